@@ -1,0 +1,276 @@
+//! The command line: `patwiz [COMMAND]`. With no command it opens the wizard.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Exit status for a command-line usage error (BSD sysexits `EX_USAGE`).
+pub const EXIT_USAGE: u8 = 64;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "patwiz",
+    version,
+    about = "Set up an Azure DevOps personal access token that works, proven scope by scope",
+    long_about = "patwiz walks you from \"I need a PAT for integration X\" to a least-privilege token, \
+                  proven scope by scope and stored in the OS keyring. Run it with no command for the \
+                  full-screen wizard, or `patwiz demo` to try it on a built-in demo organization."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the wizard (the default when no command is given).
+    Wizard(WizardArgs),
+    /// Run the wizard on a built-in demo organization (no network, no account), or only its
+    /// emulated Azure DevOps with --serve.
+    Demo(DemoArgs),
+    /// Prove a token's scopes for a profile; prints one line (or JSON) per scope.
+    Check(CheckArgs),
+    /// Validate a token for a profile and store it in the OS keyring.
+    Login(LoginArgs),
+    /// Show every stored organization: identity, profile, last verdict, days to expiry.
+    Status(StatusArgs),
+    /// Replace a stored token with a new one, only after the new one passes.
+    Rotate(RotateArgs),
+    /// Remove an organization's stored token and settings.
+    Forget(OrgArg),
+    /// Write a calendar reminder (iCalendar) 7 days before a token expires.
+    Remind(RemindArgs),
+    /// Say which secret store is in use, whether it survives a reboot, and whether it is locked.
+    Doctor,
+    /// When a PAT is the right choice, and how to prepare (plain text).
+    Guide(GuideArgs),
+    /// List the integration profiles and the scopes each needs.
+    Profiles,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct WizardArgs {
+    /// Plain line-by-line prompts instead of the full-screen interface (screen readers,
+    /// TERM=dumb).
+    #[arg(long)]
+    pub plain: bool,
+    /// Start with this organization URL filled in.
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Start with this integration profile.
+    #[arg(long)]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Only run the emulated Azure DevOps and print its URL and demo tokens.
+    #[arg(long)]
+    pub serve: bool,
+    /// Address to listen on (loopback only).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub addr: String,
+    /// A scenario file (TOML) instead of the built-in demo scenario.
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// Plain line-by-line prompts instead of the full-screen interface.
+    #[arg(long)]
+    pub plain: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Organization URL (dev.azure.com/{org}, {org}.visualstudio.com, or a collection URL).
+    #[arg(long)]
+    pub org: String,
+    /// Integration profile whose scopes to prove (git-zen, exalate, jira-git, nango, custom).
+    #[arg(long, conflicts_with = "scopes", required_unless_present = "scopes")]
+    pub profile: Option<String>,
+    /// Scope ids to prove instead of a profile, comma-separated (vso.work_write,vso.code).
+    #[arg(long, value_delimiter = ',')]
+    pub scopes: Vec<String>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Read the token from standard input (else AZURE_DEVOPS_EXT_PAT, else the keyring).
+    #[arg(long)]
+    pub token_stdin: bool,
+    /// Project to probe project-level scopes in (default: the first one the token can see).
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Seconds allowed for each request.
+    #[arg(long, default_value_t = 10)]
+    pub timeout: u64,
+    /// Seconds allowed for the whole check.
+    #[arg(long, default_value_t = 30)]
+    pub deadline: u64,
+    /// Extra CA certificates (PEM) for Azure DevOps Server behind a private CA.
+    #[arg(long, env = "SSL_CERT_FILE")]
+    pub ca_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    #[arg(long)]
+    pub org: String,
+    #[arg(long)]
+    pub profile: String,
+    #[arg(long)]
+    pub token_stdin: bool,
+    /// Store the token even if scopes are missing (says which).
+    #[arg(long)]
+    pub force: bool,
+    /// The expiry date you chose when creating the token (YYYY-MM-DD).
+    #[arg(long)]
+    pub expires: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[arg(long)]
+    pub json: bool,
+    /// Re-validate each stored token live.
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    #[arg(long)]
+    pub org: String,
+    #[arg(long)]
+    pub token_stdin: bool,
+    /// The new token's expiry date (YYYY-MM-DD).
+    #[arg(long)]
+    pub expires: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct OrgArg {
+    #[arg(long)]
+    pub org: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RemindArgs {
+    #[arg(long)]
+    pub org: String,
+    /// Where to write the .ics file (default: standard output).
+    #[arg(long)]
+    pub ics: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct GuideArgs {
+    /// Only the advice for this profile.
+    #[arg(long)]
+    pub profile: Option<String>,
+}
+
+/// Parses the command line and runs the command; returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    run(cli)
+}
+
+fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Some(Command::Profiles) => print_profiles(),
+        Some(other) => not_yet(&other),
+        None => not_yet(&Command::Wizard(WizardArgs::default())),
+    }
+}
+
+fn print_profiles() -> ExitCode {
+    let catalogue = crate::domain::scopes::Catalogue::get();
+    let (profiles, errors) = crate::domain::profiles::load_all(None);
+    for profile in profiles {
+        println!("{} ({}): {}", profile.name, profile.title, profile.summary);
+        for scope in &profile.scopes {
+            println!(
+                "  - {} [{}]: {}",
+                catalogue.label(&scope.id),
+                scope.id,
+                scope.why
+            );
+        }
+    }
+    for error in errors {
+        eprintln!("warning: {error}");
+    }
+    ExitCode::SUCCESS
+}
+
+fn not_yet(command: &Command) -> ExitCode {
+    eprintln!(
+        "patwiz: `{}` is not available in this build yet.",
+        command_name(command)
+    );
+    ExitCode::from(EXIT_USAGE)
+}
+
+fn command_name(command: &Command) -> &'static str {
+    match command {
+        Command::Wizard(_) => "wizard",
+        Command::Demo(_) => "demo",
+        Command::Check(_) => "check",
+        Command::Login(_) => "login",
+        Command::Status(_) => "status",
+        Command::Rotate(_) => "rotate",
+        Command::Forget(_) => "forget",
+        Command::Remind(_) => "remind",
+        Command::Doctor => "doctor",
+        Command::Guide(_) => "guide",
+        Command::Profiles => "profiles",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn check_requires_a_profile_or_scopes() {
+        assert!(Cli::try_parse_from(["patwiz", "check", "--org", "x"]).is_err());
+        let cli = Cli::try_parse_from([
+            "patwiz",
+            "check",
+            "--org",
+            "x",
+            "--scopes",
+            "vso.code,vso.work",
+        ])
+        .unwrap();
+        match cli.command {
+            Some(Command::Check(args)) => assert_eq!(args.scopes, ["vso.code", "vso.work"]),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            Cli::try_parse_from([
+                "patwiz",
+                "check",
+                "--org",
+                "x",
+                "--profile",
+                "nango",
+                "--scopes",
+                "vso.code"
+            ])
+            .is_err()
+        );
+    }
+}

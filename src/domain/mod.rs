@@ -1,0 +1,10 @@
+//! Domain logic with no I/O and no UI: organization URLs, the scope catalogue, integration
+//! profiles and the token's shape.
+
+pub mod org_url;
+pub mod profiles;
+pub mod scopes;
+pub mod token;
+
+/// Microsoft retires global ("All accessible organizations") PATs on this date.
+pub const GLOBAL_PAT_RETIREMENT: &str = "2026-12-01";

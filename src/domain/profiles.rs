@@ -1,0 +1,317 @@
+//! Integration profiles (`assets/profiles/*.toml`, embedded; more in the user's config
+//! directory): which scopes an integration needs, and why, in its guide's own words.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::scopes::Catalogue;
+
+const BUILT_IN: &[(&str, &str)] = &[
+    (
+        "git-zen",
+        include_str!("../../assets/profiles/git-zen.toml"),
+    ),
+    (
+        "exalate",
+        include_str!("../../assets/profiles/exalate.toml"),
+    ),
+    (
+        "jira-git",
+        include_str!("../../assets/profiles/jira-git.toml"),
+    ),
+    ("nango", include_str!("../../assets/profiles/nango.toml")),
+    ("custom", include_str!("../../assets/profiles/custom.toml")),
+];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequiredScope {
+    pub id: String,
+    /// The guide's reason, quoted.
+    pub why: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// The command-line name (`git-zen`).
+    pub name: String,
+    pub title: String,
+    pub integration: String,
+    pub summary: String,
+    /// The guide it came from, as shown next to each reason.
+    pub source: String,
+    #[serde(default)]
+    pub seed: Option<String>,
+    pub token_name: String,
+    pub organization_advice: String,
+    pub expiry_advice: String,
+    #[serde(default)]
+    pub prerequisites: Vec<String>,
+    #[serde(default)]
+    pub caveats: Vec<String>,
+    /// The guide tells users to pick "All accessible organizations", retired on 2026-12-01.
+    #[serde(default)]
+    pub global_pat_retired: bool,
+    #[serde(default, rename = "scope")]
+    pub scopes: Vec<RequiredScope>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProfileError {
+    #[error("no profile named \"{name}\"; choose one of: {known}")]
+    Unknown { name: String, known: String },
+    #[error("profile file {file}: {message}")]
+    Invalid { file: String, message: String },
+}
+
+impl Profile {
+    /// Parses one profile file and checks every scope against the catalogue.
+    pub fn from_toml(file: &str, text: &str) -> Result<Profile, ProfileError> {
+        let invalid = |message: String| ProfileError::Invalid {
+            file: file.to_string(),
+            message,
+        };
+        let profile: Profile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        if profile.name.is_empty()
+            || !profile
+                .name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(invalid(format!(
+                "name \"{}\" must be lowercase letters, digits and hyphens",
+                profile.name
+            )));
+        }
+        let catalogue = Catalogue::get();
+        for scope in &profile.scopes {
+            if catalogue.scope(&scope.id).is_none() {
+                return Err(invalid(format!("unknown scope \"{}\"", scope.id)));
+            }
+        }
+        Ok(profile)
+    }
+
+    /// The scope ids this profile requires.
+    pub fn scope_ids(&self) -> Vec<String> {
+        self.scopes.iter().map(|s| s.id.clone()).collect()
+    }
+
+    pub fn why(&self, scope_id: &str) -> Option<&str> {
+        self.scopes
+            .iter()
+            .find(|s| s.id == scope_id)
+            .map(|s| s.why.as_str())
+    }
+}
+
+/// The built-in profiles plus any valid `*.toml` in `user_dir`. A user file with a built-in's
+/// name replaces it. Files that fail to parse are returned as errors, never silently dropped.
+pub fn load_all(user_dir: Option<&Path>) -> (Vec<Profile>, Vec<ProfileError>) {
+    let mut profiles: Vec<Profile> = BUILT_IN
+        .iter()
+        .map(|(name, text)| {
+            Profile::from_toml(&format!("assets/profiles/{name}.toml"), text)
+                .expect("built-in profiles are valid (tested)")
+        })
+        .collect();
+    let mut errors = Vec::new();
+    if let Some(dir) = user_dir
+        && let Ok(entries) = std::fs::read_dir(dir)
+    {
+        let mut paths: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let file = path.display().to_string();
+            let parsed = std::fs::read_to_string(&path)
+                .map_err(|e| ProfileError::Invalid {
+                    file: file.clone(),
+                    message: e.to_string(),
+                })
+                .and_then(|text| Profile::from_toml(&file, &text));
+            match parsed {
+                Ok(profile) => {
+                    profiles.retain(|p| p.name != profile.name);
+                    profiles.push(profile);
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    (profiles, errors)
+}
+
+/// Finds a profile by its command-line name.
+pub fn find(name: &str, user_dir: Option<&Path>) -> Result<Profile, ProfileError> {
+    let (profiles, _) = load_all(user_dir);
+    let known = profiles
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    profiles
+        .into_iter()
+        .find(|p| p.name.eq_ignore_ascii_case(name))
+        .ok_or(ProfileError::Unknown {
+            name: name.to_string(),
+            known,
+        })
+}
+
+/// The names of the built-in profiles, in the order the wizard lists them.
+pub fn built_in_names() -> Vec<&'static str> {
+    BUILT_IN.iter().map(|(n, _)| *n).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(name: &str) -> Profile {
+        find(name, None).unwrap()
+    }
+
+    fn ids(p: &Profile) -> Vec<&str> {
+        p.scopes.iter().map(|s| s.id.as_str()).collect()
+    }
+
+    #[test]
+    fn built_ins_load_with_the_command_line_names() {
+        assert_eq!(
+            built_in_names(),
+            ["git-zen", "exalate", "jira-git", "nango", "custom"]
+        );
+        for name in built_in_names() {
+            let p = profile(name);
+            assert_eq!(p.name, name);
+            for s in &p.scopes {
+                assert!(!s.why.trim().is_empty(), "{name}/{} has no why", s.id);
+            }
+            assert!(!p.source.is_empty());
+        }
+    }
+
+    #[test]
+    fn git_zen_matches_seed_000_table() {
+        // Seed 000: Work Items R&W, Code R, Identity R, Project and Team R, Service Connections R&query.
+        let p = profile("git-zen");
+        assert_eq!(
+            ids(&p),
+            [
+                "vso.work_write",
+                "vso.code",
+                "vso.identity",
+                "vso.project",
+                "vso.serviceendpoint_query"
+            ]
+        );
+        assert_eq!(p.token_name, "Git-Zen Integration");
+        assert_eq!(
+            p.why("vso.code"),
+            Some("Read commits referenced from Zendesk tickets via gz# tags.")
+        );
+        assert_eq!(
+            p.why("vso.serviceendpoint_query"),
+            Some("Configure and query service hooks (webhooks) for inbound updates.")
+        );
+        assert!(p.prerequisites.iter().any(|s| s.contains("Stakeholder")));
+        assert!(!p.global_pat_retired);
+    }
+
+    #[test]
+    fn exalate_matches_seed_004_list() {
+        let p = profile("exalate");
+        assert_eq!(
+            ids(&p),
+            [
+                "vso.work_write",
+                "vso.project",
+                "vso.profile",
+                "vso.identity",
+                "vso.memberentitlementmanagement"
+            ]
+        );
+        assert!(
+            p.prerequisites
+                .iter()
+                .any(|s| s.contains("Project Collection Administrators"))
+        );
+        assert!(p.global_pat_retired);
+    }
+
+    #[test]
+    fn jira_git_needs_code_read_and_warns_about_global_pats() {
+        let p = profile("jira-git");
+        assert_eq!(ids(&p), ["vso.code"]);
+        assert!(p.global_pat_retired);
+        assert!(
+            p.caveats
+                .iter()
+                .any(|c| c.contains("2026-12-01") && c.contains("All accessible organizations"))
+        );
+        assert!(p.organization_advice.contains("2026-12-01"));
+    }
+
+    #[test]
+    fn nango_needs_project_and_team_read() {
+        assert_eq!(ids(&profile("nango")), ["vso.project"]);
+        assert!(profile("custom").scopes.is_empty());
+    }
+
+    #[test]
+    fn user_profiles_are_loaded_and_bad_ones_reported() {
+        let dir = std::env::temp_dir().join(format!("patwiz-profiles-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("acme.toml"),
+            r#"name = "acme"
+title = "Acme"
+integration = "Acme sync"
+summary = "s"
+source = "Acme docs"
+token_name = "Acme"
+organization_advice = "this org"
+expiry_advice = "90 days"
+[[scope]]
+id = "vso.build"
+why = "read builds"
+"#,
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("broken.toml"),
+            "name = \"x\"\n[[scope]]\nid = \"vso.nope\"\n",
+        )
+        .unwrap();
+        let (profiles, errors) = load_all(Some(&dir));
+        assert!(
+            profiles
+                .iter()
+                .any(|p| p.name == "acme" && p.scope_ids() == ["vso.build"])
+        );
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].to_string().contains("broken.toml"));
+        let unknown = find("nope", Some(&dir)).unwrap_err().to_string();
+        assert!(
+            unknown.contains("git-zen") && unknown.contains("acme"),
+            "{unknown}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn unknown_scopes_are_refused() {
+        let err = Profile::from_toml(
+            "x.toml",
+            "name='x'\ntitle='x'\nintegration='x'\nsummary='x'\nsource='x'\ntoken_name='x'\norganization_advice='x'\nexpiry_advice='x'\n[[scope]]\nid='vso.nope'\nwhy='x'\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("vso.nope"));
+    }
+}

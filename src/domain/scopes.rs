@@ -1,0 +1,360 @@
+//! The scope catalogue (`assets/scopes.toml`, embedded at build time): every PAT scope with the
+//! checkbox a user ticks for it, and which scope implies which.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+const CATALOGUE_TOML: &str = include_str!("../../assets/scopes.toml");
+
+/// One scope, e.g. `vso.work_write` = Work Items: Read & write.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Scope {
+    pub id: String,
+    /// The checkbox's words in the PAT dialog ("Read & write").
+    pub level: String,
+    /// Microsoft's name for it ("Work items (read and write)").
+    pub name: String,
+    #[serde(default)]
+    pub high_privilege: bool,
+    #[serde(default)]
+    pub inherits: Vec<String>,
+    pub description: String,
+    /// Filled in from the group when the catalogue loads.
+    #[serde(skip)]
+    pub group: String,
+    #[serde(skip)]
+    pub in_pat_dialog: bool,
+}
+
+impl Scope {
+    /// What the user sees in the dialog: "Work Items: Read & write".
+    pub fn label(&self) -> String {
+        format!("{}: {}", self.group, self.level)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Group {
+    pub name: String,
+    #[serde(default)]
+    pub seed_names: Vec<String>,
+    #[serde(default)]
+    pub seed_levels: Vec<String>,
+    #[serde(default = "yes")]
+    pub in_pat_dialog: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+    pub scopes: Vec<Scope>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A name seed 001 uses for a group the dialog calls something else (or does not have).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SeedAlias {
+    pub seed_name: String,
+    pub maps_to: String,
+    pub note: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Catalogue {
+    #[serde(rename = "group")]
+    pub groups: Vec<Group>,
+    #[serde(rename = "seed_alias", default)]
+    pub seed_aliases: Vec<SeedAlias>,
+}
+
+static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
+    let mut catalogue: Catalogue =
+        toml::from_str(CATALOGUE_TOML).expect("assets/scopes.toml is valid (tested)");
+    for group in &mut catalogue.groups {
+        for scope in &mut group.scopes {
+            scope.group = group.name.clone();
+            scope.in_pat_dialog = group.in_pat_dialog;
+        }
+    }
+    catalogue
+});
+
+/// Full access: a PAT created with "Full access" holds every scope.
+pub const FULL_ACCESS: &str = "app_token";
+
+impl Catalogue {
+    pub fn get() -> &'static Catalogue {
+        &CATALOGUE
+    }
+
+    pub fn scopes(&self) -> impl Iterator<Item = &Scope> {
+        self.groups.iter().flat_map(|g| g.scopes.iter())
+    }
+
+    pub fn scope(&self, id: &str) -> Option<&Scope> {
+        self.scopes().find(|s| s.id.eq_ignore_ascii_case(id))
+    }
+
+    pub fn group(&self, name: &str) -> Option<&Group> {
+        self.groups
+            .iter()
+            .find(|g| g.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The group a seed-001 name refers to, with the alias note if the names differ.
+    pub fn group_for_seed_name(&self, seed_name: &str) -> Option<(&Group, Option<&SeedAlias>)> {
+        if let Some(alias) = self
+            .seed_aliases
+            .iter()
+            .find(|a| a.seed_name.eq_ignore_ascii_case(seed_name))
+        {
+            return self.group(&alias.maps_to).map(|g| (g, Some(alias)));
+        }
+        self.groups
+            .iter()
+            .find(|g| {
+                g.name.eq_ignore_ascii_case(seed_name)
+                    || g.seed_names
+                        .iter()
+                        .any(|n| n.eq_ignore_ascii_case(seed_name))
+            })
+            .map(|g| (g, None))
+    }
+
+    /// Every scope a token holding `held` has, following "Inherits From" transitively.
+    /// `app_token` (Full access) holds everything.
+    pub fn closure<'a>(&self, held: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        let mut stack: Vec<String> = held.into_iter().map(str::to_ascii_lowercase).collect();
+        if stack.iter().any(|s| s == FULL_ACCESS) {
+            return self.scopes().map(|s| s.id.clone()).collect();
+        }
+        while let Some(id) = stack.pop() {
+            if !out.insert(id.clone()) {
+                continue;
+            }
+            if let Some(scope) = self.scope(&id) {
+                stack.extend(scope.inherits.iter().cloned());
+            }
+        }
+        out
+    }
+
+    /// True if a token holding `held` may call an operation that lists `any_of` (any one suffices).
+    pub fn grants<'a>(&self, held: impl IntoIterator<Item = &'a str>, any_of: &[&str]) -> bool {
+        let closure = self.closure(held);
+        any_of
+            .iter()
+            .any(|s| closure.contains(&s.to_ascii_lowercase()))
+    }
+
+    /// True if `wider` includes `narrower` (a scope includes itself).
+    pub fn implies(&self, wider: &str, narrower: &str) -> bool {
+        self.closure([wider])
+            .contains(&narrower.to_ascii_lowercase())
+    }
+
+    /// "Work Items: Read & write", or the id itself for a scope not in the catalogue.
+    pub fn label(&self, id: &str) -> String {
+        self.scope(id).map_or_else(|| id.to_string(), Scope::label)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_loads_and_ids_are_unique() {
+        let c = Catalogue::get();
+        let ids: Vec<_> = c.scopes().map(|s| s.id.clone()).collect();
+        let unique: BTreeSet<_> = ids.iter().cloned().collect();
+        assert_eq!(ids.len(), unique.len(), "duplicate scope ids");
+        assert!(ids.len() >= 70, "only {} scopes", ids.len());
+        for scope in c.scopes() {
+            for parent in &scope.inherits {
+                assert!(
+                    c.scope(parent).is_some(),
+                    "{} inherits unknown {parent}",
+                    scope.id
+                );
+            }
+            assert!(scope.id.starts_with("vso."), "{}", scope.id);
+        }
+    }
+
+    #[test]
+    fn every_scope_in_microsofts_spec_descriptions_is_catalogued() {
+        // The 7.1 REST specs describe these scopes (ado/scope-descriptions.json); each must exist.
+        for id in [
+            "vso.profile",
+            "vso.build",
+            "vso.pipelineresources_manage",
+            "vso.build_execute",
+            "vso.pipelineresources_use",
+            "vso.packaging_write",
+            "vso.packaging",
+            "vso.packaging_manage",
+            "vso.auditlog",
+            "vso.auditstreams_manage",
+            "vso.work",
+            "vso.project",
+            "vso.project_write",
+            "vso.project_manage",
+            "vso.dashboards",
+            "vso.dashboards_manage",
+            "vso.agentpools_manage",
+            "vso.agentpools",
+            "vso.machinegroup_manage",
+            "vso.taskgroups_manage",
+            "vso.taskgroups_read",
+            "vso.taskgroups_write",
+            "vso.variablegroups_read",
+            "vso.variablegroups_manage",
+            "vso.securefiles_write",
+            "vso.securefiles_read",
+            "vso.securefiles_manage",
+            "vso.environment_manage",
+            "vso.extension",
+            "vso.extension_manage",
+            "vso.extension.data",
+            "vso.extension.data_write",
+            "vso.profile_write",
+            "vso.code",
+            "vso.code_manage",
+            "vso.code_write",
+            "vso.code_status",
+            "vso.threads_full",
+            "vso.graph",
+            "vso.graph_manage",
+            "vso.identity_manage",
+            "vso.identity",
+            "vso.memberentitlementmanagement_write",
+            "vso.memberentitlementmanagement",
+            "vso.notification",
+            "vso.notification_write",
+            "vso.notification_manage",
+            "vso.notification_diagnostics",
+            "vso.security_manage",
+            "vso.work_write",
+            "vso.release",
+            "vso.release_execute",
+            "vso.release_manage",
+            "vso.wiki",
+            "vso.serviceendpoint",
+            "vso.serviceendpoint_manage",
+            "vso.serviceendpoint_query",
+            "vso.symbols",
+            "vso.symbols_write",
+            "vso.symbols_manage",
+            "vso.test_write",
+            "vso.test",
+            "vso.tokenadministration",
+            "vso.wiki_write",
+        ] {
+            assert!(
+                Catalogue::get().scope(id).is_some(),
+                "{id} missing from the catalogue"
+            );
+        }
+    }
+
+    #[test]
+    fn every_group_and_level_of_seed_001_is_covered() {
+        // Seed 001 (general PAT guide): group name -> the levels it lists.
+        let seed: &[(&str, &[&str])] = &[
+            ("Code", &["Read", "Write", "Manage"]),
+            ("Work Items", &["Read", "Write", "Manage"]),
+            ("Build", &["Read", "Execute", "Manage"]),
+            ("Release", &["Read", "Execute", "Manage"]),
+            ("Packaging", &["Read", "Write", "Manage"]),
+            ("Service Connections", &["Read", "Manage"]),
+            ("Project and Team", &["Read"]),
+            ("Graph", &["Read"]),
+            ("Identity", &["Read"]),
+            ("Security", &["Manage"]),
+            ("Variable Groups", &["Read", "Manage"]),
+            ("Tokens Administration", &["Manage"]),
+            ("Audit Log", &["Read"]),
+            ("Agent Pools", &["Read", "Manage"]),
+            ("Extension Management", &["Read", "Write"]),
+            ("Member Entitlement Management", &["Read", "Write"]),
+            ("Policy", &["Read", "Write"]),
+            ("Process", &["Read", "Write"]),
+            ("Profile", &["Read", "Write"]),
+            ("Project Analysis", &["Read"]),
+            ("Release Management", &["Read", "Write"]),
+            ("Service Endpoint", &["Read", "Write"]),
+            ("Source Providers", &["Read"]),
+            ("Task Groups", &["Read", "Write"]),
+            ("Test Management", &["Read", "Write"]),
+            ("Wiki", &["Read", "Write"]),
+            ("YAML Pipelines", &["Read", "Write"]),
+        ];
+        let c = Catalogue::get();
+        for (name, levels) in seed {
+            let (group, alias) = c
+                .group_for_seed_name(name)
+                .unwrap_or_else(|| panic!("seed 001 group {name} is not catalogued"));
+            assert!(!group.scopes.is_empty());
+            // A read level exists wherever seed 001 lists Read.
+            if levels.contains(&"Read") {
+                assert!(
+                    group.scopes.iter().any(|s| s.level.starts_with("Read")),
+                    "{name}: no Read level in {}",
+                    group.name
+                );
+            }
+            if group.name != *name && !group.seed_names.iter().any(|n| n == name) {
+                assert!(
+                    alias.is_some(),
+                    "{name} maps to {} without a note",
+                    group.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn inheritance_follows_microsofts_table() {
+        let c = Catalogue::get();
+        assert!(c.implies("vso.work_write", "vso.work"));
+        assert!(c.implies("vso.work_full", "vso.work"));
+        assert!(!c.implies("vso.work", "vso.work_write"));
+        assert!(c.implies("vso.code_full", "vso.code"));
+        assert!(!c.implies("vso.code_status", "vso.code"));
+        assert!(c.implies("vso.serviceendpoint_manage", "vso.serviceendpoint"));
+        assert!(c.implies("vso.serviceendpoint_query", "vso.profile"));
+        assert!(c.implies("vso.environment_manage", "vso.agentpools"));
+        assert!(c.implies("vso.machinegroup_manage", "vso.agentpools"));
+        // Work items, code and build include service hooks, hence the user profile.
+        assert!(c.implies("vso.code", "vso.hooks_write"));
+        assert!(c.implies("vso.work", "vso.profile"));
+        assert!(!c.implies("vso.project", "vso.profile"));
+        assert!(!c.implies("vso.identity", "vso.graph"));
+        // Operations listing several scopes: any one suffices.
+        assert!(c.grants(["vso.build"], &["vso.work", "vso.build", "vso.code"]));
+        assert!(!c.grants(["vso.project"], &["vso.work", "vso.build", "vso.code"]));
+        assert!(c.grants(["app_token"], &["vso.tokenadministration"]));
+    }
+
+    #[test]
+    fn labels_are_the_dialog_checkbox() {
+        let c = Catalogue::get();
+        assert_eq!(c.label("vso.work_write"), "Work Items: Read & write");
+        assert_eq!(
+            c.label("vso.serviceendpoint_query"),
+            "Service Connections: Read & query"
+        );
+        assert_eq!(c.label("vso.project"), "Project and Team: Read");
+        assert_eq!(
+            c.label("vso.memberentitlementmanagement"),
+            "Member Entitlement Management: Read"
+        );
+        assert_eq!(c.label("vso.unknown"), "vso.unknown");
+        assert!(!c.scope("vso.hooks").unwrap().in_pat_dialog);
+        assert!(c.scope("vso.code").unwrap().in_pat_dialog);
+    }
+}

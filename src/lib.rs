@@ -1,0 +1,10 @@
+//! patwiz: get an Azure DevOps personal access token that works, proven scope by scope.
+//!
+//! Layout (data flows one way: domain <- engine <- cli/ui):
+//! - [`domain`]: org URLs, scope catalogue, profiles, token shape (pure, no I/O).
+//! - [`cli`]: the command line (clap).
+
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod domain;
