@@ -1,0 +1,728 @@
+//! The request pipeline, in the order the service applies it: which host and organization,
+//! anonymous discovery, authentication (and the 203 sign-in page), faults, scope check,
+//! permission check, then the resource itself.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::Response;
+use base64::Engine as _;
+use futures_util::stream;
+use serde_json::json;
+
+use super::EmulatorState;
+use super::locations::{self, Service};
+use super::operations;
+use super::resources::{self, Answer, Request};
+use super::responses::{self as resp, Meta, collection};
+use super::scenario::{Fault, FaultKind, TokenSpec, TokenState};
+use crate::domain::scopes::Catalogue;
+
+/// What a request carried for authentication.
+enum Caller<'a> {
+    Anonymous,
+    /// A token the organization does not accept (unknown, revoked, or for another org).
+    Rejected,
+    Expired,
+    ConditionalAccess,
+    Token(&'a TokenSpec),
+}
+
+pub async fn handle(
+    State(state): State<Arc<EmulatorState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path().to_string();
+    let query = parse_query(uri.query());
+    let (response, token_name) = route(&state, &method, &path, &query, &headers, &body).await;
+    state.log(
+        &method,
+        &uri,
+        &headers,
+        token_name,
+        response.status().as_u16(),
+    );
+    response
+}
+
+fn parse_query(query: Option<&str>) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn api_version(query: &[(String, String)], headers: &HeaderMap) -> Option<String> {
+    query
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("api-version"))
+        .map(|(_, v)| v.clone())
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|accept| {
+                    accept
+                        .split(';')
+                        .find_map(|p| p.trim().strip_prefix("api-version="))
+                        .map(str::to_string)
+                })
+        })
+}
+
+async fn route(
+    state: &EmulatorState,
+    method: &Method,
+    path: &str,
+    query: &[(String, String)],
+    headers: &HeaderMap,
+    body: &[u8],
+) -> (Response, Option<String>) {
+    let scenario = &state.scenario;
+    let org_name = &scenario.organization.name;
+    let mut meta = Meta {
+        activity_id: uuid::Uuid::new_v4().to_string(),
+        api_version: api_version(query, headers),
+        session: headers
+            .get("x-tfs-session")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+        user_data: None,
+        tenant_id: scenario.organization.tenant_id.clone(),
+    };
+    let decoded: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .collect();
+    let mut segs: Vec<&str> = decoded.iter().map(String::as_str).collect();
+
+    // Which host: /_hosts/{service}/... or the organization's own host.
+    let mut service = Service::Core;
+    if segs.first() == Some(&"_hosts") {
+        match segs.get(1).and_then(|p| Service::from_prefix(p)) {
+            Some(s) if scenario.is_hosted() => {
+                service = s;
+                segs.drain(..2);
+            }
+            _ => return (not_found_route(&meta, path), None),
+        }
+    }
+
+    // Deployment-level resource area lookup: GET /_apis/resourceAreas/{id}?accountName={org}
+    if service == Service::Core && segs.first() == Some(&"_apis") {
+        return (root_resource_area(state, &meta, &segs, query), None);
+    }
+
+    // Organization (global hosts carry none).
+    let rest: Vec<String> = if service.is_global() {
+        segs.iter().map(|s| s.to_string()).collect()
+    } else {
+        let Some(org) = segs.first() else {
+            return (not_found_route(&meta, path), None);
+        };
+        if !org.eq_ignore_ascii_case(org_name) {
+            let exists = scenario
+                .organization
+                .others
+                .iter()
+                .any(|o| o.eq_ignore_ascii_case(org));
+            return (
+                other_organization(&meta, exists, org, &segs[1..], method, headers),
+                None,
+            );
+        }
+        segs[1..].iter().map(|s| s.to_string()).collect()
+    };
+    let rest_refs: Vec<&str> = rest.iter().map(String::as_str).collect();
+
+    // Anonymous: API locations, resource areas, tenant discovery.
+    if *method == Method::OPTIONS
+        && rest_refs.len() == 1
+        && rest_refs[0].eq_ignore_ascii_case("_apis")
+    {
+        return (
+            resp::json_response(
+                &meta,
+                StatusCode::OK,
+                &locations::options_json(service, !scenario.is_hosted()),
+            ),
+            None,
+        );
+    }
+    if service == Service::Core && rest_refs.is_empty() && *method == Method::HEAD {
+        let mut r = resp::unauthorized_empty(&meta);
+        if let Ok(v) = HeaderValue::from_str(&scenario.organization.tenant_id) {
+            r.headers_mut().insert("x-vss-resourcetenant", v);
+        }
+        return (r, None);
+    }
+    if *method == Method::GET
+        && rest_refs.len() >= 2
+        && rest_refs[0].eq_ignore_ascii_case("_apis")
+        && rest_refs[1].eq_ignore_ascii_case("resourceAreas")
+    {
+        return (org_resource_areas(state, &meta, &rest_refs[2..]), None);
+    }
+
+    // Faults that apply to everyone.
+    if let Some(r) = apply_faults(state, &meta, "*", &scenario.faults, path).await {
+        return (r, None);
+    }
+
+    // Authentication.
+    let is_git = rest_refs.iter().any(|s| s.eq_ignore_ascii_case("_git"));
+    let caller = authenticate(state, headers, is_git);
+    let suppress = headers
+        .get("x-tfs-fedauthredirect")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("suppress"));
+    let sign_in_instead = !suppress && matches!(*method, Method::GET | Method::POST | Method::HEAD);
+    let is_connection_data = service == Service::Core
+        && rest_refs.len() == 2
+        && rest_refs[1].eq_ignore_ascii_case("connectionData");
+    let token = match caller {
+        Caller::Token(t) => t,
+        Caller::Anonymous | Caller::Rejected => {
+            if is_connection_data && scenario.organization.public_projects {
+                let body = resources::connection_data(scenario, None);
+                return (resp::json_response(&meta, StatusCode::OK, &body), None);
+            }
+            if sign_in_instead {
+                return (resp::sign_in_page(&meta), None);
+            }
+            let user = if scenario.organization.public_projects {
+                resp::ANONYMOUS_ID
+            } else {
+                ""
+            };
+            return (resp::unauthorized_with(&meta, &resp::tf400813(user)), None);
+        }
+        Caller::Expired => {
+            let r = if sign_in_instead {
+                resp::sign_in_page(&meta)
+            } else {
+                resp::unauthorized_with(&meta, &resp::expired_pat())
+            };
+            return (r, None);
+        }
+        Caller::ConditionalAccess => {
+            let r = if sign_in_instead {
+                resp::sign_in_page(&meta)
+            } else {
+                resp::unauthorized_with(&meta, &resp::conditional_access())
+            };
+            return (r, None);
+        }
+    };
+    let name = Some(token.name.clone());
+    let Some(user) = scenario.user(&token.user) else {
+        return (resp::unauthorized_with(&meta, &resp::tf400813("")), name);
+    };
+
+    // Faults for this token.
+    if let Some(r) = apply_faults(state, &meta, &token.name, &token.faults, path).await {
+        return (r, name);
+    }
+
+    // Scope check: 401 with an empty body when the token lacks every scope the operation lists.
+    let Some(required) = required_scopes(state, service, method, &rest_refs, query) else {
+        meta.user_data = Some(format!("{}:{}", user.id, user.unique_name));
+        return (not_found_route(&meta, path), name);
+    };
+    let held: Vec<&str> = token.scopes.iter().map(String::as_str).collect();
+    if let Some(required) = required {
+        let any_of: Vec<&str> = required.iter().map(String::as_str).collect();
+        if !Catalogue::get().grants(held, &any_of) {
+            let r = if sign_in_instead {
+                resp::sign_in_page(&meta)
+            } else {
+                resp::unauthorized_empty(&meta)
+            };
+            return (r, name);
+        }
+    }
+    meta.user_data = Some(format!("{}:{}", user.id, user.unique_name));
+
+    // Permission check: the user, not the token, lacks a right.
+    if let Some(denial) = token.deny.iter().find(|d| {
+        path.to_ascii_lowercase()
+            .contains(&d.path.to_ascii_lowercase())
+    }) {
+        let status = StatusCode::from_u16(denial.status).unwrap_or(StatusCode::FORBIDDEN);
+        let type_key = if denial.message.starts_with("Access Denied") {
+            "AccessCheckException"
+        } else {
+            "UnauthorizedAccessException"
+        };
+        return (
+            resp::error(
+                &meta,
+                status,
+                &denial.message,
+                type_key,
+                &format!(
+                    "Microsoft.TeamFoundation.Framework.Server.{type_key}, Microsoft.TeamFoundation.Framework.Server"
+                ),
+            ),
+            name,
+        );
+    }
+
+    if !matches!(*method, Method::GET | Method::HEAD) && meta.api_version.is_none() && !is_git {
+        return (
+            resp::error(
+                &meta,
+                StatusCode::BAD_REQUEST,
+                &format!(
+                    "No api-version was supplied for the \"{method}\" request. The version must be supplied either as part of the Accept header (e.g. \"application/json; api-version=1.0\") or as a query parameter (e.g. \"?api-version=1.0\")."
+                ),
+                "VssVersionNotSpecifiedException",
+                "Microsoft.VisualStudio.Services.WebApi.VssVersionNotSpecifiedException, Microsoft.VisualStudio.Services.WebApi",
+            ),
+            name,
+        );
+    }
+
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let request = Request {
+        scenario,
+        root: &state.root,
+        service,
+        method,
+        rest: rest.clone(),
+        query,
+        body,
+        content_type,
+        user: Some(user),
+    };
+    let answer = dispatch(&request);
+    let response = match answer {
+        Some(Answer::Json(status, value)) => {
+            if status == StatusCode::OK && value.get("validateOnly") == Some(&json!(false)) {
+                state.store_work_item(value.clone());
+            }
+            let mut value = value;
+            if let Some(obj) = value.as_object_mut() {
+                obj.remove("validateOnly");
+            }
+            resp::json_response(&meta, status, &value)
+        }
+        Some(Answer::Bytes(status, content_type, bytes)) => {
+            resp::raw(&meta, status, content_type, bytes)
+        }
+        // An operation the specs list but the emulator does not model: an empty list for reads.
+        None if *method == Method::GET => {
+            resp::json_response(&meta, StatusCode::OK, &collection(Vec::new()))
+        }
+        None => resp::error(
+            &meta,
+            StatusCode::BAD_REQUEST,
+            "The patwiz emulator does not model this operation.",
+            "ArgumentException",
+            "System.ArgumentException, mscorlib",
+        ),
+    };
+    (response, name)
+}
+
+fn dispatch(request: &Request) -> Option<Answer> {
+    match request.service {
+        Service::Core => resources::core(request)
+            .or_else(|| resources::vssps(request))
+            .or_else(|| resources::vsaex(request))
+            .or_else(|| resources::vsrm(request))
+            .or_else(|| resources::feeds(request))
+            .or_else(|| resources::audit(request)),
+        Service::Vssps => resources::vssps(request),
+        Service::Vsaex => resources::vsaex(request),
+        Service::Vsrm => resources::vsrm(request),
+        Service::Feeds => resources::feeds(request),
+        Service::AuditService => resources::audit(request),
+        Service::Analytics => resources::analytics(request),
+        _ => None,
+    }
+}
+
+/// The scopes an operation needs: `Some(None)` = any authenticated caller, `None` = no such
+/// operation on this host.
+fn required_scopes(
+    state: &EmulatorState,
+    service: Service,
+    method: &Method,
+    rest: &[&str],
+    query: &[(String, String)],
+) -> Option<Option<Vec<String>>> {
+    let lower: Vec<String> = rest.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+    match lower.as_slice() {
+        ["_apis", "connectiondata"] if service == Service::Core => return Some(None),
+        [_, "_git", _, "info", "refs"] if service == Service::Core => {
+            let push = query
+                .iter()
+                .any(|(k, v)| k == "service" && v == "git-receive-pack");
+            let scope = if push { "vso.code_write" } else { "vso.code" };
+            return Some(Some(vec![scope.to_string()]));
+        }
+        ["_odata", ..]
+            if service == Service::Analytics
+                || (service == Service::Core && !state.scenario.is_hosted()) =>
+        {
+            return Some(Some(vec!["vso.analytics".to_string()]));
+        }
+        ["_apis", "profile", "profiles", _] if service == Service::AppVssps => {
+            // The profile API answers only global ("All accessible organizations") PATs, which
+            // this emulator, like the service after 2026-12-01, does not issue.
+            return Some(Some(vec!["vso.profile_global_pat_only".to_string()]));
+        }
+        _ => {}
+    }
+    let org = state.scenario.organization.name.as_str();
+    let mut segments: Vec<&str> = Vec::with_capacity(rest.len() + 1);
+    if !service.is_global() {
+        segments.push(org);
+    }
+    segments.extend_from_slice(rest);
+    let method = method.as_str();
+    let found = operations::find(service.spec_host(), method, &segments).or_else(|| {
+        // On Azure DevOps Server every API lives on the collection's one host.
+        (!state.scenario.is_hosted() && service == Service::Core)
+            .then(|| {
+                Service::ALL
+                    .iter()
+                    .find_map(|s| operations::find(s.spec_host(), method, &segments))
+            })
+            .flatten()
+    })?;
+    Some(Some(found.scopes.clone()))
+}
+
+fn authenticate<'a>(state: &'a EmulatorState, headers: &HeaderMap, is_git: bool) -> Caller<'a> {
+    let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Caller::Anonymous;
+    };
+    let Some(encoded) = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))
+    else {
+        return Caller::Rejected;
+    };
+    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else {
+        return Caller::Rejected;
+    };
+    let Ok(decoded) = String::from_utf8(decoded) else {
+        return Caller::Rejected;
+    };
+    let Some((user, secret)) = decoded.split_once(':') else {
+        return Caller::Rejected;
+    };
+    // git over HTTPS needs a non-empty user name; the REST API takes an empty one.
+    if is_git && user.is_empty() {
+        return Caller::Rejected;
+    }
+    let Some(token) = state.scenario.token_by_value(secret) else {
+        return Caller::Rejected;
+    };
+    let for_this_org = token
+        .org
+        .as_deref()
+        .is_none_or(|o| o.eq_ignore_ascii_case(&state.scenario.organization.name));
+    match token.state {
+        _ if !for_this_org => Caller::Rejected,
+        TokenState::Revoked => Caller::Rejected,
+        TokenState::Expired => Caller::Expired,
+        TokenState::ConditionalAccess => Caller::ConditionalAccess,
+        TokenState::Active => Caller::Token(token),
+    }
+}
+
+fn not_found_route(meta: &Meta, path: &str) -> Response {
+    resp::error(
+        meta,
+        StatusCode::NOT_FOUND,
+        &format!(
+            "The controller for path '{path}' was not found or does not implement IController."
+        ),
+        "HttpException",
+        "System.Web.HttpException, System.Web",
+    )
+}
+
+fn org_not_found(meta: &Meta, org: &str) -> Response {
+    resp::error(
+        meta,
+        StatusCode::NOT_FOUND,
+        &format!("VS800075: The project collection or organization '{org}' does not exist."),
+        "HostDoesNotExistException",
+        "Microsoft.VisualStudio.Services.Common.HostDoesNotExistException, Microsoft.VisualStudio.Services.Common",
+    )
+}
+
+/// A request to an organization this emulator does not host: it exists (and refuses every
+/// token from here) or it does not exist at all.
+fn other_organization(
+    meta: &Meta,
+    exists: bool,
+    org: &str,
+    rest: &[&str],
+    method: &Method,
+    headers: &HeaderMap,
+) -> Response {
+    if !exists {
+        return org_not_found(meta, org);
+    }
+    let anonymous_area = rest.len() >= 2 && rest[1].eq_ignore_ascii_case("resourceAreas");
+    if anonymous_area && *method == Method::GET {
+        return resp::json_response(meta, StatusCode::OK, &json!({"count": 0, "value": []}));
+    }
+    let suppress = headers.get("x-tfs-fedauthredirect").is_some();
+    if !suppress {
+        return resp::sign_in_page(meta);
+    }
+    resp::unauthorized_with(meta, &resp::tf400813(""))
+}
+
+fn root_resource_area(
+    state: &EmulatorState,
+    meta: &Meta,
+    segs: &[&str],
+    query: &[(String, String)],
+) -> Response {
+    let q = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
+    let org = &state.scenario.organization;
+    match segs {
+        ["_apis", areas, id] if areas.eq_ignore_ascii_case("resourceAreas") => {
+            let matches_org = q("accountName").is_some_and(|a| a.eq_ignore_ascii_case(&org.name))
+                || q("hostId").is_some_and(|h| h.eq_ignore_ascii_case(&org.id));
+            let Some((area_id, name, service)) = locations::area(id) else {
+                return not_found_route(meta, "/_apis/resourceAreas");
+            };
+            if !matches_org {
+                let who = q("accountName").or(q("hostId")).unwrap_or("");
+                return org_not_found(meta, who);
+            }
+            let body = locations::area_json(&state.root, &org.name, area_id, name, service);
+            resp::json_response(meta, StatusCode::OK, &body)
+        }
+        _ => not_found_route(meta, "/_apis"),
+    }
+}
+
+fn org_resource_areas(state: &EmulatorState, meta: &Meta, rest: &[&str]) -> Response {
+    let org = &state.scenario.organization.name;
+    if !state.scenario.is_hosted() {
+        // Azure DevOps Server lists no resource areas: every API is on the collection URL.
+        return match rest {
+            [] => resp::json_response(meta, StatusCode::OK, &collection(Vec::new())),
+            _ => resp::error(
+                meta,
+                StatusCode::NOT_FOUND,
+                "VS800067: The resource area could not be found.",
+                "ResourceAreaNotFoundException",
+                "Microsoft.VisualStudio.Services.Location.ResourceAreaNotFoundException, Microsoft.VisualStudio.Services.WebApi",
+            ),
+        };
+    }
+    match rest {
+        [] => {
+            let all = locations::RESOURCE_AREAS
+                .iter()
+                .map(|(id, name, s)| locations::area_json(&state.root, org, id, name, *s))
+                .collect();
+            resp::json_response(meta, StatusCode::OK, &collection(all))
+        }
+        [id] => match locations::area(id) {
+            Some((area_id, name, service)) => resp::json_response(
+                meta,
+                StatusCode::OK,
+                &locations::area_json(&state.root, org, area_id, name, service),
+            ),
+            None => resp::error(
+                meta,
+                StatusCode::NOT_FOUND,
+                "VS800067: The resource area could not be found.",
+                "ResourceAreaNotFoundException",
+                "Microsoft.VisualStudio.Services.Location.ResourceAreaNotFoundException, Microsoft.VisualStudio.Services.WebApi",
+            ),
+        },
+        _ => not_found_route(meta, "/_apis/resourceAreas"),
+    }
+}
+
+/// Applies the first matching fault that still has uses left. Latency delays and lets the
+/// request go on (`None`); the others answer in the fault's own way.
+async fn apply_faults(
+    state: &EmulatorState,
+    meta: &Meta,
+    owner: &str,
+    faults: &[Fault],
+    path: &str,
+) -> Option<Response> {
+    for (index, fault) in faults.iter().enumerate() {
+        if fault
+            .path
+            .as_deref()
+            .is_some_and(|p| !path.to_ascii_lowercase().contains(&p.to_ascii_lowercase()))
+        {
+            continue;
+        }
+        if !state.take_fault_use(owner, index, fault.times) {
+            continue;
+        }
+        let ms = fault.ms.unwrap_or(100);
+        match fault.kind {
+            FaultKind::Latency => {
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+            }
+            FaultKind::RateLimit => {
+                let retry = fault.retry_after.unwrap_or(1);
+                let mut r = resp::error(
+                    meta,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "TF400733: The request has been canceled: Request was blocked due to exceeding usage of resource 'Core' in namespace 'User'.",
+                    "RequestBlockedException",
+                    "Microsoft.TeamFoundation.Framework.Server.RequestBlockedException, Microsoft.TeamFoundation.Framework.Server",
+                );
+                let reset = time::OffsetDateTime::now_utc().unix_timestamp() + retry as i64;
+                for (k, v) in [
+                    ("retry-after", retry.to_string()),
+                    ("x-ratelimit-resource", "Core".to_string()),
+                    ("x-ratelimit-delay", "0.500".to_string()),
+                    ("x-ratelimit-limit", "200".to_string()),
+                    ("x-ratelimit-remaining", "0".to_string()),
+                    ("x-ratelimit-reset", reset.to_string()),
+                ] {
+                    if let Ok(v) = HeaderValue::from_str(&v) {
+                        r.headers_mut().insert(k, v);
+                    }
+                }
+                return Some(r);
+            }
+            FaultKind::ServerError => {
+                return Some(resp::error(
+                    meta,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    &format!(
+                        "TF400898: An Internal Error Occurred. Activity Id: {}.",
+                        meta.activity_id
+                    ),
+                    "InternalServerErrorException",
+                    "Microsoft.TeamFoundation.Framework.Server.InternalServerErrorException, Microsoft.TeamFoundation.Framework.Server",
+                ));
+            }
+            FaultKind::Unavailable => {
+                let mut r = resp::raw(
+                    meta,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "text/plain",
+                    b"Service Unavailable".to_vec(),
+                );
+                if let Ok(v) = HeaderValue::from_str(&fault.retry_after.unwrap_or(1).to_string()) {
+                    r.headers_mut().insert("retry-after", v);
+                }
+                return Some(r);
+            }
+            FaultKind::Hang => {
+                // Bounded so a forgotten client never keeps the server busy for long.
+                tokio::time::sleep(Duration::from_secs(300)).await;
+                return Some(resp::raw(
+                    meta,
+                    StatusCode::GATEWAY_TIMEOUT,
+                    "text/plain",
+                    Vec::new(),
+                ));
+            }
+            FaultKind::Truncated => {
+                let full = serde_json::to_vec(&collection(vec![
+                    json!({"id": 1, "name": "truncated"});
+                    20
+                ]))
+                .unwrap_or_default();
+                let half = Bytes::from(full[..full.len() / 2].to_vec());
+                // The first half goes out (headers included), then the connection is cut.
+                let chunks = stream::unfold(Some(half), |half| async move {
+                    match half {
+                        Some(bytes) => Some((Ok(bytes), None)),
+                        None => {
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            let cut = std::io::Error::new(
+                                std::io::ErrorKind::ConnectionReset,
+                                "truncated by the emulator",
+                            );
+                            Some((Err::<Bytes, std::io::Error>(cut), None))
+                        }
+                    }
+                });
+                let mut r = Response::new(Body::from_stream(chunks));
+                r.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json; charset=utf-8"),
+                );
+                if let Ok(v) = HeaderValue::from_str(&full.len().to_string()) {
+                    r.headers_mut().insert(header::CONTENT_LENGTH, v);
+                }
+                return Some(r);
+            }
+            FaultKind::Html => return Some(resp::html_page(meta)),
+            FaultKind::SlowDrip => {
+                let body =
+                    Arc::new(serde_json::to_vec(&collection(Vec::new())).unwrap_or_default());
+                let delay = Duration::from_millis(ms);
+                let chunks = stream::unfold(0usize, move |i| {
+                    let body = body.clone();
+                    async move {
+                        let byte = *body.get(i)?;
+                        tokio::time::sleep(delay).await;
+                        Some((Ok::<Bytes, std::io::Error>(Bytes::from(vec![byte])), i + 1))
+                    }
+                });
+                let mut r = Response::new(Body::from_stream(chunks));
+                r.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json; charset=utf-8"),
+                );
+                return Some(r);
+            }
+            FaultKind::InvalidUtf8 => {
+                return Some(resp::raw(
+                    meta,
+                    StatusCode::OK,
+                    "application/json; charset=utf-8",
+                    vec![0xff, 0xfe, b'{', 0xc3, 0x28, b'}'],
+                ));
+            }
+            FaultKind::Redirect => {
+                let mut r = resp::raw(meta, StatusCode::FOUND, "text/html", Vec::new());
+                let location = fault
+                    .location
+                    .clone()
+                    .unwrap_or_else(|| "https://example.invalid/collect".to_string());
+                if let Ok(v) = HeaderValue::from_str(&location) {
+                    r.headers_mut().insert(header::LOCATION, v);
+                }
+                return Some(r);
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,104 @@
+//! Conformance: Microsoft's own `azure-devops` Python client (7.1.0b4), which no one here wrote,
+//! discovers and calls the emulator exactly as it would the real service.
+//!
+//! `.ci/run` installs the client in a virtualenv and sets PATWIZ_ADO_PYTHON. Outside CI, a
+//! machine without it is told so and the test returns; under CI a missing client fails.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use patwiz::emulator::Emulator;
+
+fn python_with_client() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("PATWIZ_ADO_PYTHON").map(PathBuf::from),
+        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/ado-venv/bin/python")),
+    ];
+    candidates.into_iter().flatten().find(|p| {
+        Command::new(p)
+            .args(["-c", "import azure.devops"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn microsofts_python_client_works_against_the_emulator() {
+    let Some(python) = python_with_client() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must provide Microsoft's azure-devops client (PATWIZ_ADO_PYTHON)"
+        );
+        eprintln!("SKIPPED: azure-devops Python client not installed (run .ci/run to install it)");
+        return;
+    };
+    let emu = Emulator::start_demo().await.unwrap();
+    let home = tempfile::tempdir().unwrap(); // the client caches discovery under ~/.azure-devops
+    let script =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/azure_devops_client.py");
+    let token = emu.token("full-access").unwrap();
+    let org = emu.org_url();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(python)
+            .arg(script)
+            .arg(org)
+            .env("HOME", home.path())
+            .env("PATWIZ_TOKEN", token)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let expected = [
+        ("connection_data", "Ada Admin"),
+        ("projects", "Fabrikam Fiber,Contoso Support"),
+        ("project", "Fabrikam Fiber"),
+        ("teams", "Fabrikam Fiber Team,Web"),
+        ("all_teams", "3"),
+        ("repositories", "fabrikam-web,fabrikam-api"),
+        ("work_item_types", "Bug,Task,User Story"),
+        ("relation_types", "4"),
+        ("build_definitions", "fabrikam-web CI,fabrikam-api CI"),
+        ("service_endpoint_types", "azurerm,github"),
+        ("agent_pools", "Default,Azure Pipelines"),
+        ("identities", "Ada Admin"),
+        ("user_entitlement", "Basic"),
+        ("search_user_entitlements", "3"),
+    ];
+    for (step, detail) in expected {
+        let line = stdout
+            .lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(step))
+            .unwrap_or_else(|| {
+                panic!("no result for {step}\nstdout:\n{stdout}\nstderr:\n{stderr}")
+            });
+        assert!(
+            line.starts_with("ok ") && line.contains(detail),
+            "{step}: {line}\nstderr:\n{stderr}"
+        );
+    }
+    assert!(
+        output.status.success(),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    // It discovered hosts through resource areas and API locations, as with the real service.
+    let requests = emu.requests();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.method == "OPTIONS"
+                && r.path_and_query.starts_with("/_hosts/vssps/demo/_apis"))
+    );
+    assert!(requests.iter().any(|r| {
+        r.method == "GET"
+            && r.path_and_query
+                .to_ascii_lowercase()
+                .starts_with("/demo/_apis/resourceareas")
+    }));
+    assert!(requests.iter().any(|r| {
+        r.path_and_query
+            .starts_with("/_hosts/vsaex/demo/_apis/userentitlements")
+    }));
+}
