@@ -1,6 +1,7 @@
 //! Domain logic with no I/O and no UI: organization URLs, the scope catalogue, integration
 //! profiles and the token's shape.
 
+pub mod checks;
 pub mod org_url;
 pub mod profiles;
 pub mod scopes;

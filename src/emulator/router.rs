@@ -376,10 +376,8 @@ fn required_scopes(
             let scope = if push { "vso.code_write" } else { "vso.code" };
             return Some(Some(vec![scope.to_string()]));
         }
-        ["_odata", ..]
-            if service == Service::Analytics
-                || (service == Service::Core && !state.scenario.is_hosted()) =>
-        {
+        // Analytics answers on its own host and, as on Azure DevOps Server, on the org's host.
+        ["_odata", ..] if matches!(service, Service::Analytics | Service::Core) => {
             return Some(Some(vec!["vso.analytics".to_string()]));
         }
         ["_apis", "profile", "profiles", _] if service == Service::AppVssps => {
@@ -684,6 +682,7 @@ async fn apply_faults(
                 return Some(r);
             }
             FaultKind::Html => return Some(resp::html_page(meta)),
+            FaultKind::SignInPage => return Some(resp::sign_in_page(meta)),
             FaultKind::SlowDrip => {
                 let body =
                     Arc::new(serde_json::to_vec(&collection(Vec::new())).unwrap_or_default());

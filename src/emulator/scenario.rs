@@ -188,6 +188,8 @@ pub enum FaultKind {
     InvalidUtf8,
     /// 302 to another host (`location`).
     Redirect,
+    /// The 203 sign-in page even though X-TFS-FedAuthRedirect: Suppress was sent.
+    SignInPage,
 }
 
 #[derive(Debug, Clone, Deserialize)]

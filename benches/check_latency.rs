@@ -1,0 +1,100 @@
+//! Wall time of `check` for the Git-Zen profile with 100 ms of emulator latency per
+//! authenticated request, next to that latency. Goal: once discovery is done, the rest of the
+//! check (identity, then every probe in parallel) stays under 2 round trips per stage, i.e.
+//! the probes take about one round trip however many scopes there are.
+//!
+//! Run: `cargo bench --bench check_latency` (prints figures; asserts nothing about time).
+
+use std::time::{Duration, Instant};
+
+use patwiz::domain::org_url::OrgUrl;
+use patwiz::domain::token::Token;
+use patwiz::emulator::Emulator;
+use patwiz::engine::{self, Event, Wanted};
+
+const RUNS: usize = 7;
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let emu = Emulator::start_demo().await.unwrap();
+        let token = emu.token("slow").unwrap(); // every authenticated answer takes 100 ms
+        let profile = patwiz::domain::profiles::find("git-zen", None).unwrap();
+        let scopes: Vec<Wanted> = profile
+            .scopes
+            .iter()
+            .map(|s| Wanted { scope: s.id.clone(), why: None })
+            .collect();
+
+        // One round trip: a single authenticated request through the engine's client.
+        let http = engine::http::Http::new(Token::new(token.clone()), &Default::default()).unwrap();
+        let url = format!("{}/_apis/connectionData", emu.org_url());
+        let mut rtts = Vec::new();
+        for _ in 0..RUNS {
+            let t = Instant::now();
+            http.send(reqwest::Method::GET, &url, engine::http::Auth::Rest, None)
+                .await
+                .unwrap();
+            rtts.push(t.elapsed());
+        }
+        let rtt = median(rtts);
+
+        let (mut totals, mut discovery, mut identity, mut probes) = (vec![], vec![], vec![], vec![]);
+        for _ in 0..RUNS {
+            let mut request = engine::request_for(
+                OrgUrl::parse(&emu.org_url()).unwrap(),
+                Token::new(token.clone()),
+                scopes.clone(),
+                "Git-Zen",
+            );
+            request.probe_extras = false;
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            let started = Instant::now();
+            let run = tokio::spawn(engine::run(request, Some(tx)));
+            let (mut discovered, mut identified, mut finished) = (None, None, None);
+            while let Some(event) = rx.recv().await {
+                let at = started.elapsed();
+                match event {
+                    Event::Discovered { .. } => discovered = Some(at),
+                    Event::Identity(_) => identified = Some(at),
+                    Event::Finished(report) => {
+                        assert_eq!(report.exit_code(), 0, "{}", report.to_text());
+                        finished = Some(at);
+                    }
+                    _ => {}
+                }
+            }
+            run.await.unwrap();
+            let (d, i, f) = (discovered.unwrap(), identified.unwrap(), finished.unwrap());
+            totals.push(f);
+            discovery.push(d);
+            identity.push(i - d);
+            probes.push(f - i);
+        }
+        let (total, discovery, identity, probes) =
+            (median(totals), median(discovery), median(identity), median(probes));
+        println!(
+            "check_latency: Git-Zen profile ({} scopes), 100 ms emulator latency per authenticated request, median of {RUNS} runs",
+            scopes.len()
+        );
+        println!("  one round trip (connectionData)      {:>7.1} ms", ms(rtt));
+        println!("  discovery (anonymous, no latency)    {:>7.1} ms", ms(discovery));
+        println!("  identity + context (parallel)        {:>7.1} ms", ms(identity));
+        println!("  all probes (parallel)                {:>7.1} ms  = {:.2} round trips (goal < 2)", ms(probes), probes.as_secs_f64() / rtt.as_secs_f64());
+        println!("  after discovery                      {:>7.1} ms  = {:.2} round trips", ms(total - discovery), (total - discovery).as_secs_f64() / rtt.as_secs_f64());
+        println!("  whole check                          {:>7.1} ms", ms(total));
+    });
+}

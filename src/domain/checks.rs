@@ -1,0 +1,596 @@
+//! What a check found: its class (one remediation each), its status, and the run's verdict.
+//! Classification of an HTTP answer lives here too, free of any HTTP library.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use serde::{Deserialize, Serialize};
+
+/// Every outcome patwiz can report, with the JSON names scripts rely on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckClass {
+    Ok,
+    MissingScope,
+    PermissionDenied,
+    TokenInvalid,
+    TokenExpired,
+    PolicyBlocked,
+    OrgNotFound,
+    RateLimited,
+    ServerError,
+    Network,
+    Timeout,
+    Unproven,
+}
+
+impl CheckClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckClass::Ok => "ok",
+            CheckClass::MissingScope => "missing-scope",
+            CheckClass::PermissionDenied => "permission-denied",
+            CheckClass::TokenInvalid => "token-invalid",
+            CheckClass::TokenExpired => "token-expired",
+            CheckClass::PolicyBlocked => "policy-blocked",
+            CheckClass::OrgNotFound => "org-not-found",
+            CheckClass::RateLimited => "rate-limited",
+            CheckClass::ServerError => "server-error",
+            CheckClass::Network => "network",
+            CheckClass::Timeout => "timeout",
+            CheckClass::Unproven => "unproven",
+        }
+    }
+
+    /// The status a required check gets for this class.
+    pub fn status(self) -> CheckStatus {
+        match self {
+            CheckClass::Ok => CheckStatus::Pass,
+            CheckClass::Unproven => CheckStatus::Warn,
+            CheckClass::MissingScope
+            | CheckClass::PermissionDenied
+            | CheckClass::TokenInvalid
+            | CheckClass::TokenExpired
+            | CheckClass::PolicyBlocked => CheckStatus::Fail,
+            CheckClass::OrgNotFound
+            | CheckClass::RateLimited
+            | CheckClass::ServerError
+            | CheckClass::Network
+            | CheckClass::Timeout => CheckStatus::Error,
+        }
+    }
+
+    /// Classes that mean the token itself was refused.
+    pub fn rejects_token(self) -> bool {
+        matches!(
+            self,
+            CheckClass::TokenInvalid | CheckClass::TokenExpired | CheckClass::PolicyBlocked
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckStatus {
+    Pass,
+    Fail,
+    Warn,
+    Error,
+    Skipped,
+}
+
+impl CheckStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckStatus::Pass => "pass",
+            CheckStatus::Fail => "fail",
+            CheckStatus::Warn => "warn",
+            CheckStatus::Error => "error",
+            CheckStatus::Skipped => "skipped",
+        }
+    }
+
+    /// The mark shown on screen and in text output.
+    pub fn mark(self) -> &'static str {
+        match self {
+            CheckStatus::Pass => "✓",
+            CheckStatus::Fail => "✗",
+            CheckStatus::Warn => "!",
+            CheckStatus::Error => "?",
+            CheckStatus::Skipped => "-",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Pass,
+    MissingScopes,
+    TokenRejected,
+    Unreachable,
+}
+
+impl Verdict {
+    /// The process exit code `patwiz check` returns.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Verdict::Pass => 0,
+            Verdict::MissingScopes => 1,
+            Verdict::TokenRejected => 2,
+            Verdict::Unreachable => 3,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::MissingScopes => "missing-scopes",
+            Verdict::TokenRejected => "token-rejected",
+            Verdict::Unreachable => "unreachable",
+        }
+    }
+
+    /// The verdict for a token refused before any scope was tried (or a failed identity check).
+    pub fn for_blocking_class(class: CheckClass) -> Verdict {
+        if class.rejects_token() {
+            Verdict::TokenRejected
+        } else {
+            Verdict::Unreachable
+        }
+    }
+
+    /// The verdict from the statuses of the required checks.
+    pub fn from_required<I: IntoIterator<Item = CheckStatus>>(statuses: I) -> Verdict {
+        let mut any_error = false;
+        for status in statuses {
+            match status {
+                CheckStatus::Fail => return Verdict::MissingScopes,
+                // A required scope that could not be checked leaves the verdict open.
+                CheckStatus::Error | CheckStatus::Skipped => any_error = true,
+                _ => {}
+            }
+        }
+        if any_error {
+            Verdict::Unreachable
+        } else {
+            Verdict::Pass
+        }
+    }
+}
+
+/// A remediation text with the guide it came from.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Remediation {
+    pub text: String,
+    pub source: String,
+}
+
+static REMEDIATIONS: LazyLock<BTreeMap<String, Remediation>> = LazyLock::new(|| {
+    toml::from_str(include_str!("../../assets/remediation.toml"))
+        .expect("assets/remediation.toml is valid (tested)")
+});
+
+/// Values that fill the `{placeholders}` of a remediation.
+#[derive(Debug, Clone, Default)]
+pub struct Fill<'a> {
+    pub checkbox: &'a str,
+    pub scope: &'a str,
+    pub integration: &'a str,
+    pub org: &'a str,
+}
+
+/// The remediation for `key` (a class name, or a variant such as `permission-denied-admin`).
+pub fn remediation(key: &str, fill: &Fill) -> Remediation {
+    let base = REMEDIATIONS
+        .get(key)
+        .or_else(|| {
+            REMEDIATIONS.get(
+                key.split('-')
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .join("-")
+                    .as_str(),
+            )
+        })
+        .cloned()
+        .unwrap_or_else(|| Remediation {
+            text: String::new(),
+            source: "patwiz".into(),
+        });
+    Remediation {
+        text: base
+            .text
+            .replace("{checkbox}", fill.checkbox)
+            .replace("{scope}", fill.scope)
+            .replace("{integration}", fill.integration)
+            .replace("{org}", fill.org),
+        source: base.source,
+    }
+}
+
+/// An HTTP answer, reduced to what classification needs.
+#[derive(Debug, Clone, Default)]
+pub struct Answer {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub has_user_data: bool,
+    /// The `message` of a WrappedException body, if there was one.
+    pub message: Option<String>,
+    /// The body parsed as JSON (false for HTML, empty or malformed bodies).
+    pub json_ok: bool,
+}
+
+impl Answer {
+    fn is_html(&self) -> bool {
+        self.content_type
+            .as_deref()
+            .is_some_and(|c| c.to_ascii_lowercase().starts_with("text/html"))
+    }
+
+    fn message_has(&self, needle: &str) -> bool {
+        self.message.as_deref().is_some_and(|m| {
+            m.to_ascii_lowercase()
+                .contains(&needle.to_ascii_lowercase())
+        })
+    }
+}
+
+/// What a probe expects when the scope is present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// A 2xx JSON answer.
+    Json,
+    /// A 2xx answer of any type (git advertisement).
+    Success,
+    /// The service authorised the request: 2xx, or 400/404/409 about the deliberately
+    /// absent resource.
+    Authorised,
+}
+
+/// Classifies the answer to a scope probe (the token was already accepted by connectionData).
+pub fn classify_probe(answer: &Answer, expect: Expect) -> CheckClass {
+    match answer.status {
+        200..=299 if answer.status == 203 || answer.is_html() => CheckClass::TokenInvalid,
+        200..=299 if expect == Expect::Json && !answer.json_ok => CheckClass::ServerError,
+        200..=299 => CheckClass::Ok,
+        400 | 404 | 409 if expect == Expect::Authorised => CheckClass::Ok,
+        401 => {
+            if answer.message_has("has expired") {
+                CheckClass::TokenExpired
+            } else if answer.message_has("VS403463") || answer.message_has("conditional access") {
+                CheckClass::PolicyBlocked
+            } else {
+                CheckClass::MissingScope
+            }
+        }
+        403 if answer.message_has("VS403463") || answer.message_has("conditional access") => {
+            CheckClass::PolicyBlocked
+        }
+        403 | 404 => CheckClass::PermissionDenied,
+        429 => CheckClass::RateLimited,
+        300..=399 => CheckClass::Network,
+        _ => CheckClass::ServerError,
+    }
+}
+
+/// Classifies the answer to connectionData: who the token is, or why it was refused.
+pub fn classify_identity(answer: &Answer, anonymous: bool) -> CheckClass {
+    match answer.status {
+        203 => CheckClass::TokenInvalid,
+        200..=299 if answer.is_html() => CheckClass::TokenInvalid,
+        200..=299 if !answer.json_ok => CheckClass::ServerError,
+        200..=299 if anonymous => CheckClass::TokenInvalid,
+        200..=299 => CheckClass::Ok,
+        401 | 403 if answer.message_has("has expired") => CheckClass::TokenExpired,
+        401 | 403
+            if answer.message_has("VS403463")
+                || answer.message_has("conditional access")
+                || answer.message_has("policy") =>
+        {
+            CheckClass::PolicyBlocked
+        }
+        401 => CheckClass::TokenInvalid,
+        403 => CheckClass::PolicyBlocked,
+        404 => CheckClass::OrgNotFound,
+        429 => CheckClass::RateLimited,
+        300..=399 => CheckClass::Network,
+        _ => CheckClass::ServerError,
+    }
+}
+
+/// Classifies the anonymous existence check of an organization.
+pub fn classify_existence(answer: &Answer) -> CheckClass {
+    match answer.status {
+        200..=299 if answer.json_ok => CheckClass::Ok,
+        // Azure DevOps Server may require authentication even for discovery: it exists.
+        401 | 203 => CheckClass::Ok,
+        404 => CheckClass::OrgNotFound,
+        429 => CheckClass::RateLimited,
+        200..=399 => CheckClass::Network,
+        _ => CheckClass::ServerError,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, message: Option<&str>, user_data: bool) -> Answer {
+        Answer {
+            status,
+            content_type: Some("application/json; charset=utf-8".into()),
+            has_user_data: user_data,
+            message: message.map(str::to_string),
+            json_ok: message.is_some() || (200..300).contains(&status),
+        }
+    }
+
+    #[test]
+    fn json_names_are_exactly_the_documented_ones() {
+        let all = [
+            CheckClass::Ok,
+            CheckClass::MissingScope,
+            CheckClass::PermissionDenied,
+            CheckClass::TokenInvalid,
+            CheckClass::TokenExpired,
+            CheckClass::PolicyBlocked,
+            CheckClass::OrgNotFound,
+            CheckClass::RateLimited,
+            CheckClass::ServerError,
+            CheckClass::Network,
+            CheckClass::Timeout,
+            CheckClass::Unproven,
+        ];
+        let names: Vec<String> = all
+            .iter()
+            .map(|c| {
+                serde_json::to_value(c)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "ok",
+                "missing-scope",
+                "permission-denied",
+                "token-invalid",
+                "token-expired",
+                "policy-blocked",
+                "org-not-found",
+                "rate-limited",
+                "server-error",
+                "network",
+                "timeout",
+                "unproven"
+            ]
+        );
+        for c in all {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+            let r = remediation(c.as_str(), &Fill::default());
+            assert!(!r.text.is_empty() && !r.source.is_empty(), "{c:?}");
+        }
+        assert_eq!(
+            serde_json::to_value(Verdict::MissingScopes).unwrap(),
+            "missing-scopes"
+        );
+        assert_eq!(
+            serde_json::to_value(CheckStatus::Skipped).unwrap(),
+            "skipped"
+        );
+    }
+
+    #[test]
+    fn probe_answers_are_classified() {
+        use CheckClass::*;
+        assert_eq!(classify_probe(&answer(200, None, true), Expect::Json), Ok);
+        assert_eq!(
+            classify_probe(&answer(401, None, false), Expect::Json),
+            MissingScope
+        );
+        assert_eq!(
+            classify_probe(
+                &answer(401, Some("TF400813: The user '' is not authorized"), false),
+                Expect::Json
+            ),
+            MissingScope
+        );
+        assert_eq!(
+            classify_probe(
+                &answer(
+                    401,
+                    Some("Access Denied: The Personal Access Token used has expired."),
+                    false
+                ),
+                Expect::Json
+            ),
+            TokenExpired
+        );
+        assert_eq!(
+            classify_probe(
+                &answer(401, Some("VS403463: The conditional access policy"), false),
+                Expect::Json
+            ),
+            PolicyBlocked
+        );
+        assert_eq!(
+            classify_probe(
+                &answer(
+                    403,
+                    Some("TF401027: You need the Git 'GenericRead' permission"),
+                    true
+                ),
+                Expect::Json
+            ),
+            PermissionDenied
+        );
+        assert_eq!(
+            classify_probe(&answer(404, Some("TF200016: project"), true), Expect::Json),
+            PermissionDenied
+        );
+        assert_eq!(
+            classify_probe(&answer(404, Some("not found"), true), Expect::Authorised),
+            Ok
+        );
+        assert_eq!(
+            classify_probe(&answer(400, Some("bad"), true), Expect::Authorised),
+            Ok
+        );
+        assert_eq!(
+            classify_probe(&answer(429, Some("TF400733"), true), Expect::Json),
+            RateLimited
+        );
+        assert_eq!(
+            classify_probe(&answer(500, Some("TF400898"), true), Expect::Json),
+            ServerError
+        );
+        assert_eq!(
+            classify_probe(&answer(302, None, false), Expect::Json),
+            Network
+        );
+        let mut html = answer(200, None, false);
+        html.content_type = Some("text/html".into());
+        assert_eq!(classify_probe(&html, Expect::Json), TokenInvalid);
+        let mut page = answer(203, None, false);
+        page.content_type = Some("text/html".into());
+        assert_eq!(
+            classify_probe(&page, Expect::Json),
+            TokenInvalid,
+            "a 203 sign-in page is never a pass"
+        );
+        let mut broken = answer(200, None, true);
+        broken.json_ok = false;
+        assert_eq!(classify_probe(&broken, Expect::Json), ServerError);
+        assert_eq!(classify_probe(&broken, Expect::Success), Ok);
+    }
+
+    #[test]
+    fn identity_answers_are_classified() {
+        use CheckClass::*;
+        assert_eq!(classify_identity(&answer(200, None, true), false), Ok);
+        assert_eq!(
+            classify_identity(&answer(200, None, false), true),
+            TokenInvalid
+        );
+        assert_eq!(
+            classify_identity(&answer(203, None, false), false),
+            TokenInvalid
+        );
+        assert_eq!(
+            classify_identity(&answer(401, None, false), false),
+            TokenInvalid
+        );
+        assert_eq!(
+            classify_identity(
+                &answer(
+                    401,
+                    Some("Access Denied: The Personal Access Token used has expired."),
+                    false
+                ),
+                false
+            ),
+            TokenExpired
+        );
+        assert_eq!(
+            classify_identity(
+                &answer(
+                    401,
+                    Some("VS403463: The conditional access policy defined"),
+                    false
+                ),
+                false
+            ),
+            PolicyBlocked
+        );
+        assert_eq!(
+            classify_identity(
+                &answer(
+                    403,
+                    Some("VS403463: The conditional access policy defined"),
+                    false
+                ),
+                false
+            ),
+            PolicyBlocked
+        );
+        assert_eq!(
+            classify_identity(&answer(404, Some("x"), false), false),
+            OrgNotFound
+        );
+        assert_eq!(
+            classify_identity(&answer(503, None, false), false),
+            ServerError
+        );
+        assert_eq!(
+            classify_existence(&answer(404, Some("VS800075"), false)),
+            OrgNotFound
+        );
+        assert_eq!(classify_existence(&answer(200, None, false)), Ok);
+        assert_eq!(classify_existence(&answer(401, None, false)), Ok);
+    }
+
+    #[test]
+    fn verdicts_and_exit_codes() {
+        use CheckStatus::*;
+        assert_eq!(Verdict::from_required([Pass, Warn, Pass]), Verdict::Pass);
+        assert_eq!(
+            Verdict::from_required([Pass, Fail, Error]),
+            Verdict::MissingScopes
+        );
+        assert_eq!(Verdict::from_required([Pass, Error]), Verdict::Unreachable);
+        assert_eq!(
+            Verdict::from_required([Pass, Skipped]),
+            Verdict::Unreachable
+        );
+        assert_eq!(
+            Verdict::for_blocking_class(CheckClass::TokenExpired),
+            Verdict::TokenRejected
+        );
+        assert_eq!(
+            Verdict::for_blocking_class(CheckClass::Timeout),
+            Verdict::Unreachable
+        );
+        let codes: Vec<u8> = [
+            Verdict::Pass,
+            Verdict::MissingScopes,
+            Verdict::TokenRejected,
+            Verdict::Unreachable,
+        ]
+        .iter()
+        .map(|v| v.exit_code())
+        .collect();
+        assert_eq!(codes, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn remediations_fill_in_and_cite_their_guide() {
+        let fill = Fill {
+            checkbox: "Service Connections: Read & query",
+            scope: "vso.serviceendpoint_query",
+            integration: "Git-Zen",
+            org: "https://dev.azure.com/contoso",
+        };
+        let r = remediation("missing-scope", &fill);
+        assert!(
+            r.text.contains("Service Connections: Read & query"),
+            "{}",
+            r.text
+        );
+        assert!(r.source.contains("seed 000"));
+        let r = remediation("permission-denied-admin", &fill);
+        assert!(r.text.contains("Project Collection Administrators"));
+        assert!(r.source.contains("seed 004"));
+        let r = remediation("token-invalid-global", &fill);
+        assert!(r.text.contains("2026-12-01") && r.text.contains("https://dev.azure.com/contoso"));
+        assert!(r.source.contains("out of date"));
+        assert!(
+            remediation("org-not-found", &fill)
+                .source
+                .contains("seed 003")
+        );
+    }
+}

@@ -1,0 +1,378 @@
+//! The HTTP client every probe goes through.
+//!
+//! - Basic auth with an empty user name (git routes need a non-empty one), header marked
+//!   sensitive; the token is never part of a URL, a log line or an error.
+//! - `X-TFS-FedAuthRedirect: Suppress`, so the service answers with status codes rather than
+//!   a sign-in page (a 203 page is still treated as a failure by the classifier).
+//! - A per-request timeout and an overall deadline; a bounded retry on 429 / 503 that honours
+//!   Retry-After within the deadline.
+//! - Plain http only to loopback; redirects followed only within the same origin, never to
+//!   another host with the token.
+//! - Proxies from the standard environment variables (reqwest's default) and extra CA
+//!   certificates from a PEM file for Azure DevOps Server behind a private CA.
+
+use std::path::Path;
+use std::time::Duration;
+
+use base64::Engine as _;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode};
+use secrecy::zeroize::Zeroizing;
+use tokio::time::Instant;
+use url::Url;
+
+use crate::domain::checks::Answer;
+use crate::domain::org_url::is_loopback;
+use crate::domain::token::Token;
+
+/// Bodies larger than this are not read (a hostile or broken server).
+const MAX_BODY: usize = 8 * 1024 * 1024;
+const MAX_RETRIES: u32 = 2;
+const MAX_REDIRECTS: u32 = 3;
+const MAX_RETRY_WAIT: Duration = Duration::from_secs(10);
+
+/// How a request authenticates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// No credentials (discovery).
+    Anonymous,
+    /// REST API: Basic with an empty user name.
+    Rest,
+    /// git over HTTPS: Basic with a non-empty user name.
+    Git,
+}
+
+/// A complete answer.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    /// Set when the service redirected to another host (not followed).
+    pub redirected_to: Option<String>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// What classification needs from this answer.
+    pub fn answer(&self) -> Answer {
+        let json = self.json();
+        Answer {
+            status: self.status,
+            content_type: self
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            has_user_data: self.headers.contains_key("x-vss-userdata"),
+            message: json
+                .as_ref()
+                .and_then(|j| j.get("message"))
+                .and_then(|m| m.as_str())
+                .map(str::to_string),
+            json_ok: json.is_some(),
+        }
+    }
+
+    /// The `message` of an error body, shortened for display.
+    pub fn message(&self) -> Option<String> {
+        self.answer().message.map(|m| shorten(&m, 300))
+    }
+}
+
+/// Why no answer came back.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HttpError {
+    #[error("no answer within {0} s")]
+    Timeout(u64),
+    #[error("the overall deadline passed")]
+    Deadline,
+    #[error("{0}")]
+    Network(String),
+    #[error("{0}")]
+    Refused(String),
+    #[error("the answer was too large ({0} bytes)")]
+    TooLarge(u64),
+}
+
+/// Options for building the client.
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    pub request_timeout: Duration,
+    pub deadline: Duration,
+    pub ca_file: Option<std::path::PathBuf>,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            request_timeout: Duration::from_secs(10),
+            deadline: Duration::from_secs(30),
+            ca_file: None,
+        }
+    }
+}
+
+pub struct Http {
+    client: reqwest::Client,
+    token: Token,
+    request_timeout: Duration,
+    deadline: Instant,
+}
+
+impl Http {
+    pub fn new(token: Token, options: &HttpOptions) -> Result<Http, String> {
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("patwiz/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(options.request_timeout)
+            .https_only(false);
+        if let Some(path) = &options.ca_file {
+            for cert in load_certificates(path)? {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let client = builder
+            .build()
+            .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
+        Ok(Http {
+            client,
+            token,
+            request_timeout: options.request_timeout,
+            deadline: Instant::now() + options.deadline,
+        })
+    }
+
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// Sends one request (following same-origin redirects and retrying 429/503 within the
+    /// deadline) and reads the whole body.
+    pub async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        auth: Auth,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Result<Reply, HttpError> {
+        let mut current =
+            Url::parse(url).map_err(|e| HttpError::Refused(format!("bad URL: {e}")))?;
+        let origin = current.origin();
+        let mut redirects = 0;
+        let mut retries = 0;
+        loop {
+            refuse_cleartext(&current)?;
+            let reply = self
+                .send_once(method.clone(), &current, auth, body.as_ref())
+                .await?;
+            let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
+            if status.is_redirection() {
+                let Some(location) = reply
+                    .headers
+                    .get(header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|l| current.join(l).ok())
+                else {
+                    return Ok(reply);
+                };
+                if location.origin() != origin || redirects >= MAX_REDIRECTS {
+                    return Ok(Reply {
+                        redirected_to: Some(location.host_str().unwrap_or("?").to_string()),
+                        ..reply
+                    });
+                }
+                redirects += 1;
+                current = location;
+                continue;
+            }
+            if matches!(reply.status, 429 | 503) && retries < MAX_RETRIES {
+                let wait = retry_after(&reply.headers).min(MAX_RETRY_WAIT);
+                if Instant::now() + wait < self.deadline {
+                    retries += 1;
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+            }
+            return Ok(reply);
+        }
+    }
+
+    async fn send_once(
+        &self,
+        method: Method,
+        url: &Url,
+        auth: Auth,
+        body: Option<&(&str, Vec<u8>)>,
+    ) -> Result<Reply, HttpError> {
+        let now = Instant::now();
+        if now >= self.deadline {
+            return Err(HttpError::Deadline);
+        }
+        let limit = self.request_timeout.min(self.deadline - now);
+        let mut request = self
+            .client
+            .request(method, url.clone())
+            .header(header::ACCEPT, "application/json")
+            .header("X-TFS-FedAuthRedirect", "Suppress")
+            .header("X-VSS-ForceMsaPassThrough", "true");
+        if let Some(value) = self.authorization(auth) {
+            request = request.header(header::AUTHORIZATION, value);
+        }
+        if let Some((content_type, bytes)) = body {
+            request = request
+                .header(header::CONTENT_TYPE, *content_type)
+                .body(bytes.clone());
+        }
+        let work = async {
+            let response = request.send().await.map_err(describe)?;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            if let Some(length) = response.content_length()
+                && length > MAX_BODY as u64
+            {
+                return Err(HttpError::TooLarge(length));
+            }
+            let mut response = response;
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(describe)? {
+                if body.len() + chunk.len() > MAX_BODY {
+                    return Err(HttpError::TooLarge((body.len() + chunk.len()) as u64));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(Reply {
+                status,
+                headers,
+                body,
+                redirected_to: None,
+            })
+        };
+        match tokio::time::timeout(limit, work).await {
+            Ok(result) => result,
+            Err(_) if Instant::now() >= self.deadline => Err(HttpError::Deadline),
+            Err(_) => Err(HttpError::Timeout(limit.as_secs().max(1))),
+        }
+    }
+
+    fn authorization(&self, auth: Auth) -> Option<HeaderValue> {
+        let user = match auth {
+            Auth::Anonymous => return None,
+            Auth::Rest => "",
+            Auth::Git => "patwiz",
+        };
+        let credentials = Zeroizing::new(format!("{user}:{}", self.token.expose()));
+        let encoded = Zeroizing::new(
+            base64::engine::general_purpose::STANDARD.encode(credentials.as_bytes()),
+        );
+        let header = Zeroizing::new(format!("Basic {}", encoded.as_str()));
+        let mut value = HeaderValue::from_str(&header).ok()?;
+        value.set_sensitive(true);
+        Some(value)
+    }
+}
+
+fn refuse_cleartext(url: &Url) -> Result<(), HttpError> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        "http" => Err(HttpError::Refused(format!(
+            "refusing to send the token over plain http to {}",
+            url.host_str().unwrap_or("?")
+        ))),
+        other => Err(HttpError::Refused(format!("unsupported scheme {other}"))),
+    }
+}
+
+fn retry_after(headers: &HeaderMap) -> Duration {
+    headers
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map_or(Duration::from_secs(1), Duration::from_secs_f64)
+}
+
+/// A network failure in words a user can act on (never the token: it is not in the URL).
+fn describe(error: reqwest::Error) -> HttpError {
+    if error.is_timeout() {
+        return HttpError::Timeout(0);
+    }
+    let mut chain = String::new();
+    let mut source: Option<&dyn std::error::Error> = Some(&error);
+    while let Some(e) = source {
+        chain.push_str(&e.to_string().to_ascii_lowercase());
+        chain.push(' ');
+        source = e.source();
+    }
+    let what = if chain.contains("dns") || chain.contains("resolve") || chain.contains("lookup") {
+        "DNS lookup failed: check the host name"
+    } else if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake")
+    {
+        "TLS failed: the server's certificate is not trusted (for a private CA use --ca-file or SSL_CERT_FILE)"
+    } else if chain.contains("proxy") {
+        "the proxy refused the connection (check HTTPS_PROXY / NO_PROXY)"
+    } else if chain.contains("refused") {
+        "connection refused: nothing listens at that address"
+    } else if chain.contains("reset") || chain.contains("incomplete") || chain.contains("closed") {
+        "the connection was cut before the answer was complete"
+    } else if error.is_body() || error.is_decode() {
+        "the answer could not be read"
+    } else {
+        "the request failed"
+    };
+    HttpError::Network(what.to_string())
+}
+
+fn load_certificates(path: &Path) -> Result<Vec<reqwest::Certificate>, String> {
+    let pem = std::fs::read(path)
+        .map_err(|e| format!("cannot read the CA file {}: {e}", path.display()))?;
+    reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| format!("the CA file {} is not PEM: {e}", path.display()))
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(max).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_read_and_bounded() {
+        let mut h = HeaderMap::new();
+        assert_eq!(retry_after(&h), Duration::from_secs(1));
+        h.insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        assert_eq!(retry_after(&h), Duration::from_secs(2));
+        h.insert(header::RETRY_AFTER, HeaderValue::from_static("nonsense"));
+        assert_eq!(retry_after(&h), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn cleartext_is_refused_except_to_loopback() {
+        assert!(refuse_cleartext(&Url::parse("http://127.0.0.1:9/x").unwrap()).is_ok());
+        assert!(refuse_cleartext(&Url::parse("https://dev.azure.com/x").unwrap()).is_ok());
+        let err = refuse_cleartext(&Url::parse("http://dev.azure.com/x").unwrap()).unwrap_err();
+        assert!(err.to_string().contains("plain http"));
+    }
+
+    #[test]
+    fn the_authorization_header_is_sensitive_and_well_formed() {
+        let http = Http::new(Token::new("secretvalue"), &HttpOptions::default()).unwrap();
+        let value = http.authorization(Auth::Rest).unwrap();
+        assert!(value.is_sensitive());
+        assert_eq!(value.to_str().unwrap(), "Basic OnNlY3JldHZhbHVl");
+        assert!(!format!("{value:?}").contains("OnNlY3JldHZhbHVl"));
+        let git = http.authorization(Auth::Git).unwrap();
+        assert_eq!(git.to_str().unwrap(), "Basic cGF0d2l6OnNlY3JldHZhbHVl");
+        assert!(http.authorization(Auth::Anonymous).is_none());
+    }
+}

@@ -1,0 +1,343 @@
+//! `patwiz check` as a script uses it: the real binary, the emulator, exit codes, JSON, and the
+//! token in no output.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use base64::Engine as _;
+use patwiz::emulator::Emulator;
+use serde_json::Value;
+
+fn patwiz(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_patwiz"));
+    cmd.args(args)
+        .env_remove("AZURE_DEVOPS_EXT_PAT")
+        .env(
+            "PATWIZ_CONFIG_DIR",
+            std::env::temp_dir().join("patwiz-cli-tests-none"),
+        )
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    {
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).unwrap();
+        }
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Runs `patwiz check` off the test's runtime (the emulator runs on it).
+async fn check(args: Vec<String>, stdin: Option<String>, env: Vec<(String, String)>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        patwiz(&args, stdin.as_deref(), &env)
+    })
+    .await
+    .unwrap()
+}
+
+fn assert_secret_free(output: &Output, token: &str) {
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!(":{token}"));
+    for stream in [&output.stdout, &output.stderr] {
+        let text = String::from_utf8_lossy(stream);
+        assert!(!text.contains(token), "the token appears in the output");
+        assert!(
+            !text.contains(&basic),
+            "the Basic auth form of the token appears in the output"
+        );
+        assert!(
+            !text.contains(&token[..12]),
+            "a prefix of the token appears in the output"
+        );
+    }
+}
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_output_has_the_documented_shape_and_exit_zero() {
+    let emu = Emulator::start_demo().await.unwrap();
+    let token = emu.token("git-zen").unwrap();
+    let org = emu.org_url();
+    let out = check(
+        args(&[
+            "check",
+            "--org",
+            &org,
+            "--profile",
+            "git-zen",
+            "--json",
+            "--token-stdin",
+        ]),
+        Some(format!("{token}\n")),
+        vec![],
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_secret_free(&out, &token);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["verdict"], "pass");
+    for key in ["input", "url", "name", "kind"] {
+        assert!(json["org"][key].is_string(), "org.{key}");
+    }
+    assert_eq!(json["org"]["name"], "demo");
+    assert_eq!(json["identity"]["display_name"], "Git-Zen Service");
+    assert!(json["elapsed_ms"].is_u64());
+    let checks = json["checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 5);
+    for c in checks {
+        for key in ["scope", "label", "status", "class", "remediation", "source"] {
+            assert!(c[key].is_string(), "{key} in {c}");
+        }
+        assert!(c["elapsed_ms"].is_u64());
+        assert!(c["http_status"].is_u64() || c["http_status"].is_null());
+        assert_eq!(c["status"], "pass");
+        assert_eq!(c["class"], "ok");
+    }
+    assert_eq!(checks[0]["scope"], "vso.work_write");
+    assert_eq!(checks[0]["label"], "Work Items: Read & write");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_codes_follow_the_verdict() {
+    let emu = Emulator::start_demo().await.unwrap();
+    let org = emu.org_url();
+    let cases = [
+        (
+            "git-zen-missing-service-connections",
+            org.clone(),
+            1,
+            "missing-scopes",
+        ),
+        ("expired", org.clone(), 2, "token-rejected"),
+        ("conditional-access", org.clone(), 2, "token-rejected"),
+        (
+            "git-zen",
+            format!("{}/nosuchorg", emu.root()),
+            3,
+            "unreachable",
+        ),
+    ];
+    for (name, org, code, verdict) in cases {
+        let token = emu.token(name).unwrap();
+        let out = check(
+            args(&[
+                "check",
+                "--org",
+                &org,
+                "--profile",
+                "git-zen",
+                "--json",
+                "--token-stdin",
+            ]),
+            Some(token.clone()),
+            vec![],
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(code), "{name}");
+        assert_secret_free(&out, &token);
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["verdict"], verdict, "{name}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_comes_from_the_az_cli_variable_and_text_output_has_one_line_per_scope() {
+    let emu = Emulator::start_demo().await.unwrap();
+    let token = emu.token("git-zen-missing-service-connections").unwrap();
+    let out = check(
+        args(&[
+            "check",
+            "--org",
+            &emu.org_url(),
+            "--scopes",
+            "vso.code,vso.serviceendpoint_query",
+        ]),
+        None,
+        vec![("AZURE_DEVOPS_EXT_PAT".into(), token.clone())],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    assert_secret_free(&out, &token);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("✓") && l.contains("Code: Read")),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.contains("✗")
+            && l.contains("Service Connections: Read & query")
+            && l.contains("missing-scope")),
+        "{text}"
+    );
+    assert!(
+        text.contains("Fix: Recreate the PAT and tick Service Connections: Read & query"),
+        "{text}"
+    );
+    assert!(text.contains("Verdict: missing-scopes"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pasted_text_that_cannot_be_a_token_is_refused_without_a_request() {
+    let emu = Emulator::start_demo().await.unwrap();
+    let org = emu.org_url();
+    for (raw, says) in [
+        ("https://dev.azure.com/contoso", "looks like a URL"),
+        ("ghp_0123456789abcdefghijklmnopqrstuvwxyz", "GitHub token"),
+        ("abc\u{200B}def", "invisible"),
+    ] {
+        let out = check(
+            args(&[
+                "check",
+                "--org",
+                &org,
+                "--profile",
+                "nango",
+                "--json",
+                "--token-stdin",
+            ]),
+            Some(raw.to_string()),
+            vec![],
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(2), "{raw}");
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["verdict"], "token-rejected");
+        assert_eq!(json["checks"][0]["class"], "token-invalid");
+        assert!(
+            json["checks"][0]["remediation"]
+                .as_str()
+                .unwrap()
+                .contains(says),
+            "{json}"
+        );
+    }
+    assert!(
+        emu.requests().is_empty(),
+        "nothing is sent for a refused token"
+    );
+    // Binary on standard input.
+    let out = tokio::task::spawn_blocking(move || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_patwiz"))
+            .args([
+                "check",
+                "--org",
+                &org,
+                "--profile",
+                "nango",
+                "--token-stdin",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(&[0xff, 0xfe, 0x00, 0x01])
+            .unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not text"));
+}
+
+#[test]
+fn usage_errors_exit_64_with_a_specific_message() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "check",
+                "--org",
+                "http://dev.azure.com/x",
+                "--profile",
+                "nango",
+                "--token-stdin",
+            ],
+            "clear text",
+        ),
+        (
+            &[
+                "check",
+                "--org",
+                "contoso",
+                "--profile",
+                "nope",
+                "--token-stdin",
+            ],
+            "no profile named",
+        ),
+        (
+            &[
+                "check",
+                "--org",
+                "contoso",
+                "--scopes",
+                "vso.nope",
+                "--token-stdin",
+            ],
+            "unknown scope",
+        ),
+        (
+            &[
+                "check",
+                "--org",
+                "contoso",
+                "--profile",
+                "custom",
+                "--token-stdin",
+            ],
+            "custom profile needs --scopes",
+        ),
+        (
+            &["check", "--org", "contoso", "--profile", "nango"],
+            "no token",
+        ),
+        (&["check", "--profile", "nango"], "--org"),
+        (&["frobnicate"], "unrecognized subcommand"),
+    ];
+    for (argv, says) in cases {
+        let out = patwiz(argv, Some(""), &[]);
+        assert_eq!(out.status.code(), Some(64), "{argv:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{argv:?}: {err}");
+    }
+}
+
+#[test]
+fn help_lists_every_subcommand_and_each_has_help() {
+    let out = patwiz(&["--help"], None, &[]);
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for sub in [
+        "wizard", "demo", "check", "login", "status", "rotate", "forget", "remind", "doctor",
+        "guide", "profiles",
+    ] {
+        assert!(help.contains(sub), "{sub} missing from --help");
+        let out = patwiz(&[sub, "--help"], None, &[]);
+        assert!(out.status.success(), "{sub} --help");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage: patwiz"),
+            "{sub}"
+        );
+    }
+}
