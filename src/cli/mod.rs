@@ -5,6 +5,10 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+mod check;
+mod demo;
+mod store_cmds;
+
 /// Exit status for a command-line usage error (BSD sysexits `EX_USAGE`).
 pub const EXIT_USAGE: u8 = 64;
 
@@ -184,62 +188,25 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Profiles) => print_profiles(),
-        Some(Command::Demo(args)) if args.serve => runtime().block_on(serve_demo(args)),
-        Some(Command::Check(args)) => runtime().block_on(check(args)),
+        Some(Command::Demo(args)) if args.serve => runtime().block_on(demo::serve(args)),
+        Some(Command::Check(args)) => runtime().block_on(check::run(args)),
+        Some(Command::Login(args)) => runtime().block_on(store_cmds::login(args)),
+        Some(Command::Status(args)) => runtime().block_on(store_cmds::status(args)),
+        Some(Command::Rotate(args)) => runtime().block_on(store_cmds::rotate(args)),
+        Some(Command::Forget(args)) => runtime().block_on(store_cmds::forget(args)),
+        Some(Command::Remind(args)) => runtime().block_on(store_cmds::remind(args)),
+        Some(Command::Doctor) => runtime().block_on(store_cmds::doctor()),
         Some(other) => not_yet(&other),
         None => not_yet(&Command::Wizard(WizardArgs::default())),
     }
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("a tokio runtime starts")
-}
-
-fn load_scenario(path: Option<&std::path::Path>) -> Result<crate::emulator::Scenario, String> {
-    match path {
-        Some(path) => crate::emulator::Scenario::load(path).map_err(|e| e.to_string()),
-        None => Ok(crate::emulator::Scenario::default_demo()),
-    }
-}
-
-async fn serve_demo(args: DemoArgs) -> ExitCode {
-    let scenario = match load_scenario(args.scenario.as_deref()) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("patwiz: {e}");
-            return ExitCode::from(EXIT_USAGE);
-        }
-    };
-    let emulator = match crate::emulator::Emulator::start(scenario, &args.addr).await {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("patwiz: {e}");
-            return ExitCode::from(EXIT_USAGE);
-        }
-    };
-    println!(
-        "Azure DevOps emulator: demo organization at {}",
-        emulator.org_url()
-    );
-    println!("Every token below is made up and works only here.\n");
-    for token in &emulator.scenario().tokens {
-        println!("  {:<38} {}", token.name, token.demonstrates);
-        println!("  {:<38} {}\n", "", token.value);
-    }
-    println!(
-        "Try: curl -H 'X-TFS-FedAuthRedirect: Suppress' -u :TOKEN {}/_apis/connectionData",
-        emulator.org_url()
-    );
-    println!("Serving until Ctrl+C.");
-    use std::io::Write as _;
-    let _ = std::io::stdout().flush();
-    let _ = tokio::signal::ctrl_c().await;
-    drop(emulator);
-    ExitCode::SUCCESS
 }
 
 /// patwiz's config directory: `PATWIZ_CONFIG_DIR`, else the platform's (XDG on Linux).
@@ -250,17 +217,17 @@ pub fn config_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "patwiz").map(|d| d.config_dir().to_path_buf())
 }
 
-fn user_profiles_dir() -> Option<PathBuf> {
+pub(crate) fn user_profiles_dir() -> Option<PathBuf> {
     config_dir().map(|d| d.join("profiles"))
 }
 
-fn usage(message: impl std::fmt::Display) -> ExitCode {
+pub(crate) fn usage(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("patwiz: {message}");
     ExitCode::from(EXIT_USAGE)
 }
 
 /// Reads the token from standard input (at most 16 MiB; the shape check says what is wrong).
-fn read_token_stdin() -> Result<String, String> {
+pub(crate) fn read_token_stdin() -> Result<String, String> {
     use std::io::Read as _;
     let mut bytes = Vec::new();
     std::io::stdin()
@@ -273,7 +240,7 @@ fn read_token_stdin() -> Result<String, String> {
 }
 
 /// Where the token comes from: --token-stdin, else AZURE_DEVOPS_EXT_PAT.
-fn token_text(token_stdin: bool) -> Result<(String, &'static str), String> {
+pub(crate) fn token_text(token_stdin: bool) -> Result<(String, &'static str), String> {
     if token_stdin {
         return read_token_stdin().map(|t| (t, "standard input"));
     }
@@ -283,94 +250,7 @@ fn token_text(token_stdin: bool) -> Result<(String, &'static str), String> {
             .map(|t| (t, "AZURE_DEVOPS_EXT_PAT"))
             .map_err(|_| "AZURE_DEVOPS_EXT_PAT is not valid text".to_string());
     }
-    Err("no token: pass --token-stdin (e.g. `patwiz check ... --token-stdin < token.txt`) or set AZURE_DEVOPS_EXT_PAT".to_string())
-}
-
-async fn check(args: CheckArgs) -> ExitCode {
-    use crate::domain::{org_url::OrgUrl, profiles, scopes::Catalogue, token::check_pasted};
-    use crate::engine::{self, Wanted};
-
-    let org = match OrgUrl::parse(&args.org) {
-        Ok(org) => org,
-        Err(e) => return usage(format!("--org: {e}")),
-    };
-    let (scopes, integration, global) = match &args.profile {
-        Some(name) => match profiles::find(name, user_profiles_dir().as_deref()) {
-            Ok(p) => {
-                let scopes = p
-                    .scopes
-                    .iter()
-                    .map(|s| Wanted {
-                        scope: s.id.clone(),
-                        why: Some(s.why.clone()),
-                    })
-                    .collect::<Vec<_>>();
-                (scopes, p.title.clone(), p.global_pat_retired)
-            }
-            Err(e) => return usage(e),
-        },
-        None => {
-            let catalogue = Catalogue::get();
-            let mut wanted = Vec::new();
-            for id in args
-                .scopes
-                .iter()
-                .map(|s| s.trim())
-                .filter(|s| !s.is_empty())
-            {
-                match catalogue.scope(id) {
-                    Some(scope) => wanted.push(Wanted {
-                        scope: scope.id.clone(),
-                        why: None,
-                    }),
-                    None => {
-                        return usage(format!(
-                            "--scopes: unknown scope \"{id}\" (see `patwiz profiles` or the catalogue in the README)"
-                        ));
-                    }
-                }
-            }
-            (wanted, "This integration".to_string(), false)
-        }
-    };
-    if scopes.is_empty() {
-        return usage("no scopes to check: the custom profile needs --scopes ID,ID…");
-    }
-    let (raw, source) = match token_text(args.token_stdin) {
-        Ok(found) => found,
-        Err(e) => return usage(e),
-    };
-    let mut request = engine::request_for(
-        org,
-        crate::domain::token::Token::new(String::new()),
-        scopes,
-        &integration,
-    );
-    request.global_pat_retired = global;
-    request.project = args.project.clone();
-    request.http.request_timeout = std::time::Duration::from_secs(args.timeout.max(1));
-    request.http.deadline = std::time::Duration::from_secs(args.deadline.max(1));
-    request.http.ca_file = args.ca_file.clone();
-    let report = match check_pasted(&raw) {
-        Ok(checked) => {
-            drop(raw);
-            request.token = checked.token;
-            request.notes = checked.notes;
-            engine::run(request, None).await
-        }
-        Err(shape) => {
-            drop(raw);
-            let detail =
-                format!("the token from {source} was refused before anything was sent: {shape}");
-            engine::refused_report(&request, &detail, &shape.to_string())
-        }
-    };
-    if args.json {
-        println!("{}", report.to_json());
-    } else {
-        print!("{}", report.to_text());
-    }
-    ExitCode::from(report.exit_code())
+    Err("no token: pass --token-stdin (e.g. `patwiz check ... --token-stdin < token.txt`), set AZURE_DEVOPS_EXT_PAT, or store one with `patwiz login`".to_string())
 }
 
 fn print_profiles() -> ExitCode {

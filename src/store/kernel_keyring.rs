@@ -1,0 +1,63 @@
+//! The Linux kernel keyring (keyutils), used where no Secret Service runs (SSH, containers).
+//!
+//! Keys live in the session keyring (`@s`, set up for every login by pam_keyinit) as
+//! `patwiz:{org}`, as `keyctl padd user NAME @s` does: every process of the session finds them,
+//! no daemon is needed, and nothing survives a reboot (nor the end of the session).
+
+use linux_keyutils::{KeyError, KeyRing, KeyRingIdentifier};
+
+fn description(key: &str) -> String {
+    format!("patwiz:{key}")
+}
+
+fn session_keyring() -> Result<KeyRing, String> {
+    KeyRing::from_special_id(KeyRingIdentifier::Session, false).map_err(describe)
+}
+
+fn describe(error: KeyError) -> String {
+    match error {
+        KeyError::AccessDenied => "kernel keyring: access denied (this process has no usable session keyring; log in again, or run inside `keyctl session -`)".to_string(),
+        other => format!("kernel keyring: {other:?}"),
+    }
+}
+
+fn missing(error: &KeyError) -> bool {
+    matches!(
+        error,
+        KeyError::KeyDoesNotExist | KeyError::KeyRevoked | KeyError::KeyExpired
+    )
+}
+
+pub fn set(key: &str, secret: &str) -> Result<(), String> {
+    let ring = session_keyring()?;
+    ring.add_key(&description(key), secret.as_bytes())
+        .map_err(describe)?;
+    Ok(())
+}
+
+pub fn get(key: &str) -> Result<Option<String>, String> {
+    let ring = session_keyring()?;
+    match ring.search(&description(key)) {
+        Ok(found) => {
+            let bytes = found.read_to_vec().map_err(describe)?;
+            String::from_utf8(bytes)
+                .map(Some)
+                .map_err(|_| "kernel keyring: the stored value is not text".to_string())
+        }
+        Err(e) if missing(&e) => Ok(None),
+        Err(e) => Err(describe(e)),
+    }
+}
+
+pub fn delete(key: &str) -> Result<bool, String> {
+    let ring = session_keyring()?;
+    match ring.search(&description(key)) {
+        Ok(found) => {
+            // Invalidation removes the key from every keyring at once.
+            found.invalidate().map_err(describe)?;
+            Ok(true)
+        }
+        Err(e) if missing(&e) => Ok(false),
+        Err(e) => Err(describe(e)),
+    }
+}

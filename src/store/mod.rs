@@ -1,0 +1,8 @@
+//! Secrets and settings that last: the token in the OS secret store, everything else in the
+//! platform config directory, and a rotation that never leaves the user with nothing that works.
+
+#[cfg(target_os = "linux")]
+mod kernel_keyring;
+pub mod rotation;
+pub mod secret;
+pub mod settings;

@@ -1,0 +1,313 @@
+//! The token's only home: the operating system's secret store (keyring crate).
+//!
+//! - Linux: the Secret Service (GNOME Keyring, KWallet) when a D-Bus session offers one, else
+//!   the kernel keyring (keyutils), which works over SSH and in containers but does not survive
+//!   a reboot — said plainly. `PATWIZ_SECRET_STORE=secret-service|keyutils` forces one.
+//! - macOS: the Keychain; Windows: the Credential Manager.
+//!
+//! Every call runs on a blocking thread with a timeout (a locked or absent D-Bus service is
+//! known to hang callers for minutes). If no store works, the error says so: there is no
+//! plain-text fallback.
+
+use std::time::Duration;
+
+use keyring::Entry;
+
+use crate::domain::token::Token;
+
+/// How long any one store call may take.
+pub const STORE_TIMEOUT: Duration = Duration::from_secs(5);
+const SERVICE: &str = "patwiz";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Backend {
+    SecretService,
+    Keyutils,
+    MacKeychain,
+    WindowsCredentialManager,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::SecretService => "Secret Service",
+            Backend::Keyutils => "kernel keyring (keyutils)",
+            Backend::MacKeychain => "macOS Keychain",
+            Backend::WindowsCredentialManager => "Windows Credential Manager",
+        }
+    }
+
+    /// Whether a stored token survives a reboot.
+    pub fn persistent(self) -> bool {
+        self != Backend::Keyutils
+    }
+
+    /// What the user should know about this store, in one sentence.
+    pub fn explain(self) -> &'static str {
+        match self {
+            Backend::SecretService => {
+                "stored in your desktop keyring (Secret Service): it survives a reboot"
+            }
+            Backend::Keyutils => "stored in the session keyring: it will not survive a reboot",
+            Backend::MacKeychain => "stored in the macOS Keychain",
+            Backend::WindowsCredentialManager => "stored in the Windows Credential Manager",
+        }
+    }
+}
+
+/// What `patwiz doctor` reports about the store.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StoreInfo {
+    pub backend: Option<Backend>,
+    pub name: String,
+    pub persistent: bool,
+    /// `Some(true)` when the Secret Service collection is locked; `None` when not applicable.
+    pub locked: Option<bool>,
+    pub usable: bool,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "no secret store is available: {0}. patwiz never stores a token in a plain file; start a Secret Service (e.g. gnome-keyring) or use a system with a kernel keyring"
+    )]
+    Unavailable(String),
+    #[error(
+        "the secret store did not answer within {0} s (is it locked or waiting for a password prompt?)"
+    )]
+    Timeout(u64),
+    #[error("the secret store is locked: unlock your keyring and try again ({0})")]
+    Locked(String),
+    #[error("the secret store refused: {0}")]
+    Failed(String),
+}
+
+/// The secret store in use, chosen once.
+#[derive(Debug, Clone, Copy)]
+pub struct SecretStore {
+    backend: Backend,
+}
+
+impl SecretStore {
+    /// Chooses the store: `PATWIZ_SECRET_STORE` if set, else the platform's best.
+    pub async fn open() -> Result<SecretStore, StoreError> {
+        let forced = std::env::var("PATWIZ_SECRET_STORE").ok();
+        let backend = match forced.as_deref() {
+            Some("secret-service") => Backend::SecretService,
+            Some("keyutils") => Backend::Keyutils,
+            Some(other) if !other.is_empty() => {
+                return Err(StoreError::Unavailable(format!(
+                    "PATWIZ_SECRET_STORE={other} is not a store (use secret-service or keyutils)"
+                )));
+            }
+            _ => default_backend().await,
+        };
+        SecretStore::with_backend(backend).await
+    }
+
+    /// Opens a given backend (checking that it answers).
+    pub async fn with_backend(backend: Backend) -> Result<SecretStore, StoreError> {
+        if cfg!(target_os = "linux") && backend == Backend::SecretService {
+            secret_service_state().await.map(|_| ())?;
+        }
+        Ok(SecretStore { backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn set(&self, key: &str, token: &Token) -> Result<(), StoreError> {
+        let token = token.clone();
+        #[cfg(target_os = "linux")]
+        if self.backend == Backend::Keyutils {
+            let key = key.to_string();
+            return kernel(move || super::kernel_keyring::set(&key, token.expose())).await;
+        }
+        self.blocking(key, move |entry| entry.set_password(token.expose()))
+            .await
+    }
+
+    /// The stored token, or `None` when there is none.
+    pub async fn get(&self, key: &str) -> Result<Option<Token>, StoreError> {
+        #[cfg(target_os = "linux")]
+        if self.backend == Backend::Keyutils {
+            let key = key.to_string();
+            return kernel(move || super::kernel_keyring::get(&key).map(|v| v.map(Token::new)))
+                .await;
+        }
+        self.blocking(key, |entry| match entry.get_password() {
+            Ok(value) => Ok(Some(Token::new(value))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(e),
+        })
+        .await
+    }
+
+    /// Removes the entry; true if there was one.
+    pub async fn delete(&self, key: &str) -> Result<bool, StoreError> {
+        #[cfg(target_os = "linux")]
+        if self.backend == Backend::Keyutils {
+            let key = key.to_string();
+            return kernel(move || super::kernel_keyring::delete(&key)).await;
+        }
+        self.blocking(key, |entry| match entry.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(e),
+        })
+        .await
+    }
+
+    async fn blocking<T, F>(&self, key: &str, call: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Entry) -> keyring::Result<T> + Send + 'static,
+    {
+        let backend = self.backend;
+        let key = key.to_string();
+        let work = tokio::task::spawn_blocking(move || {
+            let entry = entry_for(backend, &key)?;
+            call(&entry)
+        });
+        match tokio::time::timeout(STORE_TIMEOUT, work).await {
+            Err(_) => Err(StoreError::Timeout(STORE_TIMEOUT.as_secs())),
+            Ok(Err(join)) => Err(StoreError::Failed(format!(
+                "the store call stopped: {join}"
+            ))),
+            Ok(Ok(result)) => result.map_err(describe),
+        }
+    }
+}
+
+/// Runs a kernel keyring call off the async threads, bounded like every store call.
+#[cfg(target_os = "linux")]
+async fn kernel<T, F>(call: F) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, String> + Send + 'static,
+{
+    match tokio::time::timeout(STORE_TIMEOUT, tokio::task::spawn_blocking(call)).await {
+        Err(_) => Err(StoreError::Timeout(STORE_TIMEOUT.as_secs())),
+        Ok(Err(join)) => Err(StoreError::Failed(format!(
+            "the store call stopped: {join}"
+        ))),
+        Ok(Ok(result)) => result.map_err(StoreError::Failed),
+    }
+}
+
+fn entry_for(backend: Backend, key: &str) -> keyring::Result<Entry> {
+    match backend {
+        #[cfg(target_os = "linux")]
+        Backend::SecretService => {
+            let credential =
+                keyring::secret_service::SsCredential::new_with_target(None, SERVICE, key)?;
+            Ok(Entry::new_with_credential(Box::new(credential)))
+        }
+        _ => Entry::new(SERVICE, key),
+    }
+}
+
+fn describe(error: keyring::Error) -> StoreError {
+    match error {
+        keyring::Error::NoStorageAccess(e) => {
+            let text = e.to_string();
+            if text.to_ascii_lowercase().contains("lock") {
+                StoreError::Locked(text)
+            } else {
+                StoreError::Unavailable(text)
+            }
+        }
+        keyring::Error::PlatformFailure(e) => StoreError::Failed(e.to_string()),
+        other => StoreError::Failed(other.to_string()),
+    }
+}
+
+async fn default_backend() -> Backend {
+    if cfg!(target_os = "macos") {
+        return Backend::MacKeychain;
+    }
+    if cfg!(target_os = "windows") {
+        return Backend::WindowsCredentialManager;
+    }
+    match secret_service_state().await {
+        Ok(_) => Backend::SecretService,
+        Err(_) => Backend::Keyutils,
+    }
+}
+
+/// Whether a Secret Service answers on the session bus, and whether its collection is locked.
+#[cfg(target_os = "linux")]
+async fn secret_service_state() -> Result<bool, StoreError> {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        return Err(StoreError::Unavailable(
+            "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)".into(),
+        ));
+    }
+    let probe = tokio::task::spawn_blocking(|| {
+        use secret_service::EncryptionType;
+        use secret_service::blocking::SecretService;
+        let service = SecretService::connect(EncryptionType::Dh).map_err(|e| e.to_string())?;
+        let collection = service
+            .get_default_collection()
+            .or_else(|_| service.get_any_collection())
+            .map_err(|e| e.to_string())?;
+        collection.is_locked().map_err(|e| e.to_string())
+    });
+    match tokio::time::timeout(STORE_TIMEOUT, probe).await {
+        Err(_) => Err(StoreError::Timeout(STORE_TIMEOUT.as_secs())),
+        Ok(Err(e)) => Err(StoreError::Unavailable(e.to_string())),
+        Ok(Ok(Err(e))) => Err(StoreError::Unavailable(format!("no Secret Service: {e}"))),
+        Ok(Ok(Ok(locked))) => Ok(locked),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+async fn secret_service_state() -> Result<bool, StoreError> {
+    Err(StoreError::Unavailable("not Linux".into()))
+}
+
+/// What `patwiz doctor` prints: the store in use, persistence, lock state.
+pub async fn info() -> StoreInfo {
+    match SecretStore::open().await {
+        Ok(store) => {
+            let backend = store.backend();
+            let locked = if cfg!(target_os = "linux") && backend == Backend::SecretService {
+                secret_service_state().await.ok()
+            } else {
+                None
+            };
+            // A round trip proves the store really works (and does not hang).
+            let probe_key = format!("patwiz-doctor-{}", std::process::id());
+            let works = match store
+                .set(&probe_key, &Token::new("patwiz-doctor-probe"))
+                .await
+            {
+                Ok(()) => store.delete(&probe_key).await.map(|_| ()),
+                Err(e) => Err(e),
+            };
+            let (usable, detail) = match works {
+                Ok(()) => (true, backend.explain().to_string()),
+                Err(e) => (false, e.to_string()),
+            };
+            StoreInfo {
+                backend: Some(backend),
+                name: backend.name().to_string(),
+                persistent: backend.persistent(),
+                locked,
+                usable,
+                detail,
+            }
+        }
+        Err(e) => StoreInfo {
+            backend: None,
+            name: "none".into(),
+            persistent: false,
+            locked: None,
+            usable: false,
+            detail: e.to_string(),
+        },
+    }
+}

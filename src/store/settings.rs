@@ -1,0 +1,353 @@
+//! Non-secret settings in the platform config directory: per organization the normalised URL,
+//! profile, scopes, identity last seen, dates the user gave, last check. Never the token.
+//!
+//! Written atomically (temporary file, fsync, rename) with a schema version. A file that cannot
+//! be read, or was written by a newer patwiz, is renamed aside and reported, never overwritten.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub const SCHEMA_VERSION: u32 = 1;
+const FILE_NAME: &str = "settings.toml";
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub struct SavedIdentity {
+    pub id: String,
+    pub display_name: String,
+    pub unique_name: String,
+}
+
+/// One organization's settings.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub struct OrgSettings {
+    /// The storage key (the same for every spelling of the organization URL).
+    pub key: String,
+    pub url: String,
+    pub name: String,
+    pub kind: String,
+    pub profile: String,
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub identity: Option<SavedIdentity>,
+    /// The secret store the token is in ("Secret Service", "kernel keyring", …).
+    #[serde(default)]
+    pub store: String,
+    /// YYYY-MM-DD: when the current token was stored.
+    #[serde(default)]
+    pub created: Option<String>,
+    /// YYYY-MM-DD: the expiry date the user chose.
+    #[serde(default)]
+    pub expires: Option<String>,
+    /// RFC 3339 time of the last live check.
+    #[serde(default)]
+    pub last_check: Option<String>,
+    #[serde(default)]
+    pub last_verdict: Option<String>,
+    /// Set while a rotation is under way (cleared when it completes).
+    #[serde(default)]
+    pub rotating: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Settings {
+    pub schema_version: u32,
+    #[serde(default, rename = "org")]
+    pub orgs: Vec<OrgSettings>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            schema_version: SCHEMA_VERSION,
+            orgs: Vec::new(),
+        }
+    }
+}
+
+/// What loading found besides the settings themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadNote {
+    /// The file could not be read as settings; it was moved to the given path.
+    Corrupt { kept_at: PathBuf, reason: String },
+    /// The file was written by a newer patwiz; it was moved to the given path.
+    FutureVersion { kept_at: PathBuf, version: u32 },
+}
+
+impl std::fmt::Display for LoadNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadNote::Corrupt { kept_at, reason } => write!(
+                f,
+                "the settings file could not be read ({reason}); it was kept as {} and patwiz starts with empty settings (stored tokens are untouched)",
+                kept_at.display()
+            ),
+            LoadNote::FutureVersion { kept_at, version } => write!(
+                f,
+                "the settings file is from a newer patwiz (schema {version}); it was kept as {} and patwiz starts with empty settings",
+                kept_at.display()
+            ),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("cannot write settings in {0}: {1}")]
+    Write(String, std::io::Error),
+    #[error("cannot read settings {0}: {1}")]
+    Read(String, std::io::Error),
+}
+
+/// The settings file in `dir`.
+pub struct SettingsFile {
+    dir: PathBuf,
+}
+
+impl SettingsFile {
+    pub fn new(dir: impl Into<PathBuf>) -> SettingsFile {
+        SettingsFile { dir: dir.into() }
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(FILE_NAME)
+    }
+
+    /// Loads the settings; a missing file is empty settings.
+    pub fn load(&self) -> Result<(Settings, Option<LoadNote>), SettingsError> {
+        let path = self.path();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok((Settings::default(), None));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                let kept_at = self.set_aside("corrupt")?;
+                return Ok((
+                    Settings::default(),
+                    Some(LoadNote::Corrupt {
+                        kept_at,
+                        reason: "not UTF-8 text".into(),
+                    }),
+                ));
+            }
+            Err(e) => return Err(SettingsError::Read(path.display().to_string(), e)),
+        };
+        let version = toml::from_str::<toml::Table>(&text)
+            .ok()
+            .and_then(|t| t.get("schema_version").and_then(|v| v.as_integer()));
+        if let Some(version) = version
+            && version > i64::from(SCHEMA_VERSION)
+        {
+            let kept_at = self.set_aside("future")?;
+            let version = u32::try_from(version).unwrap_or(u32::MAX);
+            return Ok((
+                Settings::default(),
+                Some(LoadNote::FutureVersion { kept_at, version }),
+            ));
+        }
+        match toml::from_str::<Settings>(&text) {
+            Ok(settings) => Ok((settings, None)),
+            Err(e) => {
+                let kept_at = self.set_aside("corrupt")?;
+                Ok((
+                    Settings::default(),
+                    Some(LoadNote::Corrupt {
+                        kept_at,
+                        reason: e.message().to_string(),
+                    }),
+                ))
+            }
+        }
+    }
+
+    fn set_aside(&self, why: &str) -> Result<PathBuf, SettingsError> {
+        let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+        let mut kept = self.dir.join(format!("{FILE_NAME}.{why}-{stamp}"));
+        let mut n = 1;
+        while kept.exists() {
+            kept = self.dir.join(format!("{FILE_NAME}.{why}-{stamp}-{n}"));
+            n += 1;
+        }
+        std::fs::rename(self.path(), &kept)
+            .map_err(|e| SettingsError::Write(self.dir.display().to_string(), e))?;
+        Ok(kept)
+    }
+
+    /// Writes the settings atomically: a temporary file in the same directory, fsync, rename.
+    pub fn save(&self, settings: &Settings) -> Result<(), SettingsError> {
+        let err = |e| SettingsError::Write(self.dir.display().to_string(), e);
+        std::fs::create_dir_all(&self.dir).map_err(err)?;
+        let text = toml::to_string_pretty(settings).expect("settings serialise");
+        let tmp = self
+            .dir
+            .join(format!(".{FILE_NAME}.tmp-{}", std::process::id()));
+        write_synced(&tmp, text.as_bytes()).map_err(err)?;
+        std::fs::rename(&tmp, self.path()).map_err(err)?;
+        if let Ok(dir) = std::fs::File::open(&self.dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    }
+
+    /// Loads, changes and saves in one step.
+    pub fn update<T>(
+        &self,
+        change: impl FnOnce(&mut Settings) -> T,
+    ) -> Result<(T, Option<LoadNote>), SettingsError> {
+        let (mut settings, note) = self.load()?;
+        let out = change(&mut settings);
+        self.save(&settings)?;
+        Ok((out, note))
+    }
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+impl Settings {
+    pub fn get(&self, key: &str) -> Option<&OrgSettings> {
+        self.orgs.iter().find(|o| o.key == key)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut OrgSettings> {
+        self.orgs.iter_mut().find(|o| o.key == key)
+    }
+
+    /// Inserts or replaces the entry with the same key.
+    pub fn upsert(&mut self, org: OrgSettings) {
+        match self.get_mut(&org.key) {
+            Some(existing) => *existing = org,
+            None => self.orgs.push(org),
+        }
+    }
+
+    pub fn remove(&mut self, key: &str) -> bool {
+        let before = self.orgs.len();
+        self.orgs.retain(|o| o.key != key);
+        before != self.orgs.len()
+    }
+}
+
+/// Parses a YYYY-MM-DD date the user typed.
+pub fn parse_date(text: &str) -> Result<time::Date, String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text.trim(), &format).map_err(|_| {
+        format!(
+            "\"{}\" is not a date; use YYYY-MM-DD, e.g. 2027-05-31",
+            text.trim()
+        )
+    })
+}
+
+pub fn format_date(date: time::Date) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    date.format(&format).expect("dates format")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> OrgSettings {
+        OrgSettings {
+            key: "https://dev.azure.com/contoso".into(),
+            url: "https://dev.azure.com/contoso".into(),
+            name: "contoso".into(),
+            kind: "cloud".into(),
+            profile: "git-zen".into(),
+            scopes: vec!["vso.code".into()],
+            expires: Some("2027-01-31".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn round_trips_atomically_and_never_holds_a_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = SettingsFile::new(dir.path());
+        assert_eq!(file.load().unwrap().0, Settings::default());
+        file.update(|s| s.upsert(sample())).unwrap();
+        let (loaded, note) = file.load().unwrap();
+        assert!(note.is_none());
+        assert_eq!(loaded.orgs, vec![sample()]);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            names,
+            [std::ffi::OsString::from("settings.toml")],
+            "no temporary file left behind"
+        );
+        let text = std::fs::read_to_string(file.path()).unwrap();
+        assert!(text.contains("schema_version = 1"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            assert_eq!(
+                std::fs::metadata(file.path()).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+    }
+
+    #[test]
+    fn a_corrupt_file_is_kept_aside_and_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = SettingsFile::new(dir.path());
+        std::fs::write(file.path(), "this is [not toml").unwrap();
+        let (settings, note) = file.load().unwrap();
+        assert_eq!(settings, Settings::default());
+        let Some(LoadNote::Corrupt { kept_at, .. }) = note else {
+            panic!("{note:?}")
+        };
+        assert_eq!(
+            std::fs::read_to_string(&kept_at).unwrap(),
+            "this is [not toml"
+        );
+        assert!(!file.path().exists());
+    }
+
+    #[test]
+    fn a_future_version_is_kept_aside_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = SettingsFile::new(dir.path());
+        std::fs::write(file.path(), "schema_version = 9\n[[org]]\nkey = \"x\"\n").unwrap();
+        let (_, note) = file.load().unwrap();
+        let Some(LoadNote::FutureVersion {
+            kept_at,
+            version: 9,
+        }) = note
+        else {
+            panic!("{note:?}")
+        };
+        assert!(
+            std::fs::read_to_string(kept_at)
+                .unwrap()
+                .contains("schema_version = 9")
+        );
+        assert!(
+            file.load().unwrap().1.is_none(),
+            "after setting aside, the next load starts clean"
+        );
+    }
+
+    #[test]
+    fn dates_are_checked() {
+        assert_eq!(format_date(parse_date("2027-05-31").unwrap()), "2027-05-31");
+        assert!(parse_date("31/05/2027").unwrap_err().contains("YYYY-MM-DD"));
+        assert!(parse_date("2027-02-30").is_err());
+    }
+}
