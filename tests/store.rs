@@ -20,7 +20,9 @@ async fn backends() -> Vec<Backend> {
     let mut found = Vec::new();
     // The kernel keyring needs a session keyring (every login has one; `.ci/run` uses
     // `keyctl session -`).
-    let probe = format!("patwiz-test-probe-{}", std::process::id());
+    static PROBES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = PROBES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let probe = format!("patwiz-test-probe-{}-{n}", std::process::id());
     let keyutils = SecretStore::with_backend(Backend::Keyutils).await.unwrap();
     match keyutils.set(&probe, &Token::new("probe")).await {
         Ok(()) if keyutils.get(&probe).await.is_ok_and(|t| t.is_some()) => {

@@ -46,3 +46,88 @@ pub async fn serve(args: DemoArgs) -> ExitCode {
     drop(emulator);
     ExitCode::SUCCESS
 }
+
+/// Demo tokens offered on the Paste screen (1-9), most instructive first.
+const DEMO_ORDER: [&str; 9] = [
+    "git-zen",
+    "git-zen-missing-service-connections",
+    "read-only",
+    "stakeholder",
+    "revoked",
+    "expired",
+    "full-access",
+    "exalate-not-admin",
+    "slow",
+];
+
+/// `patwiz demo`: the wizard on the built-in demo organization, served in-process on loopback.
+/// Settings go to a throw-away directory and the demo token is removed from the keyring again.
+pub async fn wizard(args: DemoArgs) -> ExitCode {
+    let scenario = match load_scenario(args.scenario.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("patwiz: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let emulator = match crate::emulator::Emulator::start(scenario, &args.addr).await {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("patwiz: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let scenario = emulator.scenario();
+    let mut names: Vec<&str> = DEMO_ORDER
+        .iter()
+        .copied()
+        .filter(|n| scenario.token(n).is_some())
+        .collect();
+    if names.is_empty() {
+        names = scenario
+            .tokens
+            .iter()
+            .map(|t| t.name.as_str())
+            .take(9)
+            .collect();
+    }
+    let demo_tokens = names
+        .iter()
+        .filter_map(|n| scenario.token(n))
+        .map(|t| crate::ui::state::DemoToken {
+            name: t.name.clone(),
+            demonstrates: t.demonstrates.clone(),
+            value: t.value.clone(),
+        })
+        .collect();
+    let config = match tempfile_dir() {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("patwiz: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let options = crate::ui::WizardOptions {
+        org: Some(emulator.org_url()),
+        profile: Some("git-zen".into()),
+        config_dir: config.clone(),
+        demo_tokens,
+        forget_on_exit: true,
+        http: Default::default(),
+    };
+    let code = if crate::ui::wants_plain(args.plain) {
+        crate::ui::plain::run(options).await
+    } else {
+        crate::ui::run(options).await
+    };
+    let _ = std::fs::remove_dir_all(&config);
+    drop(emulator);
+    code
+}
+
+/// A private directory for the demo's settings (removed when the demo ends).
+fn tempfile_dir() -> Result<std::path::PathBuf, String> {
+    let dir = std::env::temp_dir().join(format!("patwiz-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    Ok(dir)
+}

@@ -189,6 +189,9 @@ fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Profiles) => print_profiles(),
         Some(Command::Demo(args)) if args.serve => runtime().block_on(demo::serve(args)),
+        Some(Command::Demo(args)) => runtime().block_on(demo::wizard(args)),
+        Some(Command::Wizard(args)) => runtime().block_on(wizard(args)),
+        None => runtime().block_on(wizard(WizardArgs::default())),
         Some(Command::Check(args)) => runtime().block_on(check::run(args)),
         Some(Command::Login(args)) => runtime().block_on(store_cmds::login(args)),
         Some(Command::Status(args)) => runtime().block_on(store_cmds::status(args)),
@@ -197,7 +200,6 @@ fn run(cli: Cli) -> ExitCode {
         Some(Command::Remind(args)) => runtime().block_on(store_cmds::remind(args)),
         Some(Command::Doctor) => runtime().block_on(store_cmds::doctor()),
         Some(other) => not_yet(&other),
-        None => not_yet(&Command::Wizard(WizardArgs::default())),
     }
 }
 
@@ -251,6 +253,25 @@ pub(crate) fn token_text(token_stdin: bool) -> Result<(String, &'static str), St
             .map_err(|_| "AZURE_DEVOPS_EXT_PAT is not valid text".to_string());
     }
     Err("no token: pass --token-stdin (e.g. `patwiz check ... --token-stdin < token.txt`), set AZURE_DEVOPS_EXT_PAT, or store one with `patwiz login`".to_string())
+}
+
+async fn wizard(args: WizardArgs) -> ExitCode {
+    let Some(config_dir) = config_dir() else {
+        return usage("no config directory: set PATWIZ_CONFIG_DIR");
+    };
+    let options = crate::ui::WizardOptions {
+        org: args.org,
+        profile: args.profile,
+        config_dir,
+        demo_tokens: Vec::new(),
+        forget_on_exit: false,
+        http: Default::default(),
+    };
+    if crate::ui::wants_plain(args.plain) {
+        crate::ui::plain::run(options).await
+    } else {
+        crate::ui::run(options).await
+    }
 }
 
 fn print_profiles() -> ExitCode {

@@ -1,0 +1,347 @@
+//! Every screen at 80x24 (ratatui TestBackend + insta), reached through `update` as a user
+//! would, with real engine results from the emulator. NO_COLOR theme: text is what matters.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use patwiz::emulator::Emulator;
+use patwiz::engine::{self, Event, Wanted};
+use patwiz::ui::state::{App, DemoToken, Effect, Step};
+use patwiz::ui::theme::Theme;
+use patwiz::ui::update::{Action, update};
+use patwiz::ui::{WizardOptions, initial_app, view};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use secrecy::zeroize::Zeroizing;
+
+fn key(code: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    update(app, key(code))
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|f| view::draw(f, app, Theme { color: false }))
+        .unwrap();
+    format!("{}", terminal.backend())
+}
+
+macro_rules! snap {
+    ($name:expr, $app:expr) => {{
+        let text = screen($app, 80, 24);
+        insta::with_settings!({filters => vec![(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT")]}, {
+            insta::assert_snapshot!($name, text);
+        });
+    }};
+}
+
+fn options(org: Option<String>, demo: Vec<DemoToken>) -> (WizardOptions, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    (
+        WizardOptions {
+            org,
+            profile: None,
+            config_dir: dir.path().to_path_buf(),
+            demo_tokens: demo,
+            forget_on_exit: false,
+            http: Default::default(),
+        },
+        dir,
+    )
+}
+
+fn demo_tokens(emu: &Emulator) -> Vec<DemoToken> {
+    [
+        "git-zen",
+        "git-zen-missing-service-connections",
+        "expired",
+        "stakeholder",
+    ]
+    .iter()
+    .map(|n| {
+        let t = emu.scenario().token(n).unwrap();
+        DemoToken {
+            name: t.name.clone(),
+            demonstrates: t.demonstrates.clone(),
+            value: t.value.clone(),
+        }
+    })
+    .collect()
+}
+
+/// Start → Git-Zen → organization found → create token → scopes → paste.
+fn to_paste(app: &mut App, profile_index: usize) {
+    for _ in 0..profile_index {
+        press(app, KeyCode::Down);
+    }
+    press(app, KeyCode::Enter);
+    let effects = press(app, KeyCode::Enter);
+    assert!(
+        matches!(effects.as_slice(), [Effect::CheckOrg(_)]),
+        "{effects:?}"
+    );
+    update(app, Action::OrgChecked(Ok("Azure DevOps Services".into())));
+    assert_eq!(app.step, Step::CreateToken);
+    press(app, KeyCode::Enter);
+    press(app, KeyCode::Enter);
+    assert_eq!(app.step, Step::Paste);
+}
+
+/// Runs the real engine for the app's token and feeds every event (or the first `limit`).
+async fn validate(app: &mut App, limit: Option<usize>) {
+    let effects = press(app, KeyCode::Enter);
+    assert_eq!(effects, vec![Effect::Validate]);
+    app.validation.running = true;
+    let org = app.org.clone().unwrap();
+    let token = app.token.as_ref().unwrap().token.clone();
+    let scopes = app
+        .scopes
+        .iter()
+        .filter(|r| r.ticked)
+        .map(|r| Wanted {
+            scope: r.id.clone(),
+            why: r.why.clone(),
+        })
+        .collect();
+    let mut request = engine::request_for(org, token, scopes, &app.integration());
+    request.probe_extras = false;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    engine::run(request, Some(tx)).await;
+    let mut events = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        events.push(e);
+    }
+    // Checks arrive in whatever order the network gives; sort them for a stable picture.
+    events.sort_by_key(|e| match e {
+        Event::Discovered { .. } => (0, String::new()),
+        Event::Identity(_) => (1, String::new()),
+        Event::Probing(_) => (2, String::new()),
+        Event::Check(c) => (3, c.scope.clone()),
+        Event::Finished(_) => (4, String::new()),
+    });
+    for event in events.into_iter().take(limit.unwrap_or(usize::MAX)) {
+        update(app, Action::Engine(event));
+    }
+}
+
+#[test]
+fn start_screen() {
+    let (options, _dir) = options(None, vec![]);
+    let app = initial_app(&options);
+    snap!("01_start", &app);
+    let wide = screen(&app, 200, 60);
+    assert!(wide.contains("Git-Zen needs"), "200x60 renders too");
+}
+
+#[test]
+fn organization_screens() {
+    let (options, _dir) = options(None, vec![]);
+    let mut app = initial_app(&options);
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "https://dev.azure.com/contoso/Fabrikam/_git/web");
+    snap!("02_organization_parsed", &app);
+    let mut bad = initial_app(&options);
+    press(&mut bad, KeyCode::Enter);
+    type_text(&mut bad, "http://dev.azure.com/contoso");
+    snap!("02_organization_refused", &bad);
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(effects.as_slice(), [Effect::CheckOrg(u)] if u == "https://dev.azure.com/contoso")
+    );
+    update(&mut app, Action::OrgChecked(Err("No organization answers at https://dev.azure.com/contoso (HTTP 404). Check the organization URL.".into())));
+    snap!("02_organization_not_found", &app);
+}
+
+#[test]
+fn create_token_screens() {
+    let (options, _dir) = options(Some("https://dev.azure.com/contoso".into()), vec![]);
+    let mut app = initial_app(&options);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    update(
+        &mut app,
+        Action::OrgChecked(Ok("Azure DevOps Services".into())),
+    );
+    snap!("03_create_token_git_zen", &app);
+    let effects = press(&mut app, KeyCode::Char('o'));
+    assert_eq!(
+        effects,
+        vec![Effect::OpenBrowser(
+            "https://dev.azure.com/contoso/_usersSettings/tokens".into()
+        )]
+    );
+    let mut jira = initial_app(&options);
+    press(&mut jira, KeyCode::Down);
+    press(&mut jira, KeyCode::Down);
+    press(&mut jira, KeyCode::Enter);
+    press(&mut jira, KeyCode::Enter);
+    update(
+        &mut jira,
+        Action::OrgChecked(Ok("Azure DevOps Services".into())),
+    );
+    snap!("03_create_token_jira_git_global_pat", &jira);
+}
+
+#[test]
+fn scopes_screen_warns_on_unticking_a_required_scope_and_on_full_access() {
+    let (options, _dir) = options(Some("https://dev.azure.com/contoso".into()), vec![]);
+    let mut app = initial_app(&options);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    update(
+        &mut app,
+        Action::OrgChecked(Ok("Azure DevOps Services".into())),
+    );
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char(' '));
+    snap!("04_scopes_required_unticked", &app);
+    press(&mut app, KeyCode::Char('f'));
+    snap!("04_scopes_full_access", &app);
+}
+
+#[test]
+fn paste_screens() {
+    let (options, _dir) = options(Some("https://dev.azure.com/contoso".into()), vec![]);
+    let mut app = initial_app(&options);
+    to_paste(&mut app, 0);
+    snap!("05_paste_empty", &app);
+    update(
+        &mut app,
+        Action::Paste(Zeroizing::new(
+            "ghp_0123456789abcdefghijklmnopqrstuvwxyz".into(),
+        )),
+    );
+    snap!("05_paste_github_token_refused", &app);
+    let token =
+        "AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99BDYvSdNCpgG36sAAAAAZDOMmtb";
+    update(
+        &mut app,
+        Action::Clipboard(Ok(Zeroizing::new(format!("{token}\n")))),
+    );
+    snap!("05_paste_from_clipboard", &app);
+    let shown = screen(&app, 80, 24);
+    assert!(
+        !shown.contains(&token[..5]),
+        "more than four characters of the token are on screen"
+    );
+    assert!(
+        shown.contains("AwfE"),
+        "the first four characters are shown"
+    );
+    assert_eq!(
+        press(&mut app, KeyCode::Char('x')),
+        vec![Effect::ClearClipboard]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validate_screens() {
+    let emu = Emulator::start_demo().await.unwrap();
+    let demo = demo_tokens(&emu);
+    let (options, _dir) = options(Some(emu.org_url()), demo.clone());
+    let mut app = initial_app(&options);
+    to_paste(&mut app, 0);
+    snap!("05_paste_demo_tokens", &app);
+    press(&mut app, KeyCode::Char('2'));
+    validate(&mut app, Some(4)).await;
+    snap!("06_validate_running", &app);
+
+    let mut app = initial_app(&options);
+    to_paste(&mut app, 0);
+    press(&mut app, KeyCode::Char('2'));
+    validate(&mut app, None).await;
+    snap!("06_validate_missing_scope", &app);
+    assert!(screen(&app, 80, 24).contains("tick Service Connections: Read & query"));
+
+    let mut app = initial_app(&options);
+    to_paste(&mut app, 0);
+    press(&mut app, KeyCode::Char('3'));
+    validate(&mut app, None).await;
+    snap!("06_validate_token_expired", &app);
+
+    let mut app = initial_app(&options);
+    to_paste(&mut app, 0);
+    press(&mut app, KeyCode::Char('4'));
+    validate(&mut app, None).await;
+    snap!("06_validate_permission_denied", &app);
+
+    let mut app = initial_app(&options);
+    to_paste(&mut app, 0);
+    press(&mut app, KeyCode::Char('1'));
+    validate(&mut app, None).await;
+    snap!("06_validate_pass", &app);
+    for token in &demo {
+        assert!(!screen(&app, 80, 24).contains(&token.value[..5]));
+    }
+    assert_eq!(press(&mut app, KeyCode::Enter), vec![Effect::DescribeStore]);
+    update(&mut app, Action::StoreDescribed("Secret Service — stored in your desktop keyring (Secret Service): it survives a reboot".into()));
+    type_text(&mut app, "2027-05-31");
+    snap!("07_save", &app);
+    assert_eq!(press(&mut app, KeyCode::Enter), vec![Effect::Save]);
+    update(
+        &mut app,
+        Action::Saved(Ok((
+            "Secret Service".into(),
+            "Token stored in your desktop keyring (Secret Service): it survives a reboot.".into(),
+        ))),
+    );
+    snap!("08_done", &app);
+    let copied = press(&mut app, KeyCode::Char('c'));
+    match copied.as_slice() {
+        [Effect::CopyText(report)] => {
+            assert!(report.contains("| ✓ | `vso.work_write` |"));
+            for token in &demo {
+                assert!(
+                    !report.contains(&token.value[..8]),
+                    "the report holds a token"
+                );
+            }
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn overlays() {
+    let (options, _dir) = options(None, vec![]);
+    let mut app = initial_app(&options);
+    press(&mut app, KeyCode::Char('?'));
+    snap!("09_help", &app);
+    press(&mut app, KeyCode::Char('x'));
+    assert!(app.overlay.is_none(), "any key closes help");
+    // Quit with a proven, unsaved token asks first.
+    app.validation.report = Some(patwiz::engine::Report {
+        org: patwiz::engine::OrgInfo {
+            input: String::new(),
+            url: String::new(),
+            name: String::new(),
+            kind: String::new(),
+        },
+        identity: None,
+        verdict: patwiz::domain::checks::Verdict::Pass,
+        checks: vec![],
+        elapsed_ms: 0,
+        notes: vec![],
+    });
+    assert!(press(&mut app, KeyCode::Char('q')).is_empty());
+    snap!("09_confirm_quit", &app);
+    assert_eq!(press(&mut app, KeyCode::Char('y')), vec![Effect::Quit]);
+}
+
+#[test]
+fn tiny_and_huge_terminals_do_not_panic() {
+    let (options, _dir) = options(None, vec![]);
+    let app = initial_app(&options);
+    for (w, h) in [(1, 1), (10, 5), (20, 8), (40, 12), (300, 100)] {
+        let _ = screen(&app, w, h);
+    }
+}
