@@ -295,6 +295,10 @@ async fn validate_screens() {
         ))),
     );
     snap!("08_done", &app);
+    assert_eq!(
+        press(&mut app, KeyCode::Char('r')),
+        vec![Effect::WriteReminder]
+    );
     let copied = press(&mut app, KeyCode::Char('c'));
     match copied.as_slice() {
         [Effect::CopyText(report)] => {
@@ -344,4 +348,38 @@ fn tiny_and_huge_terminals_do_not_panic() {
     for (w, h) in [(1, 1), (10, 5), (20, 8), (40, 12), (300, 100)] {
         let _ = screen(&app, w, h);
     }
+}
+
+#[test]
+fn a_stored_organization_is_offered_for_rotation_and_skips_to_creating_the_token() {
+    let (options, dir) = options(None, vec![]);
+    patwiz::store::settings::SettingsFile::new(dir.path())
+        .update(|s| {
+            s.upsert(patwiz::store::settings::OrgSettings {
+                key: "https://dev.azure.com/contoso".into(),
+                url: "https://dev.azure.com/contoso".into(),
+                name: "contoso".into(),
+                kind: "cloud".into(),
+                profile: "nango".into(),
+                scopes: vec!["vso.project".into()],
+                ..Default::default()
+            })
+        })
+        .unwrap();
+    let mut app = initial_app(&options);
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Down);
+    }
+    snap!("10_start_with_rotate", &app);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.step, Step::CreateToken);
+    assert!(app.rotating.is_some());
+    assert_eq!(app.ticked_scopes(), ["vso.project"]);
+    snap!("10_rotate_create_token", &app);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(
+        app.step,
+        Step::Start,
+        "Esc from a rotation goes back to the start"
+    );
 }

@@ -14,12 +14,10 @@ use crate::domain::org_url::OrgUrl;
 use crate::domain::profiles;
 use crate::domain::token::{Token, check_pasted};
 use crate::engine::{self, Report, Wanted};
+use crate::store::reminder::{WARN_DAYS, reminder_ics};
 use crate::store::rotation::Vault;
 use crate::store::secret;
 use crate::store::settings::{OrgSettings, SavedIdentity, format_date, parse_date};
-
-/// Azure DevOps emails 7 days before a PAT expires (Git-Zen guide); patwiz warns from then on.
-pub const WARN_DAYS: i64 = 7;
 
 fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
@@ -429,71 +427,6 @@ pub async fn status(args: StatusArgs) -> ExitCode {
     ExitCode::from(u8::from(problems > 0))
 }
 
-/// An iCalendar event 7 days before the token expires.
-pub fn reminder_ics(org: &OrgSettings, expires: time::Date, now: time::OffsetDateTime) -> String {
-    let escape = |s: &str| {
-        s.replace('\\', "\\\\")
-            .replace(';', "\\;")
-            .replace(',', "\\,")
-            .replace('\n', "\\n")
-    };
-    let day = |d: time::Date| format!("{:04}{:02}{:02}", d.year(), u8::from(d.month()), d.day());
-    let start = (expires - time::Duration::days(WARN_DAYS)).max(now.date());
-    let stamp = format!(
-        "{}T{:02}{:02}{:02}Z",
-        day(now.date()),
-        now.hour(),
-        now.minute(),
-        now.second()
-    );
-    let uid: String = org
-        .key
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect();
-    let lines = [
-        "BEGIN:VCALENDAR".to_string(),
-        "VERSION:2.0".to_string(),
-        "PRODID:-//patwiz//PAT rotation reminder//EN".to_string(),
-        "CALSCALE:GREGORIAN".to_string(),
-        "BEGIN:VEVENT".to_string(),
-        format!("UID:patwiz-{uid}-{}@patwiz", day(expires)),
-        format!("DTSTAMP:{stamp}"),
-        format!("DTSTART;VALUE=DATE:{}", day(start)),
-        format!(
-            "DTEND;VALUE=DATE:{}",
-            day(start.next_day().unwrap_or(start))
-        ),
-        format!(
-            "SUMMARY:{}",
-            escape(&format!(
-                "Rotate the Azure DevOps PAT for {} ({})",
-                org.name, org.profile
-            ))
-        ),
-        format!(
-            "DESCRIPTION:{}",
-            escape(&format!(
-                "The personal access token for {} expires on {}. Create a new one at {}/_usersSettings/tokens and run: patwiz rotate --org {}",
-                org.url,
-                format_date(expires),
-                org.url,
-                org.url
-            ))
-        ),
-        "BEGIN:VALARM".to_string(),
-        "ACTION:DISPLAY".to_string(),
-        "TRIGGER:PT9H".to_string(),
-        "DESCRIPTION:Rotate the Azure DevOps PAT".to_string(),
-        "END:VALARM".to_string(),
-        "END:VEVENT".to_string(),
-        "END:VCALENDAR".to_string(),
-    ];
-    let mut out = lines.join("\r\n");
-    out.push_str("\r\n");
-    out
-}
-
 pub async fn remind(args: RemindArgs) -> ExitCode {
     let org = match OrgUrl::parse(&args.org) {
         Ok(org) => org,
@@ -560,32 +493,4 @@ pub async fn doctor() -> ExitCode {
         println!("Settings:      {}", dir.join("settings.toml").display());
     }
     ExitCode::from(u8::from(!info.usable))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_reminder_is_a_calendar_event_seven_days_before_expiry() {
-        let org = OrgSettings {
-            key: "https://dev.azure.com/contoso".into(),
-            url: "https://dev.azure.com/contoso".into(),
-            name: "contoso".into(),
-            profile: "git-zen".into(),
-            ..Default::default()
-        };
-        let now = time::macros::datetime!(2026-11-22 10:00 UTC);
-        let ics = reminder_ics(&org, time::macros::date!(2027 - 05 - 31), now);
-        assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));
-        assert!(ics.contains("DTSTART;VALUE=DATE:20270524\r\n"));
-        assert!(ics.contains("DTSTAMP:20261122T100000Z"));
-        assert!(ics.contains("SUMMARY:Rotate the Azure DevOps PAT for contoso (git-zen)"));
-        assert!(ics.contains("patwiz rotate --org https://dev.azure.com/contoso"));
-        assert!(ics.ends_with("END:VCALENDAR\r\n"));
-        assert!(ics.lines().all(|l| l.len() < 250));
-        // Already within 7 days: remind today.
-        let soon = reminder_ics(&org, time::macros::date!(2026 - 11 - 25), now);
-        assert!(soon.contains("DTSTART;VALUE=DATE:20261122"));
-    }
 }

@@ -3,6 +3,7 @@
 
 #[cfg(target_os = "linux")]
 mod kernel_keyring;
+pub mod reminder;
 pub mod rotation;
 pub mod secret;
 pub mod settings;

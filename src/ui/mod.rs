@@ -233,6 +233,10 @@ impl Runner {
                     let _ = tx.send(Action::StoreDescribed(line));
                 });
             }
+            Effect::WriteReminder => {
+                let result = write_reminder(app);
+                let _ = tx.send(Action::ReminderWritten(result));
+            }
             Effect::Save => {
                 let job = save_job(app, &self.options);
                 tokio::spawn(async move {
@@ -241,6 +245,30 @@ impl Runner {
             }
         }
     }
+}
+
+/// Writes `patwiz-rotate-{org}.ics` in the current directory.
+fn write_reminder(app: &App) -> Result<String, String> {
+    let org = app.org.as_ref().map_err(|e| e.to_string())?;
+    let expires = parse_date(&app.expires_input)?;
+    let settings = OrgSettings {
+        key: org.key(),
+        url: org.as_str().to_string(),
+        name: org.name().to_string(),
+        profile: app
+            .profile
+            .as_ref()
+            .map(|p| p.name.clone())
+            .unwrap_or_default(),
+        ..Default::default()
+    };
+    let ics =
+        crate::store::reminder::reminder_ics(&settings, expires, time::OffsetDateTime::now_utc());
+    let path = std::env::current_dir()
+        .map_err(|e| e.to_string())?
+        .join(format!("patwiz-rotate-{}.ics", org.name()));
+    std::fs::write(&path, ics).map_err(|e| format!("Could not write {}: {e}", path.display()))?;
+    Ok(path.display().to_string())
 }
 
 async fn check_org(url: &str, options: &HttpOptions) -> Result<String, String> {

@@ -200,6 +200,7 @@ pub enum Effect {
     Validate,
     Save,
     DescribeStore,
+    WriteReminder,
     Quit,
 }
 
@@ -214,6 +215,7 @@ impl fmt::Debug for Effect {
             Effect::Validate => f.write_str("Validate"),
             Effect::Save => f.write_str("Save"),
             Effect::DescribeStore => f.write_str("DescribeStore"),
+            Effect::WriteReminder => f.write_str("WriteReminder"),
             Effect::Quit => f.write_str("Quit"),
         }
     }

@@ -27,6 +27,7 @@ pub enum Action {
     Engine(Event),
     Saved(Result<(String, String), String>),
     StoreDescribed(String),
+    ReminderWritten(Result<String, String>),
 }
 
 impl fmt::Debug for Action {
@@ -44,6 +45,7 @@ impl fmt::Debug for Action {
             Action::Engine(_) => f.write_str("Engine(..)"),
             Action::Saved(r) => write!(f, "Saved({})", if r.is_ok() { "ok" } else { "err" }),
             Action::StoreDescribed(s) => write!(f, "StoreDescribed({s})"),
+            Action::ReminderWritten(r) => write!(f, "ReminderWritten({r:?})"),
         }
     }
 }
@@ -110,6 +112,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::StoreDescribed(line) => {
             app.store_line = Some(line);
+            vec![]
+        }
+        Action::ReminderWritten(result) => {
+            app.message = Some(match result {
+                Ok(path) => (
+                    Level::Info,
+                    format!("Wrote a calendar reminder 7 days before expiry: {path}"),
+                ),
+                Err(e) => (Level::Warn, e),
+            });
             vec![]
         }
     }
@@ -564,6 +576,14 @@ fn save_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 
 fn done_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     match key.code {
+        KeyCode::Char('r') if !app.expires_input.trim().is_empty() => vec![Effect::WriteReminder],
+        KeyCode::Char('r') => {
+            app.message = Some((
+                Level::Info,
+                "No expiry date was given, so there is nothing to remind you of.".into(),
+            ));
+            vec![]
+        }
         KeyCode::Char('c') => match &app.validation.report {
             Some(report) => vec![Effect::CopyText(report.to_markdown())],
             None => vec![],

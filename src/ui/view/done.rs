@@ -59,5 +59,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         " c copies a report of the checks (no token in it) for a helpdesk ticket.",
         theme.dim(),
     ));
+    if !app.expires_input.trim().is_empty() {
+        lines.push(Line::styled(
+            format!(
+                " r writes a calendar reminder 7 days before it expires ({}).",
+                app.expires_input.trim()
+            ),
+            theme.dim(),
+        ));
+    }
     frame.render_widget(text(lines), area);
 }

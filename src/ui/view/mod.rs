@@ -156,11 +156,17 @@ pub fn key_hints(app: &App) -> Vec<(&'static str, &'static str)> {
             ("Esc", "back"),
         ],
         Step::Save => vec![("type", "YYYY-MM-DD"), ("Enter", "save"), ("Esc", "back")],
-        Step::Done => vec![
-            ("c", "copy report"),
-            ("n", "another org"),
-            ("Enter", "quit"),
-        ],
+        Step::Done => {
+            let mut k = vec![
+                ("c", "copy report"),
+                ("n", "another org"),
+                ("Enter", "quit"),
+            ];
+            if !app.expires_input.trim().is_empty() {
+                k.insert(1, ("r", "reminder"));
+            }
+            k
+        }
     };
     if app.step.takes_text() {
         keys.push(("F1", "help"));

@@ -19,7 +19,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         let selected = i == app.choice_cursor;
         let (name, what) = match choice {
             StartChoice::Profile(p) => (p.title.clone(), p.summary.clone()),
-            StartChoice::Rotate(o) => (format!("Rotate the token for {}", o.name), o.url.clone()),
+            StartChoice::Rotate(o) => (
+                format!("Rotate: {}", o.name),
+                format!("replace the token for {}", o.url),
+            ),
         };
         let marker = if selected { " ▶ " } else { "   " };
         let style = if selected {
