@@ -26,17 +26,17 @@ fn plain_prompts_walk_through_every_step_without_showing_the_token() {
     let out = child.wait_with_output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     for expected in [
-        "Step 1 of 8: Choose the integration",
-        "Step 2 of 8: Your organization",
+        "Step 1 of 9: Choose the integration",
+        "Step 2 of 9: Your organization",
         "Found: Azure DevOps Services.",
-        "Step 3 of 8: Create the token",
+        "Step 3 of 9: Create the token",
         "Name: Git-Zen Integration",
-        "Step 5 of 8: Paste the token",
+        "Step 5 of 9: Paste the token",
         "✗ Service Connections: Read & query — missing-scope",
         "Fix: Recreate the PAT and tick Service Connections: Read & query",
         "Verdict: missing-scopes",
         "Verdict: pass",
-        "Step 7 of 8: Save",
+        "Step 7 of 9: Save",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
@@ -46,7 +46,7 @@ fn plain_prompts_walk_through_every_step_without_showing_the_token() {
     ] {
         assert!(!text.contains(&token[..5]), "token on screen:\n{text}");
     }
-    let stored = text.contains("Step 8 of 8: Done");
+    let stored = text.contains("Step 8 of 9: Done");
     if !stored {
         assert!(
             std::env::var_os("CI").is_none(),

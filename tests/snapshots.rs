@@ -294,7 +294,16 @@ async fn validate_screens() {
             "Token stored in your desktop keyring (Secret Service): it survives a reboot.".into(),
         ))),
     );
-    snap!("08_done", &app);
+    assert_eq!(app.step, Step::HandOff);
+    assert_eq!(press(&mut app, KeyCode::Char('t')), vec![Effect::CopyToken]);
+    snap!("08_handoff_token_on_clipboard", &app);
+    assert_eq!(
+        press(&mut app, KeyCode::Enter),
+        vec![Effect::ClearToken],
+        "leaving clears the clipboard"
+    );
+    assert_eq!(app.step, Step::Done);
+    snap!("09_done", &app);
     assert_eq!(
         press(&mut app, KeyCode::Char('r')),
         vec![Effect::WriteReminder]
@@ -319,7 +328,7 @@ fn overlays() {
     let (options, _dir) = options(None, vec![]);
     let mut app = initial_app(&options);
     press(&mut app, KeyCode::Char('?'));
-    snap!("09_help", &app);
+    snap!("11_help", &app);
     press(&mut app, KeyCode::Char('x'));
     assert!(app.overlay.is_none(), "any key closes help");
     // Quit with a proven, unsaved token asks first.
@@ -337,7 +346,7 @@ fn overlays() {
         notes: vec![],
     });
     assert!(press(&mut app, KeyCode::Char('q')).is_empty());
-    snap!("09_confirm_quit", &app);
+    snap!("11_confirm_quit", &app);
     assert_eq!(press(&mut app, KeyCode::Char('y')), vec![Effect::Quit]);
 }
 
@@ -381,5 +390,72 @@ fn a_stored_organization_is_offered_for_rotation_and_skips_to_creating_the_token
         app.step,
         Step::Start,
         "Esc from a rotation goes back to the start"
+    );
+}
+
+#[test]
+fn start_panel_and_hand_off_for_every_profile() {
+    let (options, _dir) = options(Some("https://dev.azure.com/contoso".into()), vec![]);
+    for (index, name) in patwiz::domain::profiles::built_in_names()
+        .iter()
+        .enumerate()
+    {
+        let mut app = initial_app(&options);
+        for _ in 0..index {
+            press(&mut app, KeyCode::Down);
+        }
+        snap!(format!("12_start_{name}"), &app);
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Enter);
+        update(
+            &mut app,
+            Action::OrgChecked(Ok("Azure DevOps Services".into())),
+        );
+        if app.ticked_scopes().is_empty() {
+            press(&mut app, KeyCode::Enter);
+            press(&mut app, KeyCode::Char(' '));
+        } else {
+            press(&mut app, KeyCode::Enter);
+        }
+        press(&mut app, KeyCode::Enter);
+        update(&mut app, Action::Paste(Zeroizing::new("AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99BDYvSdNCpgG36sAAAAAZDOMmtb".into())));
+        assert!(app.token.is_some());
+        app.step = Step::Save;
+        update(
+            &mut app,
+            Action::Saved(Ok(("Secret Service".into(), "Token stored.".into()))),
+        );
+        assert_eq!(app.step, Step::HandOff, "{name}");
+        snap!(format!("13_handoff_{name}"), &app);
+        let screen = screen(&app, 80, 24);
+        assert!(!screen.contains("AwfEo"), "{name}: the token is on screen");
+        assert_eq!(
+            press(&mut app, KeyCode::Char('u')),
+            vec![Effect::CopyText("https://dev.azure.com/contoso".into())]
+        );
+    }
+}
+
+#[test]
+fn the_token_leaves_the_clipboard_when_the_countdown_ends_or_on_quit() {
+    let (options, _dir) = options(Some("https://dev.azure.com/contoso".into()), vec![]);
+    let mut app = initial_app(&options);
+    app.token = Some(
+        patwiz::domain::token::check_pasted(
+            "AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99BDYvSdNCpgG36sAAAAAZDOMmtb",
+        )
+        .unwrap(),
+    );
+    app.step = Step::HandOff;
+    app.clipboard_seconds = 0;
+    assert_eq!(press(&mut app, KeyCode::Char('t')), vec![Effect::CopyToken]);
+    assert_eq!(update(&mut app, Action::Tick), vec![Effect::ClearToken]);
+    assert!(app.clipboard_clears_at.is_none());
+    app.clipboard_seconds = 30;
+    press(&mut app, KeyCode::Char('t'));
+    assert!(update(&mut app, Action::Tick).is_empty(), "not before 30 s");
+    assert_eq!(
+        press(&mut app, KeyCode::Char('q')),
+        vec![Effect::ClearToken, Effect::Quit]
     );
 }

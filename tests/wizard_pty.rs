@@ -168,17 +168,17 @@ impl Session {
 
 /// Enter through the first four steps of the demo (Git-Zen, the demo organization).
 fn to_paste(s: &mut Session) {
-    s.wait_for("Step 1 of 8");
+    s.wait_for("Step 1 of 9");
     s.send("\r");
-    s.wait_for("Step 2 of 8");
+    s.wait_for("Step 2 of 9");
     s.wait_for("/demo");
     s.send("\r");
-    s.wait_for("Step 3 of 8");
+    s.wait_for("Step 3 of 9");
     assert!(s.screen().contains("Name: Git-Zen Integration"));
     s.send("\r");
-    s.wait_for("Step 4 of 8");
+    s.wait_for("Step 4 of 9");
     s.send("\r");
-    s.wait_for("Step 5 of 8");
+    s.wait_for("Step 5 of 9");
 }
 
 fn store_usable() -> bool {
@@ -211,11 +211,15 @@ fn first_time_admin_reaches_stored() {
     s.wait_for("5 of 5 proven");
     assert!(s.screen().contains("Token of Git-Zen Service"));
     s.send("\r");
-    s.wait_for("Step 7 of 8");
+    s.wait_for("Step 7 of 9");
     s.send("2027-05-31");
     s.send("\r");
     if store_usable() {
-        s.wait_for("Step 8 of 8");
+        s.wait_for("Step 8 of 9");
+        s.wait_for("Switch from OAuth to PAT");
+        s.wait_for("Organization URL: http://127.0.0.1:");
+        s.send("\r");
+        s.wait_for("Step 9 of 9");
         s.wait_for("is stored");
         s.assert_no_token_on_screen();
         s.send("\r");
@@ -253,7 +257,7 @@ fn helpdesk_fixes_a_missing_service_connections_scope() {
         s.screen()
     );
     s.send("b");
-    s.wait_for("Step 5 of 8");
+    s.wait_for("Step 5 of 9");
     s.wait_for("Create a new token with Service Connections: Read & query ticked");
     s.paste(GIT_ZEN);
     s.wait_for("Looks like");
@@ -276,12 +280,12 @@ fn esc_goes_back_through_every_step() {
     s.wait_for("5 of 5 proven");
     for step in (1..=5).rev() {
         s.send("\x1b");
-        s.wait_for(&format!("Step {step} of 8"));
+        s.wait_for(&format!("Step {step} of 9"));
     }
     s.send("\x1b"); // on the first step Esc quits, asking first: the proven token is unsaved
     s.wait_for("Quit anyway?");
     s.send("n");
-    assert!(s.screen().contains("Step 1 of 8") && !s.screen().contains("Quit anyway?"));
+    assert!(s.screen().contains("Step 1 of 9") && !s.screen().contains("Quit anyway?"));
     s.send("\x1b");
     s.wait_for("Quit anyway?");
     s.send("y");
@@ -299,7 +303,7 @@ fn resizing_mid_validation_redraws_cleanly() {
     s.wait_for("5 of 5 proven");
     let screen = s.screen();
     assert!(
-        screen.lines().next().unwrap().contains("Step 6 of 8"),
+        screen.lines().next().unwrap().contains("Step 6 of 9"),
         "{screen}"
     );
     assert!(
@@ -308,7 +312,7 @@ fn resizing_mid_validation_redraws_cleanly() {
             .next()
             .unwrap()
             .trim_end()
-            .ends_with("•••••●··"),
+            .ends_with("•••••●···"),
         "the header spans the new width:\n{screen}"
     );
     s.resize(24, 80);
@@ -318,5 +322,81 @@ fn resizing_mid_validation_redraws_cleanly() {
     s.send("q");
     s.wait_for("Quit anyway?");
     s.send("y");
+    assert!(s.finish());
+}
+
+fn clipboard_text() -> Option<String> {
+    let out = std::process::Command::new("xclip")
+        .args(["-selection", "clipboard", "-o"])
+        .output()
+        .ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).to_string())
+}
+
+#[test]
+fn the_hand_off_copies_the_token_once_and_the_clipboard_forgets_it_after_30_seconds() {
+    let have_x11 = std::env::var_os("DISPLAY").is_some()
+        && std::process::Command::new("xclip")
+            .arg("-version")
+            .output()
+            .is_ok();
+    if !have_x11 || !store_usable() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must provide an X11 clipboard (Xvfb + xclip) and a secret store"
+        );
+        eprintln!("SKIPPED: no X11 clipboard or secret store here");
+        return;
+    }
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start(config.path());
+    to_paste(&mut s);
+    s.paste(GIT_ZEN);
+    s.send("\r");
+    s.wait_for("5 of 5 proven");
+    s.send("\r");
+    s.wait_for("Step 7 of 9");
+    s.send("\r");
+    s.wait_for("Step 8 of 9");
+    s.send("t");
+    s.wait_for("on the clipboard for one paste");
+    let started = Instant::now();
+    assert_eq!(
+        clipboard_text().as_deref(),
+        Some(GIT_ZEN),
+        "the copy key puts the token on the clipboard"
+    );
+    s.assert_no_token_on_screen();
+    // The countdown is shown and the clipboard is cleared when it ends (30 s).
+    s.wait_for("cleared in");
+    let deadline = Instant::now() + Duration::from_secs(45) * wait_scale();
+    while clipboard_text().as_deref() == Some(GIT_ZEN) && Instant::now() < deadline {
+        s.pump(Duration::from_millis(500));
+    }
+    let held_for = started.elapsed();
+    assert_ne!(
+        clipboard_text().as_deref(),
+        Some(GIT_ZEN),
+        "the clipboard still holds the token"
+    );
+    assert!(
+        held_for >= Duration::from_secs(25),
+        "cleared too early ({held_for:?})"
+    );
+    s.wait_for("cleared from the clipboard");
+    // Copy again, then leave the step: cleared at once.
+    s.send("t");
+    s.wait_for("on the clipboard for one paste");
+    assert_eq!(clipboard_text().as_deref(), Some(GIT_ZEN));
+    s.send("\r");
+    s.wait_for("Step 9 of 9");
+    s.pump(Duration::from_millis(500));
+    assert_ne!(
+        clipboard_text().as_deref(),
+        Some(GIT_ZEN),
+        "leaving the step clears the clipboard"
+    );
+    s.assert_no_token_on_screen();
+    s.send("\r");
     assert!(s.finish());
 }

@@ -188,6 +188,7 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Profiles) => print_profiles(),
+        Some(Command::Guide(args)) => guide(args),
         Some(Command::Demo(args)) if args.serve => runtime().block_on(demo::serve(args)),
         Some(Command::Demo(args)) => runtime().block_on(demo::wizard(args)),
         Some(Command::Wizard(args)) => runtime().block_on(wizard(args)),
@@ -199,7 +200,6 @@ fn run(cli: Cli) -> ExitCode {
         Some(Command::Forget(args)) => runtime().block_on(store_cmds::forget(args)),
         Some(Command::Remind(args)) => runtime().block_on(store_cmds::remind(args)),
         Some(Command::Doctor) => runtime().block_on(store_cmds::doctor()),
-        Some(other) => not_yet(&other),
     }
 }
 
@@ -274,6 +274,61 @@ async fn wizard(args: WizardArgs) -> ExitCode {
     }
 }
 
+/// `patwiz guide`: when a PAT is the right choice, how to prepare, and where the token goes.
+fn guide(args: GuideArgs) -> ExitCode {
+    let catalogue = crate::domain::scopes::Catalogue::get();
+    let (profiles, _) = crate::domain::profiles::load_all(user_profiles_dir().as_deref());
+    let chosen: Vec<_> = match &args.profile {
+        Some(name) => match profiles.iter().find(|p| p.name == *name) {
+            Some(p) => vec![p.clone()],
+            None => return usage(format!("no profile named \"{name}\"")),
+        },
+        None => profiles,
+    };
+    for p in chosen {
+        println!("== {} ({}) — from the {}\n", p.title, p.name, p.source);
+        if !p.when_to_use.is_empty() || !p.service_account.is_empty() {
+            println!("Before you start");
+            if let Some((intro, reasons)) = p.when_to_use.split_first() {
+                println!("  {intro}");
+                for r in reasons {
+                    println!("    - {r}");
+                }
+            }
+            for advice in &p.service_account {
+                println!("  {advice}");
+            }
+            println!();
+        }
+        for pre in &p.prerequisites {
+            println!("Prerequisite: {pre}");
+        }
+        if !p.scopes.is_empty() {
+            println!("Scopes (Show all scopes → Custom defined):");
+            for s in &p.scopes {
+                println!("  [x] {} — {}", catalogue.label(&s.id), s.why);
+            }
+        }
+        println!(
+            "Token name: {}. Organization: {}",
+            p.token_name, p.organization_advice
+        );
+        println!("Expiration: {}", p.expiry_advice);
+        for caveat in &p.caveats {
+            println!("Note: {caveat}");
+        }
+        println!("\nWhere the token goes ({}):", p.handoff.source);
+        for (i, step) in p.handoff.steps.iter().enumerate() {
+            println!("  {}. {step}", i + 1);
+        }
+        if let Some(multi) = &p.multi_org {
+            println!("\nMore than one organization: {multi}");
+        }
+        println!();
+    }
+    ExitCode::SUCCESS
+}
+
 fn print_profiles() -> ExitCode {
     let catalogue = crate::domain::scopes::Catalogue::get();
     let (profiles, errors) = crate::domain::profiles::load_all(None);
@@ -292,30 +347,6 @@ fn print_profiles() -> ExitCode {
         eprintln!("warning: {error}");
     }
     ExitCode::SUCCESS
-}
-
-fn not_yet(command: &Command) -> ExitCode {
-    eprintln!(
-        "patwiz: `{}` is not available in this build yet.",
-        command_name(command)
-    );
-    ExitCode::from(EXIT_USAGE)
-}
-
-fn command_name(command: &Command) -> &'static str {
-    match command {
-        Command::Wizard(_) => "wizard",
-        Command::Demo(_) => "demo",
-        Command::Check(_) => "check",
-        Command::Login(_) => "login",
-        Command::Status(_) => "status",
-        Command::Rotate(_) => "rotate",
-        Command::Forget(_) => "forget",
-        Command::Remind(_) => "remind",
-        Command::Doctor => "doctor",
-        Command::Guide(_) => "guide",
-        Command::Profiles => "profiles",
-    }
 }
 
 #[cfg(test)]

@@ -32,6 +32,27 @@ pub struct RequiredScope {
     pub why: String,
 }
 
+/// Which form of the organization URL an integration's form asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum UrlForm {
+    /// `https://dev.azure.com/{org}`
+    #[default]
+    Modern,
+    /// Either form is accepted (seed 003): show both.
+    Either,
+}
+
+/// Where the proven token goes, in the integration guide's own words.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct HandOff {
+    pub source: String,
+    #[serde(default)]
+    pub org_url_form: UrlForm,
+    pub steps: Vec<String>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
@@ -56,6 +77,17 @@ pub struct Profile {
     pub global_pat_retired: bool,
     #[serde(default, rename = "scope")]
     pub scopes: Vec<RequiredScope>,
+    /// When a PAT is the right choice (only where the guide says so).
+    #[serde(default)]
+    pub when_to_use: Vec<String>,
+    /// Service-account advice (only where the guide gives it).
+    #[serde(default)]
+    pub service_account: Vec<String>,
+    /// What the guide says about more than one organization (Git-Zen only).
+    #[serde(default)]
+    pub multi_org: Option<String>,
+    #[serde(default)]
+    pub handoff: HandOff,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -256,6 +288,55 @@ mod tests {
                 .any(|c| c.contains("2026-12-01") && c.contains("All accessible organizations"))
         );
         assert!(p.organization_advice.contains("2026-12-01"));
+    }
+
+    #[test]
+    fn hand_off_and_advice_come_from_the_guides_only() {
+        let git_zen = profile("git-zen");
+        assert!(
+            git_zen
+                .handoff
+                .steps
+                .iter()
+                .any(|s| s.contains("Switch from OAuth to PAT"))
+        );
+        assert!(git_zen.when_to_use.iter().any(|s| s.contains("Entra ID")));
+        assert!(
+            git_zen
+                .service_account
+                .iter()
+                .any(|s| s.contains("Stakeholder"))
+        );
+        assert!(
+            git_zen
+                .multi_org
+                .as_deref()
+                .is_some_and(|m| m.contains("email to support"))
+        );
+        let nango = profile("nango");
+        assert_eq!(nango.handoff.org_url_form, UrlForm::Either);
+        assert!(
+            nango
+                .handoff
+                .steps
+                .iter()
+                .any(|s| s.contains("Organization URL"))
+        );
+        for name in ["exalate", "jira-git", "nango", "custom"] {
+            let p = profile(name);
+            assert!(
+                p.multi_org.is_none(),
+                "{name}: no multi-org process is invented"
+            );
+            assert!(
+                p.when_to_use.is_empty() && p.service_account.is_empty(),
+                "{name}"
+            );
+            assert!(
+                !p.handoff.steps.is_empty() && !p.handoff.source.is_empty(),
+                "{name}"
+            );
+        }
     }
 
     #[test]

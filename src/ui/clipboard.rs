@@ -78,6 +78,72 @@ impl Clipboard {
         );
     }
 
+    /// Puts the token on the clipboard for one paste (the hand-off step; nothing else does),
+    /// marked for clipboard managers not to keep it.
+    pub fn copy_token(
+        &self,
+        token: crate::domain::token::Token,
+        seconds: u64,
+        tx: UnboundedSender<Action>,
+    ) {
+        self.with(
+            tx,
+            move |c| {
+                #[cfg(target_os = "linux")]
+                {
+                    use arboard::SetExtLinux as _;
+                    c.set()
+                        .exclude_from_history()
+                        .text(token.expose().to_string())
+                }
+                #[cfg(not(target_os = "linux"))]
+                {
+                    c.set_text(token.expose().to_string())
+                }
+            },
+            move |r| {
+                Action::ClipboardDone(
+                    r.map(|_| format!("Token copied for one paste: cleared in {seconds} s.")),
+                )
+            },
+        );
+    }
+
+    /// Clears the clipboard if it still holds the token (never clobbers what the user copied
+    /// since).
+    pub fn clear_token(&self, token: crate::domain::token::Token, tx: UnboundedSender<Action>) {
+        self.with(
+            tx,
+            move |c| {
+                let holds = c.get_text().is_ok_and(|t| t == token.expose());
+                if holds {
+                    c.clear().map(|_| true)
+                } else {
+                    Ok(false)
+                }
+            },
+            |r| {
+                Action::ClipboardDone(r.map(|cleared| {
+                    if cleared {
+                        "The token was cleared from the clipboard.".to_string()
+                    } else {
+                        "The clipboard no longer holds the token.".to_string()
+                    }
+                }))
+            },
+        );
+    }
+
+    /// The same, synchronously, when the wizard ends.
+    pub fn clear_token_now(&self, token: &crate::domain::token::Token) {
+        if let Ok(mut guard) = self.inner.lock()
+            && let Some(c) = guard.as_mut()
+            && c.get_text().is_ok_and(|t| t == token.expose())
+        {
+            let _ = c.clear();
+        }
+    }
+
     /// Empties the clipboard (after the token was pasted from it).
     pub fn clear(&self, tx: UnboundedSender<Action>) {
         self.with(

@@ -120,7 +120,8 @@ where
     loop {
         let animating = matches!(app.org_check, OrgCheck::Checking)
             || app.validation.running
-            || app.save == state::SaveState::Saving;
+            || app.save == state::SaveState::Saving
+            || app.clipboard_clears_at.is_some();
         let action = tokio::select! {
             Some(a) = input.next() => a,
             Some(a) = rx.recv() => a,
@@ -151,6 +152,10 @@ where
             .map_err(|e| e.to_string())?;
     }
     runner.cancel_validation();
+    if let Some(checked) = &app.token {
+        // Quitting from the hand-off step: the token leaves the clipboard with us.
+        runner.clipboard.clear_token_now(&checked.token);
+    }
     if options.forget_on_exit
         && app.saved_once
         && let Ok(org) = &app.org
@@ -204,6 +209,17 @@ impl Runner {
                 });
             }
             Effect::CopyText(text) => self.clipboard.copy(text, tx),
+            Effect::CopyToken => {
+                if let Some(checked) = &app.token {
+                    self.clipboard
+                        .copy_token(checked.token.clone(), app.clipboard_seconds, tx);
+                }
+            }
+            Effect::ClearToken => {
+                if let Some(checked) = &app.token {
+                    self.clipboard.clear_token(checked.token.clone(), tx);
+                }
+            }
             Effect::ReadClipboard => self.clipboard.read(tx),
             Effect::ClearClipboard => self.clipboard.clear(tx),
             Effect::Validate => {

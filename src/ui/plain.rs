@@ -71,7 +71,7 @@ fn ask_secret(prompt: &str) -> Option<Zeroizing<String>> {
 }
 
 fn step(n: usize, title: &str) {
-    say(&format!("\nStep {n} of 8: {title}"));
+    say(&format!("\nStep {n} of 9: {title}"));
 }
 
 pub async fn run(options: WizardOptions) -> ExitCode {

@@ -23,11 +23,12 @@ pub enum Step {
     Paste,
     Validate,
     Save,
+    HandOff,
     Done,
 }
 
 impl Step {
-    pub const ALL: [Step; 8] = [
+    pub const ALL: [Step; 9] = [
         Step::Start,
         Step::Organization,
         Step::CreateToken,
@@ -35,6 +36,7 @@ impl Step {
         Step::Paste,
         Step::Validate,
         Step::Save,
+        Step::HandOff,
         Step::Done,
     ];
 
@@ -51,6 +53,7 @@ impl Step {
             Step::Paste => "Paste the token",
             Step::Validate => "Validate",
             Step::Save => "Save",
+            Step::HandOff => "Hand it over",
             Step::Done => "Done",
         }
     }
@@ -186,6 +189,10 @@ pub struct App {
     pub spinner: usize,
     pub quit: bool,
     pub saved_once: bool,
+    /// While the token is on the clipboard (hand-off step): when it will be cleared.
+    pub clipboard_clears_at: Option<std::time::Instant>,
+    /// How long the token stays on the clipboard.
+    pub clipboard_seconds: u64,
 }
 
 /// The work `update` asks the event loop to do.
@@ -201,6 +208,10 @@ pub enum Effect {
     Save,
     DescribeStore,
     WriteReminder,
+    /// Puts the token on the clipboard for one paste (hand-off step only).
+    CopyToken,
+    /// Clears the clipboard if it still holds the token.
+    ClearToken,
     Quit,
 }
 
@@ -216,6 +227,8 @@ impl fmt::Debug for Effect {
             Effect::Save => f.write_str("Save"),
             Effect::DescribeStore => f.write_str("DescribeStore"),
             Effect::WriteReminder => f.write_str("WriteReminder"),
+            Effect::CopyToken => f.write_str("CopyToken"),
+            Effect::ClearToken => f.write_str("ClearToken"),
             Effect::Quit => f.write_str("Quit"),
         }
     }
@@ -250,6 +263,8 @@ impl App {
             spinner: 0,
             quit: false,
             saved_once: false,
+            clipboard_clears_at: None,
+            clipboard_seconds: 30,
         }
     }
 

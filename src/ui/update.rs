@@ -56,7 +56,13 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Paste(text) => on_paste(app, &text, false),
         Action::Tick => {
             app.spinner = app.spinner.wrapping_add(1);
-            vec![]
+            match app.clipboard_clears_at {
+                Some(at) if std::time::Instant::now() >= at => {
+                    app.clipboard_clears_at = None;
+                    vec![Effect::ClearToken]
+                }
+                _ => vec![],
+            }
         }
         Action::Resize => vec![],
         Action::OrgChecked(result) => {
@@ -83,6 +89,17 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             ));
             vec![]
         }
+        Action::ClipboardDone(Err(e))
+            if app.clipboard_clears_at.is_some() && app.step == Step::HandOff =>
+        {
+            // The token never reached the clipboard: nothing to count down.
+            app.clipboard_clears_at = None;
+            app.message = Some((
+                Level::Warn,
+                format!("{e}. Copy it from your password manager instead."),
+            ));
+            vec![]
+        }
         Action::ClipboardDone(Ok(what)) => {
             app.message = Some((Level::Info, what));
             if app.step == Step::Paste {
@@ -102,7 +119,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Saved(Ok((store, detail))) => {
             app.save = SaveState::Saved { store, detail };
             app.saved_once = true;
-            app.step = Step::Done;
+            app.step = Step::HandOff;
             app.message = None;
             vec![]
         }
@@ -136,8 +153,10 @@ fn request_quit(app: &mut App) -> Vec<Effect> {
         app.overlay = Some(Overlay::ConfirmQuit);
         vec![]
     } else {
+        let mut effects = leave_handoff(app);
         app.quit = true;
-        vec![Effect::Quit]
+        effects.push(Effect::Quit);
+        effects
     }
 }
 
@@ -180,13 +199,15 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Step::Paste => paste_key(app, key),
         Step::Validate => validate_key(app, key),
         Step::Save => save_key(app, key),
+        Step::HandOff => handoff_key(app, key),
         Step::Done => done_key(app, key),
     }
 }
 
 fn back(app: &mut App) -> Vec<Effect> {
     app.message = None;
-    match app.step {
+    let clear = leave_handoff(app);
+    let mut effects = match app.step {
         Step::Start => request_quit(app),
         Step::CreateToken if app.rotating.is_some() => {
             app.step = Step::Start;
@@ -200,7 +221,48 @@ fn back(app: &mut App) -> Vec<Effect> {
             app.step = step.previous();
             vec![]
         }
+    };
+    effects.extend(clear);
+    effects
+}
+
+/// Leaving the hand-off step takes the token off the clipboard at once.
+fn leave_handoff(app: &mut App) -> Vec<Effect> {
+    if app.step == Step::HandOff && app.clipboard_clears_at.take().is_some() {
+        vec![Effect::ClearToken]
+    } else {
+        vec![]
     }
+}
+
+fn handoff_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Char('t') if app.token.is_some() => {
+            app.clipboard_clears_at = Some(
+                std::time::Instant::now() + std::time::Duration::from_secs(app.clipboard_seconds),
+            );
+            vec![Effect::CopyToken]
+        }
+        KeyCode::Char('u') => match &app.org {
+            Ok(org) => vec![Effect::CopyText(handoff_url(app, org))],
+            Err(_) => vec![],
+        },
+        KeyCode::Enter => {
+            let effects = leave_handoff(app);
+            app.step = Step::Done;
+            app.message = None;
+            effects
+        }
+        _ => vec![],
+    }
+}
+
+/// The organization URL in the form the integration's form asks for.
+/// (Integrations that accept both cloud forms are shown both on screen; the key copies the
+/// modern one, which every one of them accepts.)
+pub fn handoff_url(_app: &App, org: &crate::domain::org_url::OrgUrl) -> String {
+    org.cloud_forms()
+        .map_or_else(|| org.as_str().to_string(), |(modern, _)| modern)
 }
 
 fn start_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {

@@ -59,6 +59,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         " c copies a report of the checks (no token in it) for a helpdesk ticket.",
         theme.dim(),
     ));
+    if let Some(text) = app.profile.as_ref().and_then(|p| p.multi_org.as_ref()) {
+        lines.push(Line::styled(
+            format!(" Another org (n): {text}"),
+            theme.dim(),
+        ));
+    }
     if !app.expires_input.trim().is_empty() {
         lines.push(Line::styled(
             format!(

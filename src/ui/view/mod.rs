@@ -3,6 +3,7 @@
 
 mod create_token;
 mod done;
+mod handoff;
 mod organization;
 mod overlay;
 mod paste;
@@ -48,6 +49,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
         Step::Paste => paste::draw(frame, body, app, theme),
         Step::Validate => validate::draw(frame, body, app, theme),
         Step::Save => save::draw(frame, body, app, theme),
+        Step::HandOff => handoff::draw(frame, body, app, theme),
         Step::Done => done::draw(frame, body, app, theme),
     }
     if let Some((level, text)) = &app.message {
@@ -156,6 +158,12 @@ pub fn key_hints(app: &App) -> Vec<(&'static str, &'static str)> {
             ("Esc", "back"),
         ],
         Step::Save => vec![("type", "YYYY-MM-DD"), ("Enter", "save"), ("Esc", "back")],
+        Step::HandOff => vec![
+            ("t", "copy token"),
+            ("u", "copy org URL"),
+            ("Enter", "next"),
+            ("Esc", "back"),
+        ],
         Step::Done => {
             let mut k = vec![
                 ("c", "copy report"),
