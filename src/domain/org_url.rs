@@ -392,11 +392,18 @@ fn percent_decode(s: &str) -> String {
         .into_owned()
 }
 
-/// Zero-width and byte-order characters that survive copy and paste.
+/// Zero-width, byte-order and bidirectional-control characters that survive copy and paste
+/// (and can make text read differently from what it is).
 pub(crate) fn is_invisible(c: char) -> bool {
     matches!(
         c,
-        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+        '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{061C}'
+            | '\u{FEFF}'
+            | '\u{00AD}'
     )
 }
 

@@ -683,6 +683,29 @@ async fn apply_faults(
             }
             FaultKind::Html => return Some(resp::html_page(meta)),
             FaultKind::SignInPage => return Some(resp::sign_in_page(meta)),
+            FaultKind::HugeLength => {
+                // Announces 2 GB and sends a few bytes: a client must not believe or wait for it.
+                let chunks = stream::iter(vec![Ok::<Bytes, std::io::Error>(Bytes::from_static(
+                    b"{\"count\":",
+                ))]);
+                let mut r = Response::new(Body::from_stream(chunks));
+                r.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json; charset=utf-8"),
+                );
+                r.headers_mut().insert(
+                    header::CONTENT_LENGTH,
+                    HeaderValue::from_static("2147483648"),
+                );
+                return Some(r);
+            }
+            FaultKind::RedirectLoop => {
+                let mut r = resp::raw(meta, StatusCode::FOUND, "text/html", Vec::new());
+                if let Ok(v) = HeaderValue::from_str(path) {
+                    r.headers_mut().insert(header::LOCATION, v);
+                }
+                return Some(r);
+            }
             FaultKind::SlowDrip => {
                 let body =
                     Arc::new(serde_json::to_vec(&collection(Vec::new())).unwrap_or_default());

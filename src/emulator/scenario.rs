@@ -190,6 +190,10 @@ pub enum FaultKind {
     Redirect,
     /// The 203 sign-in page even though X-TFS-FedAuthRedirect: Suppress was sent.
     SignInPage,
+    /// A 2 GB Content-Length on a small body.
+    HugeLength,
+    /// 302 back to the same URL, forever.
+    RedirectLoop,
 }
 
 #[derive(Debug, Clone, Deserialize)]

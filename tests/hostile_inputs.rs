@@ -1,0 +1,454 @@
+//! Hostile inputs, kept as tables: organization URLs, pasted tokens and server replies. Each
+//! gets a clear, specific message, no panic, and no hang beyond the deadline.
+
+use std::time::{Duration, Instant};
+
+use patwiz::domain::checks::{CheckClass, Verdict};
+use patwiz::domain::org_url::OrgUrl;
+use patwiz::domain::token::{Token, TokenFormat, check_pasted};
+use patwiz::emulator::{Emulator, Scenario, scenario::DEFAULT_SCENARIO};
+use patwiz::engine::{self, Wanted};
+
+/// What a URL must become: the normalised URL, or a refusal whose message contains the text.
+enum Url {
+    Ok(&'static str),
+    No(&'static str),
+}
+
+const ORG_CASES: &[(&str, Url)] = &[
+    (
+        "https://dev.azure.com/contoso",
+        Url::Ok("https://dev.azure.com/contoso"),
+    ),
+    (
+        "dev.azure.com/contoso",
+        Url::Ok("https://dev.azure.com/contoso"),
+    ),
+    ("contoso", Url::Ok("https://dev.azure.com/contoso")),
+    (
+        "CONTOSO.VISUALSTUDIO.COM",
+        Url::Ok("https://contoso.visualstudio.com"),
+    ),
+    (
+        "https://contoso.visualstudio.com/DefaultCollection/_git/x",
+        Url::Ok("https://contoso.visualstudio.com"),
+    ),
+    (
+        "https://tfs.example/tfs/Main/",
+        Url::Ok("https://tfs.example/tfs/Main"),
+    ),
+    (
+        "https://contoso@dev.azure.com/contoso/p/_git/r",
+        Url::Ok("https://dev.azure.com/contoso"),
+    ),
+    (
+        "git@ssh.dev.azure.com:v3/contoso/p/r",
+        Url::Ok("https://dev.azure.com/contoso"),
+    ),
+    (
+        "\u{FEFF}https://dev.azure.com/contoso",
+        Url::Ok("https://dev.azure.com/contoso"),
+    ),
+    (
+        "https://dev.azure.com/contoso?x=1#frag",
+        Url::Ok("https://dev.azure.com/contoso"),
+    ),
+    (
+        "https://dev.azure.com:443/contoso",
+        Url::Ok("https://dev.azure.com/contoso"),
+    ),
+    (
+        "http://localhost:8080/tfs/DefaultCollection",
+        Url::Ok("http://localhost:8080/tfs/DefaultCollection"),
+    ),
+    ("http://127.9.9.9:1/x", Url::Ok("http://127.9.9.9:1/x")),
+    // Look-alikes and IDN
+    ("https://dеv.azure.com/contoso", Url::No("non-ASCII")),
+    ("https://dev.azurе.com/contoso", Url::No("non-ASCII")),
+    ("https://xn--dv-nlc.azure.com/contoso", Url::No("non-ASCII")),
+    (
+        "https://dev.azure.com.evil.example/contoso",
+        Url::Ok("https://dev.azure.com.evil.example/contoso"),
+    ),
+    ("https://bücher.example/tfs/Main", Url::No("non-ASCII")),
+    (
+        "https://dev.azure.com/cöntoso",
+        Url::No("not a valid organization name"),
+    ),
+    (
+        "https://dev.azure.com/contoso\u{202E}",
+        Url::Ok("https://dev.azure.com/contoso"),
+    ),
+    (
+        "https://dev.azure.com/con\u{202E}otsoc",
+        Url::No("control or invisible"),
+    ),
+    (
+        "https://dev.azure.com/\u{2066}contoso\u{2069}/x",
+        Url::No("control or invisible"),
+    ),
+    (
+        "https://dev.azure.com/con\u{200B}toso",
+        Url::No("control or invisible"),
+    ),
+    (
+        "https://dev.azure.com/con\u{00AD}toso",
+        Url::No("control or invisible"),
+    ),
+    // Schemes
+    ("javascript:alert(1)", Url::No("Only https://")),
+    (
+        "JAVASCRIPT:alert(document.cookie)",
+        Url::No("Only https://"),
+    ),
+    ("data:text/html,<script>", Url::No("Only https://")),
+    ("file:///etc/passwd", Url::No("Only https://")),
+    ("ftp://dev.azure.com/contoso", Url::No("Only https://")),
+    ("ssh://dev.azure.com/contoso", Url::No("Only https://")),
+    ("vbscript:msgbox", Url::No("Only https://")),
+    ("http://dev.azure.com/contoso", Url::No("clear text")),
+    ("http://contoso.visualstudio.com", Url::No("clear text")),
+    ("http://10.0.0.1/tfs/Main", Url::No("clear text")),
+    ("http://192.168.1.5/tfs/Main", Url::No("clear text")),
+    ("http://[fe80::1]/tfs/Main", Url::No("clear text")),
+    // Userinfo
+    (
+        "https://user:pass@dev.azure.com/contoso",
+        Url::No("password"),
+    ),
+    ("https://:secret@dev.azure.com/contoso", Url::No("password")),
+    ("https://a:b@tfs.example/tfs/Main", Url::No("password")),
+    // Shapes
+    ("", Url::No("Enter your organization URL")),
+    ("   ", Url::No("Enter your organization URL")),
+    ("\t\n", Url::No("Enter your organization URL")),
+    ("https://", Url::No("not a valid URL")),
+    ("https://dev.azure.com", Url::No("Add your organization")),
+    ("https://dev.azure.com//", Url::No("Add your organization")),
+    ("https://dev.azure.com/con toso", Url::No("space")),
+    (
+        "https://dev.azure.com/contoso\u{0000}",
+        Url::No("control or invisible"),
+    ),
+    (
+        "https://dev.azure.com/contoso\u{001B}[31m",
+        Url::No("control or invisible"),
+    ),
+    (
+        "https://dev.azure.com/-x",
+        Url::No("not a valid organization name"),
+    ),
+    (
+        "https://dev.azure.com/x-",
+        Url::No("not a valid organization name"),
+    ),
+    (
+        "https://dev.azure.com/a_b",
+        Url::No("not a valid organization name"),
+    ),
+    (
+        "https://dev.azure.com/_apis",
+        Url::No("not a valid organization name"),
+    ),
+    (
+        "https://dev.azure.com/%2e%2e",
+        Url::No("Add your organization"),
+    ),
+    (
+        "https://dev.azure.com/../../etc",
+        Url::Ok("https://dev.azure.com/etc"),
+    ),
+    (
+        "https://app.vssps.visualstudio.com/_apis/profile",
+        Url::No("sign-in or profile"),
+    ),
+    (
+        "https://vssps.dev.azure.com/contoso",
+        Url::No("sign-in or profile"),
+    ),
+    ("https://tfs.example/tfs", Url::No("collection")),
+    ("https://tfs.example", Url::No("collection")),
+    (
+        "https://tfs.example/tfs/_apis",
+        Url::No("not a valid collection name"),
+    ),
+    ("https://[::1/x", Url::No("not a valid URL")),
+    (
+        "https://dev.azure.com:99999/contoso",
+        Url::No("not a valid URL"),
+    ),
+];
+
+/// What pasted text must become.
+enum Tok {
+    Current,
+    Legacy,
+    No(&'static str),
+}
+
+const CURRENT: &str =
+    "AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99BDYvSdNCpgG36sAAAAAZDOMmtb";
+const LEGACY: &str = "zcyibbtdd2gdmsaur66nam5wa5yydx5s6kc6o6oya7vngcngsuu4";
+
+fn token_cases() -> Vec<(String, Tok)> {
+    let c = CURRENT;
+    let mut cases = vec![
+        (c.to_string(), Tok::Current),
+        (LEGACY.to_string(), Tok::Legacy),
+        (format!("{c}\n"), Tok::Current),
+        (format!("{c}\r\n"), Tok::Current),
+        (format!("\n\n{c}\n\n"), Tok::Current),
+        (format!("\t{c}\t"), Tok::Current),
+        (format!("  {c}  "), Tok::Current),
+        (format!("\u{00A0}{c}\u{00A0}"), Tok::Current),
+        (format!("\u{200B}{c}"), Tok::Current),
+        (format!("{c}\u{FEFF}"), Tok::Current),
+        (format!("\"{c}\""), Tok::Current),
+        (format!("'{LEGACY}'"), Tok::Legacy),
+        (format!("`{c}`"), Tok::Current),
+        (LEGACY.to_uppercase(), Tok::No("newer 84-character token")),
+        (
+            format!("{}\n{}", &c[..42], &c[42..]),
+            Tok::No("spaces or line breaks inside"),
+        ),
+        (
+            format!("{}\t{}", &c[..42], &c[42..]),
+            Tok::No("spaces or line breaks inside"),
+        ),
+        (
+            format!("{} {}", &c[..42], &c[42..]),
+            Tok::No("spaces or line breaks inside"),
+        ),
+        (
+            format!("{}\u{200B}{}", &c[..42], &c[42..]),
+            Tok::No("invisible"),
+        ),
+        (
+            format!("{}\u{200D}{}", &c[..42], &c[42..]),
+            Tok::No("invisible"),
+        ),
+        (
+            format!("{}\u{0000}{}", &c[..42], &c[43..]),
+            Tok::No("control character"),
+        ),
+        (
+            format!("{}\u{0007}{}", &c[..42], &c[43..]),
+            Tok::No("control character"),
+        ),
+        (format!("{}ü{}", &c[..42], &c[43..]), Tok::No("non-ASCII")),
+        (format!("{}Ａ{}", &c[..42], &c[43..]), Tok::No("non-ASCII")),
+        (format!("{}+{}", &c[..42], &c[43..]), Tok::No("punctuation")),
+        (format!("{}/{}", &c[..42], &c[43..]), Tok::No("punctuation")),
+        (c[..83].to_string(), Tok::No("this is 83")),
+        (format!("{c}X"), Tok::No("this is 85")),
+        (c[..52].to_string(), Tok::No("newer 84-character token")),
+        ("a".repeat(84), Tok::No("AZDO")),
+        ("0".repeat(52), Tok::No("newer 84-character token")),
+        (String::new(), Tok::No("Nothing was pasted")),
+        ("\n".to_string(), Tok::No("Nothing was pasted")),
+        ("\"\"".to_string(), Tok::No("Nothing was pasted")),
+        (
+            "https://dev.azure.com/contoso/_usersSettings/tokens".to_string(),
+            Tok::No("URL"),
+        ),
+        (
+            "ghp_0123456789abcdefghijklmnopqrstuvwxyz".to_string(),
+            Tok::No("GitHub"),
+        ),
+        (
+            "gho_0123456789abcdefghijklmnopqrstuvwxyz".to_string(),
+            Tok::No("GitHub"),
+        ),
+        (format!("github_pat_{}", "A".repeat(82)), Tok::No("GitHub")),
+        ("glpat-xxxxxxxxxxxxxxxxxxxx".to_string(), Tok::No("GitLab")),
+        (
+            "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ4In0.c2ln".to_string(),
+            Tok::No("JWT"),
+        ),
+        (format!("Basic {c}"), Tok::No("Authorization header")),
+        (
+            format!("Authorization: Basic {c}"),
+            Tok::No("Authorization header"),
+        ),
+        (format!("Bearer {c}"), Tok::No("Authorization header")),
+        ("password123".to_string(), Tok::No("this is 11")),
+        ("A".repeat(10 * 1024 * 1024), Tok::No("far too long")),
+        ("x".repeat(4097), Tok::No("far too long")),
+    ];
+    // Binary data pasted as text (lossy), and every ASCII control character alone.
+    cases.push((
+        String::from_utf8_lossy(&[0xff, 0xfe, 0x00, 0x01, 0x80]).into_owned(),
+        Tok::No("characters a PAT never has"),
+    ));
+    for b in [1u8, 8, 27, 127] {
+        cases.push((
+            format!("{}{}{}", &c[..40], b as char, &c[41..]),
+            Tok::No("control character"),
+        ));
+    }
+    cases
+}
+
+#[test]
+fn organization_urls() {
+    for (input, expected) in ORG_CASES {
+        let parsed = std::panic::catch_unwind(|| OrgUrl::parse(input))
+            .unwrap_or_else(|_| panic!("panic on {input:?}"));
+        match (expected, parsed) {
+            (Url::Ok(url), Ok(org)) => assert_eq!(org.as_str(), *url, "{input:?}"),
+            (Url::No(says), Err(e)) => {
+                let message = e.to_string();
+                assert!(message.contains(says), "{input:?}: {message}");
+                assert!(message.len() < 300, "{input:?}: an overlong message");
+            }
+            (Url::Ok(_), Err(e)) => panic!("{input:?} was refused: {e}"),
+            (Url::No(_), Ok(org)) => panic!("{input:?} was accepted as {org}"),
+        }
+    }
+    // Generated: 10 kB strings, every control character.
+    let long = format!("https://dev.azure.com/{}", "a".repeat(10 * 1024));
+    assert!(
+        OrgUrl::parse(&long)
+            .unwrap_err()
+            .to_string()
+            .contains("far too long")
+    );
+    let long_org = "a".repeat(10 * 1024);
+    let message = OrgUrl::parse(&long_org).unwrap_err().to_string();
+    assert!(message.len() < 300, "the message does not echo 10 kB");
+    for c in (0u8..32).chain([127]) {
+        let input = format!("https://dev.azure.com/con{}toso", c as char);
+        assert!(OrgUrl::parse(&input).is_err(), "control {c} accepted");
+    }
+}
+
+#[test]
+fn pasted_tokens() {
+    for (raw, expected) in token_cases() {
+        let started = Instant::now();
+        let result = std::panic::catch_unwind(|| check_pasted(&raw))
+            .unwrap_or_else(|_| panic!("panic on a {}-byte paste", raw.len()));
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "slow on a {}-byte paste",
+            raw.len()
+        );
+        match (expected, result) {
+            (Tok::Current, Ok(t)) => assert_eq!(t.format, TokenFormat::Current),
+            (Tok::Legacy, Ok(t)) => assert_eq!(t.format, TokenFormat::Legacy),
+            (Tok::No(says), Err(e)) => {
+                let message = e.to_string();
+                assert!(
+                    message.contains(says),
+                    "{:?}…: {message}",
+                    raw.chars().take(20).collect::<String>()
+                );
+                assert!(
+                    !message.contains(&CURRENT[..10]) && !message.contains(&LEGACY[..10]),
+                    "the message echoes the token"
+                );
+            }
+            (_, Ok(t)) => panic!(
+                "accepted {:?}… as {:?}",
+                raw.chars().take(20).collect::<String>(),
+                t.format
+            ),
+            (_, Err(e)) => panic!(
+                "refused {:?}…: {e}",
+                raw.chars().take(20).collect::<String>()
+            ),
+        }
+    }
+}
+
+/// Server replies: a fault on the Git-Zen check, the class it must give, and the deadline.
+const SERVER_CASES: &[(&str, &str, &[CheckClass])] = &[
+    ("html", "/_apis/teams", &[CheckClass::TokenInvalid]),
+    ("html", "/_apis/git/", &[CheckClass::TokenInvalid]),
+    ("invalid-utf8", "/_apis/teams", &[CheckClass::ServerError]),
+    (
+        "invalid-utf8",
+        "/_apis/identities",
+        &[CheckClass::ServerError],
+    ),
+    (
+        "huge-length",
+        "/_apis/teams",
+        &[CheckClass::ServerError, CheckClass::Network],
+    ),
+    (
+        "huge-length",
+        "/_apis/git/",
+        &[CheckClass::ServerError, CheckClass::Network],
+    ),
+    ("truncated", "/_apis/teams", &[CheckClass::Network]),
+    ("truncated", "/_apis/identities", &[CheckClass::Network]),
+    ("slow-drip", "/_apis/teams", &[CheckClass::Timeout]),
+    ("redirect-loop", "/_apis/teams", &[CheckClass::Network]),
+    ("redirect", "/_apis/git/", &[CheckClass::Network]),
+    ("server-error", "/_apis/teams", &[CheckClass::ServerError]),
+    ("unavailable", "/_apis/teams", &[CheckClass::ServerError]),
+    ("rate-limit", "/_apis/teams", &[CheckClass::RateLimited]),
+    ("hang", "/_apis/teams", &[CheckClass::Timeout]),
+    ("sign-in-page", "/_apis/teams", &[CheckClass::TokenInvalid]),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_server_replies_are_classified_within_the_deadline() {
+    let git_zen = [
+        "vso.work_write",
+        "vso.code",
+        "vso.identity",
+        "vso.project",
+        "vso.serviceendpoint_query",
+    ];
+    for (kind, path, class) in SERVER_CASES {
+        let extra = format!(
+            "[[faults]]\nkind = \"{kind}\"\npath = \"{path}\"\nms = 400\nretry_after = 0\nlocation = \"http://127.0.0.2:9/elsewhere\"\n"
+        );
+        let scenario = Scenario::parse(&format!("{DEFAULT_SCENARIO}\n{extra}")).unwrap();
+        let emu = Emulator::start(scenario, "127.0.0.1:0").await.unwrap();
+        let mut request = engine::request_for(
+            OrgUrl::parse(&emu.org_url()).unwrap(),
+            Token::new(emu.token("git-zen").unwrap()),
+            git_zen
+                .iter()
+                .map(|s| Wanted {
+                    scope: s.to_string(),
+                    why: None,
+                })
+                .collect(),
+            "Git-Zen",
+        );
+        request.probe_extras = false;
+        request.http.request_timeout = Duration::from_secs(2);
+        request.http.deadline = Duration::from_secs(4);
+        let started = Instant::now();
+        let report = engine::run(request, None).await;
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(6), "{kind} on {path}: {took:?}");
+        let hit: Vec<_> = report
+            .checks
+            .iter()
+            .filter(|c| class.contains(&c.class))
+            .collect();
+        assert!(
+            !hit.is_empty(),
+            "{kind} on {path}: expected one of {class:?}:\n{}",
+            report.to_text()
+        );
+        assert_ne!(report.verdict, Verdict::Pass, "{kind} on {path}");
+        for c in &report.checks {
+            assert!(
+                !c.remediation.is_empty() && !c.detail.is_empty(),
+                "{kind}: an empty message"
+            );
+        }
+    }
+}
+
+#[test]
+fn there_are_at_least_100_cases() {
+    let total = ORG_CASES.len() + token_cases().len() + SERVER_CASES.len() + 33 /* generated */;
+    assert!(total >= 100, "{total}");
+}

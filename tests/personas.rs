@@ -1,0 +1,157 @@
+//! Persona journeys, the real binary in a pseudo-terminal at 80x24 with NO_COLOR, against the
+//! emulator. (The first-time admin and the helpdesk's missing Service Connections are in
+//! wizard_pty.rs.)
+
+#![cfg(unix)]
+
+mod support;
+
+use std::process::Command;
+
+use patwiz::emulator::Emulator;
+use support::{GIT_ZEN, Session, store_usable, to_paste};
+
+const OTHER_ORG: &str =
+    "WXAsbtLmGrZ4WaYmcImaYRpwUun4rjYXWyheKIgze6ZV0U6tA10uJQQJ996FP5GR2ItWVSElAAAAAZDOx9xv";
+const LEGACY: &str = "zcyibbtdd2gdmsaur66nam5wa5yydx5s6kc6o6oya7vngcngsuu4";
+
+#[test]
+fn helpdesk_fixes_a_token_made_for_the_wrong_organization() {
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start(config.path());
+    to_paste(&mut s);
+    s.paste(OTHER_ORG);
+    s.send("\r");
+    s.wait_for("token-invalid");
+    s.wait_for("The token was not accepted");
+    assert!(
+        s.screen().contains("Confirm you copied it without"),
+        "{}",
+        s.screen()
+    );
+    assert!(
+        s.screen().contains("token's organization is"),
+        "{}",
+        s.screen()
+    );
+    s.assert_no_token_on_screen();
+    for secret in [OTHER_ORG] {
+        assert!(!s.screen().contains(&secret[..5]));
+    }
+    s.send("b");
+    s.wait_for("Step 5 of 9");
+    s.paste(GIT_ZEN);
+    s.send("\r");
+    s.wait_for("5 of 5 proven");
+    s.send("\x11");
+    s.wait_for("Quit anyway?");
+    s.send("y");
+    assert!(s.finish());
+}
+
+#[test]
+fn a_power_user_rotates_from_the_keyboard_then_checks_status() {
+    if !store_usable() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must provide a secret store"
+        );
+        eprintln!("SKIPPED: no usable secret store here");
+        return;
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let emu = runtime.block_on(Emulator::start_demo()).unwrap();
+    let org = emu.org_url();
+    let config = tempfile::tempdir().unwrap();
+    let patwiz = |args: &[&str], stdin: Option<&str>| {
+        use std::io::Write as _;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_patwiz"))
+            .args(args)
+            .env("PATWIZ_CONFIG_DIR", config.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let Some(text) = stdin {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+        }
+        drop(child.stdin.take());
+        child.wait_with_output().unwrap()
+    };
+    let out = patwiz(
+        &[
+            "login",
+            "--org",
+            &org,
+            "--profile",
+            "git-zen",
+            "--token-stdin",
+        ],
+        Some(GIT_ZEN),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The wizard offers the stored organization; keys only.
+    let mut s = Session::start_with(config.path(), &["wizard"]);
+    s.wait_for("Rotate: demo");
+    for _ in 0..5 {
+        s.send("\x1b[B"); // Down
+    }
+    s.send("\r");
+    s.wait_for("Step 3 of 9");
+    assert!(s.screen().contains("rotating"), "{}", s.screen());
+    s.send("\r");
+    s.wait_for("Step 4 of 9");
+    s.send("\r");
+    s.wait_for("Step 5 of 9");
+    s.paste(LEGACY);
+    s.wait_for("52-character");
+    s.send("\r");
+    s.wait_for("5 of 5 proven");
+    s.send("\r");
+    s.wait_for("Replace the stored token for");
+    s.send("\r");
+    s.wait_for("Step 8 of 9");
+    s.send("\r");
+    s.wait_for("Step 9 of 9");
+    s.assert_no_token_on_screen();
+    assert!(!s.screen().contains(&LEGACY[..5]));
+    s.send("\r");
+    assert!(s.finish());
+
+    // status: the rotation kept the profile and recorded a fresh check.
+    let out = patwiz(&["status", "--json"], None);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entry = &json["orgs"][0];
+    assert_eq!(entry["profile"], "git-zen");
+    assert_eq!(entry["last_verdict"], "pass");
+    assert_eq!(entry["rotation_interrupted"], false);
+    assert_eq!(entry["token_stored"], true);
+    // check uses the stored token, which is now the new one.
+    let out = patwiz(
+        &["check", "--org", &org, "--profile", "git-zen", "--json"],
+        None,
+    );
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains(&LEGACY[..12]) && !text.contains(&GIT_ZEN[..12]));
+    let requests = emu.requests();
+    assert!(
+        requests
+            .iter()
+            .rev()
+            .any(|r| r.token.as_deref() == Some("legacy-format")),
+        "check used the rotated token"
+    );
+    let _ = patwiz(&["forget", "--org", &org], None);
+}
