@@ -70,7 +70,7 @@ fn one_run(args: &[&str], validate: bool) -> Run {
         }
     });
     let mut seen = Vec::new();
-    let mut wait_for = |needle: &str, seen: &mut Vec<u8>| -> Duration {
+    let wait_for = |needle: &str, seen: &mut Vec<u8>| -> Duration {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
             if let Ok(bytes) = rx.recv_timeout(Duration::from_millis(5)) {
