@@ -11,15 +11,16 @@ fn load_scenario(path: Option<&std::path::Path>) -> Result<crate::emulator::Scen
     }
 }
 
+/// The emulator for `demo` and `demo --serve`: the given scenario (or the built-in one).
+async fn start_emulator(args: &DemoArgs) -> Result<crate::emulator::Emulator, String> {
+    let scenario = load_scenario(args.scenario.as_deref())?;
+    crate::emulator::Emulator::start(scenario, &args.addr)
+        .await
+        .map_err(|e| e.to_string())
+}
+
 pub async fn serve(args: DemoArgs) -> ExitCode {
-    let scenario = match load_scenario(args.scenario.as_deref()) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("patwiz: {e}");
-            return ExitCode::from(EXIT_USAGE);
-        }
-    };
-    let emulator = match crate::emulator::Emulator::start(scenario, &args.addr).await {
+    let emulator = match start_emulator(&args).await {
         Ok(e) => e,
         Err(e) => {
             eprintln!("patwiz: {e}");
@@ -63,14 +64,7 @@ const DEMO_ORDER: [&str; 9] = [
 /// `patwiz demo`: the wizard on the built-in demo organization, served in-process on loopback.
 /// Settings go to a throw-away directory and the demo token is removed from the keyring again.
 pub async fn wizard(args: DemoArgs) -> ExitCode {
-    let scenario = match load_scenario(args.scenario.as_deref()) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("patwiz: {e}");
-            return ExitCode::from(EXIT_USAGE);
-        }
-    };
-    let emulator = match crate::emulator::Emulator::start(scenario, &args.addr).await {
+    let emulator = match start_emulator(&args).await {
         Ok(e) => e,
         Err(e) => {
             eprintln!("patwiz: {e}");

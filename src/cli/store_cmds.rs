@@ -39,6 +39,19 @@ async fn open_vault() -> Result<Vault, ExitCode> {
     })
 }
 
+/// The vault and its settings; a settings file set aside (corrupt, newer) is reported.
+async fn open_with_settings() -> Result<(Vault, crate::store::settings::Settings), ExitCode> {
+    let vault = open_vault().await?;
+    let (settings, note) = vault.settings.load().map_err(|e| {
+        eprintln!("patwiz: {e}");
+        ExitCode::from(3)
+    })?;
+    if let Some(note) = note {
+        eprintln!("patwiz: warning: {note}");
+    }
+    Ok((vault, settings))
+}
+
 fn read_new_token(token_stdin: bool) -> Result<(Token, Vec<String>), ExitCode> {
     let (raw, source) = token_text(token_stdin).map_err(usage)?;
     match check_pasted(&raw) {
@@ -196,20 +209,10 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
         Ok(e) => e,
         Err(code) => return code,
     };
-    let vault = match open_vault().await {
-        Ok(v) => v,
+    let (vault, settings) = match open_with_settings().await {
+        Ok(found) => found,
         Err(code) => return code,
     };
-    let (settings, note) = match vault.settings.load() {
-        Ok(found) => found,
-        Err(e) => {
-            eprintln!("patwiz: {e}");
-            return ExitCode::from(3);
-        }
-    };
-    if let Some(note) = note {
-        eprintln!("patwiz: warning: {note}");
-    }
     let Some(current) = settings.get(&org.key()).cloned() else {
         return usage(format!(
             "{org} has no stored token: use `patwiz login --org {org} --profile NAME` first"
@@ -308,20 +311,10 @@ fn expiry_state(expires: Option<&str>) -> (&'static str, Option<i64>) {
 }
 
 pub async fn status(args: StatusArgs) -> ExitCode {
-    let vault = match open_vault().await {
-        Ok(v) => v,
+    let (vault, settings) = match open_with_settings().await {
+        Ok(found) => found,
         Err(code) => return code,
     };
-    let (settings, note) = match vault.settings.load() {
-        Ok(found) => found,
-        Err(e) => {
-            eprintln!("patwiz: {e}");
-            return ExitCode::from(3);
-        }
-    };
-    if let Some(note) = &note {
-        eprintln!("patwiz: warning: {note}");
-    }
     let mut problems = 0;
     let mut entries = Vec::new();
     let mut text = String::new();
