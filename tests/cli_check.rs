@@ -186,7 +186,8 @@ async fn the_token_comes_from_the_az_cli_variable_and_text_output_has_one_line_p
         "{text}"
     );
     assert!(
-        text.contains("Fix: Recreate the PAT and tick Service Connections: Read & query"),
+        text.contains("Fix: Edit the token in Azure DevOps")
+            && text.contains("tick Service Connections: Read & query"),
         "{text}"
     );
     assert!(text.contains("Verdict: missing-scopes"));

@@ -82,6 +82,7 @@ proptest! {
             has_user_data: user_data,
             message,
             json_ok: json_ok && !html,
+            ..Answer::default()
         };
         for expect in [Expect::Json, Expect::Success, Expect::Authorised] {
             let class = classify_probe(&answer, expect);
@@ -89,7 +90,7 @@ proptest! {
                 prop_assert_ne!(class, CheckClass::Ok);
             }
             if status == 401 {
-                prop_assert!(matches!(class, CheckClass::MissingScope | CheckClass::TokenExpired | CheckClass::PolicyBlocked));
+                prop_assert!(matches!(class, CheckClass::MissingScope | CheckClass::TokenExpired | CheckClass::PolicyBlocked | CheckClass::NoAccess | CheckClass::TokenInvalid | CheckClass::OrgDeactivated));
             }
         }
         let identity = classify_identity(&answer, anonymous);

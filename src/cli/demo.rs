@@ -6,6 +6,20 @@ use super::{DemoArgs, EXIT_USAGE};
 
 fn load_scenario(path: Option<&std::path::Path>) -> Result<crate::emulator::Scenario, String> {
     match path {
+        Some(path) if !path.exists() => path
+            .to_str()
+            .and_then(crate::emulator::Scenario::built_in)
+            .ok_or_else(|| {
+                let names: Vec<&str> = crate::emulator::Scenario::BUILT_IN
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect();
+                format!(
+                    "no scenario file {} (built-in scenarios: {})",
+                    path.display(),
+                    names.join(", ")
+                )
+            }),
         Some(path) => crate::emulator::Scenario::load(path).map_err(|e| e.to_string()),
         None => Ok(crate::emulator::Scenario::default_demo()),
     }
@@ -54,10 +68,10 @@ const DEMO_ORDER: [&str; 9] = [
     "git-zen-missing-service-connections",
     "read-only",
     "stakeholder",
-    "revoked",
     "expired",
     "full-access",
-    "exalate-not-admin",
+    "process-rules",
+    "no-access",
     "slow",
 ];
 

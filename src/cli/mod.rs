@@ -75,7 +75,8 @@ pub struct DemoArgs {
     /// Address to listen on (loopback only).
     #[arg(long, default_value = "127.0.0.1:0")]
     pub addr: String,
-    /// A scenario file (TOML) instead of the built-in demo scenario.
+    /// A scenario file (TOML), or a built-in scenario: demo, deactivated, server-2019,
+    /// server-2020, server-2022.
     #[arg(long)]
     pub scenario: Option<PathBuf>,
     /// Plain line-by-line prompts instead of the full-screen interface.

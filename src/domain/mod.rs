@@ -1,10 +1,12 @@
 //! Domain logic with no I/O and no UI: organization URLs, the scope catalogue, integration
 //! profiles and the token's shape.
 
+pub mod answer;
 pub mod checks;
 pub mod org_url;
 pub mod profiles;
 pub mod scopes;
+pub mod text;
 pub mod token;
 
 /// Microsoft retires global ("All accessible organizations") PATs on this date.

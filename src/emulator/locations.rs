@@ -324,6 +324,30 @@ pub const LOCATIONS: &[Location] = &[
     ),
     loc(
         Service::Core,
+        "cc63bb57-2a5f-4a7a-b79c-c142d308657e",
+        "serviceendpoint",
+        "endpointproxy",
+        "{project}/_apis/serviceendpoint/endpointproxy",
+        1,
+    ),
+    loc(
+        Service::Core,
+        "6f13e9a6-aae2-4b89-b683-131ca9564cec",
+        "Favorite",
+        "Favorites",
+        "_apis/Favorite/Favorites/{favoriteId}",
+        1,
+    ),
+    loc(
+        Service::Core,
+        "0e292477-a0c2-47f3-a9b6-34f153d627f4",
+        "testplan",
+        "Plans",
+        "{project}/_apis/testplan/Plans/{planId}",
+        1,
+    ),
+    loc(
+        Service::Core,
         "a8c47e17-4d56-4a56-92bb-de7ea7dc65be",
         "distributedtask",
         "pools",
@@ -428,12 +452,36 @@ pub const LOCATIONS: &[Location] = &[
     ),
 ];
 
+/// APIs Azure DevOps Server does not have: member entitlements, Graph, audit, the global
+/// profile host and Analytics are cloud-only (no `azure-devops-server-*` spec folder).
+pub fn cloud_only(l: &Location) -> bool {
+    matches!(
+        l.service,
+        Service::Vsaex | Service::AuditService | Service::AppVssps | Service::Analytics
+    ) || l.area.eq_ignore_ascii_case("Graph")
+}
+
+/// The first Server release (as its API version) that has this API: favorites came with the
+/// `azure-devops-server-7.1` specs.
+pub fn server_minimum(l: &Location) -> (u32, u32) {
+    if l.area.eq_ignore_ascii_case("Favorite") {
+        (7, 1)
+    } else {
+        (0, 0)
+    }
+}
+
 /// The body of `OPTIONS {host}/_apis`: every location served on `service` (on Azure DevOps
-/// Server, where everything lives on one host, every location).
-pub fn options_json(service: Service, on_premises: bool) -> Value {
+/// Server, where everything lives on one host, every location it has, each at most at the
+/// release's `ceiling`).
+pub fn options_json(service: Service, on_premises: bool, ceiling: Option<(u32, u32)>) -> Value {
+    let version = ceiling.map_or("7.2".to_string(), |(a, b)| format!("{a}.{b}"));
+    let released = ceiling.map_or("7.1".to_string(), |(a, b)| format!("{a}.{b}"));
     let value: Vec<Value> = LOCATIONS
         .iter()
         .filter(|l| on_premises || l.service == service || l.area == "Location")
+        .filter(|l| !(on_premises && ceiling.is_some() && cloud_only(l)))
+        .filter(|l| ceiling.is_none_or(|c| c >= server_minimum(l)))
         .map(|l| {
             json!({
                 "id": l.id,
@@ -442,10 +490,10 @@ pub fn options_json(service: Service, on_premises: bool) -> Value {
                 "routeTemplate": l.route,
                 "resourceVersion": l.resource_version,
                 "minVersion": "1.0",
-                "maxVersion": "7.1",
-                "releasedVersion": "7.0",
+                "maxVersion": version,
+                "releasedVersion": released,
             })
         })
         .collect();
-    json!({ "count": value.len(), "value": value })
+    json!({ "value": value, "count": value.len() })
 }

@@ -20,6 +20,8 @@ pub struct Request<'a> {
     pub body: &'a [u8],
     pub content_type: Option<&'a str>,
     pub user: Option<&'a User>,
+    /// Process rules on Task the caller's token is set up to meet (see `TokenSpec`).
+    pub required_fields: &'a [String],
 }
 
 /// A handler's answer: a status and a JSON body, or raw bytes with a content type.
@@ -439,6 +441,40 @@ fn create_work_item(req: &Request, p: &Project, kind: &str) -> Answer {
                 "Microsoft.TeamFoundation.WorkItemTracking.Server.RuleValidationException, Microsoft.TeamFoundation.WorkItemTracking.Server",
             ),
         );
+    }
+    // Process rules run after the write was authorised (reconstructed from users' reports of
+    // 400 TF401320 on Task with a required Activity field).
+    if work_item_type.eq_ignore_ascii_case("Task")
+        && let Some(missing) = p
+            .required_fields
+            .iter()
+            .chain(req.required_fields)
+            .find(|f| !fields.contains_key(*f))
+    {
+        let short = missing.rsplit('.').next().unwrap_or(missing);
+        let message = format!(
+            "TF401320: Rule Error for field {short}. Error code: Required, HasValues, InvalidEmpty."
+        );
+        let mut body = wrapped_exception(
+            &message,
+            "RuleValidationException",
+            "Microsoft.TeamFoundation.WorkItemTracking.Server.RuleValidationException, Microsoft.TeamFoundation.WorkItemTracking.Server",
+        );
+        body["eventId"] = json!(3200);
+        body["customProperties"] = json!({
+            "FieldReferenceName": null,
+            "FieldStatusFlags": "none",
+            "ErrorMessage": message,
+            "FieldStatusCode": 0,
+            "RuleValidationErrors": [{
+                "fieldReferenceName": missing,
+                "fieldStatusFlags": "required, hasValues, invalidEmpty",
+                "errorMessage": message,
+                "fieldStatusCode": 524293,
+                "ruleValidationErrors": null
+            }]
+        });
+        return Answer::Json(StatusCode::BAD_REQUEST, body);
     }
     fields.insert("System.TeamProject".into(), json!(p.name));
     fields.insert("System.WorkItemType".into(), json!(work_item_type));

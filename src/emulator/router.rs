@@ -27,7 +27,10 @@ enum Caller<'a> {
     /// A token the organization does not accept (unknown, revoked, or for another org).
     Rejected,
     Expired,
+    ExpiredPage,
     ConditionalAccess,
+    /// Authenticated, but the account is not a member of this organization.
+    NoAccess(&'a TokenSpec),
     Token(&'a TokenSpec),
 }
 
@@ -107,6 +110,11 @@ async fn route(
         .collect();
     let mut segs: Vec<&str> = decoded.iter().map(String::as_str).collect();
 
+    // A stopped organization answers everything, anonymous or not, with the same 503.
+    if scenario.organization.deactivated {
+        return (resp::stopped_organization(&meta, org_name), None);
+    }
+
     // Which host: /_hosts/{service}/... or the organization's own host.
     let mut service = Service::Core;
     if segs.first() == Some(&"_hosts") {
@@ -155,13 +163,17 @@ async fn route(
             resp::json_response(
                 &meta,
                 StatusCode::OK,
-                &locations::options_json(service, !scenario.is_hosted()),
+                &locations::options_json(
+                    service,
+                    !scenario.is_hosted(),
+                    scenario.organization.api_ceiling(),
+                ),
             ),
             None,
         );
     }
     if service == Service::Core && rest_refs.is_empty() && *method == Method::HEAD {
-        let mut r = resp::unauthorized_empty(&meta);
+        let mut r = resp::unauthorized_empty(&meta, resp::realm_for(service.prefix()));
         if let Ok(v) = HeaderValue::from_str(&scenario.organization.tenant_id) {
             r.headers_mut().insert("x-vss-resourcetenant", v);
         }
@@ -208,6 +220,20 @@ async fn route(
             };
             return (resp::unauthorized_with(&meta, &resp::tf400813(user)), None);
         }
+        Caller::ExpiredPage => return (resp::expired_page(&meta), None),
+        Caller::NoAccess(token) => {
+            let name = Some(token.name.clone());
+            let Some(user) = scenario.user(&token.user) else {
+                return (resp::unauthorized_with(&meta, &resp::tf400813("")), name);
+            };
+            meta.user_data = Some(format!("{}:{}", user.id, user.unique_name));
+            let account = format!("{}\\{}", scenario.organization.tenant_id, user.unique_name);
+            let org_url = format!("{}/{}", state.root, org_name);
+            return (
+                resp::not_authorized_account(&meta, &org_url, &account),
+                name,
+            );
+        }
         Caller::Expired => {
             let r = if sign_in_instead {
                 resp::sign_in_page(&meta)
@@ -247,12 +273,21 @@ async fn route(
             let r = if sign_in_instead {
                 resp::sign_in_page(&meta)
             } else {
-                resp::unauthorized_empty(&meta)
+                resp::unauthorized_empty(&meta, resp::realm_for(service.prefix()))
             };
             return (r, name);
         }
     }
     meta.user_data = Some(format!("{}:{}", user.id, user.unique_name));
+
+    // Azure DevOps Server takes no api-version above its release's ceiling.
+    if let (Some((major, minor)), Some(asked)) = (
+        scenario.organization.api_ceiling(),
+        meta.api_version.clone(),
+    ) && let Some(refusal) = version_out_of_range(&meta, &asked, major, minor)
+    {
+        return (refusal, name);
+    }
 
     // Permission check: the user, not the token, lacks a right.
     if let Some(denial) = token.deny.iter().find(|d| {
@@ -260,6 +295,29 @@ async fn route(
             .contains(&d.path.to_ascii_lowercase())
     }) {
         let status = StatusCode::from_u16(denial.status).unwrap_or(StatusCode::FORBIDDEN);
+        if is_git {
+            // git's refusal is a pkt-line text body (as users quote it), not JSON.
+            let service = query
+                .iter()
+                .find(|(k, _)| k == "service")
+                .map_or("git-upload-pack", |(_, v)| v.as_str());
+            let header = format!("# service={service}\n");
+            let body = format!(
+                "{:04x}{header}0000000000aa{}\n{}\n",
+                header.len() + 4,
+                denial.message,
+                denial.message
+            );
+            return (
+                resp::raw(
+                    &meta,
+                    status,
+                    "text/plain; charset=utf-8",
+                    body.into_bytes(),
+                ),
+                name,
+            );
+        }
         let type_key = if denial.message.starts_with("Access Denied") {
             "AccessCheckException"
         } else {
@@ -307,6 +365,7 @@ async fn route(
         body,
         content_type,
         user: Some(user),
+        required_fields: &token.required_fields,
     };
     let answer = dispatch(&request);
     let response = match answer {
@@ -323,17 +382,18 @@ async fn route(
         Some(Answer::Bytes(status, content_type, bytes)) => {
             resp::raw(&meta, status, content_type, bytes)
         }
-        // An operation the specs list but the emulator does not model: an empty list for reads.
-        None if *method == Method::GET => {
-            resp::json_response(&meta, StatusCode::OK, &collection(Vec::new()))
+        // An operation the specs list but the emulator does not model: never a made-up
+        // success. 501 says plainly that this answer is the emulator's, not the service's.
+        None => {
+            let mut r = resp::raw(
+                &meta,
+                StatusCode::NOT_IMPLEMENTED,
+                "text/plain; charset=utf-8",
+                b"The patwiz emulator does not model this operation.".to_vec(),
+            );
+            resp::set_service_error(&mut r, "The patwiz emulator does not model this operation.");
+            r
         }
-        None => resp::error(
-            &meta,
-            StatusCode::BAD_REQUEST,
-            "The patwiz emulator does not model this operation.",
-            "ArgumentException",
-            "System.ArgumentException, mscorlib",
-        ),
     };
     (response, name)
 }
@@ -375,6 +435,22 @@ fn required_scopes(
                 .any(|(k, v)| k == "service" && v == "git-receive-pack");
             let scope = if push { "vso.code_write" } else { "vso.code" };
             return Some(Some(vec![scope.to_string()]));
+        }
+        // A Server release has no cloud-only API: its routes do not exist there.
+        ["_odata", ..] if state.scenario.organization.api_ceiling().is_some() => return None,
+        ["_apis", "graph", ..] | ["_apis", "userentitlements", ..] | ["_apis", "audit", ..]
+            if state.scenario.organization.api_ceiling().is_some() =>
+        {
+            return None;
+        }
+        ["_apis", "favorite", ..]
+            if state
+                .scenario
+                .organization
+                .api_ceiling()
+                .is_some_and(|c| c < (7, 1)) =>
+        {
+            return None;
         }
         // Analytics answers on its own host and, as on Azure DevOps Server, on the org's host.
         ["_odata", ..] if matches!(service, Service::Analytics | Service::Core) => {
@@ -444,28 +520,44 @@ fn authenticate<'a>(state: &'a EmulatorState, headers: &HeaderMap, is_git: bool)
         _ if !for_this_org => Caller::Rejected,
         TokenState::Revoked => Caller::Rejected,
         TokenState::Expired => Caller::Expired,
+        TokenState::ExpiredPage => Caller::ExpiredPage,
+        TokenState::NoAccess => Caller::NoAccess(token),
         TokenState::ConditionalAccess => Caller::ConditionalAccess,
         TokenState::Active => Caller::Token(token),
     }
 }
 
 fn not_found_route(meta: &Meta, path: &str) -> Response {
-    resp::error(
+    resp::route_not_found(meta, path)
+}
+
+/// The refusal of an api-version above the deployment's ceiling (the message as users quote
+/// it; its status is not recorded: 400, as for the service's other version errors).
+fn version_out_of_range(meta: &Meta, asked: &str, major: u32, minor: u32) -> Option<Response> {
+    let number = asked.split('-').next()?;
+    let (a, b) = number.split_once('.')?;
+    let (a, b): (u32, u32) = (a.parse().ok()?, b.parse().ok()?);
+    if (a, b) <= (major, minor) {
+        return None;
+    }
+    Some(resp::error(
         meta,
-        StatusCode::NOT_FOUND,
+        StatusCode::BAD_REQUEST,
         &format!(
-            "The controller for path '{path}' was not found or does not implement IController."
+            "The requested REST API version of {number} is out of range for this server. The latest REST API version this server supports is {major}.{minor}."
         ),
-        "HttpException",
-        "System.Web.HttpException, System.Web",
-    )
+        "VssVersionOutOfRangeException",
+        "Microsoft.VisualStudio.Services.WebApi.VssVersionOutOfRangeException, Microsoft.VisualStudio.Services.WebApi",
+    ))
 }
 
 fn org_not_found(meta: &Meta, org: &str) -> Response {
     resp::error(
         meta,
         StatusCode::NOT_FOUND,
-        &format!("VS800075: The project collection or organization '{org}' does not exist."),
+        // Unrecorded: the real body for an unknown organization is not in any recording (a
+        // public issue confirms the 404). VS800075 is the service's "project does not exist".
+        &format!("The organization '{org}' could not be found."),
         "HostDoesNotExistException",
         "Microsoft.VisualStudio.Services.Common.HostDoesNotExistException, Microsoft.VisualStudio.Services.Common",
     )
@@ -682,6 +774,9 @@ async fn apply_faults(
                 return Some(r);
             }
             FaultKind::Html => return Some(resp::html_page(meta)),
+            FaultKind::Unauthorized => {
+                return Some(resp::unauthorized_empty(meta, resp::realm_for("")));
+            }
             FaultKind::SignInPage => return Some(resp::sign_in_page(meta)),
             FaultKind::HugeLength => {
                 // Announces 2 GB and sends a few bytes: a client must not believe or wait for it.

@@ -42,6 +42,26 @@ pub struct Organization {
     /// `onPremises` makes the emulator behave as Azure DevOps Server (empty resource areas).
     #[serde(default = "default_deployment")]
     pub deployment_type: String,
+    /// The organization is stopped (deactivated after inactivity): every request gets the
+    /// recorded 503 TF24668 with a byte-order mark.
+    #[serde(default)]
+    pub deactivated: bool,
+    /// Azure DevOps Server release ("2019", "2020", "2022", "2022.1"): its REST API ceiling
+    /// (5.0, 6.0, 7.0, 7.1) and no cloud-only APIs. Implies `deployment_type = "onPremises"`.
+    #[serde(default)]
+    pub server_version: Option<String>,
+}
+
+impl Organization {
+    /// The highest api-version this deployment takes (None: the cloud, no ceiling).
+    pub fn api_ceiling(&self) -> Option<(u32, u32)> {
+        Some(match self.server_version.as_deref()? {
+            "2019" => (5, 0),
+            "2020" => (6, 0),
+            "2022" => (7, 0),
+            _ => (7, 1),
+        })
+    }
 }
 
 fn default_tenant() -> String {
@@ -98,6 +118,10 @@ pub struct Project {
     pub service_endpoints: Vec<String>,
     #[serde(default)]
     pub feeds: Vec<String>,
+    /// Fields the project's process requires on a Task beyond the title (process rules): a
+    /// create without them is refused with 400 TF401320 after the write was authorised.
+    #[serde(default)]
+    pub required_fields: Vec<String>,
 }
 
 fn agile() -> String {
@@ -118,6 +142,11 @@ pub enum TokenState {
     Revoked,
     Expired,
     ConditionalAccess,
+    /// An expired token answered with the HTML error page rather than JSON.
+    ExpiredPage,
+    /// The token authenticates, but its account is not a member of this organization
+    /// (401 TF400813 naming the account, with X-VSS-UserData).
+    NoAccess,
 }
 
 #[derive(Clone, Deserialize)]
@@ -138,6 +167,10 @@ pub struct TokenSpec {
     pub deny: Vec<Denial>,
     #[serde(default)]
     pub faults: Vec<Fault>,
+    /// Process rules on Task as this token's organization would have them (the demo's way of
+    /// showing one scenario option with one token).
+    #[serde(default)]
+    pub required_fields: Vec<String>,
 }
 
 impl std::fmt::Debug for TokenSpec {
@@ -194,6 +227,9 @@ pub enum FaultKind {
     HugeLength,
     /// 302 back to the same URL, forever.
     RedirectLoop,
+    /// An empty 401, as if the scope were missing (the real service has been recorded doing
+    /// this once to a token that holds the scope).
+    Unauthorized,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -227,6 +263,42 @@ pub enum ScenarioError {
 impl Scenario {
     pub fn default_demo() -> Scenario {
         Scenario::parse(DEFAULT_SCENARIO).expect("the built-in scenario is valid (tested)")
+    }
+
+    /// The built-in variants of the demo organization, each a state the real service has.
+    pub const BUILT_IN: [(&'static str, &'static str); 5] = [
+        ("demo", "the demo organization (Azure DevOps Services)"),
+        (
+            "deactivated",
+            "the demo organization, stopped after inactivity (503 TF24668)",
+        ),
+        (
+            "server-2019",
+            "Azure DevOps Server 2019 (REST API up to 5.0, no cloud-only APIs)",
+        ),
+        (
+            "server-2020",
+            "Azure DevOps Server 2020 (REST API up to 6.0, no cloud-only APIs)",
+        ),
+        (
+            "server-2022",
+            "Azure DevOps Server 2022 (REST API up to 7.0, no cloud-only APIs)",
+        ),
+    ];
+
+    /// A built-in variant by name.
+    pub fn built_in(name: &str) -> Option<Scenario> {
+        let mut s = Scenario::default_demo();
+        match name {
+            "demo" => {}
+            "deactivated" => s.organization.deactivated = true,
+            "server-2019" | "server-2020" | "server-2022" => {
+                s.organization.deployment_type = "onPremises".into();
+                s.organization.server_version = Some(name.trim_start_matches("server-").into());
+            }
+            _ => return None,
+        }
+        Some(s)
     }
 
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
@@ -278,7 +350,7 @@ impl Scenario {
     }
 
     pub fn is_hosted(&self) -> bool {
-        self.organization.deployment_type == "hosted"
+        self.organization.deployment_type == "hosted" && self.organization.server_version.is_none()
     }
 }
 

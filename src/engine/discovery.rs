@@ -91,12 +91,19 @@ pub async fn discover(http: &Http, org: &OrgUrl) -> Result<Discovery, DiscoveryF
         Ok(reply) => {
             let class = classify_existence(&reply.answer());
             if class != CheckClass::Ok {
+                let said = reply
+                    .message()
+                    .map(|m| format!(": \"{m}\""))
+                    .unwrap_or_else(|| ".".to_string());
                 let detail = match class {
                     CheckClass::OrgNotFound => {
                         format!("No organization answers at {org} (HTTP {}).", reply.status)
                     }
+                    CheckClass::OrgDeactivated => {
+                        format!("Azure DevOps says {org} is stopped{said}.")
+                    }
                     _ => format!(
-                        "{} answered HTTP {} to an anonymous lookup{}.",
+                        "{} answered HTTP {} to an anonymous lookup{}{said}",
                         org,
                         reply.status,
                         reply

@@ -21,8 +21,9 @@ use secrecy::zeroize::Zeroizing;
 use tokio::time::Instant;
 use url::Url;
 
-use crate::domain::checks::Answer;
+use crate::domain::answer::{Answer, RawAnswer, parse_json};
 use crate::domain::org_url::is_loopback;
+use crate::domain::text::shorten;
 use crate::domain::token::Token;
 
 /// Bodies larger than this are not read (a hostile or broken server).
@@ -53,31 +54,27 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// The body as JSON (a leading byte-order mark, as the service sometimes sends, is fine).
     pub fn json(&self) -> Option<serde_json::Value> {
-        serde_json::from_slice(&self.body).ok()
+        parse_json(&self.body)
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// What classification needs from this answer.
     pub fn answer(&self) -> Answer {
-        let json = self.json();
-        Answer {
+        Answer::read(RawAnswer {
             status: self.status,
-            content_type: self
-                .headers
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
-            has_user_data: self.headers.contains_key("x-vss-userdata"),
-            message: json
-                .as_ref()
-                .and_then(|j| j.get("message"))
-                .and_then(|m| m.as_str())
-                .map(str::to_string),
-            json_ok: json.is_some(),
-        }
+            content_type: self.header("content-type"),
+            user_data: self.header("x-vss-userdata"),
+            service_error: self.header("x-tfs-serviceerror"),
+            body: &self.body,
+        })
     }
 
-    /// The `message` of an error body, shortened for display.
+    /// The service's reason (cleaned of control characters), shortened for display.
     pub fn message(&self) -> Option<String> {
         self.answer().message.map(|m| shorten(&m, 300))
     }
@@ -189,7 +186,9 @@ impl Http {
                 current = location;
                 continue;
             }
-            if matches!(reply.status, 429 | 503) && retries < MAX_RETRIES {
+            // A stopped organization (503 TF24668) will not answer differently in a second.
+            let stopped = reply.status == 503 && reply.answer().is_stopped_organization();
+            if matches!(reply.status, 429 | 503) && !stopped && retries < MAX_RETRIES {
                 let wait = retry_after(&reply.headers).min(MAX_RETRY_WAIT);
                 if Instant::now() + wait < self.deadline {
                     retries += 1;
@@ -332,14 +331,6 @@ fn load_certificates(path: &Path) -> Result<Vec<reqwest::Certificate>, String> {
         .map_err(|e| format!("cannot read the CA file {}: {e}", path.display()))?;
     reqwest::Certificate::from_pem_bundle(&pem)
         .map_err(|e| format!("the CA file {} is not PEM: {e}", path.display()))
-}
-
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(max).collect::<String>())
-    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod discovery;
 pub mod http;
 pub mod probes;
 pub mod report;
+pub mod versions;
 
 use std::collections::BTreeSet;
 
@@ -22,15 +23,17 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::Instant;
 
 use crate::domain::checks::{
-    CheckClass, CheckStatus, Fill, Verdict, classify_identity, classify_probe, remediation,
+    Answer, CheckClass, CheckStatus, Fill, Verdict, classify_identity, classify_probe,
+    is_named_account, remediation,
 };
 use crate::domain::org_url::{OrgKind, OrgUrl};
 use crate::domain::scopes::Catalogue;
 use crate::domain::token::Token;
-use discovery::{Discovery, Hosts};
+use discovery::Discovery;
 use http::{Auth, Http, HttpError, HttpOptions, Reply};
 use probes::{Needs, Probe};
 pub use report::{CheckResult, Identity, OrgInfo, Report};
+use versions::{ApiLocations, Negotiated, with_api_version};
 
 /// Characters kept as they are in a path segment or query value.
 const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
@@ -108,6 +111,7 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
                 CheckClass::Network,
                 None,
                 &message,
+                &Blame::default(),
                 started,
             );
             emit(&events, Event::Finished(Box::new(report.clone())));
@@ -124,6 +128,7 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
                 failure.class,
                 failure.http_status,
                 &failure.detail,
+                &Blame::default(),
                 started,
             );
             emit(&events, Event::Finished(Box::new(report.clone())));
@@ -138,6 +143,15 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
     );
     let org_info = self::org_info(&request.org, discovery.advertised.then_some("hosted"));
 
+    // A deployment without resource areas (Azure DevOps Server) says which APIs it has and up
+    // to which version: never ask it for more (Microsoft's clients negotiate the same way).
+    let apis = if discovery.advertised {
+        None
+    } else {
+        read_api_locations(&http, &discovery.hosts.core).await
+    };
+    let apis = apis.as_ref();
+
     let plan = plan(&request);
     let needs: BTreeSet<Needs> = plan
         .iter()
@@ -147,40 +161,44 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
         && (needs.contains(&Needs::Project) || needs.contains(&Needs::Repository));
     let need_repo = needs.contains(&Needs::Repository);
     let hosts = &discovery.hosts;
-    let connection_data = format!(
-        "{}/_apis/connectionData?connectOptions=0&api-version=7.1-preview.1",
-        hosts.core
+    let connection_data = negotiated(
+        apis,
+        &format!(
+            "{}/_apis/connectionData?connectOptions=0&api-version=7.1-preview.1",
+            hosts.core
+        ),
+        probes::LOCATION_CONNECTION_DATA,
+    )
+    .unwrap_or_else(|| {
+        format!(
+            "{}/_apis/connectionData?connectOptions=0&api-version=5.0-preview.1",
+            hosts.core
+        )
+    });
+    let projects_url = negotiated(
+        apis,
+        &format!("{}/_apis/projects?$top=100&api-version=7.1", hosts.core),
+        probes::LOCATION_PROJECTS,
+    );
+    let repos_url = negotiated(
+        apis,
+        &format!("{}/_apis/git/repositories?api-version=7.1", hosts.core),
+        probes::LOCATION_REPOSITORIES,
     );
     let (identity_reply, projects_reply, repos_reply) = tokio::join!(
         http.send(Method::GET, &connection_data, Auth::Rest, None),
         async {
-            if need_project {
-                Some(
-                    http.send(
-                        Method::GET,
-                        &format!("{}/_apis/projects?$top=100&api-version=7.1", hosts.core),
-                        Auth::Rest,
-                        None,
-                    )
-                    .await,
-                )
-            } else {
-                None
+            match &projects_url {
+                Some(url) if need_project => {
+                    Some(http.send(Method::GET, url, Auth::Rest, None).await)
+                }
+                _ => None,
             }
         },
         async {
-            if need_repo {
-                Some(
-                    http.send(
-                        Method::GET,
-                        &format!("{}/_apis/git/repositories?api-version=7.1", hosts.core),
-                        Auth::Rest,
-                        None,
-                    )
-                    .await,
-                )
-            } else {
-                None
+            match &repos_url {
+                Some(url) if need_repo => Some(http.send(Method::GET, url, Auth::Rest, None).await),
+                _ => None,
             }
         },
     );
@@ -188,12 +206,18 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
     let (identity, deployment) = match read_identity(&request, identity_reply) {
         Ok(found) => found,
         Err(refusal) => {
+            let blame = Blame {
+                key: refusal.key,
+                account: refusal.account,
+                server: !discovery.advertised,
+            };
             let report = blocked(
                 &request,
                 org_info,
                 refusal.class,
                 refusal.http_status,
                 &refusal.detail,
+                &blame,
                 started,
             );
             emit(&events, Event::Finished(Box::new(report.clone())));
@@ -212,9 +236,16 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
         Event::Probing(plan.iter().map(|(_, w)| w.scope.clone()).collect()),
     );
 
+    let shared = Run {
+        http: &http,
+        request: &request,
+        discovery: &discovery,
+        context: &context,
+        apis,
+    };
     let mut running: FuturesUnordered<_> = plan
         .into_iter()
-        .map(|(probe, wanted)| run_one(&http, &request, &discovery, &context, probe, wanted))
+        .map(|(probe, wanted)| run_one(&shared, probe, wanted))
         .collect();
     let mut checks = Vec::new();
     while let Some(result) = running.next().await {
@@ -273,6 +304,7 @@ pub fn refused_report(request: &CheckRequest, detail: &str, fix: &str) -> Report
         CheckClass::TokenInvalid,
         None,
         detail,
+        &Blame::default(),
         Instant::now(),
     );
     for check in &mut report.checks {
@@ -307,7 +339,74 @@ fn fill<'a>(request: &'a CheckRequest, checkbox: &'a str, scope: &'a str) -> Fil
         scope,
         integration: &request.integration,
         org: request.org.as_str(),
+        account: "",
+        project: request.project.as_deref().unwrap_or_default(),
     }
+}
+
+/// An account as the service names it (`{tenant}\{upn}`), in words: the sign-in name, and the
+/// directory it belongs to.
+fn account_words(raw: &str) -> String {
+    match raw.split_once('\\') {
+        Some((tenant, upn)) if !tenant.is_empty() && !upn.is_empty() => {
+            format!("{upn} (of the Microsoft Entra directory {tenant})")
+        }
+        _ => raw.to_string(),
+    }
+}
+
+/// Who or what a blocking refusal points at, for its remediation.
+#[derive(Debug, Clone, Default)]
+struct Blame {
+    /// A remediation variant (`token-invalid-anonymous`); default: the class's own.
+    key: Option<&'static str>,
+    /// The account the service named.
+    account: Option<String>,
+    /// The deployment is Azure DevOps Server (no cloud status page to point at).
+    server: bool,
+}
+
+/// The remediation key of `class`, with the variant for Azure DevOps Server.
+fn remediation_key(class: CheckClass, server: bool) -> &'static str {
+    match class {
+        CheckClass::ServerError if server => "server-error-server",
+        other => other.as_str(),
+    }
+}
+
+/// `url` with the api-version the deployment takes for `location`; `None` when the
+/// deployment has no such API. Without location data (the cloud), `url` as it is.
+fn negotiated(apis: Option<&ApiLocations>, url: &str, location: &str) -> Option<String> {
+    let Some(apis) = apis else {
+        return Some(url.to_string());
+    };
+    let requested = versions::api_version_of(url).unwrap_or("7.1").to_string();
+    match apis.negotiate(location, &requested) {
+        Negotiated::Version(v) => Some(with_api_version(url, &v)),
+        Negotiated::Missing => None,
+    }
+}
+
+/// The location data of a deployment without resource areas (`OPTIONS {collection}/_apis`),
+/// or `None` when it gives none (then patwiz asks for its usual versions).
+async fn read_api_locations(http: &Http, core: &str) -> Option<ApiLocations> {
+    let reply = http
+        .send(Method::OPTIONS, &format!("{core}/_apis"), Auth::Rest, None)
+        .await
+        .ok()?;
+    if !(200..300).contains(&reply.status) {
+        return None;
+    }
+    ApiLocations::from_options(&reply.json()?)
+}
+
+/// What every probe of one run shares.
+struct Run<'a> {
+    http: &'a Http,
+    request: &'a CheckRequest,
+    discovery: &'a Discovery,
+    context: &'a Context,
+    apis: Option<&'a ApiLocations>,
 }
 
 /// The report when discovery or identity stopped the run: every scope skipped, with the reason.
@@ -317,20 +416,21 @@ fn blocked(
     class: CheckClass,
     http_status: Option<u16>,
     detail: &str,
+    blame: &Blame,
     started: Instant,
 ) -> Report {
-    let key = if class == CheckClass::TokenInvalid && detail.contains("anonymous") {
-        "token-invalid-anonymous"
-    } else {
-        class.as_str()
-    };
+    let key = blame
+        .key
+        .unwrap_or_else(|| remediation_key(class, blame.server));
     let catalogue = Catalogue::get();
     let checks = request
         .scopes
         .iter()
         .map(|w| {
             let label = catalogue.label(&w.scope);
-            let mut r = remediation(key, &fill(request, &label, &w.scope));
+            let mut filled = fill(request, &label, &w.scope);
+            filled.account = blame.account.as_deref().unwrap_or("(not named)");
+            let mut r = remediation(key, &filled);
             if class == CheckClass::TokenInvalid && request.global_pat_retired {
                 let g = remediation("token-invalid-global", &fill(request, &label, &w.scope));
                 r.text = format!("{} {}", r.text, g.text);
@@ -370,6 +470,8 @@ struct Refusal {
     class: CheckClass,
     http_status: Option<u16>,
     detail: String,
+    key: Option<&'static str>,
+    account: Option<String>,
 }
 
 /// The token's identity and the deployment type, or why the token was refused.
@@ -380,7 +482,9 @@ fn read_identity(
     let reply = reply.map_err(|e| Refusal {
         class: http_error_class(&e),
         http_status: None,
-        detail: format!("connectionData: {e}"),
+        detail: format!("Asking Azure DevOps who the token belongs to: {e}."),
+        key: None,
+        account: None,
     })?;
     let json = reply.json();
     let user = json.as_ref().and_then(|j| j.get("authenticatedUser"));
@@ -392,33 +496,80 @@ fn read_identity(
     let anonymous = (200..300).contains(&reply.status)
         && json.is_some()
         && (id.is_empty() || id.eq_ignore_ascii_case(ANONYMOUS_ID));
-    let class = classify_identity(&reply.answer(), anonymous);
+    let answer = reply.answer();
+    let class = classify_identity(&answer, anonymous);
     if class != CheckClass::Ok {
-        let detail = if anonymous && class == CheckClass::TokenInvalid {
-            format!(
-                "{} answered with the anonymous identity: the token was not accepted.",
-                request.org
+        let named = answer.tf400813_user();
+        let account = named
+            .clone()
+            .filter(|u| is_named_account(u))
+            .or_else(|| answer.user_data.clone())
+            .map(|a| account_words(&a));
+        let said = reply
+            .message()
+            .map(|m| format!(": \"{m}\""))
+            .unwrap_or_else(|| ".".to_string());
+        let anonymous_401 = named
+            .as_deref()
+            .is_some_and(|u| u.eq_ignore_ascii_case(ANONYMOUS_ID));
+        let (detail, key) = if anonymous && class == CheckClass::TokenInvalid {
+            (
+                format!(
+                    "{} answered with the anonymous identity: the token was not accepted.",
+                    request.org
+                ),
+                Some("token-invalid-anonymous"),
+            )
+        } else if anonymous_401 && class == CheckClass::TokenInvalid {
+            (
+                format!(
+                    "Azure DevOps refused the request as coming from the anonymous user (HTTP {}){said}",
+                    reply.status
+                ),
+                Some("token-invalid-anonymous"),
             )
         } else if let Some(target) = &reply.redirected_to {
-            format!("connectionData redirected to {target}; the token was not sent there.")
+            (
+                format!(
+                    "Asking who the token belongs to was redirected to {target}; patwiz did not follow, so the token was not sent there."
+                ),
+                None,
+            )
+        } else if class == CheckClass::NoAccess {
+            (
+                format!(
+                    "Azure DevOps knows the account {} but it has no access to {} (HTTP {}){said}",
+                    account.as_deref().unwrap_or("(not named)"),
+                    request.org,
+                    reply.status
+                ),
+                None,
+            )
+        } else if class == CheckClass::OrgDeactivated {
+            (
+                format!("Azure DevOps says {} is stopped{said}", request.org),
+                None,
+            )
         } else {
-            format!(
-                "connectionData answered HTTP {}{}",
-                reply.status,
-                reply
-                    .message()
-                    .map(|m| format!(": {m}"))
-                    .unwrap_or_else(|| if reply.status == 203 {
-                        ": the sign-in page".into()
-                    } else {
-                        String::new()
-                    })
+            let said = if said == "." && reply.status == 203 {
+                ": the sign-in page.".to_string()
+            } else {
+                said
+            };
+            (
+                format!(
+                    "Asking who the token belongs to: HTTP {}{said}",
+                    reply.status
+                ),
+                None,
             )
         };
         return Err(Refusal {
             class,
             http_status: Some(reply.status),
             detail,
+            key,
+            account,
         });
     }
     let user = user.cloned().unwrap_or_default();
@@ -553,41 +704,51 @@ fn fill_path(path: &str, context: &Context, work_item_type: &str) -> Option<Stri
     Some(out)
 }
 
+/// Why a probe could not be sent.
+enum NotSent {
+    /// The probe needs a project, a repository or a user id the run did not find.
+    Context,
+    /// The deployment has no such API (not in its location data).
+    NoApi,
+}
+
 /// Sends a probe (for the work item probe: with a fallback to a type that exists).
-async fn send_probe(
-    http: &Http,
-    hosts: &Hosts,
-    context: &Context,
-    probe: &Probe,
-) -> Option<Result<Reply, HttpError>> {
+async fn send_probe(run: &Run<'_>, probe: &Probe) -> Result<Result<Reply, HttpError>, NotSent> {
+    let (http, hosts, context) = (run.http, &run.discovery.hosts, run.context);
     let base = probe.target.base(hosts);
-    let path = fill_path(probe.path, context, "Task")?;
+    let path = fill_path(probe.path, context, "Task").ok_or(NotSent::Context)?;
+    let url = match (run.apis, probes::location_of(probe)) {
+        // Analytics has no REST location; a deployment that lists its APIs and has no
+        // Analytics host of its own (Azure DevOps Server) has no Analytics API for PATs.
+        (Some(_), None) if probe.target == probes::Target::Analytics => {
+            return Err(NotSent::NoApi);
+        }
+        (apis, Some(location)) => {
+            negotiated(apis, &format!("{base}/{path}"), location).ok_or(NotSent::NoApi)?
+        }
+        (_, None) => format!("{base}/{path}"),
+    };
     let body = probe.body.map(|(ct, b)| (ct, b.as_bytes().to_vec()));
     let first = http
-        .send(
-            probe.method.clone(),
-            &format!("{base}/{path}"),
-            probe.auth,
-            body.clone(),
-        )
+        .send(probe.method.clone(), &url, probe.auth, body.clone())
         .await;
     let missing_type = matches!(&first, Ok(r) if r.status == 404 && r.message().is_some_and(|m| m.contains("VS402323")));
     if probe.path.contains("${type}") && missing_type {
         // The project's process has no Task type: use the first type it has.
         let Some(project) = context.project.as_ref() else {
-            return Some(first);
+            return Ok(first);
         };
-        let types = http
-            .send(
-                Method::GET,
-                &format!(
-                    "{base}/{}/_apis/wit/workitemtypes?api-version=7.1",
-                    percent_encoding::utf8_percent_encode(project, SEGMENT)
-                ),
-                Auth::Rest,
-                None,
-            )
-            .await;
+        let Some(types_url) = negotiated(
+            run.apis,
+            &format!(
+                "{base}/{}/_apis/wit/workitemtypes?api-version=7.1",
+                percent_encoding::utf8_percent_encode(project, SEGMENT)
+            ),
+            probes::LOCATION_WORK_ITEM_TYPES,
+        ) else {
+            return Ok(first);
+        };
+        let types = http.send(Method::GET, &types_url, Auth::Rest, None).await;
         let first_type = types.ok().and_then(|r| r.json()).and_then(|j| {
             j.get("value")?
                 .as_array()?
@@ -599,39 +760,73 @@ async fn send_probe(
         if let Some(kind) = first_type
             && let Some(path) = fill_path(probe.path, context, &kind)
         {
-            return Some(
-                http.send(
-                    probe.method.clone(),
-                    &format!("{base}/{path}"),
-                    probe.auth,
-                    body,
-                )
-                .await,
-            );
+            let url = match probes::location_of(probe) {
+                Some(location) => negotiated(run.apis, &format!("{base}/{path}"), location)
+                    .ok_or(NotSent::NoApi)?,
+                None => format!("{base}/{path}"),
+            };
+            return Ok(http
+                .send(probe.method.clone(), &url, probe.auth, body)
+                .await);
         }
     }
-    Some(first)
+    Ok(first)
 }
 
-async fn run_one(
-    http: &Http,
-    request: &CheckRequest,
-    discovery: &Discovery,
-    context: &Context,
-    probe: Option<Probe>,
-    wanted: Wanted,
-) -> Option<CheckResult> {
+/// What one probe's answer says, before it becomes a result.
+struct Heard {
+    class: CheckClass,
+    http_status: Option<u16>,
+    answer: Option<Answer>,
+    said: Option<String>,
+    redirected: Option<String>,
+}
+
+fn hear(outcome: &Result<Reply, HttpError>, expect: crate::domain::checks::Expect) -> Heard {
+    match outcome {
+        Ok(reply) => {
+            let answer = reply.answer();
+            Heard {
+                class: if reply.redirected_to.is_some() {
+                    CheckClass::Network
+                } else {
+                    classify_probe(&answer, expect)
+                },
+                http_status: Some(reply.status),
+                said: reply.message(),
+                answer: Some(answer),
+                redirected: reply.redirected_to.clone(),
+            }
+        }
+        Err(error) => Heard {
+            class: http_error_class(error),
+            http_status: None,
+            answer: None,
+            said: Some(error.to_string()),
+            redirected: None,
+        },
+    }
+}
+
+async fn run_one(run: &Run<'_>, probe: Option<Probe>, wanted: Wanted) -> Option<CheckResult> {
+    let (request, context) = (run.request, run.context);
+    let server = !run.discovery.advertised;
     let catalogue = Catalogue::get();
     let extra = wanted.scope.starts_with('+');
     let scope = wanted.scope.trim_start_matches('+').to_string();
     let label = catalogue.label(&scope);
     let started = Instant::now();
+    let project = context.project.clone().unwrap_or_default();
     let make = |class: CheckClass,
                 status: CheckStatus,
                 http_status: Option<u16>,
                 detail: String,
-                key: &str| {
-        let r = remediation(key, &fill(request, &label, &scope));
+                key: &str,
+                account: &str| {
+        let mut filled = fill(request, &label, &scope);
+        filled.account = account;
+        filled.project = &project;
+        let r = remediation(key, &filled);
         CheckResult {
             scope: scope.clone(),
             label: label.clone(),
@@ -653,40 +848,72 @@ async fn run_one(
             None,
             format!("No side-effect-free request can prove {label}; nothing was checked."),
             "unproven",
+            "",
         ));
     };
     let own = probe.scope.eq_ignore_ascii_case(&scope);
-    let outcome = send_probe(http, &discovery.hosts, context, &probe).await;
-    let Some(outcome) = outcome else {
-        if extra {
-            return None;
+    let outcome = match send_probe(run, &probe).await {
+        Ok(outcome) => outcome,
+        Err(_) if extra => return None,
+        Err(NotSent::NoApi) => {
+            return Some(make(
+                CheckClass::Unproven,
+                CheckStatus::Warn,
+                None,
+                format!(
+                    "{}: this deployment ({}) has no such API, so nothing was checked.",
+                    capitalise(probe.what),
+                    if server {
+                        "Azure DevOps Server"
+                    } else {
+                        "this service"
+                    }
+                ),
+                "unproven-missing-api",
+                "",
+            ));
         }
-        let missing = match probe.needs {
-            Needs::Repository => "no repository is visible to this token",
-            Needs::UserId => "the token's identity has no id",
-            _ => "no project is visible to this token (pass --project NAME)",
-        };
-        return Some(make(
-            CheckClass::Unproven,
-            CheckStatus::Skipped,
-            None,
-            format!("Not checked: {missing}."),
-            "unproven",
-        ));
+        Err(NotSent::Context) => {
+            let missing = match probe.needs {
+                Needs::Repository => "no repository is visible to this token",
+                Needs::UserId => "the token's identity has no id",
+                _ => "no project is visible to this token (pass --project NAME)",
+            };
+            return Some(make(
+                CheckClass::Unproven,
+                CheckStatus::Skipped,
+                None,
+                format!("Not checked: {missing}."),
+                "unproven",
+                "",
+            ));
+        }
     };
-    let (class, http_status, service_says, redirected) = match &outcome {
-        Ok(reply) => (
-            if reply.redirected_to.is_some() {
-                CheckClass::Network
-            } else {
-                classify_probe(&reply.answer(), probe.expect)
-            },
-            Some(reply.status),
-            reply.message(),
-            reply.redirected_to.clone(),
-        ),
-        Err(error) => (http_error_class(error), None, Some(error.to_string()), None),
-    };
+    let mut heard = hear(&outcome, probe.expect);
+    let mut confirmed = None;
+    // A lone empty 401 is not always a missing scope: the service has been recorded answering
+    // 200 and then 401 to the identical request within a second. Ask once more before saying so.
+    let empty_401 = heard.class == CheckClass::MissingScope
+        && heard.answer.as_ref().is_some_and(|a| a.message.is_none());
+    if empty_401
+        && !extra
+        && let Ok(again) = send_probe(run, &probe).await
+    {
+        let second = hear(&again, probe.expect);
+        confirmed = Some(second.class);
+        if second.class == CheckClass::Ok {
+            heard.class = CheckClass::Inconsistent;
+        } else if second.class != CheckClass::MissingScope {
+            heard = second;
+        }
+    }
+    let Heard {
+        class,
+        http_status,
+        answer,
+        said,
+        redirected,
+    } = heard;
     let where_ = context
         .project
         .as_ref()
@@ -704,33 +931,65 @@ async fn run_one(
                     probe.what
                 ),
                 "extra-scope",
+                "",
             )
         });
     }
+    let account = answer
+        .as_ref()
+        .and_then(|a| {
+            a.tf400813_user()
+                .filter(|u| is_named_account(u))
+                .or_else(|| a.user_data.clone())
+        })
+        .map_or_else(|| "(not named)".to_string(), |a| account_words(&a));
     let lower = catalogue.label(probe.scope);
+    let what = capitalise(probe.what);
+    let evidence = {
+        let parts: Vec<String> = [http_status.map(|s| format!("HTTP {s}")), said.clone()]
+            .into_iter()
+            .flatten()
+            .collect();
+        parts.join(" — ")
+    };
+    let rule_refusal = answer.as_ref().is_some_and(Answer::is_rule_validation);
     let mut detail = match (&redirected, class) {
         (Some(host), _) => format!(
-            "{}: redirected to {host}; the token was not sent there.",
-            probe.what
+            "{what}: redirected to {host}; patwiz did not follow, so the token was not sent there."
         ),
-        (None, CheckClass::Ok) => format!("{}{where_}: allowed.", capitalise(probe.what)),
-        (None, _) => {
-            let parts: Vec<String> = [http_status.map(|s| format!("HTTP {s}")), service_says]
-                .into_iter()
-                .flatten()
-                .collect();
-            format!("{}{where_}: {}", capitalise(probe.what), parts.join(" — "))
+        (None, CheckClass::Ok) if rule_refusal => format!(
+            "{what}{where_}: allowed. Azure DevOps authorised the write and then applied your organization's process rules, which require more fields on this work item type ({}). That is the process's business, not the token's.",
+            said.as_deref().unwrap_or("TF401320")
+        ),
+        (None, CheckClass::Ok) => format!("{what}{where_}: allowed."),
+        (None, CheckClass::Inconsistent) => format!(
+            "{what}{where_}: refused (HTTP 401, no reason given), then allowed when asked again."
+        ),
+        (None, CheckClass::Unproven) => {
+            format!("{what}: this deployment has no such API ({evidence}), so nothing was checked.")
         }
+        (None, CheckClass::MissingScope) if confirmed == Some(CheckClass::MissingScope) => {
+            format!("{what}{where_}: {evidence} (refused twice)")
+        }
+        (None, _) => format!("{what}{where_}: {evidence}"),
     };
     let (class, status, key) = if own {
         let key = match (class, scope.as_str()) {
             (CheckClass::PermissionDenied, "vso.memberentitlementmanagement") => {
                 "permission-denied-admin"
             }
+            (CheckClass::PermissionDenied, "vso.code_write")
+                if said
+                    .as_deref()
+                    .is_some_and(|m| m.contains("GenericContribute")) =>
+            {
+                "permission-denied-contribute"
+            }
             (CheckClass::PermissionDenied, "vso.code" | "vso.code_write") => {
                 "permission-denied-code"
             }
-            (class, _) => class.as_str(),
+            (CheckClass::Unproven, _) => "unproven-missing-api",
+            (class, _) => remediation_key(class, server),
         };
         (class, class.status(), key)
     } else {
@@ -748,10 +1007,11 @@ async fn run_one(
                     format!("{lower} is missing, so {label} (which includes it) is missing too.");
                 (CheckClass::MissingScope, CheckStatus::Fail, "missing-scope")
             }
-            other => (other, other.status(), other.as_str()),
+            CheckClass::Unproven => (class, class.status(), "unproven-missing-api"),
+            other => (other, other.status(), remediation_key(other, server)),
         }
     };
-    Some(make(class, status, http_status, detail, key))
+    Some(make(class, status, http_status, detail, key, &account))
 }
 
 fn capitalise(s: &str) -> String {

@@ -231,6 +231,39 @@ pub fn probes() -> Vec<Probe> {
     ]
 }
 
+/// API location ids of the requests around the probes (connectionData and the context).
+pub const LOCATION_CONNECTION_DATA: &str = "00d9565f-ed9c-4a06-9a50-00e7896ccab4";
+pub const LOCATION_PROJECTS: &str = "603fe2ac-9723-48b9-88ad-09305aa6c6e1";
+pub const LOCATION_REPOSITORIES: &str = "225f7195-f9c7-4d14-ab28-a83f7ff77e1f";
+pub const LOCATION_WORK_ITEM_TYPES: &str = "7c8d7a76-4a09-43e8-b5df-bd792f4ac6aa";
+
+/// Where a probe's API lives, as the deployment's location data names it
+/// (`OPTIONS {collection}/_apis`): `Some(id)` for a REST API, `None` for git's own protocol
+/// (every deployment has it) and for Analytics (OData, no REST location).
+pub fn location_of(probe: &Probe) -> Option<&'static str> {
+    Some(match probe.scope {
+        "vso.work" => "f5d33bc9-5b49-4a3c-a9bd-f3cd46dd2165",
+        "vso.work_write" => "62d3d110-0047-428c-ad3c-4fe872c91c74",
+        "vso.code" => LOCATION_REPOSITORIES,
+        "vso.identity" => "28010c54-d0c0-4c89-a5b0-1c9e188b9fb7",
+        "vso.project" => "7a4d9ee9-3433-4347-b47a-7a80f1cf307e",
+        "vso.serviceendpoint" => "5a7938a4-655e-486c-b562-b78c54a7e87b",
+        "vso.serviceendpoint_query" => "cc63bb57-2a5f-4a7a-b79c-c142d308657e",
+        "vso.profile" => "6f13e9a6-aae2-4b89-b683-131ca9564cec",
+        "vso.memberentitlementmanagement" => "8480c6eb-ce60-47e9-88df-eca3c801638b",
+        "vso.graph" => "048aee0a-7072-4cde-ab73-7af77b1e0b4e",
+        "vso.build" => "dbeaf647-6167-421a-bda9-c9327b25e2e6",
+        "vso.release" => "d8f96f24-8ea7-4cb6-baab-2df8fc515665",
+        "vso.packaging" => "a74419ef-b477-43df-8758-3cd1cd5f56c6",
+        "vso.wiki" => "288d122c-dbd4-451d-aa5f-7dbbba070728",
+        "vso.test" => "0e292477-a0c2-47f3-a9b6-34f153d627f4",
+        "vso.variablegroups_read" => "f5b09dd5-9d54-45a1-8b5a-1c8287d634cc",
+        "vso.agentpools" => "a8c47e17-4d56-4a56-92bb-de7ea7dc65be",
+        "vso.auditlog" => "6fa30b9a-9558-4e3b-a95f-a12572caa6e6",
+        _ => return None,
+    })
+}
+
 pub fn probe_for(scope: &str) -> Option<Probe> {
     probes()
         .into_iter()
@@ -289,6 +322,14 @@ mod tests {
         }
         for extra in POWERFUL_EXTRAS {
             assert!(probe_for(extra).is_some());
+        }
+    }
+
+    #[test]
+    fn every_rest_probe_names_its_api_location() {
+        for probe in probes() {
+            let rest = probe.auth == Auth::Rest && probe.target != Target::Analytics;
+            assert_eq!(location_of(&probe).is_some(), rest, "{}", probe.scope);
         }
     }
 

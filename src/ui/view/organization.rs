@@ -75,7 +75,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     lines.push(Line::raw("   https://dev.azure.com/{your-organization}"));
     lines.push(Line::raw("   https://{your-organization}.visualstudio.com"));
     lines.push(Line::styled(
-        "   Server: https://{server}/tfs/{collection}        (Nango guide, seed 003)",
+        "   Server: https://{server}/tfs/{collection}        (Nango's guide)",
         theme.dim(),
     ));
     frame.render_widget(text(lines), area);

@@ -1,0 +1,84 @@
+//! Text that came from outside (a server, a file, the clipboard) made safe to print: every
+//! control character is removed before it can reach a terminal, where an escape sequence could
+//! set the title, write the clipboard (OSC 52) or rewrite what is on screen.
+
+/// Characters a terminal may act on rather than print: C0 and C1 controls (ESC, BEL, CR and
+/// the like), DEL, and the bidirectional controls that make text read differently from how it
+/// is stored.
+pub fn is_control(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{FEFF}'
+        )
+}
+
+/// One line of external text, safe to print: controls removed, runs of whitespace (newlines
+/// and tabs included) folded to one space, trimmed.
+pub fn clean_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if is_control(c) {
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Multi-line external text, safe to print: controls removed, newlines kept, tabs as spaces.
+pub fn clean_block(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| match c {
+            '\n' => Some('\n'),
+            '\t' => Some(' '),
+            c if is_control(c) => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// At most `max` characters, with an ellipsis when cut.
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(max).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_never_survive() {
+        let osc52 = "repo\u{1b}]52;c;Y3VybCBldmlsLnNofHNo\u{7}name";
+        assert_eq!(clean_line(osc52), "repo]52;c;Y3VybCBldmlsLnNofHNoname");
+        let title = "\u{1b}]0;pwned\u{9c}x\u{9b}2J";
+        assert!(!clean_line(title).chars().any(is_control));
+        assert_eq!(clean_line("a\u{202E}b\u{2066}c"), "abc");
+        assert_eq!(clean_line("  two\r\n lines\t"), "two lines");
+        assert_eq!(clean_block("a\nb\u{1b}[2J\tc"), "a\nb[2J c");
+    }
+
+    #[test]
+    fn shorten_counts_characters() {
+        assert_eq!(shorten("äöü", 2), "äö…");
+        assert_eq!(shorten("abc", 3), "abc");
+    }
+}
