@@ -491,6 +491,7 @@ fn create_work_item(req: &Request, p: &Project, kind: &str) -> Answer {
             "id": if validate_only { Value::Null } else { json!(0) },
             "rev": 1,
             "fields": Value::Object(fields),
+            "multilineFieldsFormat": {},
             "_links": {},
             "url": format!("{}/{}/_apis/wit/workItems", req.base(), p.id),
             "validateOnly": validate_only
@@ -639,8 +640,10 @@ pub fn vsaex(req: &Request) -> Option<Answer> {
     let answer = match parts.as_slice() {
         ["_apis", "userentitlements"] if get => ok(json!({
             "members": req.scenario.users.iter().map(|u| entitlement(req.scenario, u)).collect::<Vec<_>>(),
-            "continuationToken": null,
-            "totalCount": req.scenario.users.len()
+            // As recorded: an empty string, not null, and the members once more as `items`.
+            "continuationToken": "",
+            "totalCount": req.scenario.users.len(),
+            "items": req.scenario.users.iter().map(|u| entitlement(req.scenario, u)).collect::<Vec<_>>()
         })),
         ["_apis", "userentitlements", _] if get => {
             let id = &req.rest[req.rest.len() - 1];
