@@ -108,13 +108,14 @@ pub async fn wizard(args: DemoArgs) -> ExitCode {
             value: t.value.clone(),
         })
         .collect();
-    let config = match tempfile_dir() {
+    let scratch = match tempfile_dir() {
         Ok(dir) => dir,
         Err(e) => {
             eprintln!("patwiz: {e}");
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    let config = scratch.path().to_path_buf();
     let options = crate::ui::WizardOptions {
         org: Some(emulator.org_url()),
         profile: Some("git-zen".into()),
@@ -128,14 +129,17 @@ pub async fn wizard(args: DemoArgs) -> ExitCode {
     } else {
         crate::ui::run(options).await
     };
-    let _ = std::fs::remove_dir_all(&config);
+    drop(scratch);
     drop(emulator);
     code
 }
 
-/// A private directory for the demo's settings (removed when the demo ends).
-fn tempfile_dir() -> Result<std::path::PathBuf, String> {
-    let dir = std::env::temp_dir().join(format!("patwiz-demo-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    Ok(dir)
+/// A private directory for the demo's settings, created fresh with an unpredictable name and
+/// mode 0700 (never one that already exists, which another user could have planted), removed
+/// when the demo ends.
+fn tempfile_dir() -> Result<tempfile::TempDir, String> {
+    tempfile::Builder::new()
+        .prefix("patwiz-demo-")
+        .tempdir()
+        .map_err(|e| format!("cannot create a private scratch directory: {e}"))
 }

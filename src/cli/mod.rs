@@ -104,11 +104,11 @@ pub struct CheckArgs {
     /// Project to probe project-level scopes in (default: the first one the token can see).
     #[arg(long)]
     pub project: Option<String>,
-    /// Seconds allowed for each request.
-    #[arg(long, default_value_t = 10)]
+    /// Seconds allowed for each request (1 to 600).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
-    /// Seconds allowed for the whole check.
-    #[arg(long, default_value_t = 30)]
+    /// Seconds allowed for the whole check (1 to 86400).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub deadline: u64,
     /// Extra CA certificates (PEM) for Azure DevOps Server behind a private CA.
     #[arg(long, env = "SSL_CERT_FILE")]

@@ -382,7 +382,7 @@ pub async fn status(args: StatusArgs) -> ExitCode {
         ));
         match (expiry, days_left) {
             ("expired", Some(d)) => text.push_str(&format!("  ✗ Expired {} days ago ({}): create a new token and run `patwiz rotate --org {}`\n", -d, org.expires.as_deref().unwrap_or(""), org.url)),
-            ("soon", Some(d)) => text.push_str(&format!("  ! Expires in {d} days ({}): rotate now with `patwiz rotate --org {}`\n", org.expires.as_deref().unwrap_or(""), org.url)),
+            ("soon", Some(d)) => text.push_str(&format!("  ! Expires in {d} days ({}): extend it now in Azure DevOps (an expired token can't be extended), or rotate with `patwiz rotate --org {}`\n", org.expires.as_deref().unwrap_or(""), org.url)),
             ("ok", Some(d)) => text.push_str(&format!("  Expires:     {} (in {d} days)\n", org.expires.as_deref().unwrap_or(""))),
             _ => text.push_str("  Expires:     unknown (record it with --expires on login or rotate)\n"),
         }

@@ -139,7 +139,8 @@ impl Http {
             client,
             token,
             request_timeout: options.request_timeout,
-            deadline: Instant::now() + options.deadline,
+            // Bounded: no deadline from a flag or a caller can overflow the clock.
+            deadline: Instant::now() + options.deadline.min(Duration::from_secs(86_400)),
         })
     }
 
@@ -286,13 +287,17 @@ fn refuse_cleartext(url: &Url) -> Result<(), HttpError> {
     }
 }
 
+/// The wait a `Retry-After` asks for, never more than `MAX_RETRY_WAIT`: a hostile or broken
+/// value (`1e20`, `18446744073709551616`, `NaN`, a date) can neither panic nor stall the check.
 fn retry_after(headers: &HeaderMap) -> Duration {
     headers
         .get(header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<f64>().ok())
         .filter(|s| s.is_finite() && *s >= 0.0)
-        .map_or(Duration::from_secs(1), Duration::from_secs_f64)
+        .map_or(Duration::from_secs(1), |s| {
+            Duration::from_secs_f64(s.min(MAX_RETRY_WAIT.as_secs_f64()))
+        })
 }
 
 /// A network failure in words a user can act on (never the token: it is not in the URL).
@@ -345,6 +350,19 @@ mod tests {
         assert_eq!(retry_after(&h), Duration::from_secs(2));
         h.insert(header::RETRY_AFTER, HeaderValue::from_static("nonsense"));
         assert_eq!(retry_after(&h), Duration::from_secs(1));
+        for hostile in ["1e20", "18446744073709551616", "1e308", "inf", "NaN", "-1"] {
+            h.insert(header::RETRY_AFTER, HeaderValue::from_static(hostile));
+            assert!(retry_after(&h) <= MAX_RETRY_WAIT, "{hostile}");
+        }
+    }
+
+    #[test]
+    fn no_deadline_overflows_the_clock() {
+        let options = HttpOptions {
+            deadline: Duration::from_secs(u64::MAX),
+            ..HttpOptions::default()
+        };
+        assert!(Http::new(Token::new("x"), &options).is_ok());
     }
 
     #[test]

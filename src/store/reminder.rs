@@ -51,7 +51,7 @@ pub fn reminder_ics(org: &OrgSettings, expires: time::Date, now: time::OffsetDat
         format!(
             "DESCRIPTION:{}",
             escape(&format!(
-                "The personal access token for {} expires on {}. Create a new one at {}/_usersSettings/tokens and run: patwiz rotate --org {}",
+                "The personal access token for {} expires on {}. Extend it before then (edit its expiry at {}/_usersSettings/tokens: since 2026-03-31 an expired token can't be extended), or create a new one and run: patwiz rotate --org {}",
                 org.url,
                 format_date(expires),
                 org.url,

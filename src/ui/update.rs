@@ -547,7 +547,7 @@ fn validate_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 .next()
                 .map(|r| {
                     format!(
-                        "Create a new token with {} ticked, then paste it here.",
+                        "Edit the token in Azure DevOps and tick {} (or, if it has expired, create a new one with it), then paste it here.",
                         r.label
                     )
                 })
