@@ -130,3 +130,148 @@ async fn a_process_holding_the_token_cannot_dump_core() {
     let fields: Vec<&str> = core.split_whitespace().collect();
     assert_eq!(&fields[4..6], ["0", "0"], "{core}");
 }
+
+/// Runs `cmd` and gives up after `limit` (killing it): `None` means it hung.
+fn within(mut cmd: Command, limit: Duration) -> Option<std::process::Output> {
+    let mut child = cmd.spawn().unwrap();
+    let started = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return Some(child.wait_with_output().unwrap());
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let made = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(made.success());
+}
+
+#[test]
+fn a_ca_file_without_a_certificate_is_refused_up_front_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("garbage.pem");
+    std::fs::write(&garbage, "this is not a certificate\n").unwrap();
+    let key = dir.path().join("key.pem");
+    std::fs::write(
+        &key,
+        "-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    for file in [&garbage, &key] {
+        let path = file.to_str().unwrap();
+        let out = patwiz(&[
+            "check",
+            "--org",
+            "https://dev.azure.com/contoso",
+            "--scopes",
+            "vso.code",
+            "--ca-file",
+            path,
+        ])
+        .output()
+        .unwrap();
+        assert_eq!(out.status.code(), Some(64), "{out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(path) && stderr.contains("no certificate"),
+            "{stderr}"
+        );
+        let out = patwiz(&[
+            "check",
+            "--org",
+            "https://dev.azure.com/contoso",
+            "--scopes",
+            "vso.code",
+        ])
+        .env("SSL_CERT_FILE", path)
+        .output()
+        .unwrap();
+        assert_eq!(out.status.code(), Some(64), "SSL_CERT_FILE: {out:?}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn files_that_are_not_files_never_hang_patwiz() {
+    // A FIFO as the settings file, as a profile and as the CA file; /dev/zero as the settings.
+    let config = tempfile::tempdir().unwrap();
+    mkfifo(&config.path().join("settings.toml"));
+    std::fs::create_dir_all(config.path().join("profiles")).unwrap();
+    mkfifo(&config.path().join("profiles/evil.toml"));
+    let fifo_ca = config.path().join("ca.pem");
+    mkfifo(&fifo_ca);
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["status"],
+        vec!["guide"],
+        vec![
+            "check",
+            "--org",
+            "https://dev.azure.com/contoso",
+            "--scopes",
+            "vso.code",
+            "--ca-file",
+            fifo_ca.to_str().unwrap(),
+        ],
+    ];
+    for args in runs {
+        let mut cmd = patwiz(&args);
+        cmd.env("PATWIZ_CONFIG_DIR", config.path())
+            .env("PATWIZ_SECRET_STORE", "keyutils");
+        let out = within(cmd, Duration::from_secs(20))
+            .unwrap_or_else(|| panic!("patwiz {args:?} hung on a FIFO"));
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {out:?}");
+    }
+    let zero = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("/dev/zero", zero.path().join("settings.toml")).unwrap();
+    let mut cmd = patwiz(&["status"]);
+    cmd.env("PATWIZ_CONFIG_DIR", zero.path())
+        .env("PATWIZ_SECRET_STORE", "keyutils");
+    let out = within(cmd, Duration::from_secs(20)).expect("patwiz status hung on /dev/zero");
+    assert_ne!(out.status.code(), Some(101), "{out:?}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_secret_store_that_never_answers_does_not_keep_patwiz_alive() {
+    // A D-Bus that accepts connections and never says a word.
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("bus");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let config = tempfile::tempdir().unwrap();
+    let mut cmd = patwiz(&["doctor"]);
+    cmd.env("PATWIZ_CONFIG_DIR", config.path())
+        .env("PATWIZ_SECRET_STORE", "secret-service")
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", socket.display()),
+        );
+    let started = Instant::now();
+    let out = within(cmd, Duration::from_secs(15)).expect("patwiz doctor never exited");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "exited only after {:?}",
+        started.elapsed()
+    );
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("5"),
+        "says the store did not answer in time: {text}"
+    );
+}

@@ -69,7 +69,7 @@ fn helpdesk_fixes_a_missing_service_connections_scope() {
     );
     s.send("b");
     s.wait_for("Step 5 of 9");
-    s.wait_for("Create a new token with Service Connections: Read & query ticked");
+    s.wait_for("Edit the token and tick Service Connections: Read & query");
     s.paste(GIT_ZEN);
     s.wait_for("Looks like");
     s.send("\r");

@@ -22,6 +22,11 @@ pub async fn run(args: CheckArgs) -> ExitCode {
         Ok(org) => org,
         Err(e) => return usage(format!("--org: {e}")),
     };
+    if let Some(path) = &args.ca_file
+        && let Err(e) = crate::engine::http::load_certificates(path)
+    {
+        return usage(format!("--ca-file (or SSL_CERT_FILE): {e}"));
+    }
     let (scopes, integration, global) = match &args.profile {
         Some(name) => match profiles::find(name, user_profiles_dir().as_deref()) {
             Ok(p) => {

@@ -195,6 +195,12 @@ pub async fn login(args: LoginArgs) -> ExitCode {
             missing.join(", ")
         );
     }
+    if let Some(why) = vault.store.fallback_reason() {
+        eprintln!(
+            "patwiz: note: {why}, so the token went to the {}.",
+            vault.store.backend().name()
+        );
+    }
     println!("Token {} for {}.", vault.store.backend().explain(), org);
     println!("{}", expiry_line(expires.as_deref()));
     ExitCode::SUCCESS

@@ -161,7 +161,8 @@ pub fn load_all(user_dir: Option<&Path>) -> (Vec<Profile>, Vec<ProfileError>) {
         paths.sort();
         for path in paths {
             let file = path.display().to_string();
-            let parsed = std::fs::read_to_string(&path)
+            // Only a regular file, bounded: a FIFO or /dev/zero named *.toml never hangs patwiz.
+            let parsed = crate::store::files::read_regular(&path, 1024 * 1024)
                 .map_err(|e| ProfileError::Invalid {
                     file: file.clone(),
                     message: e.to_string(),

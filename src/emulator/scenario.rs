@@ -302,7 +302,7 @@ impl Scenario {
     }
 
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::store::files::read_regular(path, 4 * 1024 * 1024)
             .map_err(|e| ScenarioError::Read(path.display().to_string(), e))?;
         Scenario::parse(&text)
     }

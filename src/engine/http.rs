@@ -331,11 +331,31 @@ fn describe(error: reqwest::Error) -> HttpError {
     HttpError::Network(what.to_string())
 }
 
-fn load_certificates(path: &Path) -> Result<Vec<reqwest::Certificate>, String> {
-    let pem = std::fs::read(path)
+/// A CA file larger than this is not a CA file.
+const MAX_CA_FILE: u64 = 4 * 1024 * 1024;
+
+/// The certificates of a CA file (PEM): refused, naming the file, when it cannot be read, is not
+/// a regular file, or holds no certificate at all (garbage, a private key): a CA file that
+/// silently adds nothing would only surface later as a TLS failure that advises this very file.
+pub fn load_certificates(path: &Path) -> Result<Vec<reqwest::Certificate>, String> {
+    let pem = crate::store::files::read_regular_bytes(path, MAX_CA_FILE)
         .map_err(|e| format!("cannot read the CA file {}: {e}", path.display()))?;
-    reqwest::Certificate::from_pem_bundle(&pem)
-        .map_err(|e| format!("the CA file {} is not PEM: {e}", path.display()))
+    let text = String::from_utf8_lossy(&pem);
+    if !text.contains("-----BEGIN CERTIFICATE-----") {
+        return Err(format!(
+            "the CA file {} holds no certificate (expected PEM blocks \"-----BEGIN CERTIFICATE-----\")",
+            path.display()
+        ));
+    }
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| format!("the CA file {} is not valid PEM: {e}", path.display()))?;
+    if certificates.is_empty() {
+        return Err(format!(
+            "the CA file {} holds no certificate",
+            path.display()
+        ));
+    }
+    Ok(certificates)
 }
 
 #[cfg(test)]

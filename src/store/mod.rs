@@ -1,6 +1,7 @@
 //! Secrets and settings that last: the token in the OS secret store, everything else in the
 //! platform config directory, and a rotation that never leaves the user with nothing that works.
 
+pub mod files;
 #[cfg(target_os = "linux")]
 mod kernel_keyring;
 pub mod reminder;

@@ -66,8 +66,27 @@ pub fn reminder_ics(org: &OrgSettings, expires: time::Date, now: time::OffsetDat
         "END:VEVENT".to_string(),
         "END:VCALENDAR".to_string(),
     ];
-    let mut out = lines.join("\r\n");
-    out.push_str("\r\n");
+    let mut out = String::new();
+    for line in &lines {
+        out.push_str(&fold(line));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// RFC 5545 §3.1: lines longer than 75 octets are folded (CRLF and one space), never inside
+/// a UTF-8 character.
+fn fold(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + line.len() / 70 * 3);
+    let mut width = 0;
+    for c in line.chars() {
+        if width + c.len_utf8() > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += c.len_utf8();
+    }
     out
 }
 
@@ -91,9 +110,11 @@ mod tests {
         assert!(ics.contains("DTSTART;VALUE=DATE:20270524\r\n"));
         assert!(ics.contains("DTSTAMP:20261122T100000Z"));
         assert!(ics.contains("SUMMARY:Rotate the Azure DevOps PAT for contoso (git-zen)"));
-        assert!(ics.contains("patwiz rotate --org https://dev.azure.com/contoso"));
+        let unfolded = ics.replace("\r\n ", "");
+        assert!(unfolded.contains("patwiz rotate --org https://dev.azure.com/contoso"));
+        assert!(unfolded.contains("an expired token can't be extended"));
         assert!(ics.ends_with("END:VCALENDAR\r\n"));
-        assert!(ics.lines().all(|l| l.len() < 250));
+        assert!(ics.lines().all(|l| l.len() <= 75), "folded at 75 octets");
         // Already within 7 days: remind today.
         let soon = reminder_ics(&org, time::macros::date!(2026 - 11 - 25), now);
         assert!(soon.contains("DTSTART;VALUE=DATE:20261122"));

@@ -88,6 +88,8 @@ pub enum StoreError {
 #[derive(Debug, Clone, Copy)]
 pub struct SecretStore {
     backend: Backend,
+    /// Why the platform's first choice was not used (never silently).
+    fallback: Option<&'static str>,
 }
 
 impl SecretStore {
@@ -102,9 +104,19 @@ impl SecretStore {
                     "PATWIZ_SECRET_STORE={other} is not a store (use secret-service or keyutils)"
                 )));
             }
-            _ => default_backend().await,
+            _ => {
+                let (backend, fallback) = default_backend().await;
+                let mut store = SecretStore::with_backend(backend).await?;
+                store.fallback = fallback;
+                return Ok(store);
+            }
         };
         SecretStore::with_backend(backend).await
+    }
+
+    /// Why patwiz fell back from the desktop keyring to this store, if it did.
+    pub fn fallback_reason(&self) -> Option<&'static str> {
+        self.fallback
     }
 
     /// Opens a given backend (checking that it answers).
@@ -112,7 +124,10 @@ impl SecretStore {
         if cfg!(target_os = "linux") && backend == Backend::SecretService {
             secret_service_state().await.map(|_| ())?;
         }
-        Ok(SecretStore { backend })
+        Ok(SecretStore {
+            backend,
+            fallback: None,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -168,17 +183,39 @@ impl SecretStore {
     {
         let backend = self.backend;
         let key = key.to_string();
-        let work = tokio::task::spawn_blocking(move || {
+        bounded(move || {
             let entry = entry_for(backend, &key)?;
             call(&entry)
-        });
-        match tokio::time::timeout(STORE_TIMEOUT, work).await {
-            Err(_) => Err(StoreError::Timeout(STORE_TIMEOUT.as_secs())),
-            Ok(Err(join)) => Err(StoreError::Failed(format!(
-                "the store call stopped: {join}"
-            ))),
-            Ok(Ok(result)) => result.map_err(describe),
-        }
+        })
+        .await?
+        .map_err(describe)
+    }
+}
+
+/// Runs a store call on a thread of its own, bounded by `STORE_TIMEOUT`.
+///
+/// A detached thread, not tokio's blocking pool: a store that never answers (a D-Bus that
+/// accepts and never replies) leaves only that thread waiting, and the process still exits the
+/// moment its work is done. The runtime waits for blocking-pool tasks when it shuts down;
+/// it does not wait for this thread.
+async fn bounded<T, F>(call: F) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("patwiz-secret-store".into())
+        .spawn(move || {
+            let _ = tx.send(call());
+        })
+        .map_err(|e| StoreError::Failed(format!("cannot start the store call: {e}")))?;
+    match tokio::time::timeout(STORE_TIMEOUT, rx).await {
+        Err(_) => Err(StoreError::Timeout(STORE_TIMEOUT.as_secs())),
+        Ok(Err(_)) => Err(StoreError::Failed(
+            "the store call stopped before it answered".into(),
+        )),
+        Ok(Ok(result)) => Ok(result),
     }
 }
 
@@ -189,13 +226,7 @@ where
     T: Send + 'static,
     F: FnOnce() -> Result<T, String> + Send + 'static,
 {
-    match tokio::time::timeout(STORE_TIMEOUT, tokio::task::spawn_blocking(call)).await {
-        Err(_) => Err(StoreError::Timeout(STORE_TIMEOUT.as_secs())),
-        Ok(Err(join)) => Err(StoreError::Failed(format!(
-            "the store call stopped: {join}"
-        ))),
-        Ok(Ok(result)) => result.map_err(StoreError::Failed),
-    }
+    bounded(call).await?.map_err(StoreError::Failed)
 }
 
 fn entry_for(backend: Backend, key: &str) -> keyring::Result<Entry> {
@@ -225,16 +256,27 @@ fn describe(error: keyring::Error) -> StoreError {
     }
 }
 
-async fn default_backend() -> Backend {
+/// The platform's best store, and why a better one was passed over (a D-Bus session exists,
+/// but its Secret Service did not answer). Without any D-Bus session (SSH, containers) the
+/// kernel keyring is the expected choice and needs no excuse.
+async fn default_backend() -> (Backend, Option<&'static str>) {
     if cfg!(target_os = "macos") {
-        return Backend::MacKeychain;
+        return (Backend::MacKeychain, None);
     }
     if cfg!(target_os = "windows") {
-        return Backend::WindowsCredentialManager;
+        return (Backend::WindowsCredentialManager, None);
     }
     match secret_service_state().await {
-        Ok(_) => Backend::SecretService,
-        Err(_) => Backend::Keyutils,
+        Ok(_) => (Backend::SecretService, None),
+        Err(StoreError::Timeout(_)) => (
+            Backend::Keyutils,
+            Some("the desktop keyring (Secret Service) did not answer within 5 seconds"),
+        ),
+        Err(_) if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() => (
+            Backend::Keyutils,
+            Some("no desktop keyring (Secret Service) answers on this D-Bus session"),
+        ),
+        Err(_) => (Backend::Keyutils, None),
     }
 }
 
@@ -246,7 +288,7 @@ async fn secret_service_state() -> Result<bool, StoreError> {
             "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)".into(),
         ));
     }
-    let probe = tokio::task::spawn_blocking(|| {
+    let probe = bounded(|| {
         use secret_service::EncryptionType;
         use secret_service::blocking::SecretService;
         let service = SecretService::connect(EncryptionType::Dh).map_err(|e| e.to_string())?;
@@ -256,11 +298,9 @@ async fn secret_service_state() -> Result<bool, StoreError> {
             .map_err(|e| e.to_string())?;
         collection.is_locked().map_err(|e| e.to_string())
     });
-    match tokio::time::timeout(STORE_TIMEOUT, probe).await {
-        Err(_) => Err(StoreError::Timeout(STORE_TIMEOUT.as_secs())),
-        Ok(Err(e)) => Err(StoreError::Unavailable(e.to_string())),
-        Ok(Ok(Err(e))) => Err(StoreError::Unavailable(format!("no Secret Service: {e}"))),
-        Ok(Ok(Ok(locked))) => Ok(locked),
+    match probe.await? {
+        Err(e) => Err(StoreError::Unavailable(format!("no Secret Service: {e}"))),
+        Ok(locked) => Ok(locked),
     }
 }
 

@@ -1,15 +1,24 @@
 //! Non-secret settings in the platform config directory: per organization the normalised URL,
 //! profile, scopes, identity last seen, dates the user gave, last check. Never the token.
 //!
-//! Written atomically (temporary file, fsync, rename) with a schema version. A file that cannot
-//! be read, or was written by a newer patwiz, is renamed aside and reported, never overwritten.
+//! Written atomically (a fresh private temporary file, fsync, rename) with a schema version. A
+//! file that cannot be read, or was written by a newer patwiz, is renamed aside and reported,
+//! never overwritten. Every read-modify-write holds an advisory lock on `.settings.lock` in the
+//! same directory and re-reads inside it, so parallel runs (20 logins at once, a rotate beside
+//! a forget) lose nothing.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
 pub const SCHEMA_VERSION: u32 = 1;
 const FILE_NAME: &str = "settings.toml";
+const LOCK_NAME: &str = ".settings.lock";
+/// How long a run waits for another patwiz to finish writing the settings.
+const LOCK_WAIT: Duration = Duration::from_secs(15);
+/// A settings file larger than this is not read (it is not patwiz's).
+pub const MAX_SETTINGS_BYTES: u64 = 4 * 1024 * 1024;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
 pub struct SavedIdentity {
@@ -97,6 +106,10 @@ pub enum SettingsError {
     Write(String, std::io::Error),
     #[error("cannot read settings {0}: {1}")]
     Read(String, std::io::Error),
+    #[error(
+        "another patwiz has been writing the settings in {0} for {1} s; nothing was changed: try again when it has finished"
+    )]
+    Busy(String, u64),
 }
 
 /// The settings file in `dir`.
@@ -116,7 +129,7 @@ impl SettingsFile {
     /// Loads the settings; a missing file is empty settings.
     pub fn load(&self) -> Result<(Settings, Option<LoadNote>), SettingsError> {
         let path = self.path();
-        let text = match std::fs::read_to_string(&path) {
+        let text = match crate::store::files::read_regular(&path, MAX_SETTINGS_BYTES) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok((Settings::default(), None));
@@ -174,46 +187,72 @@ impl SettingsFile {
         Ok(kept)
     }
 
-    /// Writes the settings atomically: a temporary file in the same directory, fsync, rename.
+    /// Writes the settings atomically: a new private temporary file in the same directory
+    /// (created exclusively with an unpredictable name, so no planted file or symlink is
+    /// followed), fsync, rename over the old file.
     pub fn save(&self, settings: &Settings) -> Result<(), SettingsError> {
         let err = |e| SettingsError::Write(self.dir.display().to_string(), e);
         std::fs::create_dir_all(&self.dir).map_err(err)?;
         let text = toml::to_string_pretty(settings).expect("settings serialise");
-        let tmp = self
-            .dir
-            .join(format!(".{FILE_NAME}.tmp-{}", std::process::id()));
-        write_synced(&tmp, text.as_bytes()).map_err(err)?;
-        std::fs::rename(&tmp, self.path()).map_err(err)?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&format!(".{FILE_NAME}.tmp-"))
+            .tempfile_in(&self.dir)
+            .map_err(err)?;
+        {
+            use std::io::Write as _;
+            tmp.as_file_mut().write_all(text.as_bytes()).map_err(err)?;
+            tmp.as_file().sync_all().map_err(err)?;
+        }
+        tmp.persist(self.path()).map_err(|e| err(e.error))?;
         if let Ok(dir) = std::fs::File::open(&self.dir) {
             let _ = dir.sync_all();
         }
         Ok(())
     }
 
-    /// Loads, changes and saves in one step.
+    /// Loads, changes and saves in one step, holding the settings lock throughout, so a
+    /// parallel run's change is never lost.
     pub fn update<T>(
         &self,
         change: impl FnOnce(&mut Settings) -> T,
     ) -> Result<(T, Option<LoadNote>), SettingsError> {
+        let _lock = self.lock()?;
         let (mut settings, note) = self.load()?;
         let out = change(&mut settings);
         self.save(&settings)?;
         Ok((out, note))
     }
-}
 
-fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
+    /// The exclusive advisory lock on `.settings.lock`, waited for at most `LOCK_WAIT`. It is
+    /// released when the returned file is dropped (or the process ends, however it ends).
+    fn lock(&self) -> Result<std::fs::File, SettingsError> {
+        let err = |e| SettingsError::Write(self.dir.display().to_string(), e);
+        std::fs::create_dir_all(&self.dir).map_err(err)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+        }
+        let file = options.open(self.dir.join(LOCK_NAME)).map_err(err)?;
+        let started = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(SettingsError::Busy(
+                        self.dir.display().to_string(),
+                        LOCK_WAIT.as_secs(),
+                    ));
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(err(e)),
+            }
+        }
     }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }
 
 impl Settings {
@@ -282,13 +321,17 @@ mod tests {
         let (loaded, note) = file.load().unwrap();
         assert!(note.is_none());
         assert_eq!(loaded.orgs, vec![sample()]);
-        let names: Vec<_> = std::fs::read_dir(dir.path())
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
             .collect();
+        names.sort();
         assert_eq!(
             names,
-            [std::ffi::OsString::from("settings.toml")],
+            [
+                std::ffi::OsString::from(".settings.lock"),
+                std::ffi::OsString::from("settings.toml")
+            ],
             "no temporary file left behind"
         );
         let text = std::fs::read_to_string(file.path()).unwrap();
@@ -301,6 +344,46 @@ mod tests {
                 0o600
             );
         }
+    }
+
+    #[test]
+    fn parallel_updates_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let threads: Vec<_> = (0..20)
+            .map(|i| {
+                let path = dir.path().to_path_buf();
+                std::thread::spawn(move || {
+                    let file = SettingsFile::new(path);
+                    file.update(|s| {
+                        s.upsert(OrgSettings {
+                            key: format!("https://dev.azure.com/org{i}"),
+                            ..sample()
+                        })
+                    })
+                    .unwrap();
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let (settings, note) = SettingsFile::new(dir.path()).load().unwrap();
+        assert!(note.is_none(), "{note:?}");
+        assert_eq!(settings.orgs.len(), 20, "every parallel update is kept");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_planted_symlink_is_replaced_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "keep me").unwrap();
+        let file = SettingsFile::new(dir.path().join("config"));
+        std::fs::create_dir_all(dir.path().join("config")).unwrap();
+        std::os::unix::fs::symlink(&victim, file.path()).unwrap();
+        // A symlink where the settings file should be is not settings: it is never followed.
+        let _ = file.update(|s| s.upsert(sample()));
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
     }
 
     #[test]

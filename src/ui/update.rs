@@ -545,12 +545,7 @@ fn validate_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             let hint = app
                 .failing()
                 .next()
-                .map(|r| {
-                    format!(
-                        "Edit the token in Azure DevOps and tick {} (or, if it has expired, create a new one with it), then paste it here.",
-                        r.label
-                    )
-                })
+                .map(|r| format!("Edit the token and tick {}, then paste it here.", r.label))
                 .unwrap_or_else(|| "Paste the new token.".into());
             clear_token(app);
             app.step = Step::Paste;

@@ -1,0 +1,74 @@
+//! Reading a file the user (or someone else) pointed patwiz at, safely: only a regular file,
+//! opened without blocking (a FIFO would otherwise hang the open or the read forever) and read
+//! only up to a bound (`/dev/zero` would otherwise be read without end).
+
+use std::io::Read as _;
+use std::path::Path;
+
+/// The whole text of the regular file at `path`, at most `max` bytes.
+pub fn read_regular(path: &Path, max: u64) -> std::io::Result<String> {
+    let bytes = read_regular_bytes(path, max)?;
+    String::from_utf8(bytes)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
+}
+
+/// The bytes of the regular file at `path`, at most `max` of them.
+pub fn read_regular_bytes(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    if meta.len() > max {
+        return Err(too_large(max));
+    }
+    let mut bytes = Vec::new();
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(max));
+    }
+    Ok(bytes)
+}
+
+fn too_large(max: u64) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!("larger than {} kB", max / 1024),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_bounded_regular_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = dir.path().join("ok.toml");
+        std::fs::write(&ok, "a = 1").unwrap();
+        assert_eq!(read_regular(&ok, 100).unwrap(), "a = 1");
+        assert!(read_regular(&ok, 2).is_err(), "over the bound");
+        assert!(read_regular(dir.path(), 100).is_err(), "a directory");
+        #[cfg(unix)]
+        {
+            let started = std::time::Instant::now();
+            assert!(read_regular(Path::new("/dev/zero"), 1024).is_err());
+            let fifo = dir.path().join("fifo");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+            assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+            let err = read_regular(&fifo, 1024).unwrap_err();
+            assert!(err.to_string().contains("not a regular file"), "{err}");
+            assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        }
+    }
+}
