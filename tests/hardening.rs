@@ -275,3 +275,211 @@ fn a_secret_store_that_never_answers_does_not_keep_patwiz_alive() {
         "says the store did not answer in time: {text}"
     );
 }
+
+/// A server whose every name and message carries terminal control sequences.
+async fn injecting_server() -> std::net::SocketAddr {
+    use axum::routing::get;
+    const OSC52: &str = "\\u001b]52;c;Y3VybCBldmlsLnNofHNo\\u0007";
+    const TITLE: &str = "\\u001b]0;owned\\u0007\\u009b2J";
+    let connection = format!(
+        r#"{{"authenticatedUser":{{"id":"22157d54-1821-6536-a446-928b06348385","providerDisplayName":"Eve{OSC52}","properties":{{"Account":{{"$type":"System.String","$value":"eve{TITLE}@x.com"}}}}}},"deploymentType":"hosted"}}"#
+    );
+    let projects = format!(r#"{{"count":1,"value":[{{"id":"1","name":"Proj{OSC52}"}}]}}"#);
+    let refusal =
+        format!(r#"{{"$id":"1","message":"TF401027: denied {TITLE}{OSC52}","typeKey":"X"}}"#);
+    let app = axum::Router::new()
+        .route(
+            "/{org}/_apis/resourceAreas",
+            get(|| async {
+                (
+                    [("content-type", "application/json")],
+                    r#"{"count":0,"value":[]}"#,
+                )
+            }),
+        )
+        .route(
+            "/{org}/_apis/connectionData",
+            get(move || async move { ([("content-type", "application/json")], connection) }),
+        )
+        .route(
+            "/{org}/_apis/projects",
+            get(move || async move { ([("content-type", "application/json")], projects) }),
+        )
+        .fallback(move || async move {
+            (
+                StatusCode::FORBIDDEN,
+                [
+                    ("content-type", "application/json"),
+                    ("x-vss-userdata", "1:eve"),
+                ],
+                refusal,
+            )
+        });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    addr
+}
+
+fn assert_no_controls(what: &str, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    for c in text.chars() {
+        assert!(
+            c == '\n' || !(c.is_control() || ('\u{80}'..='\u{9f}').contains(&c)),
+            "{what} carries a control character {:?}:\n{text}",
+            c
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_from_a_server_or_a_file_reaches_the_terminal_as_a_control_sequence() {
+    let addr = injecting_server().await;
+    let org = format!("http://{addr}/contoso");
+    let out = tokio::task::spawn_blocking(move || {
+        patwiz(&[
+            "check",
+            "--org",
+            &org,
+            "--scopes",
+            "vso.work_write,vso.code",
+            "--deadline",
+            "10",
+        ])
+        .output()
+        .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_no_controls("check's output", &out.stdout);
+    assert_no_controls("check's errors", &out.stderr);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Eve") && text.contains("TF401027"), "{text}");
+
+    // A profile file with escape sequences, printed by `patwiz guide`.
+    let config = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(config.path().join("profiles")).unwrap();
+    let builtin = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/profiles/nango.toml"
+    ))
+    .unwrap();
+    let evil = builtin
+        .replacen("name = \"nango\"", "name = \"evil\"", 1)
+        .replace("Nango", "Nango\\u001b]52;c;ZXZpbA==\\u0007");
+    std::fs::write(config.path().join("profiles/evil.toml"), evil).unwrap();
+    let out = patwiz(&["guide", "--profile", "evil"])
+        .env("PATWIZ_CONFIG_DIR", config.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_no_controls("guide", &out.stdout);
+
+    // A control sequence typed (or pasted) into a flag.
+    let out = patwiz(&[
+        "check",
+        "--org",
+        "contoso\u{1b}]0;x\u{7}",
+        "--scopes",
+        "vso.code",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(64));
+    assert_no_controls("the usage error", &out.stderr);
+}
+
+#[test]
+fn a_token_typed_into_the_wrong_flag_is_never_repeated() {
+    let legacy = "zcyibbtdd2gdmsaur66nam5wa5yydx5s6kc6o6oya7vngcngsuu4";
+    for args in [
+        vec!["check", "--org", TOKEN, "--scopes", "vso.code"],
+        vec!["check", "--org", legacy, "--scopes", "vso.code"],
+        vec![
+            "check",
+            "--org",
+            "contoso",
+            "--scopes",
+            "vso.code",
+            "--deadline",
+            TOKEN,
+        ],
+        vec!["check", "--org", "contoso", "--scopes", TOKEN],
+        vec![
+            "login",
+            "--org",
+            "contoso",
+            "--profile",
+            "git-zen",
+            "--expires",
+            TOKEN,
+        ],
+        vec!["login", "--org", "contoso", "--profile", legacy],
+    ] {
+        let out = patwiz(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(64), "{args:?}: {out:?}");
+        for stream in [&out.stdout, &out.stderr] {
+            let text = String::from_utf8_lossy(stream);
+            for secret in [TOKEN, legacy] {
+                for part in secret.as_bytes().chunks(16) {
+                    let part = std::str::from_utf8(part).unwrap();
+                    assert!(
+                        part.len() < 16 || !text.contains(part),
+                        "{args:?} echoed {part}: {text}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_http_request_never_goes_through_a_proxy() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // A "proxy" that only counts who connects to it (and answers nothing useful).
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy_addr = proxy.local_addr().unwrap();
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = proxy.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            drop(socket);
+        }
+    });
+    let emu = patwiz::emulator::Emulator::start_demo().await.unwrap();
+    let token = emu.token("git-zen").unwrap();
+    let org = emu.org_url();
+    let proxy_url = format!("http://{proxy_addr}");
+    let out = tokio::task::spawn_blocking(move || {
+        let mut cmd = patwiz(&["check", "--org", &org, "--profile", "git-zen"]);
+        cmd.env("AZURE_DEVOPS_EXT_PAT", &token);
+        for var in [
+            "HTTP_PROXY",
+            "http_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+            "HTTPS_PROXY",
+        ] {
+            cmd.env(var, &proxy_url);
+        }
+        cmd.env_remove("NO_PROXY").env_remove("no_proxy");
+        cmd.output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        0,
+        "the proxy saw a plain-http request"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -37,7 +37,10 @@ pub async fn serve(args: DemoArgs) -> ExitCode {
     let emulator = match start_emulator(&args).await {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("patwiz: {e}");
+            eprintln!(
+                "patwiz: {}",
+                crate::domain::text::safe_message(&e.to_string())
+            );
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -81,7 +84,10 @@ pub async fn wizard(args: DemoArgs) -> ExitCode {
     let emulator = match start_emulator(&args).await {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("patwiz: {e}");
+            eprintln!(
+                "patwiz: {}",
+                crate::domain::text::safe_message(&e.to_string())
+            );
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -111,7 +117,10 @@ pub async fn wizard(args: DemoArgs) -> ExitCode {
     let scratch = match tempfile_dir() {
         Ok(dir) => dir,
         Err(e) => {
-            eprintln!("patwiz: {e}");
+            eprintln!(
+                "patwiz: {}",
+                crate::domain::text::safe_message(&e.to_string())
+            );
             return ExitCode::from(EXIT_USAGE);
         }
     };

@@ -179,7 +179,15 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => {
             let code = if err.use_stderr() { EXIT_USAGE } else { 0 };
-            let _ = err.print();
+            if err.use_stderr() {
+                // clap repeats the offending value: never a token typed into the wrong flag.
+                eprint!(
+                    "{}",
+                    crate::domain::text::safe_message(&err.render().to_string())
+                );
+            } else {
+                let _ = err.print();
+            }
             return ExitCode::from(code);
         }
     };
@@ -224,8 +232,13 @@ pub(crate) fn user_profiles_dir() -> Option<PathBuf> {
     config_dir().map(|d| d.join("profiles"))
 }
 
+/// A usage error (exit 64): the message is cleaned of control characters and of anything
+/// token-shaped, whatever field the user typed it into.
 pub(crate) fn usage(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("patwiz: {message}");
+    eprintln!(
+        "patwiz: {}",
+        crate::domain::text::safe_message(&message.to_string())
+    );
     ExitCode::from(EXIT_USAGE)
 }
 
@@ -345,7 +358,10 @@ fn print_profiles() -> ExitCode {
         }
     }
     for error in errors {
-        eprintln!("warning: {error}");
+        eprintln!(
+            "warning: {}",
+            crate::domain::text::safe_message(&error.to_string())
+        );
     }
     ExitCode::SUCCESS
 }

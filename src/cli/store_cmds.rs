@@ -34,7 +34,10 @@ async fn open_vault() -> Result<Vault, ExitCode> {
         return Err(usage("no config directory: set PATWIZ_CONFIG_DIR"));
     };
     Vault::open(&dir).await.map_err(|e| {
-        eprintln!("patwiz: {e}");
+        eprintln!(
+            "patwiz: {}",
+            crate::domain::text::safe_message(&e.to_string())
+        );
         ExitCode::from(3)
     })
 }
@@ -43,7 +46,10 @@ async fn open_vault() -> Result<Vault, ExitCode> {
 async fn open_with_settings() -> Result<(Vault, crate::store::settings::Settings), ExitCode> {
     let vault = open_vault().await?;
     let (settings, note) = vault.settings.load().map_err(|e| {
-        eprintln!("patwiz: {e}");
+        eprintln!(
+            "patwiz: {}",
+            crate::domain::text::safe_message(&e.to_string())
+        );
         ExitCode::from(3)
     })?;
     if let Some(note) = note {
@@ -292,7 +298,10 @@ pub async fn forget(args: OrgArg) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("patwiz: {e}");
+            eprintln!(
+                "patwiz: {}",
+                crate::domain::text::safe_message(&e.to_string())
+            );
             ExitCode::from(3)
         }
     }
@@ -438,7 +447,10 @@ pub async fn remind(args: RemindArgs) -> ExitCode {
     let settings = match file.load() {
         Ok((s, _)) => s,
         Err(e) => {
-            eprintln!("patwiz: {e}");
+            eprintln!(
+                "patwiz: {}",
+                crate::domain::text::safe_message(&e.to_string())
+            );
             return ExitCode::from(3);
         }
     };

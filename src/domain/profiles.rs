@@ -105,7 +105,12 @@ impl Profile {
             file: file.to_string(),
             message,
         };
-        let profile: Profile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        let mut value: toml::Value = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        // A profile file is data: nothing in it may reach the terminal as a control sequence.
+        crate::domain::text::clean_toml(&mut value);
+        let profile: Profile = value
+            .try_into()
+            .map_err(|e: toml::de::Error| invalid(e.to_string()))?;
         if profile.name.is_empty()
             || !profile
                 .name

@@ -52,6 +52,52 @@ pub fn clean_block(s: &str) -> String {
         .collect()
 }
 
+/// What stands in for anything token-shaped in a message.
+pub const REDACTED: &str = "[something token-shaped, not shown]";
+
+/// `s` with every run that could be (part of) a token replaced by [`REDACTED`]: 32 or more
+/// letters and digits with at least one digit (a legacy token is 52 characters of base32, a
+/// current one 84 of base62; a part of either is as secret as the whole). Whatever field a
+/// token was typed into, an error message about that field never repeats it.
+pub fn redact_tokens(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.chars().count() >= 32 && run.chars().any(|c| c.is_ascii_digit()) {
+            out.push_str(REDACTED);
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// A message safe for a terminal and free of anything token-shaped.
+pub fn safe_message(s: &str) -> String {
+    redact_tokens(&clean_block(s))
+}
+
+/// Every string in a TOML document made safe to print (controls removed, newlines kept):
+/// profiles and settings are files someone else may have written.
+pub fn clean_toml(value: &mut toml::Value) {
+    match value {
+        toml::Value::String(s) => *s = clean_block(s),
+        toml::Value::Array(items) => items.iter_mut().for_each(clean_toml),
+        toml::Value::Table(table) => table.iter_mut().for_each(|(_, v)| clean_toml(v)),
+        _ => {}
+    }
+}
+
 /// At most `max` characters, with an ellipsis when cut.
 pub fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -74,6 +120,21 @@ mod tests {
         assert_eq!(clean_line("a\u{202E}b\u{2066}c"), "abc");
         assert_eq!(clean_line("  two\r\n lines\t"), "two lines");
         assert_eq!(clean_block("a\nb\u{1b}[2J\tc"), "a\nb[2J c");
+    }
+
+    #[test]
+    fn nothing_token_shaped_is_repeated() {
+        let legacy = "zcyibbtdd2gdmsaur66nam5wa5yydx5s6kc6o6oya7vngcngsuu4";
+        let current =
+            "AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99BDYvSdNCpgG36sAAAAAZDOMmtb";
+        for secret in [legacy, current, &current[..60], &legacy[..40]] {
+            let message = format!("--org: \"{secret}\" is not an organization URL");
+            let safe = redact_tokens(&message);
+            assert!(!safe.contains(&secret[..20]), "{safe}");
+            assert!(safe.contains(REDACTED));
+        }
+        let fine = "--org: https://dev.azure.com/contoso-engineering/ is not found (GUID 6b0f1f7c-4c1e-4d2a-9f0e-5d8a3c2b1a90)";
+        assert_eq!(redact_tokens(fine), fine);
     }
 
     #[test]

@@ -114,7 +114,12 @@ impl Default for HttpOptions {
 }
 
 pub struct Http {
+    /// For https: proxies from the environment (HTTPS_PROXY, ALL_PROXY, NO_PROXY), through
+    /// which the request only tunnels (CONNECT): the proxy never sees the token.
     client: reqwest::Client,
+    /// For plain http (loopback only): never through a proxy, which would see the token in
+    /// clear.
+    direct: reqwest::Client,
     token: Token,
     request_timeout: Duration,
     deadline: Instant,
@@ -122,21 +127,29 @@ pub struct Http {
 
 impl Http {
     pub fn new(token: Token, options: &HttpOptions) -> Result<Http, String> {
-        let mut builder = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("patwiz/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(options.request_timeout)
-            .https_only(false);
-        if let Some(path) = &options.ca_file {
-            for cert in load_certificates(path)? {
-                builder = builder.add_root_certificate(cert);
+        let certificates = match &options.ca_file {
+            Some(path) => load_certificates(path)?,
+            None => Vec::new(),
+        };
+        let build = |proxies: bool| {
+            let mut builder = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(concat!("patwiz/", env!("CARGO_PKG_VERSION")))
+                .connect_timeout(options.request_timeout)
+                .https_only(false);
+            if !proxies {
+                builder = builder.no_proxy();
             }
-        }
-        let client = builder
-            .build()
-            .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
+            for cert in &certificates {
+                builder = builder.add_root_certificate(cert.clone());
+            }
+            builder
+                .build()
+                .map_err(|e| format!("cannot start the HTTP client: {e}"))
+        };
         Ok(Http {
-            client,
+            client: build(true)?,
+            direct: build(false)?,
             token,
             request_timeout: options.request_timeout,
             // Bounded: no deadline from a flag or a caller can overflow the clock.
@@ -213,8 +226,12 @@ impl Http {
             return Err(HttpError::Deadline);
         }
         let limit = self.request_timeout.min(self.deadline - now);
-        let mut request = self
-            .client
+        let client = if url.scheme() == "https" {
+            &self.client
+        } else {
+            &self.direct
+        };
+        let mut request = client
             .request(method, url.clone())
             .header(header::ACCEPT, "application/json")
             .header("X-TFS-FedAuthRedirect", "Suppress")

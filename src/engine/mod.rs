@@ -128,7 +128,10 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
                 failure.class,
                 failure.http_status,
                 &failure.detail,
-                &Blame::default(),
+                &Blame {
+                    server: request.org.kind() == OrgKind::Server,
+                    ..Blame::default()
+                },
                 started,
             );
             emit(&events, Event::Finished(Box::new(report.clone())));
@@ -584,13 +587,17 @@ fn read_identity(
         .get("x-vss-userdata")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(':').map(|(_, name)| name.to_string()));
+    // Names from the server are data: cleaned of control characters before anything shows them.
+    let clean = |s: String| crate::domain::text::clean_line(&s);
     let identity = Identity {
-        id,
+        id: clean(id),
         display_name: text(&user, &["providerDisplayName"])
             .or_else(|| text(&user, &["customDisplayName"]))
+            .map(clean)
             .unwrap_or_default(),
         unique_name: text(&user, &["properties", "Account", "$value"])
             .or(from_header)
+            .map(clean)
             .unwrap_or_default(),
     };
     let deployment = json.as_ref().and_then(|j| text(j, &["deploymentType"]));
@@ -816,7 +823,7 @@ async fn run_one(run: &Run<'_>, probe: Option<Probe>, wanted: Wanted) -> Option<
     let scope = wanted.scope.trim_start_matches('+').to_string();
     let label = catalogue.label(&scope);
     let started = Instant::now();
-    let project = context.project.clone().unwrap_or_default();
+    let project = crate::domain::text::clean_line(context.project.as_deref().unwrap_or_default());
     let make = |class: CheckClass,
                 status: CheckStatus,
                 http_status: Option<u16>,
@@ -918,7 +925,7 @@ async fn run_one(run: &Run<'_>, probe: Option<Probe>, wanted: Wanted) -> Option<
         .project
         .as_ref()
         .filter(|_| matches!(probe.needs, Needs::Project | Needs::Repository))
-        .map(|p| format!(" in {p}"))
+        .map(|p| format!(" in {}", crate::domain::text::clean_line(p)))
         .unwrap_or_default();
     if extra {
         return (class == CheckClass::Ok).then(|| {

@@ -159,7 +159,13 @@ impl SettingsFile {
                 Some(LoadNote::FutureVersion { kept_at, version }),
             ));
         }
-        match toml::from_str::<Settings>(&text) {
+        // Stored names came from a server (and the file may have been edited): every string
+        // is cleaned of control characters before anything prints it.
+        let parsed = toml::from_str::<toml::Value>(&text).and_then(|mut value| {
+            crate::domain::text::clean_toml(&mut value);
+            value.try_into::<Settings>()
+        });
+        match parsed {
             Ok(settings) => Ok((settings, None)),
             Err(e) => {
                 let kept_at = self.set_aside("corrupt")?;

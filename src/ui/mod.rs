@@ -93,7 +93,10 @@ pub async fn run(options: WizardOptions) -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("patwiz: {e}");
+            eprintln!(
+                "patwiz: {}",
+                crate::domain::text::safe_message(&e.to_string())
+            );
             ExitCode::from(1)
         }
     }
