@@ -483,3 +483,51 @@ async fn a_plain_http_request_never_goes_through_a_proxy() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn a_host_hidden_in_the_user_info_or_a_look_alike_host_gets_no_token() {
+    for hostile in [
+        "https://dev.azure.com@evil.io/contoso",
+        "contoso@dev.azure.com@evil.io",
+        "https://dev.azure.com:@evil.io/contoso",
+    ] {
+        let out = patwiz(&["check", "--org", hostile, "--scopes", "vso.code"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(64), "{hostile}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("evil.io") && stderr.contains('@'),
+            "{stderr}"
+        );
+    }
+    for lookalike in [
+        "https://dev.azure.corn/contoso",
+        "https://dev.azure.com.evil.io/contoso",
+        "https://dev.azure.com./contoso",
+    ] {
+        for command in [
+            vec!["check", "--org", lookalike, "--scopes", "vso.code"],
+            vec!["login", "--org", lookalike, "--profile", "git-zen"],
+        ] {
+            let out = patwiz(&command).output().unwrap();
+            assert_eq!(out.status.code(), Some(64), "{command:?}: {out:?}");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.contains("--server"), "{stderr}");
+        }
+        // With --server the user takes responsibility: it is tried (and, here, not reached).
+        let out = patwiz(&[
+            "check",
+            "--org",
+            lookalike,
+            "--scopes",
+            "vso.code",
+            "--server",
+            "--deadline",
+            "3",
+        ])
+        .output()
+        .unwrap();
+        assert_ne!(out.status.code(), Some(64), "{lookalike}: {out:?}");
+    }
+}

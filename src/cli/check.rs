@@ -22,6 +22,9 @@ pub async fn run(args: CheckArgs) -> ExitCode {
         Ok(org) => org,
         Err(e) => return usage(format!("--org: {e}")),
     };
+    if let Err(code) = super::refuse_lookalike(&org, args.server) {
+        return code;
+    }
     if let Some(path) = &args.ca_file
         && let Err(e) = crate::engine::http::load_certificates(path)
     {

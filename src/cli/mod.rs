@@ -110,6 +110,10 @@ pub struct CheckArgs {
     /// Seconds allowed for the whole check (1 to 86400).
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub deadline: u64,
+    /// Accept an Azure DevOps Server whose host looks like one of Azure DevOps' own hosts
+    /// (patwiz refuses such a look-alike without it).
+    #[arg(long)]
+    pub server: bool,
     /// Extra CA certificates (PEM) for Azure DevOps Server behind a private CA.
     #[arg(long, env = "SSL_CERT_FILE")]
     pub ca_file: Option<PathBuf>,
@@ -129,6 +133,10 @@ pub struct LoginArgs {
     /// The expiry date you chose when creating the token (YYYY-MM-DD).
     #[arg(long)]
     pub expires: Option<String>,
+    /// Accept an Azure DevOps Server whose host looks like one of Azure DevOps' own hosts
+    /// (patwiz refuses such a look-alike without it).
+    #[arg(long)]
+    pub server: bool,
 }
 
 #[derive(Debug, Args)]
@@ -230,6 +238,19 @@ pub fn config_dir() -> Option<PathBuf> {
 
 pub(crate) fn user_profiles_dir() -> Option<PathBuf> {
     config_dir().map(|d| d.join("profiles"))
+}
+
+/// Refuses a look-alike of an Azure DevOps host unless the user said `--server`.
+pub(crate) fn refuse_lookalike(
+    org: &crate::domain::org_url::OrgUrl,
+    server: bool,
+) -> Result<(), ExitCode> {
+    match org.lookalike() {
+        Some(reason) if !server => Err(usage(format!(
+            "--org: {reason}. If it really is your Azure DevOps Server, pass --server; otherwise check the address (no token was sent)."
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// A usage error (exit 64): the message is cleaned of control characters and of anything

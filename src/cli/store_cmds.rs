@@ -127,6 +127,9 @@ pub async fn login(args: LoginArgs) -> ExitCode {
         Ok(org) => org,
         Err(e) => return usage(format!("--org: {e}")),
     };
+    if let Err(code) = super::refuse_lookalike(&org, args.server) {
+        return code;
+    }
     let profile = match profiles::find(&args.profile, user_profiles_dir().as_deref()) {
         Ok(p) => p,
         Err(e) => return usage(e),

@@ -43,6 +43,9 @@ pub struct OrgUrl {
     kind: OrgKind,
     /// Parts of the input that were dropped (project, repository, page), said back to the user.
     trimmed: Option<String>,
+    /// Why this Azure DevOps Server host looks like one of Azure DevOps' own hosts without
+    /// being one (`dev.azure.corn`, `dev.azure.com.evil.io`, a trailing dot).
+    lookalike: Option<String>,
 }
 
 /// Why an organization URL was refused. Each variant's message says what to do.
@@ -64,6 +67,10 @@ pub enum OrgUrlError {
     InsecureHttp,
     #[error("The URL contains a password; remove the \"user:password@\" part")]
     Credentials,
+    #[error(
+        "The part before \"@\" looks like a host name, but the address goes to {0}: remove everything up to and including the \"@\""
+    )]
+    HostInUserInfo(String),
     #[error("That is not a valid URL: {0}")]
     Malformed(String),
     #[error("Add your organization after dev.azure.com, e.g. https://dev.azure.com/contoso")]
@@ -129,6 +136,19 @@ impl OrgUrl {
             format!("https://{text}")
         };
         let url = Url::parse(&with_scheme).map_err(|e| OrgUrlError::Malformed(e.to_string()))?;
+        if let Some(userinfo) = userinfo(&with_scheme)
+            && userinfo
+                .chars()
+                .any(|c| matches!(c, '.' | ':' | '@' | '%' | '[' | ']'))
+        {
+            // `https://dev.azure.com@evil.io/contoso` goes to evil.io. A git remote's plain
+            // user name (`https://contoso@dev.azure.com/contoso/…`) is fine.
+            if url.password().is_some() && !userinfo.contains('.') && !userinfo.contains('@') {
+                return Err(OrgUrlError::Credentials);
+            }
+            let host = url.host_str().unwrap_or("another host").to_string();
+            return Err(OrgUrlError::HostInUserInfo(host));
+        }
         match url.scheme() {
             "https" => {}
             "http" => {
@@ -191,6 +211,7 @@ impl OrgUrl {
             name: org.to_string(),
             kind: OrgKind::Cloud,
             trimmed: rest.filter(|r| !r.trim_matches('/').is_empty()),
+            lookalike: None,
         })
     }
 
@@ -205,6 +226,7 @@ impl OrgUrl {
             name: org,
             kind: OrgKind::CloudLegacy,
             trimmed: rest.filter(|r| !r.trim_matches('/').is_empty()),
+            lookalike: None,
         })
     }
 
@@ -237,7 +259,14 @@ impl OrgUrl {
             name: collection,
             kind: OrgKind::Server,
             trimmed: rest_of(segments, consumed),
+            lookalike: lookalike_reason(host),
         })
+    }
+
+    /// Why this host looks like one of Azure DevOps' own without being one (then the CLI wants
+    /// `--server` and the wizard a confirmation before any token goes there).
+    pub fn lookalike(&self) -> Option<&str> {
+        self.lookalike.as_deref()
     }
 
     /// The normalised URL, without a trailing slash: `https://dev.azure.com/contoso`.
@@ -405,6 +434,62 @@ pub(crate) fn is_invisible(c: char) -> bool {
             | '\u{FEFF}'
             | '\u{00AD}'
     )
+}
+
+/// The user-info part of a URL's authority (before the last `@`), if any.
+fn userinfo(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    authority.rsplit_once('@').map(|(info, _)| info)
+}
+
+/// Azure DevOps' own host names, which a look-alike imitates.
+const OWN_HOSTS: [&str; 3] = ["dev.azure.com", "visualstudio.com", "azure.com"];
+
+/// Why `host` (taken as Azure DevOps Server) looks like an Azure DevOps host, if it does.
+fn lookalike_reason(host: &str) -> Option<String> {
+    let bare = host.split(':').next().unwrap_or(host);
+    if bare.ends_with('.') {
+        return Some(format!("{bare} ends with a dot"));
+    }
+    for own in OWN_HOSTS {
+        if bare.contains(own) {
+            return Some(format!(
+                "{bare} contains {own} but is not an Azure DevOps host"
+            ));
+        }
+        let close = bare
+            .split('.')
+            .collect::<Vec<_>>()
+            .windows(own.split('.').count())
+            .map(|w| w.join("."))
+            .chain(std::iter::once(bare.to_string()))
+            .any(|part| part != own && edit_distance(&part, own) <= 2);
+        if close {
+            return Some(format!("{bare} is spelled almost like {own}"));
+        }
+    }
+    None
+}
+
+/// Levenshtein distance (short host names only).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = if ca == cb {
+                previous
+            } else {
+                1 + previous.min(row[j]).min(current)
+            };
+            previous = current;
+        }
+    }
+    row[b.len()]
 }
 
 #[cfg(test)]
@@ -709,5 +794,58 @@ mod tests {
         assert!(ok("http://127.0.0.2:9/x").is_loopback());
         assert!(ok("http://localhost:9/x").is_loopback());
         assert!(!ok("https://dev.azure.com/x").is_loopback());
+    }
+
+    #[test]
+    fn a_host_hidden_in_the_user_info_is_refused_and_git_remotes_still_work() {
+        for hostile in [
+            "https://dev.azure.com@evil.io/contoso",
+            "contoso@dev.azure.com@evil.io",
+            "https://dev.azure.com:@evil.io/contoso",
+            "https://dev.azure.com%40x@evil.io/contoso",
+        ] {
+            let err = OrgUrl::parse(hostile).unwrap_err();
+            assert!(
+                matches!(err, OrgUrlError::HostInUserInfo(ref h) if h == "evil.io"),
+                "{hostile}: {err:?}"
+            );
+        }
+        let remote =
+            OrgUrl::parse("https://contoso@dev.azure.com/contoso/Fabrikam/_git/web").unwrap();
+        assert_eq!(remote.as_str(), "https://dev.azure.com/contoso");
+        assert!(matches!(
+            OrgUrl::parse("https://user:secret@dev.azure.com/contoso"),
+            Err(OrgUrlError::Credentials)
+        ));
+    }
+
+    #[test]
+    fn look_alike_hosts_are_flagged_real_servers_are_not() {
+        for lookalike in [
+            "https://dev.azure.corn/contoso",
+            "https://dev.azure.com.evil.io/contoso",
+            "https://dev.azure.com./contoso",
+            "https://dev-azure.com/contoso",
+            "https://contoso.visualstudio.com.evil.io/x",
+        ] {
+            let org = OrgUrl::parse(lookalike).unwrap();
+            assert_eq!(org.kind(), OrgKind::Server);
+            assert!(org.lookalike().is_some(), "{lookalike} not flagged");
+        }
+        for server in [
+            "https://tfs.corp.example/tfs/Main",
+            "https://devops.fabrikam.com/DefaultCollection",
+            "http://127.0.0.1:8080/demo",
+            "http://localhost:8080/demo",
+        ] {
+            let org = OrgUrl::parse(server).unwrap();
+            assert!(org.lookalike().is_none(), "{server}: {:?}", org.lookalike());
+        }
+        assert!(
+            OrgUrl::parse("https://dev.azure.com/contoso")
+                .unwrap()
+                .lookalike()
+                .is_none()
+        );
     }
 }

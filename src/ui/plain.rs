@@ -139,6 +139,16 @@ pub async fn run(options: WizardOptions) -> ExitCode {
             },
         };
         match OrgUrl::parse(&answer) {
+            Ok(org)
+                if org.lookalike().is_some_and(|why| {
+                    !ask(&format!(
+                        "{why}. Is it really your Azure DevOps Server? Type yes to go on: "
+                    ))
+                    .is_some_and(|a| a.trim().eq_ignore_ascii_case("yes"))
+                }) =>
+            {
+                say("Then correct the address.");
+            }
             Ok(org) => {
                 say(&format!("Checking {org} (no token is sent)…"));
                 match check_org(org.as_str(), &options.http).await {

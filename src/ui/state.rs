@@ -171,6 +171,8 @@ pub struct App {
     pub org_input: String,
     pub org: Result<OrgUrl, OrgUrlError>,
     pub org_check: OrgCheck,
+    /// The user confirmed a host that looks like Azure DevOps' own but is not (this input).
+    pub lookalike_confirmed: bool,
     pub scopes: Vec<ScopeRow>,
     pub scope_cursor: usize,
     pub full_access: bool,
@@ -246,6 +248,7 @@ impl App {
             org: OrgUrl::parse(&org_input),
             org_input,
             org_check: OrgCheck::Idle,
+            lookalike_confirmed: false,
             scopes: Vec::new(),
             scope_cursor: 0,
             full_access: false,

@@ -308,6 +308,18 @@ fn start_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 fn org_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     match key.code {
         KeyCode::Enter => match &app.org {
+            Ok(org) if org.lookalike().is_some() && !app.lookalike_confirmed => {
+                // A host that imitates Azure DevOps' own: ask once before anything goes there.
+                app.lookalike_confirmed = true;
+                app.message = Some((
+                    Level::Warn,
+                    format!(
+                        "{}. If it really is your Azure DevOps Server, press Enter again; otherwise correct the address.",
+                        org.lookalike().unwrap_or_default()
+                    ),
+                ));
+                return vec![];
+            }
             Ok(org) => {
                 app.org_check = OrgCheck::Checking;
                 return vec![Effect::CheckOrg(org.as_str().to_string())];
@@ -328,6 +340,7 @@ fn org_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         _ => return vec![],
     }
     app.org = OrgUrl::parse(&app.org_input);
+    app.lookalike_confirmed = false;
     if !matches!(app.org_check, OrgCheck::Checking) {
         app.org_check = OrgCheck::Idle;
     }
@@ -670,5 +683,51 @@ fn done_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             vec![Effect::Quit]
         }
         _ => vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::{KeyEventKind, KeyEventState};
+
+    fn enter() -> Action {
+        Action::Key(KeyEvent {
+            code: KeyCode::Enter,
+            modifiers: KeyModifiers::NONE,
+            kind: KeyEventKind::Press,
+            state: KeyEventState::NONE,
+        })
+    }
+
+    #[test]
+    fn a_look_alike_host_needs_a_second_enter_before_anything_is_sent() {
+        let mut app = App::new(
+            Vec::new(),
+            Some("https://dev.azure.corn/contoso".into()),
+            Vec::new(),
+        );
+        app.step = Step::Organization;
+        let first = update(&mut app, enter());
+        assert!(first.is_empty(), "nothing is checked on the first Enter");
+        let (level, text) = app.message.clone().unwrap();
+        assert_eq!(level, Level::Warn);
+        assert!(
+            text.contains("dev.azure.corn") && text.contains("Enter again"),
+            "{text}"
+        );
+        let second = update(&mut app, enter());
+        assert!(matches!(second.as_slice(), [Effect::CheckOrg(_)]));
+
+        let mut real = App::new(
+            Vec::new(),
+            Some("https://dev.azure.com/contoso".into()),
+            Vec::new(),
+        );
+        real.step = Step::Organization;
+        assert!(matches!(
+            update(&mut real, enter()).as_slice(),
+            [Effect::CheckOrg(_)]
+        ));
     }
 }
