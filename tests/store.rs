@@ -514,3 +514,121 @@ async fn doctor_names_the_store() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_logins_for_many_organizations_lose_nothing() {
+    let Some(backend) = backends().await.into_iter().next() else {
+        return;
+    };
+    // Twelve organizations (one emulator each), logged in all at once.
+    let mut emulators = Vec::new();
+    for _ in 0..12 {
+        emulators.push(Emulator::start_demo().await.unwrap());
+    }
+    let config = tempfile::tempdir().unwrap();
+    let logins = emulators.iter().map(|emu| {
+        let org = emu.org_url();
+        let token = emu.token("git-zen").unwrap();
+        let config = config.path().to_path_buf();
+        async move {
+            run(
+                backend,
+                &config,
+                &[
+                    "login",
+                    "--org",
+                    &org,
+                    "--profile",
+                    "git-zen",
+                    "--token-stdin",
+                ],
+                Some(&token),
+                &[],
+            )
+            .await
+        }
+    });
+    for out in futures_util::future::join_all(logins).await {
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let out = run(
+        backend,
+        config.path(),
+        &["status", "--json", "--check"],
+        None,
+        &[],
+    )
+    .await;
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let orgs = json["orgs"].as_array().unwrap();
+    assert_eq!(
+        orgs.len(),
+        12,
+        "every parallel login is kept: {}",
+        text(&out)
+    );
+    for org in orgs {
+        assert_eq!(org["last_verdict"], "pass", "{org:#}");
+        assert_eq!(org["check"]["verdict"], "pass");
+    }
+    let settings = std::fs::read_to_string(config.path().join("settings.toml")).unwrap();
+    assert_eq!(settings.matches("last_verdict = \"pass\"").count(), 12);
+    for emu in &emulators {
+        let _ = run(
+            backend,
+            config.path(),
+            &["forget", "--org", &emu.org_url()],
+            None,
+            &[],
+        )
+        .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edited_url_in_the_settings_never_receives_the_stored_token() {
+    let Some(backend) = backends().await.into_iter().next() else {
+        return;
+    };
+    let home = Emulator::start_demo().await.unwrap();
+    let elsewhere = Emulator::start_demo().await.unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let token = home.token("git-zen").unwrap();
+    let out = run(
+        backend,
+        config.path(),
+        &[
+            "login",
+            "--org",
+            &home.org_url(),
+            "--profile",
+            "git-zen",
+            "--token-stdin",
+        ],
+        Some(&token),
+        &[],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out));
+    let path = config.path().join("settings.toml");
+    let edited = std::fs::read_to_string(&path).unwrap().replace(
+        &format!("url = \"{}\"", home.org_url()),
+        &format!("url = \"{}\"", elsewhere.org_url()),
+    );
+    std::fs::write(&path, edited).unwrap();
+    let out = run(backend, config.path(), &["status", "--check"], None, &[]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("was not sent"), "{}", text(&out));
+    assert!(
+        elsewhere.requests().iter().all(|r| !r.had_authorization),
+        "the token went to the edited URL"
+    );
+    let _ = run(
+        backend,
+        config.path(),
+        &["forget", "--org", &home.org_url()],
+        None,
+        &[],
+    )
+    .await;
+}

@@ -88,6 +88,24 @@ async fn validate(
     engine::run(request, None).await
 }
 
+/// How many stored organizations `status --check` proves at once.
+const STATUS_PARALLELISM: usize = 16;
+
+/// One stored organization proven again, if its entry still names the organization its token
+/// was stored for: an edited `url` must never receive another organization's token.
+async fn live_check(org: &OrgSettings, token: &Token) -> Result<Report, String> {
+    let parsed = OrgUrl::parse(&org.url)
+        .map_err(|e| format!("the stored URL is not an organization URL ({e})"))?;
+    if parsed.key() != org.key {
+        return Err(format!(
+            "the settings say {} but this token was stored for {}: the entry was edited, so the token was not sent; run `patwiz login` for the organization you mean",
+            parsed.as_str(),
+            org.key
+        ));
+    }
+    Ok(validate(&parsed, token, &org.scopes, &org.profile, Vec::new()).await)
+}
+
 fn identity_of(report: &Report) -> Option<SavedIdentity> {
     report.identity.as_ref().map(|i| SavedIdentity {
         id: i.id.clone(),
@@ -336,34 +354,82 @@ pub async fn status(args: StatusArgs) -> ExitCode {
     let mut problems = 0;
     let mut entries = Vec::new();
     let mut text = String::new();
+    // What the store holds for each organization (fast, local), then every live check at once.
+    let mut tokens = Vec::with_capacity(settings.orgs.len());
     for org in &settings.orgs {
         let token = vault.token(&org.key).await;
-        let stored = matches!(token, Ok(Some(_)));
         let interrupted = org.rotating || vault.has_staged(&org.key).await.unwrap_or(false);
-        let mut last_check = org.last_check.clone();
-        let mut last_verdict = org.last_verdict.clone();
-        let mut live = None;
-        if args.check
-            && let Ok(Some(token)) = &token
-            && let Ok(parsed) = OrgUrl::parse(&org.url)
-        {
-            let report = validate(&parsed, token, &org.scopes, &org.profile, Vec::new()).await;
-            last_check = Some(now_rfc3339());
-            last_verdict = Some(report.verdict.as_str().to_string());
-            let (check, verdict) = (last_check.clone(), last_verdict.clone());
+        tokens.push((token, interrupted));
+    }
+    let mut lives: Vec<Option<Result<Report, String>>> = vec![None; settings.orgs.len()];
+    if args.check {
+        use futures_util::StreamExt as _;
+        let checks = settings
+            .orgs
+            .iter()
+            .zip(&tokens)
+            .enumerate()
+            .filter_map(|(i, (org, (token, _)))| match token {
+                Ok(Some(token)) => Some((i, org, token.clone())),
+                _ => None,
+            })
+            .map(|(i, org, token)| async move { (i, live_check(org, &token).await) });
+        // Bounded parallelism: dozens of organizations take a few round trips, and one
+        // organization's failure never holds up the others.
+        let mut running = futures_util::stream::iter(checks).buffer_unordered(STATUS_PARALLELISM);
+        while let Some((i, result)) = running.next().await {
+            lives[i] = Some(result);
+        }
+        drop(running);
+        // One write for the whole run, under the settings lock.
+        let now = now_rfc3339();
+        let results: Vec<(String, String, Option<SavedIdentity>)> = settings
+            .orgs
+            .iter()
+            .zip(&lives)
+            .filter_map(|(org, live)| match live {
+                Some(Ok(report)) => Some((
+                    org.key.clone(),
+                    report.verdict.as_str().to_string(),
+                    identity_of(report),
+                )),
+                _ => None,
+            })
+            .collect();
+        if !results.is_empty() {
             let _ = vault.settings.update(|s| {
-                if let Some(o) = s.get_mut(&org.key) {
-                    o.last_check = check;
-                    o.last_verdict = verdict;
-                    if let Some(identity) = identity_of(&report) {
-                        o.identity = Some(identity);
+                for (key, verdict, identity) in results {
+                    if let Some(o) = s.get_mut(&key) {
+                        o.last_check = Some(now.clone());
+                        o.last_verdict = Some(verdict);
+                        if identity.is_some() {
+                            o.identity = identity;
+                        }
                     }
                 }
             });
-            live = Some(report);
         }
+    }
+    for ((org, (token, interrupted)), live) in settings.orgs.iter().zip(tokens).zip(lives) {
+        let stored = matches!(token, Ok(Some(_)));
+        let mut last_check = org.last_check.clone();
+        let mut last_verdict = org.last_verdict.clone();
+        let mut refused = None;
+        let live = match live {
+            Some(Ok(report)) => {
+                last_check = Some(now_rfc3339());
+                last_verdict = Some(report.verdict.as_str().to_string());
+                Some(report)
+            }
+            Some(Err(why)) => {
+                refused = Some(why);
+                None
+            }
+            None => None,
+        };
         let (expiry, days_left) = expiry_state(org.expires.as_deref());
         let bad = !stored
+            || refused.is_some()
             || expiry != "ok" && expiry != "unknown"
             || last_verdict.as_deref().is_some_and(|v| v != "pass");
         problems += usize::from(bad);
@@ -389,6 +455,9 @@ pub async fn status(args: StatusArgs) -> ExitCode {
         ));
         if interrupted {
             text.push_str("  ! A rotation was interrupted: a working token is stored; run `patwiz rotate` again to finish.\n");
+        }
+        if let Some(why) = &refused {
+            text.push_str(&format!("  ✗ Not checked: {why}\n"));
         }
         text.push_str(&format!(
             "  Last check:  {}{}\n",
@@ -422,6 +491,7 @@ pub async fn status(args: StatusArgs) -> ExitCode {
             "last_check": last_check,
             "last_verdict": last_verdict,
             "check": live,
+            "check_refused": refused,
         }));
     }
     if args.json {
