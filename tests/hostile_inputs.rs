@@ -452,3 +452,28 @@ fn there_are_at_least_100_cases() {
     let total = ORG_CASES.len() + token_cases().len() + SERVER_CASES.len() + 33 /* generated */;
     assert!(total >= 100, "{total}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_loop_is_told_as_it_is() {
+    let extra = "[[faults]]\nkind = \"redirect-loop\"\npath = \"/_apis/teams\"\n";
+    let scenario = Scenario::parse(&format!("{DEFAULT_SCENARIO}\n{extra}")).unwrap();
+    let emu = Emulator::start(scenario, "127.0.0.1:0").await.unwrap();
+    let mut request = engine::request_for(
+        OrgUrl::parse(&emu.org_url()).unwrap(),
+        Token::new(emu.token("git-zen").unwrap()),
+        vec![Wanted {
+            scope: "vso.project".into(),
+            why: None,
+        }],
+        "Git-Zen",
+    );
+    request.probe_extras = false;
+    let report = engine::run(request, None).await;
+    let check = &report.checks[0];
+    assert_eq!(check.class, CheckClass::Network);
+    assert!(
+        check.detail.contains("kept redirecting") && !check.detail.contains("not sent"),
+        "a same-origin loop did carry the token: {}",
+        check.detail
+    );
+}

@@ -32,6 +32,7 @@ fuzz_target!(|data: &[u8]| {
         headers,
         body: data[3..].to_vec(),
         redirected_to: None,
+        redirect_loop: false,
     };
     let answer = reply.answer();
     let _ = reply.message();

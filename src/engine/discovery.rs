@@ -215,30 +215,31 @@ pub fn fallback_hosts(org: &OrgUrl) -> Hosts {
     }
 }
 
-/// May the token be sent to `url`, advertised by `org`'s service?
+/// May the token be sent to `url`, advertised by `org`'s service? Exactly the organization's
+/// own hosts: the same origin (scheme, host and port) for a loopback organization and for
+/// Azure DevOps Server; for the cloud, https on the default port to `dev.azure.com` and its
+/// service hosts (`vssps.dev.azure.com`, …) and only this organization's own
+/// `{org}.visualstudio.com` family (never another organization's legacy host).
 pub fn host_allowed(org: &OrgUrl, url: &Url) -> bool {
     let Some(host) = url.host_str().map(str::to_ascii_lowercase) else {
         return false;
     };
     let secure = url.scheme() == "https" || (url.scheme() == "http" && is_loopback(url));
-    if !secure {
+    if !secure || !url.username().is_empty() || url.password().is_some() {
         return false;
     }
     let org_url = Url::parse(org.as_str()).expect("normalised URLs parse");
-    if org.is_loopback() {
-        return is_loopback(url);
+    if org.is_loopback() || org.kind() == OrgKind::Server {
+        return url.origin() == org_url.origin();
     }
-    if Some(host.as_str()) == org_url.host_str() {
-        return true;
+    if url.scheme() != "https" || url.port().is_some() {
+        return false;
     }
-    match org.kind() {
-        OrgKind::Cloud | OrgKind::CloudLegacy => {
-            host == "dev.azure.com"
-                || host.ends_with(".dev.azure.com")
-                || host.ends_with(".visualstudio.com")
-        }
-        OrgKind::Server => false,
-    }
+    let name = org.name().to_ascii_lowercase();
+    host == "dev.azure.com"
+        || host.ends_with(".dev.azure.com")
+        || host == format!("{name}.visualstudio.com")
+        || (host.ends_with(".visualstudio.com") && host.starts_with(&format!("{name}.")))
 }
 
 #[cfg(test)]
@@ -255,6 +256,13 @@ mod tests {
         let ok = |u: &str| host_allowed(&cloud, &Url::parse(u).unwrap());
         assert!(ok("https://vssps.dev.azure.com/contoso/"));
         assert!(ok("https://contoso.visualstudio.com/"));
+        assert!(ok("https://contoso.vssps.visualstudio.com/"));
+        assert!(
+            !ok("https://fabrikam.visualstudio.com/"),
+            "another organization's host"
+        );
+        assert!(!ok("https://app.vssps.visualstudio.com/"));
+        assert!(!ok("https://dev.azure.com:8443/contoso/"));
         assert!(!ok("https://evil.example/contoso/"));
         assert!(!ok("http://vssps.dev.azure.com/contoso/"));
         let server = org("https://tfs.corp.example/tfs/Main");
@@ -266,6 +274,13 @@ mod tests {
             &server,
             &Url::parse("https://vssps.dev.azure.com/x").unwrap()
         ));
+        assert!(
+            !host_allowed(
+                &server,
+                &Url::parse("https://tfs.corp.example:8443/tfs/Main/").unwrap()
+            ),
+            "the same host on another port"
+        );
         let local = org("http://127.0.0.1:9/demo");
         assert!(host_allowed(
             &local,
@@ -275,6 +290,17 @@ mod tests {
             &local,
             &Url::parse("https://vssps.dev.azure.com/demo/").unwrap()
         ));
+        assert!(
+            !host_allowed(
+                &local,
+                &Url::parse("http://127.0.0.1:10/_hosts/vssps/demo/").unwrap()
+            ),
+            "another loopback port"
+        );
+        assert!(
+            !host_allowed(&local, &Url::parse("http://127.0.0.2:9/demo/").unwrap()),
+            "another loopback address"
+        );
     }
 
     #[test]

@@ -49,8 +49,11 @@ pub struct Reply {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
-    /// Set when the service redirected to another host (not followed).
+    /// Set when the service redirected to another host (not followed: the token stays home).
     pub redirected_to: Option<String>,
+    /// Set when the service kept redirecting within its own origin (followed, with the token,
+    /// until patwiz stopped after `MAX_REDIRECTS`).
+    pub redirect_loop: bool,
 }
 
 impl Reply {
@@ -190,9 +193,15 @@ impl Http {
                 else {
                     return Ok(reply);
                 };
-                if location.origin() != origin || redirects >= MAX_REDIRECTS {
+                if location.origin() != origin {
                     return Ok(Reply {
                         redirected_to: Some(location.host_str().unwrap_or("?").to_string()),
+                        ..reply
+                    });
+                }
+                if redirects >= MAX_REDIRECTS {
+                    return Ok(Reply {
+                        redirect_loop: true,
                         ..reply
                     });
                 }
@@ -266,6 +275,7 @@ impl Http {
                 headers,
                 body,
                 redirected_to: None,
+                redirect_loop: false,
             })
         };
         match tokio::time::timeout(limit, work).await {

@@ -531,6 +531,14 @@ fn read_identity(
                 ),
                 Some("token-invalid-anonymous"),
             )
+        } else if reply.redirect_loop {
+            (
+                format!(
+                    "Asking who the token belongs to: {} kept redirecting to itself; patwiz stopped after {} redirects (the token went with them: they stayed on the organization's own host).",
+                    request.org, 3
+                ),
+                None,
+            )
         } else if let Some(target) = &reply.redirected_to {
             (
                 format!(
@@ -787,6 +795,7 @@ struct Heard {
     answer: Option<Answer>,
     said: Option<String>,
     redirected: Option<String>,
+    looped: bool,
 }
 
 fn hear(outcome: &Result<Reply, HttpError>, expect: crate::domain::checks::Expect) -> Heard {
@@ -794,7 +803,7 @@ fn hear(outcome: &Result<Reply, HttpError>, expect: crate::domain::checks::Expec
         Ok(reply) => {
             let answer = reply.answer();
             Heard {
-                class: if reply.redirected_to.is_some() {
+                class: if reply.redirected_to.is_some() || reply.redirect_loop {
                     CheckClass::Network
                 } else {
                     classify_probe(&answer, expect)
@@ -803,6 +812,7 @@ fn hear(outcome: &Result<Reply, HttpError>, expect: crate::domain::checks::Expec
                 said: reply.message(),
                 answer: Some(answer),
                 redirected: reply.redirected_to.clone(),
+                looped: reply.redirect_loop,
             }
         }
         Err(error) => Heard {
@@ -811,6 +821,7 @@ fn hear(outcome: &Result<Reply, HttpError>, expect: crate::domain::checks::Expec
             answer: None,
             said: Some(error.to_string()),
             redirected: None,
+            looped: false,
         },
     }
 }
@@ -920,6 +931,7 @@ async fn run_one(run: &Run<'_>, probe: Option<Probe>, wanted: Wanted) -> Option<
         answer,
         said,
         redirected,
+        looped,
     } = heard;
     let where_ = context
         .project
@@ -961,6 +973,9 @@ async fn run_one(run: &Run<'_>, probe: Option<Probe>, wanted: Wanted) -> Option<
     };
     let rule_refusal = answer.as_ref().is_some_and(Answer::is_rule_validation);
     let mut detail = match (&redirected, class) {
+        (None, _) if looped => format!(
+            "{what}: the service kept redirecting to its own address; patwiz stopped after 3 redirects (they stayed on the organization's host, so the token went nowhere else)."
+        ),
         (Some(host), _) => format!(
             "{what}: redirected to {host}; patwiz did not follow, so the token was not sent there."
         ),
