@@ -632,3 +632,81 @@ async fn an_edited_url_in_the_settings_never_receives_the_stored_token() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_settings_write_that_fails_leaves_no_orphan_and_every_message_is_true() {
+    let Some(backend) = backends().await.into_iter().next() else {
+        return;
+    };
+    let emu = Emulator::start_demo().await.unwrap();
+    let org = emu.org_url();
+    let first = emu.token("git-zen").unwrap();
+    let second = emu.token("legacy-format").unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let store = SecretStore::with_backend(backend).await.unwrap();
+    let key = patwiz::domain::org_url::OrgUrl::parse(&org).unwrap().key();
+
+    // login: the token is stored, then the settings write fails: it is taken out again.
+    let out = run(
+        backend,
+        config.path(),
+        &[
+            "login",
+            "--org",
+            &org,
+            "--profile",
+            "git-zen",
+            "--token-stdin",
+        ],
+        Some(&first),
+        &[("PATWIZ_TEST_FAIL_SETTINGS_AFTER", "stored")],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(text(&out).contains("nothing is stored"), "{}", text(&out));
+    assert!(
+        store.get(&key).await.unwrap().is_none(),
+        "an orphaned token"
+    );
+
+    // rotate: the swap succeeds, then the settings write fails: the message says the new token
+    // is the one stored, and it is.
+    let out = run(
+        backend,
+        config.path(),
+        &[
+            "login",
+            "--org",
+            &org,
+            "--profile",
+            "git-zen",
+            "--token-stdin",
+        ],
+        Some(&first),
+        &[],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(
+        backend,
+        config.path(),
+        &["rotate", "--org", &org, "--token-stdin"],
+        Some(&second),
+        &[("PATWIZ_TEST_FAIL_SETTINGS_AFTER", "swapped")],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    let said = text(&out);
+    assert!(said.contains("new token is stored and works"), "{said}");
+    assert!(!said.contains("previous token is still stored"), "{said}");
+    let vault = Vault::with(store, config.path());
+    assert_eq!(vault.token(&key).await.unwrap().unwrap().expose(), second);
+    let _ = run(
+        backend,
+        config.path(),
+        &["forget", "--org", &org],
+        None,
+        &[],
+    )
+    .await;
+}

@@ -205,7 +205,10 @@ pub async fn login(args: LoginArgs) -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!("patwiz: not stored: {e}");
+            eprintln!(
+                "patwiz: not stored: {}.",
+                crate::domain::text::safe_message(&e.to_string())
+            );
             return ExitCode::from(3);
         }
     }
@@ -282,7 +285,10 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
         })
         .await;
     if let Err(e) = result {
-        eprintln!("patwiz: rotation failed: {e}. Your previous token is still stored.");
+        eprintln!(
+            "patwiz: rotation failed: {}.",
+            crate::domain::text::safe_message(&e.to_string())
+        );
         return ExitCode::from(3);
     }
     print!("{}", report.to_text());

@@ -13,12 +13,29 @@ use crate::domain::token::Token;
 /// The steps of a rotation, in order. Tests stop the process after each one.
 pub const ROTATION_STEPS: [&str; 5] = ["marked", "staged", "swapped", "recorded", "cleaned"];
 
+/// Why the vault could not do what it was asked, saying what is true afterwards: which token
+/// is stored, and whether anything is left that `status` would not show.
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
     Settings(#[from] SettingsError),
+    #[error("{error}; so the token was taken out of the secret store again: nothing is stored")]
+    NotRecordedRolledBack { error: SettingsError },
+    #[error(
+        "{error}, and the token could not be taken out of the secret store again ({cleanup}): it is stored but not listed; run `patwiz forget --org` for this organization"
+    )]
+    NotRecordedOrphan {
+        error: SettingsError,
+        cleanup: StoreError,
+    },
+    #[error("{error}. Your previous token is still stored and unchanged")]
+    RotationNotSwapped { error: Box<VaultError> },
+    #[error(
+        "the new token is stored and works, but the settings could not be updated ({error}): until they can be written they still show the old token's expiry and identity, and `patwiz status` reports an unfinished rotation"
+    )]
+    RotationNotRecorded { error: Box<VaultError> },
 }
 
 pub struct Vault {
@@ -28,6 +45,18 @@ pub struct Vault {
 
 fn staged_key(key: &str) -> String {
     format!("{key}#staged")
+}
+
+/// Fails the settings write after `step` when a test asks for it (PATWIZ_TEST_FAIL_SETTINGS_AFTER),
+/// as a full disk or a read-only directory would.
+fn settings_fail_point(step: &str) -> Result<(), SettingsError> {
+    if std::env::var("PATWIZ_TEST_FAIL_SETTINGS_AFTER").is_ok_and(|s| s == step) {
+        return Err(SettingsError::Write(
+            "the settings directory".into(),
+            std::io::Error::other("simulated write failure"),
+        ));
+    }
+    Ok(())
 }
 
 /// Stops the process after `step` when a crash test asks for it (PATWIZ_TEST_CRASH_AFTER).
@@ -73,43 +102,71 @@ impl Vault {
         Ok(self.store.get(&staged_key(key)).await?.is_some())
     }
 
-    /// Stores a first token and its settings (login, the wizard's Save step).
+    /// Stores a first token and its settings (login, the wizard's Save step). If the settings
+    /// cannot be written, the token is taken out of the store again: no token is ever left where
+    /// `status` cannot see it.
     pub async fn save(
         &self,
         token: &Token,
         org: OrgSettings,
     ) -> Result<Option<LoadNote>, VaultError> {
-        self.store.set(&org.key, token).await?;
-        let (_, note) = self.settings.update(|s| s.upsert(org))?;
-        Ok(note)
+        let key = org.key.clone();
+        self.store.set(&key, token).await?;
+        let recorded =
+            settings_fail_point("stored").and_then(|()| self.settings.update(|s| s.upsert(org)));
+        match recorded {
+            Ok((_, note)) => Ok(note),
+            Err(error) => match self.store.delete(&key).await {
+                Ok(_) => Err(VaultError::NotRecordedRolledBack { error }),
+                Err(cleanup) => Err(VaultError::NotRecordedOrphan { error, cleanup }),
+            },
+        }
     }
 
     /// Replaces the stored token with `new` (already validated), keeping every other setting
-    /// and applying `record` to the settings entry. On an error the old token stays in place.
+    /// and applying `record` to the settings entry. On an error the message says which token is
+    /// stored: the old one for any failure before the swap, the new one after it.
     pub async fn rotate(
         &self,
         key: &str,
         new: &Token,
         record: impl FnOnce(&mut OrgSettings),
     ) -> Result<(), VaultError> {
-        self.settings.update(|s| {
-            if let Some(org) = s.get_mut(key) {
-                org.rotating = true;
-            }
-        })?;
-        crash_point("marked");
-        self.store.set(&staged_key(key), new).await?;
-        crash_point("staged");
-        self.store.set(key, new).await?;
-        crash_point("swapped");
-        self.settings.update(|s| {
-            if let Some(org) = s.get_mut(key) {
-                record(org);
-                org.rotating = false;
-            }
-        })?;
+        let before_swap = async {
+            self.settings.update(|s| {
+                if let Some(org) = s.get_mut(key) {
+                    org.rotating = true;
+                }
+            })?;
+            crash_point("marked");
+            self.store.set(&staged_key(key), new).await?;
+            crash_point("staged");
+            self.store.set(key, new).await?;
+            crash_point("swapped");
+            Ok::<(), VaultError>(())
+        };
+        before_swap
+            .await
+            .map_err(|error| VaultError::RotationNotSwapped {
+                error: Box::new(error),
+            })?;
+        let recorded = settings_fail_point("swapped").and_then(|()| {
+            self.settings.update(|s| {
+                if let Some(org) = s.get_mut(key) {
+                    record(org);
+                    org.rotating = false;
+                }
+            })
+        });
+        if let Err(error) = recorded {
+            return Err(VaultError::RotationNotRecorded {
+                error: Box::new(error.into()),
+            });
+        }
         crash_point("recorded");
-        self.store.delete(&staged_key(key)).await?;
+        // The staged copy is only a safety net now; failing to remove it is reported by
+        // `status` as an unfinished rotation, which `rotate` finishes.
+        let _ = self.store.delete(&staged_key(key)).await;
         crash_point("cleaned");
         Ok(())
     }

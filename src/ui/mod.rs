@@ -377,7 +377,7 @@ fn save_job(
                         s.last_verdict = verdict;
                     })
                     .await
-                    .map_err(|e| format!("{e}. Your previous token is still stored."))?;
+                    .map_err(|e| format!("{e}."))?;
             }
             None => {
                 let settings = OrgSettings {
