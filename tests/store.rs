@@ -710,3 +710,42 @@ async fn a_settings_write_that_fails_leaves_no_orphan_and_every_message_is_true(
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_keyring_is_called_locked_not_a_missing_token() {
+    if !backends().await.contains(&Backend::SecretService) {
+        return;
+    }
+    // A keyring of its own (its own D-Bus session), so locking it disturbs no other test.
+    let emu = Emulator::start_demo().await.unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let script = r#"
+printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+printf %s "$TOKEN" | "$PATWIZ" login --org "$ORG" --profile git-zen --token-stdin >/dev/null || exit 90
+dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+  org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null || exit 91
+"$PATWIZ" status 2>&1
+echo "status-exit=$?"
+"#;
+    let token = emu.token("git-zen").unwrap();
+    let org = emu.org_url();
+    let config_path = config.path().to_path_buf();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("dbus-run-session")
+            .args(["--", "sh", "-c", script])
+            .env("PATWIZ", env!("CARGO_BIN_EXE_patwiz"))
+            .env("PATWIZ_SECRET_STORE", "secret-service")
+            .env("PATWIZ_CONFIG_DIR", &config_path)
+            .env("TOKEN", token)
+            .env("ORG", org)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("status-exit=1"), "{said}");
+    assert!(said.contains("locked") && said.contains("unlock"), "{said}");
+    assert!(!said.contains("the token is missing"), "{said}");
+}

@@ -453,10 +453,10 @@ pub async fn status(args: StatusArgs) -> ExitCode {
             } else {
                 &org.store
             },
-            if stored {
-                ""
-            } else {
-                " — ✗ the token is missing: run `patwiz login` again"
+            match &token {
+                Ok(Some(_)) => String::new(),
+                Ok(None) => " — ✗ the token is missing: run `patwiz login` again".to_string(),
+                Err(e) => format!(" — ✗ the token could not be read: {e}"),
             }
         ));
         if interrupted {
@@ -489,6 +489,7 @@ pub async fn status(args: StatusArgs) -> ExitCode {
             "identity": org.identity,
             "store": org.store,
             "token_stored": stored,
+            "store_error": token.as_ref().err().map(|e| e.to_string()),
             "rotation_interrupted": interrupted,
             "created": org.created,
             "expires": org.expires,

@@ -78,7 +78,9 @@ pub enum StoreError {
         "the secret store did not answer within {0} s (is it locked or waiting for a password prompt?)"
     )]
     Timeout(u64),
-    #[error("the secret store is locked: unlock your keyring and try again ({0})")]
+    #[error(
+        "the keyring is locked: unlock it (log in to the desktop session, or open \"Passwords and Keys\" and unlock the Login keyring; over SSH, `gnome-keyring-daemon --unlock` reads the password from standard input) and try again ({0})"
+    )]
     Locked(String),
     #[error("the secret store refused: {0}")]
     Failed(String),
@@ -242,17 +244,17 @@ fn entry_for(backend: Backend, key: &str) -> keyring::Result<Entry> {
 }
 
 fn describe(error: keyring::Error) -> StoreError {
+    let text = match &error {
+        keyring::Error::NoStorageAccess(e) | keyring::Error::PlatformFailure(e) => e.to_string(),
+        other => other.to_string(),
+    };
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("islocked") || lower.contains("locked") || lower.contains("prompt") {
+        return StoreError::Locked(text);
+    }
     match error {
-        keyring::Error::NoStorageAccess(e) => {
-            let text = e.to_string();
-            if text.to_ascii_lowercase().contains("lock") {
-                StoreError::Locked(text)
-            } else {
-                StoreError::Unavailable(text)
-            }
-        }
-        keyring::Error::PlatformFailure(e) => StoreError::Failed(e.to_string()),
-        other => StoreError::Failed(other.to_string()),
+        keyring::Error::NoStorageAccess(_) => StoreError::Unavailable(text),
+        _ => StoreError::Failed(text),
     }
 }
 
