@@ -17,7 +17,23 @@ fn session_keyring() -> Result<KeyRing, String> {
 fn describe(error: KeyError) -> String {
     match error {
         KeyError::AccessDenied => "kernel keyring: access denied (this process has no usable session keyring; log in again, or run inside `keyctl session -`)".to_string(),
+        KeyError::QuotaExceeded => "kernel keyring: your user's key quota is full (the kernel allows an ordinary user 200 keys and 20000 bytes by default: /proc/sys/kernel/keys/maxkeys and maxbytes). Store tokens in a persistent desktop keyring (a Secret Service) instead, remove tokens you no longer need with `patwiz forget`, or ask an administrator to raise the quota (sysctl kernel.keys.maxkeys / kernel.keys.maxbytes)".to_string(),
         other => format!("kernel keyring: {other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_quota_says_what_the_limit_is_and_what_to_do() {
+        let text = describe(KeyError::QuotaExceeded);
+        assert!(text.contains("quota") && text.contains("maxkeys"), "{text}");
+        assert!(
+            text.contains("Secret Service") && text.contains("patwiz forget"),
+            "{text}"
+        );
     }
 }
 

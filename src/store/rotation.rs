@@ -145,11 +145,19 @@ impl Vault {
             crash_point("swapped");
             Ok::<(), VaultError>(())
         };
-        before_swap
-            .await
-            .map_err(|error| VaultError::RotationNotSwapped {
+        if let Err(error) = before_swap.await {
+            // Nothing was swapped: undo the mark and the staged copy (best effort), so that
+            // `status` does not report a rotation that never happened.
+            let _ = self.store.delete(&staged_key(key)).await;
+            let _ = self.settings.update(|s| {
+                if let Some(org) = s.get_mut(key) {
+                    org.rotating = false;
+                }
+            });
+            return Err(VaultError::RotationNotSwapped {
                 error: Box::new(error),
-            })?;
+            });
+        }
         let recorded = settings_fail_point("swapped").and_then(|()| {
             self.settings.update(|s| {
                 if let Some(org) = s.get_mut(key) {

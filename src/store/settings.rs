@@ -197,9 +197,13 @@ impl SettingsFile {
     /// (created exclusively with an unpredictable name, so no planted file or symlink is
     /// followed), fsync, rename over the old file.
     pub fn save(&self, settings: &Settings) -> Result<(), SettingsError> {
+        let old = crate::store::files::read_regular(&self.path(), MAX_SETTINGS_BYTES).ok();
+        self.write(&render(settings, old.as_deref()))
+    }
+
+    fn write(&self, text: &str) -> Result<(), SettingsError> {
         let err = |e| SettingsError::Write(self.dir.display().to_string(), e);
         std::fs::create_dir_all(&self.dir).map_err(err)?;
-        let text = toml::to_string_pretty(settings).expect("settings serialise");
         let mut tmp = tempfile::Builder::new()
             .prefix(&format!(".{FILE_NAME}.tmp-"))
             .tempfile_in(&self.dir)
@@ -259,6 +263,74 @@ impl SettingsFile {
             }
         }
     }
+}
+
+/// The fields of an organization patwiz writes; any other key in the file is the user's.
+const ORG_FIELDS: [&str; 13] = [
+    "key",
+    "url",
+    "name",
+    "kind",
+    "profile",
+    "scopes",
+    "identity",
+    "store",
+    "created",
+    "expires",
+    "last_check",
+    "last_verdict",
+    "rotating",
+];
+
+/// The settings as TOML, editing the existing file rather than rewriting it: keys patwiz does
+/// not know (of the file or of an organization) and comments are kept; only patwiz's own fields
+/// change.
+fn render(settings: &Settings, old: Option<&str>) -> String {
+    use toml_edit::{ArrayOfTables, DocumentMut, Item};
+    let fresh = toml::to_string_pretty(settings).expect("settings serialise");
+    let (Some(Ok(mut doc)), Ok(new)) = (
+        old.map(|o| o.parse::<DocumentMut>()),
+        fresh.parse::<DocumentMut>(),
+    ) else {
+        return fresh;
+    };
+    doc["schema_version"] = new["schema_version"].clone();
+    let old_orgs = doc
+        .get("org")
+        .and_then(Item::as_array_of_tables)
+        .cloned()
+        .unwrap_or_default();
+    let key_of = |t: &toml_edit::Table| t.get("key").and_then(Item::as_str).map(str::to_string);
+    let mut merged = ArrayOfTables::new();
+    for table in new
+        .get("org")
+        .and_then(Item::as_array_of_tables)
+        .iter()
+        .flat_map(|a| a.iter())
+    {
+        let mut out = old_orgs
+            .iter()
+            .find(|t| key_of(t) == key_of(table))
+            .cloned()
+            .unwrap_or_default();
+        for field in ORG_FIELDS {
+            match table.get(field) {
+                Some(item) => {
+                    out.insert(field, item.clone());
+                }
+                None => {
+                    out.remove(field);
+                }
+            }
+        }
+        merged.push(out);
+    }
+    if merged.is_empty() {
+        doc.remove("org");
+    } else {
+        doc.insert("org", Item::ArrayOfTables(merged));
+    }
+    doc.to_string()
 }
 
 impl Settings {
@@ -350,6 +422,56 @@ mod tests {
                 0o600
             );
         }
+    }
+
+    #[test]
+    fn unknown_fields_and_comments_survive_a_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = SettingsFile::new(dir.path());
+        file.update(|s| s.upsert(sample())).unwrap();
+        let text = std::fs::read_to_string(file.path()).unwrap();
+        let edited = format!(
+            "# my notes about these tokens\nteam = \"platform\"\n{}",
+            text.replacen(
+                "profile = \"git-zen\"",
+                "profile = \"git-zen\"\nowner = \"ops@contoso.com\" # who rotates it",
+                1
+            )
+        );
+        std::fs::write(file.path(), edited).unwrap();
+        file.update(|s| {
+            s.get_mut("https://dev.azure.com/contoso").unwrap().expires = Some("2028-01-31".into());
+            s.upsert(OrgSettings {
+                key: "https://dev.azure.com/fabrikam".into(),
+                ..sample()
+            });
+        })
+        .unwrap();
+        let after = std::fs::read_to_string(file.path()).unwrap();
+        for kept in [
+            "# my notes about these tokens",
+            "team = \"platform\"",
+            "owner = \"ops@contoso.com\"",
+            "# who rotates it",
+            "2028-01-31",
+            "https://dev.azure.com/fabrikam",
+        ] {
+            assert!(after.contains(kept), "{kept} lost:\n{after}");
+        }
+        let (loaded, note) = file.load().unwrap();
+        assert!(note.is_none());
+        assert_eq!(loaded.orgs.len(), 2);
+        file.update(|s| {
+            s.remove("https://dev.azure.com/fabrikam");
+            s.get_mut("https://dev.azure.com/contoso").unwrap().expires = None;
+        })
+        .unwrap();
+        let last = std::fs::read_to_string(file.path()).unwrap();
+        assert!(
+            !last.contains("fabrikam") && !last.contains("expires"),
+            "{last}"
+        );
+        assert!(last.contains("owner = \"ops@contoso.com\""), "{last}");
     }
 
     #[test]
