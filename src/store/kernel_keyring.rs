@@ -22,21 +22,6 @@ fn describe(error: KeyError) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_full_quota_says_what_the_limit_is_and_what_to_do() {
-        let text = describe(KeyError::QuotaExceeded);
-        assert!(text.contains("quota") && text.contains("maxkeys"), "{text}");
-        assert!(
-            text.contains("Secret Service") && text.contains("patwiz forget"),
-            "{text}"
-        );
-    }
-}
-
 fn missing(error: &KeyError) -> bool {
     matches!(
         error,
@@ -75,5 +60,20 @@ pub fn delete(key: &str) -> Result<bool, String> {
         }
         Err(e) if missing(&e) => Ok(false),
         Err(e) => Err(describe(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_quota_says_what_the_limit_is_and_what_to_do() {
+        let text = describe(KeyError::QuotaExceeded);
+        assert!(text.contains("quota") && text.contains("maxkeys"), "{text}");
+        assert!(
+            text.contains("Secret Service") && text.contains("patwiz forget"),
+            "{text}"
+        );
     }
 }
