@@ -181,6 +181,15 @@ pub struct GuideArgs {
     pub profile: Option<String>,
 }
 
+/// Whether `args` (without the program name) parse as a command line; the error text (with
+/// anything token-shaped removed) if not. For the fuzzer of the flags: no value may panic.
+pub fn parse_only(args: &[String]) -> Result<(), String> {
+    let all = std::iter::once("patwiz".to_string()).chain(args.iter().cloned());
+    Cli::try_parse_from(all)
+        .map(|_| ())
+        .map_err(|e| crate::domain::text::safe_message(&e.render().to_string()))
+}
+
 /// Parses the command line and runs the command; returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

@@ -88,12 +88,9 @@ async fn validate(
     engine::run(request, None).await
 }
 
-/// How many stored organizations `status --check` proves at once.
-const STATUS_PARALLELISM: usize = 16;
-
-/// One stored organization proven again, if its entry still names the organization its token
+/// The check of one stored organization, if its entry still names the organization its token
 /// was stored for: an edited `url` must never receive another organization's token.
-async fn live_check(org: &OrgSettings, token: &Token) -> Result<Report, String> {
+fn live_request(org: &OrgSettings, token: &Token) -> Result<engine::CheckRequest, String> {
     let parsed = OrgUrl::parse(&org.url)
         .map_err(|e| format!("the stored URL is not an organization URL ({e})"))?;
     if parsed.key() != org.key {
@@ -103,7 +100,20 @@ async fn live_check(org: &OrgSettings, token: &Token) -> Result<Report, String> 
             org.key
         ));
     }
-    Ok(validate(&parsed, token, &org.scopes, &org.profile, Vec::new()).await)
+    let scopes = org
+        .scopes
+        .iter()
+        .map(|s| Wanted {
+            scope: s.clone(),
+            why: None,
+        })
+        .collect();
+    Ok(engine::request_for(
+        parsed,
+        token.clone(),
+        scopes,
+        &org.profile,
+    ))
 }
 
 fn identity_of(report: &Report) -> Option<SavedIdentity> {
@@ -369,24 +379,25 @@ pub async fn status(args: StatusArgs) -> ExitCode {
     }
     let mut lives: Vec<Option<Result<Report, String>>> = vec![None; settings.orgs.len()];
     if args.check {
-        use futures_util::StreamExt as _;
-        let checks = settings
-            .orgs
-            .iter()
-            .zip(&tokens)
-            .enumerate()
-            .filter_map(|(i, (org, (token, _)))| match token {
-                Ok(Some(token)) => Some((i, org, token.clone())),
-                _ => None,
-            })
-            .map(|(i, org, token)| async move { (i, live_check(org, &token).await) });
-        // Bounded parallelism: dozens of organizations take a few round trips, and one
-        // organization's failure never holds up the others.
-        let mut running = futures_util::stream::iter(checks).buffer_unordered(STATUS_PARALLELISM);
-        while let Some((i, result)) = running.next().await {
-            lives[i] = Some(result);
+        // Every stored organization that may be checked, proven all at once.
+        let mut asked = Vec::new();
+        let mut requests = Vec::new();
+        for (i, (org, (token, _))) in settings.orgs.iter().zip(&tokens).enumerate() {
+            let Ok(Some(token)) = token else {
+                continue;
+            };
+            match live_request(org, token) {
+                Ok(request) => {
+                    asked.push(i);
+                    requests.push(request);
+                }
+                Err(why) => lives[i] = Some(Err(why)),
+            }
         }
-        drop(running);
+        let reports = engine::many::check_all(requests, engine::many::PARALLELISM).await;
+        for (i, report) in asked.into_iter().zip(reports) {
+            lives[i] = Some(Ok(report));
+        }
         // One write for the whole run, under the settings lock.
         let now = now_rfc3339();
         let results: Vec<(String, String, Option<SavedIdentity>)> = settings

@@ -30,7 +30,8 @@ use crate::domain::token::Token;
 const MAX_BODY: usize = 8 * 1024 * 1024;
 const MAX_RETRIES: u32 = 2;
 const MAX_REDIRECTS: u32 = 3;
-const MAX_RETRY_WAIT: Duration = Duration::from_secs(10);
+/// The longest wait a `Retry-After` can ask for.
+pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(10);
 
 /// How a request authenticates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -316,7 +317,7 @@ fn refuse_cleartext(url: &Url) -> Result<(), HttpError> {
 
 /// The wait a `Retry-After` asks for, never more than `MAX_RETRY_WAIT`: a hostile or broken
 /// value (`1e20`, `18446744073709551616`, `NaN`, a date) can neither panic nor stall the check.
-fn retry_after(headers: &HeaderMap) -> Duration {
+pub fn retry_after(headers: &HeaderMap) -> Duration {
     headers
         .get(header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())

@@ -9,6 +9,7 @@
 
 pub mod discovery;
 pub mod http;
+pub mod many;
 pub mod probes;
 pub mod report;
 pub mod versions;
