@@ -555,7 +555,7 @@ pub async fn remind(args: RemindArgs) -> ExitCode {
     };
     let ics = reminder_ics(entry, expires, time::OffsetDateTime::now_utc());
     match &args.ics {
-        Some(path) => match std::fs::write(path, &ics) {
+        Some(path) => match crate::store::files::write_no_follow(path, ics.as_bytes()) {
             Ok(()) => {
                 println!(
                     "Wrote {}: a reminder on {} to rotate the token (it expires {}).",

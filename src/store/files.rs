@@ -40,6 +40,51 @@ pub fn read_regular_bytes(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Writes `bytes` to `path` (mode 0600 where it is new), never through a symlink and never
+/// into anything but a regular file: a link planted where a calendar file or report is written
+/// cannot redirect the write to another file the user can write.
+pub fn write_no_follow(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let mut file = options.open(path).map_err(|e| {
+        if e.raw_os_error() == Some(libc_eloop()) {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "it is a symbolic link; patwiz never writes through one",
+            )
+        } else {
+            e
+        }
+    })?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    file.set_len(0)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+#[cfg(unix)]
+fn libc_eloop() -> i32 {
+    libc::ELOOP
+}
+
+#[cfg(not(unix))]
+fn libc_eloop() -> i32 {
+    -1
+}
+
 fn too_large(max: u64) -> std::io::Error {
     std::io::Error::new(
         std::io::ErrorKind::InvalidInput,
@@ -50,6 +95,23 @@ fn too_large(max: u64) -> std::io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_planted_symlink_is_never_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep me").unwrap();
+        let link = dir.path().join("reminder.ics");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        let err = write_no_follow(&link, b"BEGIN:VCALENDAR").unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+        let plain = dir.path().join("plain.ics");
+        write_no_follow(&plain, b"first version, longer").unwrap();
+        write_no_follow(&plain, b"second").unwrap();
+        assert_eq!(std::fs::read_to_string(&plain).unwrap(), "second");
+    }
 
     #[test]
     fn only_bounded_regular_files_are_read() {

@@ -286,7 +286,8 @@ fn write_reminder(app: &App) -> Result<String, String> {
     let path = std::env::current_dir()
         .map_err(|e| e.to_string())?
         .join(format!("patwiz-rotate-{}.ics", org.name()));
-    std::fs::write(&path, ics).map_err(|e| format!("Could not write {}: {e}", path.display()))?;
+    crate::store::files::write_no_follow(&path, ics.as_bytes())
+        .map_err(|e| format!("Could not write {}: {e}", path.display()))?;
     Ok(path.display().to_string())
 }
 
