@@ -531,3 +531,44 @@ fn a_host_hidden_in_the_user_info_or_a_look_alike_host_gets_no_token() {
         assert_ne!(out.status.code(), Some(64), "{lookalike}: {out:?}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn the_demo_keeps_its_settings_in_a_fresh_private_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_patwiz"))
+        .args(["demo", "--plain"])
+        .env("TMPDIR", tmp.path())
+        .env_remove("PATWIZ_CONFIG_DIR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    // While the demo waits at its first prompt, look at what it made.
+    let started = Instant::now();
+    let made = loop {
+        let found: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("patwiz-demo-"))
+            .collect();
+        if let Some(entry) = found.into_iter().next() {
+            break entry;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no scratch directory"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let name = made.file_name().to_string_lossy().to_string();
+    let mode = made.metadata().unwrap().permissions().mode() & 0o777;
+    drop(child.stdin.take());
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_ne!(name, format!("patwiz-demo-{pid}"), "a predictable name");
+    assert_eq!(mode, 0o700, "{name} is not private");
+}

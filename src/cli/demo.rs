@@ -147,8 +147,14 @@ pub async fn wizard(args: DemoArgs) -> ExitCode {
 /// mode 0700 (never one that already exists, which another user could have planted), removed
 /// when the demo ends.
 fn tempfile_dir() -> Result<tempfile::TempDir, String> {
-    tempfile::Builder::new()
-        .prefix("patwiz-demo-")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("patwiz-demo-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    builder
         .tempdir()
         .map_err(|e| format!("cannot create a private scratch directory: {e}"))
 }
