@@ -555,10 +555,32 @@ fn validate_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Char('b') => {
             // Back to the step that fixes the failure: a new token, almost always.
+            // The hint follows what failed: a scope is ticked on the same token; the rest is
+            // not the checkbox's business.
             let hint = app
-                .failing()
-                .next()
-                .map(|r| format!("Edit the token and tick {}, then paste it here.", r.label))
+                .validation
+                .results
+                .iter()
+                .find(|r| {
+                    r.required
+                        && matches!(
+                            r.status,
+                            crate::domain::checks::CheckStatus::Fail
+                                | crate::domain::checks::CheckStatus::Skipped
+                        )
+                })
+                .map(|r| match r.class {
+                    CheckClass::MissingScope => {
+                        format!("Edit the token and tick {}, then paste it here.", r.label)
+                    }
+                    CheckClass::TokenExpired => {
+                        "Create a new token (an expired one can't be extended), then paste it here."
+                            .to_string()
+                    }
+                    CheckClass::NoAccess => "Its account has no access to this organization: add the account, or create the token signed in with an account of the organization, then paste it here.".to_string(),
+                    CheckClass::PermissionDenied => "The token is fine; its account lacks a permission (see the fix). Paste a token of another account, or go back with Esc and press r once it is granted.".to_string(),
+                    _ => "Paste the new token.".to_string(),
+                })
                 .unwrap_or_else(|| "Paste the new token.".into());
             clear_token(app);
             app.step = Step::Paste;
@@ -729,5 +751,65 @@ mod tests {
             update(&mut real, enter()).as_slice(),
             [Effect::CheckOrg(_)]
         ));
+    }
+
+    fn result(
+        class: CheckClass,
+        status: crate::domain::checks::CheckStatus,
+    ) -> crate::engine::CheckResult {
+        crate::engine::CheckResult {
+            scope: "vso.project".into(),
+            label: "Project and Team: Read".into(),
+            status,
+            http_status: Some(401),
+            class,
+            remediation: String::new(),
+            source: String::new(),
+            elapsed_ms: 0,
+            required: true,
+            detail: String::new(),
+            why: None,
+        }
+    }
+
+    #[test]
+    fn going_back_from_a_failure_says_the_fix_for_that_failure() {
+        use crate::domain::checks::CheckStatus::{Fail, Skipped};
+        let b = || {
+            Action::Key(KeyEvent {
+                code: KeyCode::Char('b'),
+                modifiers: KeyModifiers::NONE,
+                kind: KeyEventKind::Press,
+                state: KeyEventState::NONE,
+            })
+        };
+        for (class, status, words) in [
+            (
+                CheckClass::MissingScope,
+                Fail,
+                "tick Project and Team: Read",
+            ),
+            (
+                CheckClass::NoAccess,
+                Skipped,
+                "no access to this organization",
+            ),
+            (CheckClass::TokenExpired, Skipped, "can't be extended"),
+            (CheckClass::PermissionDenied, Fail, "lacks a permission"),
+        ] {
+            let mut app = App::new(
+                Vec::new(),
+                Some("https://dev.azure.com/contoso".into()),
+                Vec::new(),
+            );
+            app.step = Step::Validate;
+            app.validation.results = vec![result(class, status)];
+            update(&mut app, b());
+            let (_, text) = app.message.clone().unwrap();
+            assert!(text.contains(words), "{class:?}: {text}");
+            if class != CheckClass::MissingScope {
+                assert!(!text.contains("tick"), "{class:?}: {text}");
+            }
+        }
     }
 }
