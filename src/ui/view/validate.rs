@@ -23,7 +23,25 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
                 theme.strong(),
             ),
         ])),
-        (None, Some(_)) => lines.push(Line::styled(" The token was not accepted.", theme.fail())),
+        (None, Some(report)) => {
+            let headline = match report.checks.first().map(|c| c.class) {
+                Some(CheckClass::NoAccess) => {
+                    " The token was accepted, but its account has no access to this organization."
+                }
+                Some(CheckClass::TokenExpired) => " The token has expired.",
+                Some(CheckClass::PolicyBlocked) => " Your organization's policy refused the token.",
+                Some(CheckClass::OrgDeactivated) => " The organization is stopped.",
+                Some(
+                    CheckClass::OrgNotFound
+                    | CheckClass::Network
+                    | CheckClass::Timeout
+                    | CheckClass::ServerError
+                    | CheckClass::RateLimited,
+                ) => " The check could not run.",
+                _ => " The token was not accepted.",
+            };
+            lines.push(Line::styled(headline, theme.fail()))
+        }
         (None, None) => lines.push(Line::raw(format!(
             " {} Checking the organization and who the token belongs to…",
             SPINNER[app.spinner % 4]
