@@ -96,6 +96,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
                     Span::styled(format!("{label:<40}"), theme.strong()),
                     Span::styled(format!(" {}", r.class.as_str()), style),
                 ]));
+                if r.class == CheckClass::Ok && r.http_status == Some(400) {
+                    // Proven, with something the organization should know (its process rules).
+                    lines.push(Line::styled(format!("     {}", r.detail), theme.dim()));
+                }
                 if r.class != CheckClass::Ok {
                     lines.push(Line::styled(format!("     {}", r.detail), theme.dim()));
                     lines.push(Line::raw(format!("     Fix: {}", r.remediation)));
