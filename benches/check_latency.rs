@@ -96,5 +96,57 @@ fn main() {
         println!("  all probes (parallel)                {:>7.1} ms  = {:.2} round trips (goal < 2)", ms(probes), probes.as_secs_f64() / rtt.as_secs_f64());
         println!("  after discovery                      {:>7.1} ms  = {:.2} round trips", ms(total - discovery), (total - discovery).as_secs_f64() / rtt.as_secs_f64());
         println!("  whole check                          {:>7.1} ms", ms(total));
+
+        // Round trips per profile once discovery is done, with every authenticated answer
+        // 100 ms late (a Full access token, so every profile passes).
+        let slow_everything = patwiz::emulator::Scenario::parse(&format!(
+            "{}\n[[faults]]\nkind = \"latency\"\nms = 100\n",
+            patwiz::emulator::scenario::DEFAULT_SCENARIO
+        ))
+        .unwrap();
+        let emu = Emulator::start(slow_everything, "127.0.0.1:0").await.unwrap();
+        let full = emu.token("full-access").unwrap();
+        println!("  round trips after discovery, per profile (median of {RUNS}):");
+        for name in ["git-zen", "exalate", "jira-git", "nango"] {
+            let profile = patwiz::domain::profiles::find(name, None).unwrap();
+            let scopes: Vec<Wanted> = profile
+                .scopes
+                .iter()
+                .map(|s| Wanted { scope: s.id.clone(), why: None })
+                .collect();
+            let mut after = Vec::new();
+            for _ in 0..RUNS {
+                let mut request = engine::request_for(
+                    OrgUrl::parse(&emu.org_url()).unwrap(),
+                    Token::new(full.clone()),
+                    scopes.clone(),
+                    &profile.title,
+                );
+                request.probe_extras = false;
+                let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+                let started = Instant::now();
+                let run = tokio::spawn(engine::run(request, Some(tx)));
+                let (mut discovered, mut finished) = (None, None);
+                while let Some(event) = rx.recv().await {
+                    match event {
+                        Event::Discovered { .. } => discovered = Some(started.elapsed()),
+                        Event::Finished(report) => {
+                            assert_eq!(report.exit_code(), 0, "{name}: {}", report.to_text());
+                            finished = Some(started.elapsed());
+                        }
+                        _ => {}
+                    }
+                }
+                run.await.unwrap();
+                after.push(finished.unwrap() - discovered.unwrap());
+            }
+            let after = median(after);
+            println!(
+                "    {name:<10} {} scopes  {:>7.1} ms = {:.2} round trips",
+                scopes.len(),
+                ms(after),
+                after.as_secs_f64() / 0.1
+            );
+        }
     });
 }

@@ -189,7 +189,21 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
         &format!("{}/_apis/git/repositories?api-version=7.1", hosts.core),
         probes::LOCATION_REPOSITORIES,
     );
-    let (identity_reply, projects_reply, repos_reply) = tokio::join!(
+    // Probes that need neither a project nor the token's id start with the identity request:
+    // a profile whose scopes are all organization-level is proven in that one round trip.
+    let scope_names: Vec<String> = plan.iter().map(|(_, w)| w.scope.clone()).collect();
+    let (floor, later): (Vec<_>, Vec<_>) = plan
+        .into_iter()
+        .partition(|(p, _)| p.as_ref().is_some_and(|p| p.needs == Needs::Nothing));
+    let no_context = Context::default();
+    let at_the_floor = Run {
+        http: &http,
+        request: &request,
+        discovery: &discovery,
+        context: &no_context,
+        apis,
+    };
+    let (identity_reply, projects_reply, repos_reply, floor_results) = tokio::join!(
         http.send(Method::GET, &connection_data, Auth::Rest, None),
         async {
             match &projects_url {
@@ -205,6 +219,11 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
                 _ => None,
             }
         },
+        futures_util::future::join_all(floor.into_iter().map(|(probe, wanted)| run_one(
+            &at_the_floor,
+            probe,
+            wanted
+        ))),
     );
 
     let (identity, deployment) = match read_identity(&request, identity_reply) {
@@ -235,11 +254,13 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
     };
 
     let context = build_context(&request, &identity, projects_reply, repos_reply);
-    emit(
-        &events,
-        Event::Probing(plan.iter().map(|(_, w)| w.scope.clone()).collect()),
-    );
+    emit(&events, Event::Probing(scope_names));
 
+    let mut checks = Vec::new();
+    for result in floor_results.into_iter().flatten() {
+        emit(&events, Event::Check(result.clone()));
+        checks.push(result);
+    }
     let shared = Run {
         http: &http,
         request: &request,
@@ -247,11 +268,10 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
         context: &context,
         apis,
     };
-    let mut running: FuturesUnordered<_> = plan
+    let mut running: FuturesUnordered<_> = later
         .into_iter()
         .map(|(probe, wanted)| run_one(&shared, probe, wanted))
         .collect();
-    let mut checks = Vec::new();
     while let Some(result) = running.next().await {
         if let Some(result) = result {
             emit(&events, Event::Check(result.clone()));
