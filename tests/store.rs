@@ -515,6 +515,35 @@ async fn doctor_names_the_store() {
     }
 }
 
+/// `patwiz login` for the Git-Zen profile with the token on standard input.
+async fn login_git_zen(
+    backend: Backend,
+    config: &Path,
+    org: &str,
+    token: &str,
+    extra: &[(&str, &str)],
+) -> Output {
+    run(
+        backend,
+        config,
+        &[
+            "login",
+            "--org",
+            org,
+            "--profile",
+            "git-zen",
+            "--token-stdin",
+        ],
+        Some(token),
+        extra,
+    )
+    .await
+}
+
+async fn forget(backend: Backend, config: &Path, org: &str) -> Output {
+    run(backend, config, &["forget", "--org", org], None, &[]).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn parallel_logins_for_many_organizations_lose_nothing() {
     let Some(backend) = backends().await.into_iter().next() else {
@@ -530,23 +559,7 @@ async fn parallel_logins_for_many_organizations_lose_nothing() {
         let org = emu.org_url();
         let token = emu.token("git-zen").unwrap();
         let config = config.path().to_path_buf();
-        async move {
-            run(
-                backend,
-                &config,
-                &[
-                    "login",
-                    "--org",
-                    &org,
-                    "--profile",
-                    "git-zen",
-                    "--token-stdin",
-                ],
-                Some(&token),
-                &[],
-            )
-            .await
-        }
+        async move { login_git_zen(backend, &config, &org, &token, &[]).await }
     });
     for out in futures_util::future::join_all(logins).await {
         assert!(out.status.success(), "{}", text(&out));
@@ -574,14 +587,7 @@ async fn parallel_logins_for_many_organizations_lose_nothing() {
     let settings = std::fs::read_to_string(config.path().join("settings.toml")).unwrap();
     assert_eq!(settings.matches("last_verdict = \"pass\"").count(), 12);
     for emu in &emulators {
-        let _ = run(
-            backend,
-            config.path(),
-            &["forget", "--org", &emu.org_url()],
-            None,
-            &[],
-        )
-        .await;
+        let _ = forget(backend, config.path(), &emu.org_url()).await;
     }
 }
 
@@ -594,21 +600,7 @@ async fn an_edited_url_in_the_settings_never_receives_the_stored_token() {
     let elsewhere = Emulator::start_demo().await.unwrap();
     let config = tempfile::tempdir().unwrap();
     let token = home.token("git-zen").unwrap();
-    let out = run(
-        backend,
-        config.path(),
-        &[
-            "login",
-            "--org",
-            &home.org_url(),
-            "--profile",
-            "git-zen",
-            "--token-stdin",
-        ],
-        Some(&token),
-        &[],
-    )
-    .await;
+    let out = login_git_zen(backend, config.path(), &home.org_url(), &token, &[]).await;
     assert!(out.status.success(), "{}", text(&out));
     let path = config.path().join("settings.toml");
     let edited = std::fs::read_to_string(&path).unwrap().replace(
@@ -623,14 +615,7 @@ async fn an_edited_url_in_the_settings_never_receives_the_stored_token() {
         elsewhere.requests().iter().all(|r| !r.had_authorization),
         "the token went to the edited URL"
     );
-    let _ = run(
-        backend,
-        config.path(),
-        &["forget", "--org", &home.org_url()],
-        None,
-        &[],
-    )
-    .await;
+    let _ = forget(backend, config.path(), &home.org_url()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -647,18 +632,11 @@ async fn a_settings_write_that_fails_leaves_no_orphan_and_every_message_is_true(
     let key = patwiz::domain::org_url::OrgUrl::parse(&org).unwrap().key();
 
     // login: the token is stored, then the settings write fails: it is taken out again.
-    let out = run(
+    let out = login_git_zen(
         backend,
         config.path(),
-        &[
-            "login",
-            "--org",
-            &org,
-            "--profile",
-            "git-zen",
-            "--token-stdin",
-        ],
-        Some(&first),
+        &org,
+        &first,
         &[("PATWIZ_TEST_FAIL_SETTINGS_AFTER", "stored")],
     )
     .await;
@@ -671,21 +649,7 @@ async fn a_settings_write_that_fails_leaves_no_orphan_and_every_message_is_true(
 
     // rotate: the swap succeeds, then the settings write fails: the message says the new token
     // is the one stored, and it is.
-    let out = run(
-        backend,
-        config.path(),
-        &[
-            "login",
-            "--org",
-            &org,
-            "--profile",
-            "git-zen",
-            "--token-stdin",
-        ],
-        Some(&first),
-        &[],
-    )
-    .await;
+    let out = login_git_zen(backend, config.path(), &org, &first, &[]).await;
     assert!(out.status.success(), "{}", text(&out));
     let out = run(
         backend,
@@ -701,14 +665,7 @@ async fn a_settings_write_that_fails_leaves_no_orphan_and_every_message_is_true(
     assert!(!said.contains("previous token is still stored"), "{said}");
     let vault = Vault::with(store, config.path());
     assert_eq!(vault.token(&key).await.unwrap().unwrap().expose(), second);
-    let _ = run(
-        backend,
-        config.path(),
-        &["forget", "--org", &org],
-        None,
-        &[],
-    )
-    .await;
+    let _ = forget(backend, config.path(), &org).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
