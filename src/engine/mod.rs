@@ -398,8 +398,10 @@ fn remediation_key(class: CheckClass, server: bool) -> &'static str {
     }
 }
 
-/// `url` with the api-version the deployment takes for `location`; `None` when the
-/// deployment has no such API. Without location data (the cloud), `url` as it is.
+/// `url` with the api-version the deployment takes for `location`. Without location data
+/// (the cloud), `url` as it is. An API the deployment does not list is still asked, at the
+/// deployment's highest version, so that its own answer (a route 404 on Azure DevOps Server)
+/// says it is missing: an incomplete listing never hides an API that is there.
 fn negotiated(apis: Option<&ApiLocations>, url: &str, location: &str) -> Option<String> {
     let Some(apis) = apis else {
         return Some(url.to_string());
@@ -407,7 +409,16 @@ fn negotiated(apis: Option<&ApiLocations>, url: &str, location: &str) -> Option<
     let requested = versions::api_version_of(url).unwrap_or("7.1").to_string();
     match apis.negotiate(location, &requested) {
         Negotiated::Version(v) => Some(with_api_version(url, &v)),
-        Negotiated::Missing => None,
+        Negotiated::Missing => {
+            let ceiling = apis.ceiling()?;
+            let wanted = versions::ApiVersion::parse(&requested)?;
+            let version = if wanted <= ceiling {
+                requested
+            } else {
+                ceiling.to_string()
+            };
+            Some(with_api_version(url, &version))
+        }
     }
 }
 
@@ -754,11 +765,6 @@ async fn send_probe(run: &Run<'_>, probe: &Probe) -> Result<Result<Reply, HttpEr
     let base = probe.target.base(hosts);
     let path = fill_path(probe.path, context, "Task").ok_or(NotSent::Context)?;
     let url = match (run.apis, probes::location_of(probe)) {
-        // Analytics has no REST location; a deployment that lists its APIs and has no
-        // Analytics host of its own (Azure DevOps Server) has no Analytics API for PATs.
-        (Some(_), None) if probe.target == probes::Target::Analytics => {
-            return Err(NotSent::NoApi);
-        }
         (apis, Some(location)) => {
             negotiated(apis, &format!("{base}/{path}"), location).ok_or(NotSent::NoApi)?
         }
