@@ -516,3 +516,61 @@ async fn azure_devops_server_collections_work_without_resource_areas() {
     assert_eq!(report.verdict, Verdict::Pass, "{}", report.to_text());
     assert_eq!(report.org.kind, "server");
 }
+
+#[tokio::test]
+async fn azure_devops_server_is_never_asked_for_more_than_its_release_takes() {
+    for (release, ceiling) in [
+        ("server-2019", (5, 0)),
+        ("server-2020", (6, 0)),
+        ("server-2022", (7, 0)),
+    ] {
+        let emu = Emulator::start(Scenario::built_in(release).unwrap(), "127.0.0.1:0")
+            .await
+            .unwrap();
+        let exalate = [
+            "vso.work_write",
+            "vso.project",
+            "vso.profile",
+            "vso.identity",
+            "vso.memberentitlementmanagement",
+        ];
+        let report = check(&emu, "full-access", &exalate).await;
+        assert_eq!(
+            report.verdict,
+            Verdict::Pass,
+            "{release}: {}",
+            report.to_text()
+        );
+        let entitlements = only(&report, "vso.memberentitlementmanagement");
+        assert_eq!(entitlements.class, CheckClass::Unproven, "{release}");
+        assert!(
+            entitlements.detail.contains("no such API"),
+            "{}",
+            entitlements.detail
+        );
+        for c in &report.checks {
+            assert_ne!(c.class, CheckClass::PermissionDenied, "{release}: {c:?}");
+            assert!(
+                !c.remediation.contains("status.dev.azure.com"),
+                "{release}: {c:?}"
+            );
+        }
+        for r in emu.requests() {
+            let Some(version) = r
+                .path_and_query
+                .split(['?', '&'])
+                .find_map(|p| p.strip_prefix("api-version="))
+            else {
+                continue;
+            };
+            let number = version.split('-').next().unwrap();
+            let (a, b) = number.split_once('.').unwrap();
+            let asked: (u32, u32) = (a.parse().unwrap(), b.parse().unwrap());
+            assert!(
+                asked <= ceiling,
+                "{release} was asked {version}: {}",
+                r.path_and_query
+            );
+        }
+    }
+}
