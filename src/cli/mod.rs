@@ -215,18 +215,28 @@ fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Profiles) => print_profiles(),
         Some(Command::Guide(args)) => guide(args),
-        Some(Command::Demo(args)) if args.serve => runtime().block_on(demo::serve(args)),
-        Some(Command::Demo(args)) => runtime().block_on(demo::wizard(args)),
-        Some(Command::Wizard(args)) => runtime().block_on(wizard(args)),
-        None => runtime().block_on(wizard(WizardArgs::default())),
-        Some(Command::Check(args)) => runtime().block_on(check::run(args)),
-        Some(Command::Login(args)) => runtime().block_on(store_cmds::login(args)),
-        Some(Command::Status(args)) => runtime().block_on(store_cmds::status(args)),
-        Some(Command::Rotate(args)) => runtime().block_on(store_cmds::rotate(args)),
-        Some(Command::Forget(args)) => runtime().block_on(store_cmds::forget(args)),
-        Some(Command::Remind(args)) => runtime().block_on(store_cmds::remind(args)),
-        Some(Command::Doctor) => runtime().block_on(store_cmds::doctor()),
+        Some(Command::Demo(args)) if args.serve => block_on(demo::serve(args)),
+        Some(Command::Demo(args)) => block_on(demo::wizard(args)),
+        Some(Command::Wizard(args)) => block_on(wizard(args)),
+        None => block_on(wizard(WizardArgs::default())),
+        Some(Command::Check(args)) => block_on(check::run(args)),
+        Some(Command::Login(args)) => block_on(store_cmds::login(args)),
+        Some(Command::Status(args)) => block_on(store_cmds::status(args)),
+        Some(Command::Rotate(args)) => block_on(store_cmds::rotate(args)),
+        Some(Command::Forget(args)) => block_on(store_cmds::forget(args)),
+        Some(Command::Remind(args)) => block_on(store_cmds::remind(args)),
+        Some(Command::Doctor) => block_on(store_cmds::doctor()),
     }
+}
+
+/// Runs a command to completion, then gives the runtime at most a moment to wind down: a
+/// blocking call still stuck (a clipboard, a browser launcher or a secret store that never
+/// answers) never keeps the process alive once the command is done.
+fn block_on<F: std::future::Future>(command: F) -> F::Output {
+    let runtime = runtime();
+    let out = runtime.block_on(command);
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    out
 }
 
 pub(crate) fn runtime() -> tokio::runtime::Runtime {
