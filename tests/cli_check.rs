@@ -342,3 +342,43 @@ fn help_lists_every_subcommand_and_each_has_help() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_request_log_names_every_request_and_holds_no_secret() {
+    let emu = Emulator::start_demo().await.unwrap();
+    let token = emu.token("git-zen").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("requests.log");
+    let out = check(
+        vec![
+            "check".into(),
+            "--org".into(),
+            emu.org_url(),
+            "--profile".into(),
+            "git-zen".into(),
+            "--log".into(),
+            log.display().to_string(),
+        ],
+        None,
+        vec![("AZURE_DEVOPS_EXT_PAT".into(), token.clone())],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.lines().count() >= 6, "{text}");
+    assert!(
+        text.lines().any(|l| l.contains(" GET http://127.0.0.1:")
+            && l.contains("/demo/_apis/connectionData 200 ")),
+        "{text}"
+    );
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!(":{token}"));
+    for secret in [
+        token.as_str(),
+        &token[..12],
+        basic.as_str(),
+        "Authorization",
+        "api-version",
+    ] {
+        assert!(!text.contains(secret), "the log holds {secret}");
+    }
+}

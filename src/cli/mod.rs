@@ -24,6 +24,10 @@ pub const EXIT_USAGE: u8 = 64;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Append one line per HTTP request (time, method, host, path, status, duration; never a
+    /// header, a query or a token) to FILE, or to standard error with `-`.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -212,6 +216,11 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> ExitCode {
+    if let Some(path) = &cli.log
+        && let Err(e) = crate::engine::request_log::start(path)
+    {
+        return usage(format!("--log {}: {e}", path.display()));
+    }
     match cli.command {
         Some(Command::Profiles) => print_profiles(),
         Some(Command::Guide(args)) => guide(args),

@@ -236,6 +236,7 @@ impl Http {
             return Err(HttpError::Deadline);
         }
         let limit = self.request_timeout.min(self.deadline - now);
+        let method_name = method.to_string();
         let client = if url.scheme() == "https" {
             &self.client
         } else {
@@ -279,11 +280,17 @@ impl Http {
                 redirect_loop: false,
             })
         };
-        match tokio::time::timeout(limit, work).await {
+        let outcome = match tokio::time::timeout(limit, work).await {
             Ok(result) => result,
             Err(_) if Instant::now() >= self.deadline => Err(HttpError::Deadline),
             Err(_) => Err(HttpError::Timeout(limit.as_secs().max(1))),
-        }
+        };
+        let said = match &outcome {
+            Ok(reply) => reply.status.to_string(),
+            Err(e) => format!("no answer ({e})"),
+        };
+        super::request_log::record(method_name.as_str(), url, &said, now.elapsed());
+        outcome
     }
 
     fn authorization(&self, auth: Auth) -> Option<HeaderValue> {

@@ -12,6 +12,7 @@ pub mod http;
 pub mod many;
 pub mod probes;
 pub mod report;
+pub mod request_log;
 pub mod versions;
 
 use std::collections::BTreeSet;
