@@ -382,3 +382,30 @@ async fn the_request_log_names_every_request_and_holds_no_secret() {
         assert!(!text.contains(secret), "the log holds {secret}");
     }
 }
+
+#[test]
+fn shell_completions_name_every_command_and_bash_accepts_them() {
+    let out = patwiz(&["completions", "bash"], None, &[]);
+    assert!(out.status.success(), "{out:?}");
+    let script = String::from_utf8(out.stdout).unwrap();
+    for command in [
+        "check", "login", "status", "rotate", "forget", "remind", "doctor", "guide",
+    ] {
+        assert!(script.contains(command), "{command} missing");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("patwiz.bash");
+    std::fs::write(&path, &script).unwrap();
+    let syntax = Command::new("bash").arg("-n").arg(&path).status().unwrap();
+    assert!(syntax.success(), "bash refuses the completion script");
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        assert!(
+            patwiz(&["completions", shell], None, &[]).status.success(),
+            "{shell}"
+        );
+    }
+    assert_eq!(
+        patwiz(&["completions", "tcsh"], None, &[]).status.code(),
+        Some(64)
+    );
+}

@@ -34,6 +34,8 @@ pub struct Cli {
 pub enum Command {
     /// Open the wizard (the default when no command is given).
     Wizard(WizardArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell) to standard output.
+    Completions(CompletionsArgs),
     /// Run the wizard on a built-in demo organization (no network, no account), or only its
     /// emulated Azure DevOps with --serve.
     Demo(DemoArgs),
@@ -179,6 +181,12 @@ pub struct RemindArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, elvish or powershell.
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
 pub struct GuideArgs {
     /// Only the advice for this profile.
     #[arg(long)]
@@ -223,6 +231,12 @@ fn run(cli: Cli) -> ExitCode {
     }
     match cli.command {
         Some(Command::Profiles) => print_profiles(),
+        Some(Command::Completions(args)) => {
+            use clap::CommandFactory as _;
+            let mut command = Cli::command();
+            clap_complete::generate(args.shell, &mut command, "patwiz", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
         Some(Command::Guide(args)) => guide(args),
         Some(Command::Demo(args)) if args.serve => block_on(demo::serve(args)),
         Some(Command::Demo(args)) => block_on(demo::wizard(args)),
