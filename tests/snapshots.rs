@@ -158,6 +158,20 @@ fn organization_screens() {
     );
     update(&mut app, Action::OrgChecked(Err("No organization answers at https://dev.azure.com/contoso (HTTP 404). Check the organization URL.".into())));
     snap!("02_organization_not_found", &app);
+
+    // A token pasted into the organization field is never shown, nor repeated by the error.
+    let token =
+        "AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99BDYvSdNCpgG36sAAAAAZDOMmtb";
+    let mut pasted = initial_app(&options);
+    press(&mut pasted, KeyCode::Enter);
+    type_text(&mut pasted, token);
+    press(&mut pasted, KeyCode::Enter);
+    let text = screen(&pasted, 80, 24);
+    assert!(
+        !text.contains(&token[..8]),
+        "the token is on screen:\n{text}"
+    );
+    assert!(text.contains("token-shaped"), "{text}");
 }
 
 #[test]

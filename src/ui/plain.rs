@@ -19,7 +19,8 @@ use crate::store::settings::{OrgSettings, SavedIdentity, format_date, parse_date
 
 fn say(text: &str) {
     let mut out = std::io::stdout();
-    let _ = writeln!(out, "{text}");
+    // Nothing token-shaped and no control sequence ever reaches the terminal.
+    let _ = writeln!(out, "{}", crate::domain::text::safe_message(text));
     let _ = out.flush();
 }
 

@@ -53,6 +53,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
         Step::Done => done::draw(frame, body, app, theme),
     }
     if let Some((level, text)) = &app.message {
+        let text = &crate::domain::text::safe_message(text);
         let style = match level {
             Level::Info => theme.dim(),
             Level::Warn => theme.warn(),

@@ -5,14 +5,17 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::{SPINNER, text};
+use crate::domain::text::{redact_tokens, safe_message};
 use crate::ui::state::{App, OrgCheck};
 use crate::ui::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let shown: String = if app.org_input.chars().count() > 70 {
+    // A token pasted into the wrong field is never shown (nor repeated by an error).
+    let input = redact_tokens(&app.org_input);
+    let shown: String = if input.chars().count() > 70 {
         format!(
             "…{}",
-            app.org_input
+            input
                 .chars()
                 .rev()
                 .take(69)
@@ -22,7 +25,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
                 .collect::<String>()
         )
     } else {
-        app.org_input.clone()
+        input.clone()
     };
     let mut lines = vec![
         Line::styled(" Organization URL", theme.strong()),
@@ -45,7 +48,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         }
         Err(e) if !app.org_input.trim().is_empty() => lines.push(Line::from(vec![
             Span::styled(" ✗ ", theme.fail()),
-            Span::raw(e.to_string()),
+            Span::raw(safe_message(&e.to_string())),
         ])),
         Err(_) => lines.push(Line::styled(
             "   Paste or type it; the normalised URL appears here.",
