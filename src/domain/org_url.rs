@@ -303,7 +303,7 @@ impl OrgUrl {
         self.join("_usersSettings/tokens")
     }
 
-    /// Both cloud forms (seed 003: integrations accept either); `None` on Azure DevOps Server.
+    /// Both cloud forms (Nango's guide: integrations accept either); `None` on Azure DevOps Server.
     pub fn cloud_forms(&self) -> Option<(String, String)> {
         match self.kind {
             OrgKind::Cloud | OrgKind::CloudLegacy => Some((

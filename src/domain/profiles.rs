@@ -39,7 +39,7 @@ pub enum UrlForm {
     /// `https://dev.azure.com/{org}`
     #[default]
     Modern,
-    /// Either form is accepted (seed 003): show both.
+    /// Either form is accepted (Nango's guide): show both.
     Either,
 }
 
@@ -237,7 +237,7 @@ mod tests {
 
     #[test]
     fn git_zen_matches_seed_000_table() {
-        // Seed 000: Work Items R&W, Code R, Identity R, Project and Team R, Service Connections R&query.
+        // The Git-Zen guide: Work Items R&W, Code R, Identity R, Project and Team R, Service Connections R&query.
         let p = profile("git-zen");
         assert_eq!(
             ids(&p),

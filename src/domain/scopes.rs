@@ -53,7 +53,7 @@ fn yes() -> bool {
     true
 }
 
-/// A name seed 001 uses for a group the dialog calls something else (or does not have).
+/// A name the general PAT guide uses for a group the dialog calls something else (or does not have).
 #[derive(Debug, Clone, Deserialize)]
 pub struct SeedAlias {
     pub seed_name: String,
@@ -263,7 +263,7 @@ mod tests {
 
     #[test]
     fn every_group_and_level_of_seed_001_is_covered() {
-        // Seed 001 (general PAT guide): group name -> the levels it lists.
+        // The general PAT guide: group name -> the levels it lists.
         let seed: &[(&str, &[&str])] = &[
             ("Code", &["Read", "Write", "Manage"]),
             ("Work Items", &["Read", "Write", "Manage"]),
@@ -297,9 +297,9 @@ mod tests {
         for (name, levels) in seed {
             let (group, alias) = c
                 .group_for_seed_name(name)
-                .unwrap_or_else(|| panic!("seed 001 group {name} is not catalogued"));
+                .unwrap_or_else(|| panic!("the general PAT guide's group {name} is not catalogued"));
             assert!(!group.scopes.is_empty());
-            // A read level exists wherever seed 001 lists Read.
+            // A read level exists wherever the general PAT guide lists Read.
             if levels.contains(&"Read") {
                 assert!(
                     group.scopes.iter().any(|s| s.level.starts_with("Read")),
