@@ -295,9 +295,9 @@ mod tests {
         ];
         let c = Catalogue::get();
         for (name, levels) in seed {
-            let (group, alias) = c
-                .group_for_seed_name(name)
-                .unwrap_or_else(|| panic!("the general PAT guide's group {name} is not catalogued"));
+            let (group, alias) = c.group_for_seed_name(name).unwrap_or_else(|| {
+                panic!("the general PAT guide's group {name} is not catalogued")
+            });
             assert!(!group.scopes.is_empty());
             // A read level exists wherever the general PAT guide lists Read.
             if levels.contains(&"Read") {
