@@ -30,6 +30,7 @@ use crate::domain::checks::{
 };
 use crate::domain::org_url::{OrgKind, OrgUrl};
 use crate::domain::scopes::Catalogue;
+use crate::domain::text::shorten;
 use crate::domain::token::Token;
 use discovery::Discovery;
 use http::{Auth, Http, HttpError, HttpOptions, Reply};
@@ -837,7 +838,7 @@ fn hear(outcome: &Result<Reply, HttpError>, expect: crate::domain::checks::Expec
                     classify_probe(&answer, expect)
                 },
                 http_status: Some(reply.status),
-                said: reply.message(),
+                said: answer.message.as_deref().map(|m| shorten(m, 300)),
                 answer: Some(answer),
                 redirected: reply.redirected_to.clone(),
                 looped: reply.redirect_loop,

@@ -16,23 +16,7 @@ pub fn start(path: &std::path::Path) -> std::io::Result<()> {
     let sink: Box<dyn std::io::Write + Send> = if path.as_os_str() == "-" {
         Box::new(std::io::stderr())
     } else {
-        let mut options = std::fs::OpenOptions::new();
-        options.append(true).create(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt as _;
-            options
-                .mode(0o600)
-                .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-        }
-        let file = options.open(path)?;
-        if !file.metadata()?.is_file() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "not a regular file",
-            ));
-        }
-        Box::new(file)
+        Box::new(crate::store::files::open_no_follow(path, true)?)
     };
     let _ = SINK.set(Mutex::new(sink));
     Ok(())

@@ -40,13 +40,17 @@ pub fn read_regular_bytes(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Writes `bytes` to `path` (mode 0600 where it is new), never through a symlink and never
-/// into anything but a regular file: a link planted where a calendar file or report is written
-/// cannot redirect the write to another file the user can write.
-pub fn write_no_follow(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
+/// Opens `path` for writing (appending, or from the start), creating it with mode 0600,
+/// never through a symlink and never anything but a regular file: a link planted where a
+/// calendar file, report or log is written cannot redirect the write to another file.
+pub fn open_no_follow(path: &Path, append: bool) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true);
+    options.create(true);
+    if append {
+        options.append(true);
+    } else {
+        options.write(true);
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt as _;
@@ -54,7 +58,7 @@ pub fn write_no_follow(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             .mode(0o600)
             .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
-    let mut file = options.open(path).map_err(|e| {
+    let file = options.open(path).map_err(|e| {
         if e.raw_os_error() == Some(libc_eloop()) {
             std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
@@ -70,6 +74,13 @@ pub fn write_no_follow(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             "not a regular file",
         ));
     }
+    Ok(file)
+}
+
+/// Writes `bytes` to `path`, replacing what was there, through [`open_no_follow`].
+pub fn write_no_follow(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut file = open_no_follow(path, false)?;
     file.set_len(0)?;
     file.write_all(bytes)?;
     file.sync_all()
