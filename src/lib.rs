@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod domain;
+#[cfg(feature = "demo")]
 pub mod emulator;
 pub mod engine;
 pub mod store;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 mod check;
+#[cfg(feature = "demo")]
 mod demo;
 mod store_cmds;
 
@@ -38,6 +39,7 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Run the wizard on a built-in demo organization (no network, no account), or only its
     /// emulated Azure DevOps with --serve.
+    #[cfg(feature = "demo")]
     Demo(DemoArgs),
     /// Prove a token's scopes for a profile; prints one line (or JSON) per scope.
     Check(CheckArgs),
@@ -238,7 +240,9 @@ fn run(cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(Command::Guide(args)) => guide(args),
+        #[cfg(feature = "demo")]
         Some(Command::Demo(args)) if args.serve => block_on(demo::serve(args)),
+        #[cfg(feature = "demo")]
         Some(Command::Demo(args)) => block_on(demo::wizard(args)),
         Some(Command::Wizard(args)) => block_on(wizard(args)),
         None => block_on(wizard(WizardArgs::default())),

@@ -135,6 +135,9 @@ impl Http {
             Some(path) => load_certificates(path)?,
             None => Vec::new(),
         };
+        // ring is the crypto of rustls here; the trust store is the operating system's
+        // (rustls-platform-verifier), plus any --ca-file / SSL_CERT_FILE certificates.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let build = |proxies: bool| {
             let mut builder = reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -144,8 +147,8 @@ impl Http {
             if !proxies {
                 builder = builder.no_proxy();
             }
-            for cert in &certificates {
-                builder = builder.add_root_certificate(cert.clone());
+            if !certificates.is_empty() {
+                builder = builder.tls_certs_merge(certificates.iter().cloned());
             }
             builder
                 .build()

@@ -48,9 +48,12 @@ fn staged_key(key: &str) -> String {
 }
 
 /// Fails the settings write after `step` when a test asks for it (PATWIZ_TEST_FAIL_SETTINGS_AFTER),
-/// as a full disk or a read-only directory would.
+/// as a full disk or a read-only directory would. Only in test (debug) builds: a release binary
+/// never reads the variable.
 fn settings_fail_point(step: &str) -> Result<(), SettingsError> {
-    if std::env::var("PATWIZ_TEST_FAIL_SETTINGS_AFTER").is_ok_and(|s| s == step) {
+    if cfg!(debug_assertions)
+        && std::env::var("PATWIZ_TEST_FAIL_SETTINGS_AFTER").is_ok_and(|s| s == step)
+    {
         return Err(SettingsError::Write(
             "the settings directory".into(),
             std::io::Error::other("simulated write failure"),
@@ -59,9 +62,10 @@ fn settings_fail_point(step: &str) -> Result<(), SettingsError> {
     Ok(())
 }
 
-/// Stops the process after `step` when a crash test asks for it (PATWIZ_TEST_CRASH_AFTER).
+/// Stops the process after `step` when a crash test asks for it (PATWIZ_TEST_CRASH_AFTER). Only
+/// in test (debug) builds.
 fn crash_point(step: &str) {
-    if std::env::var("PATWIZ_TEST_CRASH_AFTER").is_ok_and(|s| s == step) {
+    if cfg!(debug_assertions) && std::env::var("PATWIZ_TEST_CRASH_AFTER").is_ok_and(|s| s == step) {
         eprintln!("patwiz: simulated crash after rotation step \"{step}\"");
         std::process::abort();
     }

@@ -3,6 +3,8 @@
 //! - Linux: the Secret Service (GNOME Keyring, KWallet) when a D-Bus session offers one, else
 //!   the kernel keyring (keyutils), which works over SSH and in containers but does not survive
 //!   a reboot — said plainly. `PATWIZ_SECRET_STORE=secret-service|keyutils` forces one.
+//! - `PATWIZ_SECRET_STORE=memory`: this process's memory only, gone when it exits (for tests
+//!   and tryouts that are not about the store).
 //! - macOS: the Keychain; Windows: the Credential Manager.
 //!
 //! Every call runs on a blocking thread with a timeout (a locked or absent D-Bus service is
@@ -26,6 +28,18 @@ pub enum Backend {
     Keyutils,
     MacKeychain,
     WindowsCredentialManager,
+    /// This process's memory: nothing survives the process.
+    Memory,
+}
+
+/// The memory store's entries (one per process).
+static MEMORY: std::sync::Mutex<std::collections::BTreeMap<String, Token>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+fn memory() -> std::sync::MutexGuard<'static, std::collections::BTreeMap<String, Token>> {
+    MEMORY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Backend {
@@ -35,12 +49,13 @@ impl Backend {
             Backend::Keyutils => "kernel keyring (keyutils)",
             Backend::MacKeychain => "macOS Keychain",
             Backend::WindowsCredentialManager => "Windows Credential Manager",
+            Backend::Memory => "memory only",
         }
     }
 
     /// Whether a stored token survives a reboot.
     pub fn persistent(self) -> bool {
-        self != Backend::Keyutils
+        !matches!(self, Backend::Keyutils | Backend::Memory)
     }
 
     /// What the user should know about this store, in one sentence.
@@ -52,6 +67,7 @@ impl Backend {
             Backend::Keyutils => "stored in the session keyring: it will not survive a reboot",
             Backend::MacKeychain => "stored in the macOS Keychain",
             Backend::WindowsCredentialManager => "stored in the Windows Credential Manager",
+            Backend::Memory => "kept in memory only: it is gone when patwiz exits",
         }
     }
 }
@@ -101,9 +117,10 @@ impl SecretStore {
         let backend = match forced.as_deref() {
             Some("secret-service") => Backend::SecretService,
             Some("keyutils") => Backend::Keyutils,
+            Some("memory") => Backend::Memory,
             Some(other) if !other.is_empty() => {
                 return Err(StoreError::Unavailable(format!(
-                    "PATWIZ_SECRET_STORE={other} is not a store (use secret-service or keyutils)"
+                    "PATWIZ_SECRET_STORE={other} is not a store (use secret-service, keyutils or memory)"
                 )));
             }
             _ => {
@@ -138,6 +155,10 @@ impl SecretStore {
 
     pub async fn set(&self, key: &str, token: &Token) -> Result<(), StoreError> {
         let token = token.clone();
+        if self.backend == Backend::Memory {
+            memory().insert(key.to_string(), token);
+            return Ok(());
+        }
         #[cfg(target_os = "linux")]
         if self.backend == Backend::Keyutils {
             let key = key.to_string();
@@ -149,6 +170,9 @@ impl SecretStore {
 
     /// The stored token, or `None` when there is none.
     pub async fn get(&self, key: &str) -> Result<Option<Token>, StoreError> {
+        if self.backend == Backend::Memory {
+            return Ok(memory().get(key).cloned());
+        }
         #[cfg(target_os = "linux")]
         if self.backend == Backend::Keyutils {
             let key = key.to_string();
@@ -165,6 +189,9 @@ impl SecretStore {
 
     /// Removes the entry; true if there was one.
     pub async fn delete(&self, key: &str) -> Result<bool, StoreError> {
+        if self.backend == Backend::Memory {
+            return Ok(memory().remove(key).is_some());
+        }
         #[cfg(target_os = "linux")]
         if self.backend == Backend::Keyutils {
             let key = key.to_string();

@@ -7,12 +7,9 @@
 //! is served from the recorded (authenticated) one. Its hosts are the real service's, which a
 //! loopback organization never sends the token to, so every probe reaches this server.
 
-#[path = "support/replay.rs"]
-mod replay;
+use std::process::Stdio;
 
-use std::process::{Command, Stdio};
-
-use replay::{Replay, Rule, rule};
+use crate::support::replay::{Replay, Rule, rule};
 use serde_json::Value;
 
 /// A token in the current format (made up: it never leaves this machine).
@@ -66,7 +63,7 @@ async fn check(rules: Vec<Rule>, org: &str, args: &[&str]) -> Run {
     ];
     all.extend(args.iter().map(|s| s.to_string()));
     let output = tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_patwiz"))
+        crate::support::cmd::patwiz()
             .args(&all)
             .env("AZURE_DEVOPS_EXT_PAT", TOKEN)
             .env(

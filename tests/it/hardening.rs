@@ -11,7 +11,7 @@ const TOKEN: &str =
     "oEmvnEN5N1aE6PwZPf1Qh6yYTWmE4lBYOvfZ8UzDzV8fUkkibjL5JQQJ99DZPjN0MEQ7wjJJibaZAZDOUPgH";
 
 fn patwiz(args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_patwiz"));
+    let mut cmd = crate::support::cmd::patwiz();
     cmd.args(args)
         .env("AZURE_DEVOPS_EXT_PAT", TOKEN)
         .env(
@@ -537,7 +537,7 @@ fn a_host_hidden_in_the_user_info_or_a_look_alike_host_gets_no_token() {
 fn the_demo_keeps_its_settings_in_a_fresh_private_directory() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_patwiz"))
+    let mut child = crate::support::cmd::patwiz()
         .args(["demo", "--plain"])
         .env("TMPDIR", tmp.path())
         .env_remove("PATWIZ_CONFIG_DIR")

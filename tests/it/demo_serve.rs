@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 #[test]
 fn demo_serve_prints_the_org_and_answers_curl() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_patwiz"))
+    let mut child = crate::support::cmd::patwiz()
         .args(["demo", "--serve", "--addr", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -9,7 +9,7 @@ use patwiz::emulator::Emulator;
 use serde_json::Value;
 
 fn patwiz(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_patwiz"));
+    let mut cmd = crate::support::cmd::patwiz();
     cmd.args(args)
         .env_remove("AZURE_DEVOPS_EXT_PAT")
         .env(
@@ -234,7 +234,7 @@ async fn pasted_text_that_cannot_be_a_token_is_refused_without_a_request() {
     );
     // Binary on standard input.
     let out = tokio::task::spawn_blocking(move || {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_patwiz"))
+        let mut child = crate::support::cmd::patwiz()
             .args([
                 "check",
                 "--org",

@@ -1,8 +1,8 @@
 //! Conformance: Microsoft's own `azure-devops` Python client (7.1.0b4), which no one here wrote,
 //! discovers and calls the emulator exactly as it would the real service.
 //!
-//! `.ci/run` installs the client in a virtualenv and sets PATWIZ_ADO_PYTHON. Outside CI, a
-//! machine without it is told so and the test returns; under CI a missing client fails.
+//! `.ci/run` installs the client in a virtualenv and sets PATWIZ_ADO_PYTHON; without it the
+//! test is ignored (and fails when run anyway).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -23,15 +23,11 @@ fn python_with_client() -> Option<PathBuf> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Microsoft's azure-devops Python client (PATWIZ_ADO_PYTHON); .ci/run installs it"]
 async fn microsofts_python_client_works_against_the_emulator() {
-    let Some(python) = python_with_client() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must provide Microsoft's azure-devops client (PATWIZ_ADO_PYTHON)"
-        );
-        eprintln!("SKIPPED: azure-devops Python client not installed (run .ci/run to install it)");
-        return;
-    };
+    let python = python_with_client().expect(
+        "Microsoft's azure-devops Python client: set PATWIZ_ADO_PYTHON or run .ci/run to install it",
+    );
     let emu = Emulator::start_demo().await.unwrap();
     let home = tempfile::tempdir().unwrap(); // the client caches discovery under ~/.azure-devops
     let script =

@@ -8,8 +8,7 @@
 //! or listed in `KNOWN` with its reason, and the emulator never succeeds where the real service
 //! refused.
 
-#[path = "support/replay.rs"]
-mod replay;
+use crate::support::replay;
 
 use std::collections::BTreeSet;
 
@@ -648,17 +647,20 @@ async fn a_server_release_refuses_versions_above_its_ceiling_and_has_no_cloud_on
         .unwrap();
     assert_eq!(missing.status(), 404);
     assert!(missing.headers().contains_key("x-tfs-serviceerror"));
-    let options: Value = client
-        .request(
-            reqwest::Method::OPTIONS,
-            format!("{}/demo/_apis", emu.root()),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let options: Value = serde_json::from_slice(
+        &client
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("{}/demo/_apis", emu.root()),
+            )
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
     let values = options["value"].as_array().unwrap();
     assert!(values.iter().all(|v| v["maxVersion"] == "5.0"));
     assert!(

@@ -1,0 +1,124 @@
+//! The real binary in a pseudo-terminal, read as a person reads the screen: `patwiz demo` at
+//! 80x24 with NO_COLOR, driven by keys and bracketed paste.
+
+use crate::support::pty::{GIT_ZEN, MISSING, Session, to_paste};
+
+#[test]
+fn first_time_admin_reaches_stored() {
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start(config.path());
+    to_paste(&mut s);
+    s.paste(GIT_ZEN);
+    s.wait_for("Looks like an 84-character Azure DevOps PAT");
+    assert!(s.screen().contains("AwfE••••"), "masked to four characters");
+    s.assert_no_token_on_screen();
+    s.send("\r");
+    s.wait_for("5 of 5 proven");
+    assert!(s.screen().contains("Token of Git-Zen Service"));
+    s.send("\r");
+    s.wait_for("Step 7 of 9");
+    s.send("2027-05-31");
+    s.send("\r");
+    s.wait_for("Step 8 of 9");
+    s.wait_for("Switch from OAuth to PAT");
+    s.wait_for("Organization URL: http://127.0.0.1:");
+    s.send("\r");
+    s.wait_for("Step 9 of 9");
+    s.wait_for("is stored");
+    s.assert_no_token_on_screen();
+    s.send("\r");
+    assert!(s.finish(), "exit status");
+    assert!(
+        !s.parser.screen().alternate_screen(),
+        "the terminal was restored"
+    );
+    s.assert_no_token_on_screen();
+}
+
+#[test]
+fn helpdesk_fixes_a_missing_service_connections_scope() {
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start(config.path());
+    to_paste(&mut s);
+    s.paste(MISSING);
+    s.send("\r");
+    s.wait_for("missing-scope");
+    s.wait_for("4 of 5 proven");
+    assert!(
+        s.screen()
+            .contains("tick Service Connections: Read & query"),
+        "{}",
+        s.screen()
+    );
+    s.send("b");
+    s.wait_for("Step 5 of 9");
+    s.wait_for("Edit the token and tick Service Connections: Read & query");
+    s.paste(GIT_ZEN);
+    s.wait_for("Looks like");
+    s.send("\r");
+    s.wait_for("5 of 5 proven");
+    s.assert_no_token_on_screen();
+    s.send("\x11"); // Ctrl+Q: a proven, unsaved token asks first
+    s.wait_for("Quit anyway?");
+    s.send("y");
+    assert!(s.finish());
+}
+
+#[test]
+fn esc_goes_back_through_every_step() {
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start(config.path());
+    to_paste(&mut s);
+    s.send("1"); // a demo token
+    s.send("\r");
+    s.wait_for("5 of 5 proven");
+    for step in (1..=5).rev() {
+        s.send("\x1b");
+        s.wait_for(&format!("Step {step} of 9"));
+    }
+    s.send("\x1b"); // on the first step Esc quits, asking first: the proven token is unsaved
+    s.wait_for("Quit anyway?");
+    s.send("n");
+    assert!(s.screen().contains("Step 1 of 9") && !s.screen().contains("Quit anyway?"));
+    s.send("\x1b");
+    s.wait_for("Quit anyway?");
+    s.send("y");
+    assert!(s.finish());
+}
+
+#[test]
+fn resizing_mid_validation_redraws_cleanly() {
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start(config.path());
+    to_paste(&mut s);
+    s.send("9"); // the slow token: every answer takes 100 ms
+    s.send("\r");
+    s.resize(30, 100);
+    s.wait_for("5 of 5 proven");
+    let screen = s.screen();
+    assert!(
+        screen.lines().next().unwrap().contains("Step 6 of 9"),
+        "{screen}"
+    );
+    assert!(
+        screen
+            .lines()
+            .next()
+            .unwrap()
+            .trim_end()
+            .ends_with("•••••●···"),
+        "the header spans the new width:\n{screen}"
+    );
+    s.resize(24, 80);
+    // Keys go in once the wizard has redrawn at the new size (its footer on the last row).
+    s.wait_until("the footer on row 24", |screen| {
+        screen.lines().nth(23).is_some_and(|l| l.contains("? help"))
+    });
+    s.send("?");
+    s.wait_for("keys on this screen");
+    s.send("x");
+    s.send("q");
+    s.wait_for("Quit anyway?");
+    s.send("y");
+    assert!(s.finish());
+}

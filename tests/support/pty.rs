@@ -1,0 +1,220 @@
+//! A real terminal for tests: the binary in a pseudo-terminal (portable-pty), its output
+//! kept draining into a screen model (vt100), keys and bracketed paste sent as bytes.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+pub const GIT_ZEN: &str =
+    "AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99BDYvSdNCpgG36sAAAAAZDOMmtb";
+pub const MISSING: &str =
+    "bzjMHWpgbyA8KrAds5ASlkq8ItCASnJOSnqW1pdrHa8hq6iNE7obJQQJ99ZHWidSTtIfYaLpAAAAAZDO9b8A";
+
+pub struct Session {
+    master: Box<dyn portable_pty::MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    output: Receiver<Vec<u8>>,
+    pub parser: vt100::Parser,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    raw: Vec<u8>,
+}
+
+fn nz(n: u16) -> std::num::NonZeroU16 {
+    std::num::NonZeroU16::new(n).expect("non-zero size")
+}
+
+pub fn wait_scale() -> u32 {
+    if std::env::var_os("CI").is_some() {
+        3
+    } else {
+        1
+    }
+}
+
+impl Session {
+    pub fn start(config: &std::path::Path) -> Session {
+        Session::start_with(config, &["demo"])
+    }
+
+    pub fn start_with(config: &std::path::Path, args: &[&str]) -> Session {
+        Session::start_full(config, args, &[])
+    }
+
+    /// The binary with `args` and extra environment; the token is kept in the memory store
+    /// (the wizard saves and hands over in one process) unless `env` names another.
+    pub fn start_full(config: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Session {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: 24,
+                cols: 80,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_patwiz"));
+        cmd.args(args);
+        cmd.env("NO_COLOR", "1");
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("PATWIZ_CONFIG_DIR", config);
+        for var in ["DBUS_SESSION_BUS_ADDRESS", "HOME", "PATH"] {
+            if let Some(v) = std::env::var_os(var) {
+                cmd.env(var, v);
+            }
+        }
+        cmd.env("PATWIZ_SECRET_STORE", "memory");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let writer = pty.master.take_writer().unwrap();
+        let (tx, rx) = channel();
+        // Keep draining, or the child blocks writing into a full PTY.
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        Session {
+            master: pty.master,
+            writer,
+            output: rx,
+            parser: vt100::Parser::new(nz(24), nz(80), 0),
+            child,
+            raw: Vec::new(),
+        }
+    }
+
+    pub fn pump(&mut self, wait: Duration) {
+        if let Ok(bytes) = self.output.recv_timeout(wait) {
+            self.parser.process(&bytes);
+            self.raw.extend_from_slice(&bytes);
+        }
+        while let Ok(bytes) = self.output.try_recv() {
+            self.parser.process(&bytes);
+            self.raw.extend_from_slice(&bytes);
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    pub fn wait_for(&mut self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15) * wait_scale();
+        while Instant::now() < deadline {
+            if self.screen().contains(needle) {
+                return;
+            }
+            self.pump(Duration::from_millis(50));
+        }
+        panic!("\"{needle}\" never appeared. Screen:\n{}", self.screen());
+    }
+
+    /// Waits until `ready` holds for the screen.
+    pub fn wait_until(&mut self, what: &str, ready: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(15) * wait_scale();
+        while Instant::now() < deadline {
+            if ready(&self.screen()) {
+                return;
+            }
+            self.pump(Duration::from_millis(50));
+        }
+        panic!("{what} never appeared. Screen:\n{}", self.screen());
+    }
+
+    pub fn send(&mut self, bytes: &str) {
+        self.writer.write_all(bytes.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        // Give the key time to be read on its own (an Esc must not merge with the next key).
+        std::thread::sleep(Duration::from_millis(120));
+        self.pump(Duration::from_millis(10));
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        self.send(&format!("\x1b[200~{text}\x1b[201~"));
+    }
+
+    pub fn resize(&mut self, rows: u16, cols: u16) {
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        self.parser.screen_mut().set_size(nz(rows), nz(cols));
+    }
+
+    /// Waits for the process to end; returns its success.
+    pub fn finish(&mut self) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(10) * wait_scale();
+        while Instant::now() < deadline {
+            self.pump(Duration::from_millis(50));
+            if let Ok(Some(status)) = self.child.try_wait() {
+                self.pump(Duration::from_millis(100));
+                return status.success();
+            }
+        }
+        let _ = self.child.kill();
+        panic!("patwiz did not exit. Screen:\n{}", self.screen());
+    }
+
+    pub fn assert_no_token_on_screen(&self) {
+        let screen = self.screen();
+        for token in [GIT_ZEN, MISSING] {
+            assert!(
+                !screen.contains(&token[..5]),
+                "more than 4 characters of a token are on screen:\n{screen}"
+            );
+        }
+        let raw = String::from_utf8_lossy(&self.raw);
+        for token in [GIT_ZEN, MISSING] {
+            assert!(
+                !raw.contains(&token[..8]),
+                "a token was written to the terminal"
+            );
+        }
+    }
+}
+
+/// Enter through the first four steps of the demo (Git-Zen, the demo organization).
+pub fn to_paste(s: &mut Session) {
+    s.wait_for("Step 1 of 9");
+    s.send("\r");
+    s.wait_for("Step 2 of 9");
+    s.wait_for("/demo");
+    s.send("\r");
+    s.wait_for("Step 3 of 9");
+    assert!(s.screen().contains("Name: Git-Zen Integration"));
+    s.send("\r");
+    s.wait_for("Step 4 of 9");
+    s.send("\r");
+    s.wait_for("Step 5 of 9");
+}
+
+pub fn store_usable() -> bool {
+    // The same store the binary will pick (Secret Service if one answers, else the kernel
+    // session keyring); CI provides both.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let Ok(store) = patwiz::store::secret::SecretStore::open().await else {
+            return false;
+        };
+        let key = format!("patwiz-pty-probe-{}", std::process::id());
+        let token = patwiz::domain::token::Token::new("probe");
+        let ok = store.set(&key, &token).await.is_ok()
+            && store.get(&key).await.is_ok_and(|t| t.is_some());
+        let _ = store.delete(&key).await;
+        ok
+    })
+}
