@@ -11,5 +11,6 @@ pub mod domain;
 #[cfg(feature = "demo")]
 pub mod emulator;
 pub mod engine;
+pub mod flows;
 pub mod store;
 pub mod ui;

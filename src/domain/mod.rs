@@ -3,6 +3,7 @@
 
 pub mod answer;
 pub mod checks;
+pub mod expiry;
 pub mod org_url;
 pub mod profiles;
 pub mod scopes;

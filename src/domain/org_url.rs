@@ -13,10 +13,11 @@ use std::net::IpAddr;
 use url::{Host, Url};
 
 /// Which kind of Azure DevOps a URL points at, judged from its shape alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum OrgKind {
     /// `https://dev.azure.com/{org}`
+    #[default]
     Cloud,
     /// `https://{org}.visualstudio.com`
     CloudLegacy,
@@ -31,6 +32,12 @@ impl OrgKind {
             OrgKind::CloudLegacy => "cloud-legacy",
             OrgKind::Server => "server",
         }
+    }
+}
+
+impl fmt::Display for OrgKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

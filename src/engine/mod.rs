@@ -348,14 +348,14 @@ fn elapsed_ms(since: Instant) -> u64 {
 /// advertised resource areas (Azure DevOps Services).
 fn org_info(org: &OrgUrl, deployment: Option<&str>) -> OrgInfo {
     let kind = match (org.kind(), deployment) {
-        (OrgKind::Server, Some("hosted")) => "cloud",
-        (kind, _) => kind.as_str(),
+        (OrgKind::Server, Some("hosted")) => OrgKind::Cloud,
+        (kind, _) => kind,
     };
     OrgInfo {
         input: org.input().trim().to_string(),
         url: org.as_str().to_string(),
         name: org.name().to_string(),
-        kind: kind.to_string(),
+        kind,
     }
 }
 

@@ -13,7 +13,7 @@ pub struct OrgInfo {
     pub url: String,
     pub name: String,
     /// `cloud`, `cloud-legacy` or `server`.
-    pub kind: String,
+    pub kind: crate::domain::org_url::OrgKind,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

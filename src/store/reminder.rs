@@ -3,8 +3,7 @@
 
 use super::settings::{OrgSettings, format_date};
 
-/// Azure DevOps emails 7 days before a PAT expires (Git-Zen guide); patwiz warns from then on.
-pub const WARN_DAYS: i64 = 7;
+pub use crate::domain::expiry::WARN_DAYS;
 
 /// An iCalendar event 7 days before the token expires.
 pub fn reminder_ics(org: &OrgSettings, expires: time::Date, now: time::OffsetDateTime) -> String {

@@ -11,8 +11,13 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
 
-pub const SCHEMA_VERSION: u32 = 1;
+use crate::domain::checks::Verdict;
+use crate::domain::org_url::{OrgKind, OrgUrl};
+
+/// 2: typed kind, dates, check time and verdict (same spelling on disk as 1, which is migrated).
+pub const SCHEMA_VERSION: u32 = 2;
 const FILE_NAME: &str = "settings.toml";
 const LOCK_NAME: &str = ".settings.lock";
 /// How long a run waits for another patwiz to finish writing the settings.
@@ -27,6 +32,18 @@ pub struct SavedIdentity {
     pub unique_name: String,
 }
 
+impl From<&crate::engine::Identity> for SavedIdentity {
+    fn from(i: &crate::engine::Identity) -> SavedIdentity {
+        SavedIdentity {
+            id: i.id.clone(),
+            display_name: i.display_name.clone(),
+            unique_name: i.unique_name.clone(),
+        }
+    }
+}
+
+time::serde::format_description!(ymd, Date, "[year]-[month]-[day]");
+
 /// One organization's settings.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
 pub struct OrgSettings {
@@ -34,7 +51,7 @@ pub struct OrgSettings {
     pub key: String,
     pub url: String,
     pub name: String,
-    pub kind: String,
+    pub kind: OrgKind,
     pub profile: String,
     pub scopes: Vec<String>,
     #[serde(default)]
@@ -42,17 +59,21 @@ pub struct OrgSettings {
     /// The secret store the token is in ("Secret Service", "kernel keyring", …).
     #[serde(default)]
     pub store: String,
-    /// YYYY-MM-DD: when the current token was stored.
-    #[serde(default)]
-    pub created: Option<String>,
-    /// YYYY-MM-DD: the expiry date the user chose.
-    #[serde(default)]
-    pub expires: Option<String>,
-    /// RFC 3339 time of the last live check.
-    #[serde(default)]
-    pub last_check: Option<String>,
-    #[serde(default)]
-    pub last_verdict: Option<String>,
+    /// When the current token was stored (YYYY-MM-DD on disk).
+    #[serde(default, with = "ymd::option", skip_serializing_if = "Option::is_none")]
+    pub created: Option<Date>,
+    /// The expiry date the user chose (YYYY-MM-DD on disk).
+    #[serde(default, with = "ymd::option", skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Date>,
+    /// The last live check (RFC 3339 on disk).
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_check: Option<OffsetDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_verdict: Option<Verdict>,
     /// Set while a rotation is under way (cleared when it completes).
     #[serde(default)]
     pub rotating: bool,
@@ -163,7 +184,11 @@ impl SettingsFile {
         // is cleaned of control characters before anything prints it.
         let parsed = toml::from_str::<toml::Value>(&text).and_then(|mut value| {
             crate::domain::text::clean_toml(&mut value);
-            value.try_into::<Settings>()
+            if version.is_some_and(|v| v < i64::from(SCHEMA_VERSION)) {
+                value.try_into::<v1::Settings>().map(Settings::from)
+            } else {
+                value.try_into::<Settings>()
+            }
         });
         match parsed {
             Ok(settings) => Ok((settings, None)),
@@ -357,6 +382,89 @@ impl Settings {
     }
 }
 
+/// Schema 1, as earlier patwiz wrote it (strings where 2 has types); read once and migrated, a
+/// value that does not parse (an edited date, say) dropped rather than the whole file.
+mod v1 {
+    use super::{OrgKind, OrgUrl, SavedIdentity};
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    pub struct Settings {
+        #[serde(default, rename = "org")]
+        pub orgs: Vec<Org>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Org {
+        key: String,
+        url: String,
+        name: String,
+        #[serde(default)]
+        kind: String,
+        #[serde(default)]
+        profile: String,
+        #[serde(default)]
+        scopes: Vec<String>,
+        #[serde(default)]
+        identity: Option<SavedIdentity>,
+        #[serde(default)]
+        store: String,
+        #[serde(default)]
+        created: Option<String>,
+        #[serde(default)]
+        expires: Option<String>,
+        #[serde(default)]
+        last_check: Option<String>,
+        #[serde(default)]
+        last_verdict: Option<String>,
+        #[serde(default)]
+        rotating: bool,
+    }
+
+    impl From<Settings> for super::Settings {
+        fn from(old: Settings) -> super::Settings {
+            let date = |d: Option<String>| d.and_then(|d| super::parse_date(&d).ok());
+            let orgs = old
+                .orgs
+                .into_iter()
+                .map(|o| super::OrgSettings {
+                    kind: serde::Deserialize::deserialize(serde::de::value::StrDeserializer::<
+                        serde::de::value::Error,
+                    >::new(&o.kind))
+                    .unwrap_or_else(|_| OrgUrl::parse(&o.url).map_or(OrgKind::Cloud, |u| u.kind())),
+                    created: date(o.created),
+                    expires: date(o.expires),
+                    last_check: o.last_check.and_then(|t| {
+                        time::OffsetDateTime::parse(
+                            &t,
+                            &time::format_description::well_known::Rfc3339,
+                        )
+                        .ok()
+                    }),
+                    last_verdict: o.last_verdict.and_then(|v| {
+                        serde::Deserialize::deserialize(serde::de::value::StrDeserializer::<
+                            serde::de::value::Error,
+                        >::new(&v))
+                        .ok()
+                    }),
+                    key: o.key,
+                    url: o.url,
+                    name: o.name,
+                    profile: o.profile,
+                    scopes: o.scopes,
+                    identity: o.identity,
+                    store: o.store,
+                    rotating: o.rotating,
+                })
+                .collect();
+            super::Settings {
+                schema_version: super::SCHEMA_VERSION,
+                orgs,
+            }
+        }
+    }
+}
+
 /// Parses a YYYY-MM-DD date the user typed.
 pub fn parse_date(text: &str) -> Result<time::Date, String> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
@@ -382,10 +490,10 @@ mod tests {
             key: "https://dev.azure.com/contoso".into(),
             url: "https://dev.azure.com/contoso".into(),
             name: "contoso".into(),
-            kind: "cloud".into(),
+            kind: OrgKind::Cloud,
             profile: "git-zen".into(),
             scopes: vec!["vso.code".into()],
-            expires: Some("2027-01-31".into()),
+            expires: Some(time::macros::date!(2027 - 01 - 31)),
             ..Default::default()
         }
     }
@@ -413,7 +521,7 @@ mod tests {
             "no temporary file left behind"
         );
         let text = std::fs::read_to_string(file.path()).unwrap();
-        assert!(text.contains("schema_version = 1"));
+        assert!(text.contains("schema_version = 2"));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
@@ -440,7 +548,8 @@ mod tests {
         );
         std::fs::write(file.path(), edited).unwrap();
         file.update(|s| {
-            s.get_mut("https://dev.azure.com/contoso").unwrap().expires = Some("2028-01-31".into());
+            s.get_mut("https://dev.azure.com/contoso").unwrap().expires =
+                Some(time::macros::date!(2028 - 01 - 31));
             s.upsert(OrgSettings {
                 key: "https://dev.azure.com/fabrikam".into(),
                 ..sample()
@@ -560,5 +669,38 @@ mod tests {
         assert_eq!(format_date(parse_date("2027-05-31").unwrap()), "2027-05-31");
         assert!(parse_date("31/05/2027").unwrap_err().contains("YYYY-MM-DD"));
         assert!(parse_date("2027-02-30").is_err());
+    }
+
+    #[test]
+    fn a_schema_1_file_is_migrated_not_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = SettingsFile::new(dir.path());
+        std::fs::write(
+            file.path(),
+            "schema_version = 1\n# mine\n[[org]]\nkey = \"https://dev.azure.com/contoso\"\nurl = \"https://dev.azure.com/contoso\"\nname = \"contoso\"\nkind = \"cloud\"\nprofile = \"git-zen\"\nscopes = [\"vso.code\"]\ncreated = \"2026-11-01\"\nexpires = \"not a date\"\nlast_check = \"2026-11-02T10:00:00Z\"\nlast_verdict = \"missing-scopes\"\nteam = \"blue\"\n",
+        )
+        .unwrap();
+        let (settings, note) = file.load().unwrap();
+        assert!(note.is_none(), "{note:?}");
+        let org = &settings.orgs[0];
+        assert_eq!(org.kind, OrgKind::Cloud);
+        assert_eq!(org.created, Some(time::macros::date!(2026 - 11 - 01)));
+        assert_eq!(
+            org.expires, None,
+            "an unreadable date is dropped, not the file"
+        );
+        assert_eq!(org.last_verdict, Some(Verdict::MissingScopes));
+        assert_eq!(
+            org.last_check.map(|t| t.unix_timestamp()),
+            Some(time::macros::datetime!(2026-11-02 10:00 UTC).unix_timestamp())
+        );
+        file.update(|_| ()).unwrap();
+        let text = std::fs::read_to_string(file.path()).unwrap();
+        assert!(text.contains("schema_version = 2"), "{text}");
+        assert!(
+            text.contains("# mine") && text.contains("team = \"blue\""),
+            "{text}"
+        );
+        assert_eq!(file.load().unwrap().0, settings);
     }
 }

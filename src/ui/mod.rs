@@ -32,7 +32,7 @@ use crate::engine::http::{Http, HttpOptions};
 use crate::engine::{self, Wanted};
 use crate::store::rotation::Vault;
 use crate::store::secret::SecretStore;
-use crate::store::settings::{OrgSettings, SavedIdentity, SettingsFile, format_date, parse_date};
+use crate::store::settings::{OrgSettings, SettingsFile, parse_date};
 use state::{App, DemoToken, Effect, OrgCheck, StartChoice, Step};
 use theme::Theme;
 use update::{Action, update};
@@ -345,69 +345,32 @@ fn save_job(
         .unwrap_or_else(|| "custom".into());
     let scopes = app.ticked_scopes();
     let rotating = app.rotating.clone();
-    let expires = (!app.expires_input.trim().is_empty())
-        .then(|| parse_date(&app.expires_input).ok().map(format_date))
-        .flatten();
+    let expires = parse_date(&app.expires_input).ok();
     let dir = options.config_dir.clone();
     async move {
         let org = org.map_err(|e| e.to_string())?;
         let token = token.ok_or("no token to store")?;
+        let report = report.ok_or("no proof to store")?;
         let vault = Vault::open(&dir).await.map_err(|e| e.to_string())?;
-        let today = format_date(time::OffsetDateTime::now_utc().date());
-        let now = time::OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default();
-        let identity = report
-            .as_ref()
-            .and_then(|r| r.identity.as_ref())
-            .map(|i| SavedIdentity {
-                id: i.id.clone(),
-                display_name: i.display_name.clone(),
-                unique_name: i.unique_name.clone(),
-            });
-        let verdict = report.as_ref().map(|r| r.verdict.as_str().to_string());
-        let backend = vault.store.backend();
-        match rotating {
+        let proven = crate::flows::keep::Proven {
+            org: &org,
+            token: &token,
+            report: &report,
+            profile: &profile,
+            scopes: &scopes,
+            expires,
+        };
+        let now = time::OffsetDateTime::now_utc();
+        let stored = match rotating {
             Some(stored) => {
-                vault
-                    .rotate(&stored.key, &token, |s| {
-                        s.created = Some(today);
-                        s.expires = expires;
-                        s.identity = identity;
-                        s.last_check = Some(now);
-                        s.last_verdict = verdict;
-                    })
-                    .await
-                    .map_err(|e| format!("{e}."))?;
+                crate::flows::keep::rotate_proven(&vault, &stored.key, proven, now).await
             }
-            None => {
-                let settings = OrgSettings {
-                    key: org.key(),
-                    url: org.as_str().to_string(),
-                    name: org.name().to_string(),
-                    kind: report
-                        .as_ref()
-                        .map(|r| r.org.kind.clone())
-                        .unwrap_or_default(),
-                    profile,
-                    scopes,
-                    identity,
-                    store: backend.name().to_string(),
-                    created: Some(today),
-                    expires,
-                    last_check: Some(now),
-                    last_verdict: verdict,
-                    rotating: false,
-                };
-                vault
-                    .save(&token, settings)
-                    .await
-                    .map_err(|e| e.to_string())?;
-            }
+            None => crate::flows::keep::store_proven(&vault, proven, now).await,
         }
+        .map_err(|e| format!("{e}."))?;
         Ok((
-            backend.name().to_string(),
-            format!("Token {}.", backend.explain()),
+            stored.backend.name().to_string(),
+            format!("Token {}.", stored.backend.explain()),
         ))
     }
 }

@@ -13,9 +13,9 @@ use crate::domain::checks::{CheckClass, Verdict};
 use crate::domain::org_url::OrgUrl;
 use crate::domain::scopes::Catalogue;
 use crate::domain::token::{CheckedToken, check_pasted};
-use crate::engine::{self, Event, Wanted};
+use crate::engine::{self, Event};
 use crate::store::rotation::Vault;
-use crate::store::settings::{OrgSettings, SavedIdentity, format_date, parse_date};
+use crate::store::settings::parse_date;
 
 fn say(text: &str) {
     let mut out = std::io::stdout();
@@ -232,17 +232,14 @@ pub async fn run(options: WizardOptions) -> ExitCode {
         };
 
         step(6, "Validate");
-        let wanted: Vec<Wanted> = scopes
-            .iter()
-            .map(|s| Wanted {
-                scope: s.clone(),
-                why: profile.why(s).map(str::to_string),
-            })
-            .collect();
-        let mut request =
-            engine::request_for(org.clone(), token.token.clone(), wanted, &profile.title);
-        request.global_pat_retired = profile.global_pat_retired;
-        request.http = options.http.clone();
+        let request = crate::flows::prove::request(crate::flows::prove::Proof {
+            org: org.clone(),
+            token: token.token.clone(),
+            scopes: &scopes,
+            profile: Some(&profile),
+            notes: token.notes.clone(),
+            http: options.http.clone(),
+        });
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let running = tokio::spawn(engine::run(request, Some(tx)));
         while let Some(event) = rx.recv().await {
@@ -296,47 +293,24 @@ pub async fn run(options: WizardOptions) -> ExitCode {
                     break None;
                 }
                 match parse_date(&answer) {
-                    Ok(date) => break Some(format_date(date)),
+                    Ok(date) => break Some(date),
                     Err(e) => say(&e),
                 }
             };
-            let identity = report.identity.as_ref().map(|i| SavedIdentity {
-                id: i.id.clone(),
-                display_name: i.display_name.clone(),
-                unique_name: i.unique_name.clone(),
-            });
-            let today = format_date(time::OffsetDateTime::now_utc().date());
+            let proven = crate::flows::keep::Proven {
+                org: &org,
+                token: &token.token,
+                report: &report,
+                profile: &profile.name,
+                scopes: &scopes,
+                expires,
+            };
+            let now = time::OffsetDateTime::now_utc();
             let saved = match &rotating {
-                Some(stored) => store
-                    .rotate(&stored.key, &token.token, |s| {
-                        s.created = Some(today);
-                        s.expires = expires;
-                        s.identity = identity;
-                        s.last_verdict = Some("pass".into());
-                    })
-                    .await
-                    .map(|_| ()),
-                None => store
-                    .save(
-                        &token.token,
-                        OrgSettings {
-                            key: org.key(),
-                            url: org.as_str().into(),
-                            name: org.name().into(),
-                            kind: report.org.kind.clone(),
-                            profile: profile.name.clone(),
-                            scopes: scopes.clone(),
-                            identity,
-                            store: store.store.backend().name().into(),
-                            created: Some(today),
-                            expires,
-                            last_check: None,
-                            last_verdict: Some("pass".into()),
-                            rotating: false,
-                        },
-                    )
-                    .await
-                    .map(|_| ()),
+                Some(stored) => {
+                    crate::flows::keep::rotate_proven(&store, &stored.key, proven, now).await
+                }
+                None => crate::flows::keep::store_proven(&store, proven, now).await,
             };
             if let Err(e) = saved {
                 say(&format!("Not stored: {e}"));

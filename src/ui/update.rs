@@ -292,7 +292,7 @@ fn start_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     app.org_input = stored.url.clone();
                     app.org = OrgUrl::parse(&stored.url);
                     app.org_check = OrgCheck::Found {
-                        kind: stored.kind.clone(),
+                        kind: stored.kind.to_string(),
                     };
                     app.load_scopes(&stored.scopes);
                     app.rotating = Some(stored);

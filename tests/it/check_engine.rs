@@ -80,7 +80,7 @@ async fn a_token_with_exactly_the_profile_scopes_passes() {
     assert_eq!(identity.display_name, "Git-Zen Service");
     assert_eq!(identity.unique_name, "svc-gitzen@contoso.com");
     assert_eq!(identity.id, "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d");
-    assert_eq!(report.org.kind, "cloud");
+    assert_eq!(report.org.kind.as_str(), "cloud");
     assert_eq!(
         emu.work_item_count(),
         0,
@@ -514,7 +514,7 @@ async fn azure_devops_server_collections_work_without_resource_areas() {
         .unwrap();
     let report = check(&emu, "git-zen", GIT_ZEN).await;
     assert_eq!(report.verdict, Verdict::Pass, "{}", report.to_text());
-    assert_eq!(report.org.kind, "server");
+    assert_eq!(report.org.kind.as_str(), "server");
 }
 
 #[tokio::test]

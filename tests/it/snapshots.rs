@@ -351,7 +351,7 @@ fn overlays() {
             input: String::new(),
             url: String::new(),
             name: String::new(),
-            kind: String::new(),
+            kind: Default::default(),
         },
         identity: None,
         verdict: patwiz::domain::checks::Verdict::Pass,
@@ -382,7 +382,7 @@ fn a_stored_organization_is_offered_for_rotation_and_skips_to_creating_the_token
                 key: "https://dev.azure.com/contoso".into(),
                 url: "https://dev.azure.com/contoso".into(),
                 name: "contoso".into(),
-                kind: "cloud".into(),
+                kind: patwiz::domain::org_url::OrgKind::Cloud,
                 profile: "nango".into(),
                 scopes: vec!["vso.project".into()],
                 ..Default::default()

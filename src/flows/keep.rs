@@ -1,0 +1,121 @@
+//! Keep a proven token: store a first one, replace one by rotation, forget one. The settings
+//! entry is built here and only here, so every front end records the same facts.
+
+use time::{Date, OffsetDateTime};
+
+use crate::domain::checks::Verdict;
+use crate::domain::org_url::OrgUrl;
+use crate::domain::token::Token;
+use crate::engine::Report;
+use crate::store::rotation::{Vault, VaultError};
+use crate::store::secret::Backend;
+use crate::store::settings::{LoadNote, OrgSettings, SavedIdentity};
+
+/// A token and the proof that it works.
+pub struct Proven<'a> {
+    pub org: &'a OrgUrl,
+    pub token: &'a Token,
+    pub report: &'a Report,
+    /// The profile's name (`git-zen`, a user profile's name, `custom`).
+    pub profile: &'a str,
+    pub scopes: &'a [String],
+    /// The expiry date the person chose, if they gave one.
+    pub expires: Option<Date>,
+}
+
+/// Where the token went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub backend: Backend,
+    /// Why the desktop keyring was passed over, if it was.
+    pub fallback: Option<&'static str>,
+    /// The settings file had to be set aside (corrupt, newer) before this was recorded.
+    pub note: Option<LoadNote>,
+}
+
+/// What `forget` removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Forgotten {
+    pub token: bool,
+    pub settings: bool,
+}
+
+impl Forgotten {
+    pub fn anything(self) -> bool {
+        self.token || self.settings
+    }
+}
+
+fn stored(vault: &Vault, note: Option<LoadNote>) -> Stored {
+    Stored {
+        backend: vault.store.backend(),
+        fallback: vault.store.fallback_reason(),
+        note,
+    }
+}
+
+/// The settings entry for a first token.
+pub fn settings_for(proven: &Proven<'_>, backend: Backend, now: OffsetDateTime) -> OrgSettings {
+    OrgSettings {
+        key: proven.org.key(),
+        url: proven.org.as_str().to_string(),
+        name: proven.org.name().to_string(),
+        kind: proven.report.org.kind,
+        profile: proven.profile.to_string(),
+        scopes: proven.scopes.to_vec(),
+        identity: proven.report.identity.as_ref().map(SavedIdentity::from),
+        store: backend.name().to_string(),
+        created: Some(now.date()),
+        expires: proven.expires,
+        last_check: Some(now),
+        last_verdict: Some(proven.report.verdict),
+        rotating: false,
+    }
+}
+
+/// Records a new check of the token in its entry (rotation, `status --check`).
+pub fn record_check(entry: &mut OrgSettings, report: &Report, now: OffsetDateTime) {
+    entry.last_check = Some(now);
+    entry.last_verdict = Some(report.verdict);
+    if let Some(identity) = &report.identity {
+        entry.identity = Some(SavedIdentity::from(identity));
+    }
+}
+
+/// Stores a first token (login, the wizard's Save step). Only a passing token is stored
+/// unless `forced` (login --force, for missing scopes only).
+pub async fn store_proven(
+    vault: &Vault,
+    proven: Proven<'_>,
+    now: OffsetDateTime,
+) -> Result<Stored, VaultError> {
+    let settings = settings_for(&proven, vault.store.backend(), now);
+    let note = vault.save(proven.token, settings).await?;
+    Ok(stored(vault, note))
+}
+
+/// Replaces the token stored under `key` with a proven new one; profile, scopes and history
+/// stay, the dates, identity and check are the new token's.
+pub async fn rotate_proven(
+    vault: &Vault,
+    key: &str,
+    proven: Proven<'_>,
+    now: OffsetDateTime,
+) -> Result<Stored, VaultError> {
+    debug_assert_eq!(proven.report.verdict, Verdict::Pass);
+    let expires = proven.expires;
+    vault
+        .rotate(key, proven.token, |entry| {
+            entry.created = Some(now.date());
+            entry.expires = expires;
+            record_check(entry, proven.report, now);
+        })
+        .await?;
+    Ok(stored(vault, None))
+}
+
+/// Removes the organization's token and settings.
+pub async fn forget(vault: &Vault, org: &OrgUrl) -> Result<Forgotten, VaultError> {
+    let (token, settings) = vault.forget(&org.key()).await?;
+    Ok(Forgotten { token, settings })
+}

@@ -1,0 +1,7 @@
+//! The use cases the wizard, plain mode and the command line share: prove a token, store a
+//! proven one, rotate, forget, report the status of what is stored. Typed results, no printing,
+//! no clock (the caller passes `now`): each front end says the result in its own words.
+
+pub mod keep;
+pub mod prove;
+pub mod status;

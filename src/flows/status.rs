@@ -1,0 +1,184 @@
+//! What is stored, organization by organization, and (when asked) whether each token still
+//! works: every live check at once, one settings write for the whole run.
+
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+
+use crate::domain::checks::Verdict;
+use crate::domain::expiry::Expiry;
+use crate::domain::org_url::{OrgKind, OrgUrl};
+use crate::domain::token::Token;
+use crate::engine::{self, CheckRequest, Report, Wanted};
+use crate::store::rotation::Vault;
+use crate::store::settings::{OrgSettings, SavedIdentity, Settings};
+
+time::serde::format_description!(ymd, Date, "[year]-[month]-[day]");
+
+/// One stored organization, as `status` shows it (and `status --json` prints it).
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgStatus {
+    pub url: String,
+    pub name: String,
+    pub kind: OrgKind,
+    pub profile: String,
+    pub scopes: Vec<String>,
+    pub identity: Option<SavedIdentity>,
+    /// The store the settings name (empty in files from before it was recorded).
+    pub store: String,
+    pub token_stored: bool,
+    /// Why the token could not be read, if it could not.
+    pub store_error: Option<String>,
+    pub rotation_interrupted: bool,
+    #[serde(with = "ymd::option")]
+    pub created: Option<Date>,
+    #[serde(with = "ymd::option")]
+    pub expires: Option<Date>,
+    pub days_left: Option<i64>,
+    #[serde(serialize_with = "expiry_name")]
+    pub expiry: Expiry,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_check: Option<OffsetDateTime>,
+    pub last_verdict: Option<Verdict>,
+    /// This run's live check, when `--check` was given and the token was sent.
+    pub check: Option<Report>,
+    /// Why this run did not send the token (an edited URL), when it did not.
+    pub check_refused: Option<String>,
+}
+
+fn expiry_name<S: serde::Serializer>(expiry: &Expiry, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(expiry.as_str())
+}
+
+impl OrgStatus {
+    /// Something here needs the person: no token, a refused or failed check, an expiry due.
+    pub fn needs_action(&self) -> bool {
+        !self.token_stored
+            || self.check_refused.is_some()
+            || self.expiry.needs_action()
+            || self.last_verdict.is_some_and(|v| v != Verdict::Pass)
+    }
+}
+
+/// The check of one stored organization, if its entry still names the organization its token
+/// was stored for: an edited `url` must never receive another organization's token.
+pub fn live_request(org: &OrgSettings, token: &Token) -> Result<CheckRequest, String> {
+    let parsed = OrgUrl::parse(&org.url)
+        .map_err(|e| format!("the stored URL is not an organization URL ({e})"))?;
+    if parsed.key() != org.key {
+        return Err(format!(
+            "the settings say {} but this token was stored for {}: the entry was edited, so the token was not sent; run `patwiz login` for the organization you mean",
+            parsed.as_str(),
+            org.key
+        ));
+    }
+    let scopes = org
+        .scopes
+        .iter()
+        .map(|s| Wanted {
+            scope: s.clone(),
+            why: None,
+        })
+        .collect();
+    Ok(engine::request_for(
+        parsed,
+        token.clone(),
+        scopes,
+        &org.profile,
+    ))
+}
+
+/// Every stored organization's status; with `check`, each token is proven again (all at
+/// once) and the results recorded.
+pub async fn collect(
+    vault: &Vault,
+    settings: &Settings,
+    check: bool,
+    now: OffsetDateTime,
+) -> Vec<OrgStatus> {
+    // What the store holds for each organization (fast, local), then every live check at once.
+    let mut tokens = Vec::with_capacity(settings.orgs.len());
+    for org in &settings.orgs {
+        let token = vault.token(&org.key).await;
+        let interrupted = org.rotating || vault.has_staged(&org.key).await.unwrap_or(false);
+        tokens.push((token, interrupted));
+    }
+    let mut lives: Vec<Option<Result<Report, String>>> = vec![None; settings.orgs.len()];
+    if check {
+        let mut asked = Vec::new();
+        let mut requests = Vec::new();
+        for (i, (org, (token, _))) in settings.orgs.iter().zip(&tokens).enumerate() {
+            let Ok(Some(token)) = token else {
+                continue;
+            };
+            match live_request(org, token) {
+                Ok(request) => {
+                    asked.push(i);
+                    requests.push(request);
+                }
+                Err(why) => lives[i] = Some(Err(why)),
+            }
+        }
+        let reports = engine::many::check_all(requests, engine::many::PARALLELISM).await;
+        for (i, report) in asked.into_iter().zip(reports) {
+            lives[i] = Some(Ok(report));
+        }
+        let checked: Vec<(&str, &Report)> = settings
+            .orgs
+            .iter()
+            .zip(&lives)
+            .filter_map(|(org, live)| match live {
+                Some(Ok(report)) => Some((org.key.as_str(), report)),
+                _ => None,
+            })
+            .collect();
+        if !checked.is_empty() {
+            // One write for the whole run, under the settings lock. A failure to record is not
+            // a failure of the check: the next run records again.
+            let _ = vault.settings.update(|s| {
+                for (key, report) in &checked {
+                    if let Some(entry) = s.get_mut(key) {
+                        super::keep::record_check(entry, report, now);
+                    }
+                }
+            });
+        }
+    }
+    settings
+        .orgs
+        .iter()
+        .zip(tokens)
+        .zip(lives)
+        .map(|((org, (token, interrupted)), live)| {
+            let (check, refused) = match live {
+                Some(Ok(report)) => (Some(report), None),
+                Some(Err(why)) => (None, Some(why)),
+                None => (None, None),
+            };
+            let expiry = Expiry::of(org.expires, now.date());
+            OrgStatus {
+                url: org.url.clone(),
+                name: org.name.clone(),
+                kind: org.kind,
+                profile: org.profile.clone(),
+                scopes: org.scopes.clone(),
+                identity: org.identity.clone(),
+                store: org.store.clone(),
+                token_stored: matches!(token, Ok(Some(_))),
+                store_error: token.as_ref().err().map(ToString::to_string),
+                rotation_interrupted: interrupted,
+                created: org.created,
+                expires: org.expires,
+                days_left: expiry.days_left(),
+                expiry,
+                last_check: if check.is_some() {
+                    Some(now)
+                } else {
+                    org.last_check
+                },
+                last_verdict: check.as_ref().map(|r| r.verdict).or(org.last_verdict),
+                check,
+                check_refused: refused,
+            }
+        })
+        .collect()
+}
