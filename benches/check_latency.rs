@@ -32,7 +32,7 @@ fn main() {
     runtime.block_on(async {
         let emu = Emulator::start_demo().await.unwrap();
         let token = emu.token("slow").unwrap(); // every authenticated answer takes 100 ms
-        let profile = patwiz::domain::profiles::find("git-zen", None).unwrap();
+        let profile = patwiz::domain::profiles::find("git-zen").unwrap();
         let scopes: Vec<Wanted> = profile
             .scopes
             .iter()
@@ -108,7 +108,7 @@ fn main() {
         let full = emu.token("full-access").unwrap();
         println!("  round trips after discovery, per profile (median of {RUNS}):");
         for name in ["git-zen", "exalate", "jira-git", "nango"] {
-            let profile = patwiz::domain::profiles::find(name, None).unwrap();
+            let profile = patwiz::domain::profiles::find(name).unwrap();
             let scopes: Vec<Wanted> = profile
                 .scopes
                 .iter()

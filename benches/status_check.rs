@@ -25,7 +25,7 @@ fn main() {
         for _ in 0..100 {
             emulators.push(Emulator::start_demo().await.unwrap());
         }
-        let profile = patwiz::domain::profiles::find("git-zen", None).unwrap();
+        let profile = patwiz::domain::profiles::find("git-zen").unwrap();
         let scopes: Vec<Wanted> = profile
             .scopes
             .iter()

@@ -15,7 +15,7 @@ async fn stored_token(org: &OrgUrl) -> Option<Token> {
 }
 
 pub async fn run(args: CheckArgs) -> ExitCode {
-    use crate::domain::{profiles, scopes::Catalogue, token::check_pasted};
+    use crate::domain::{scopes::Catalogue, token::check_pasted};
     use crate::engine::{self, Wanted};
 
     let org = match OrgUrl::parse(&args.org) {
@@ -31,7 +31,8 @@ pub async fn run(args: CheckArgs) -> ExitCode {
         return usage(format!("--ca-file (or SSL_CERT_FILE): {e}"));
     }
     let (scopes, integration, global) = match &args.profile {
-        Some(name) => match profiles::find(name, user_profiles_dir().as_deref()) {
+        Some(name) => match crate::store::user_profiles::find(name, user_profiles_dir().as_deref())
+        {
             Ok(p) => {
                 let scopes = p
                     .scopes

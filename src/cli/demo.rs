@@ -128,10 +128,9 @@ pub async fn wizard(args: DemoArgs) -> ExitCode {
     let options = crate::ui::WizardOptions {
         org: Some(emulator.org_url()),
         profile: Some("git-zen".into()),
-        config_dir: config.clone(),
         demo_tokens,
         forget_on_exit: true,
-        http: Default::default(),
+        ..crate::ui::WizardOptions::new(config.clone())
     };
     let code = if crate::ui::wants_plain(args.plain) {
         crate::ui::plain::run(options).await

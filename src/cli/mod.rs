@@ -11,7 +11,7 @@ mod demo;
 mod store_cmds;
 
 /// Exit status for a command-line usage error (BSD sysexits `EX_USAGE`).
-pub const EXIT_USAGE: u8 = 64;
+pub use crate::domain::checks::EXIT_USAGE;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -343,10 +343,7 @@ async fn wizard(args: WizardArgs) -> ExitCode {
     let options = crate::ui::WizardOptions {
         org: args.org,
         profile: args.profile,
-        config_dir,
-        demo_tokens: Vec::new(),
-        forget_on_exit: false,
-        http: Default::default(),
+        ..crate::ui::WizardOptions::new(config_dir)
     };
     if crate::ui::wants_plain(args.plain) {
         crate::ui::plain::run(options).await
@@ -358,7 +355,7 @@ async fn wizard(args: WizardArgs) -> ExitCode {
 /// `patwiz guide`: when a PAT is the right choice, how to prepare, and where the token goes.
 fn guide(args: GuideArgs) -> ExitCode {
     let catalogue = crate::domain::scopes::Catalogue::get();
-    let (profiles, _) = crate::domain::profiles::load_all(user_profiles_dir().as_deref());
+    let (profiles, _) = crate::store::user_profiles::load_all(user_profiles_dir().as_deref());
     let chosen: Vec<_> = match &args.profile {
         Some(name) => match profiles.iter().find(|p| p.name == *name) {
             Some(p) => vec![p.clone()],
@@ -412,7 +409,7 @@ fn guide(args: GuideArgs) -> ExitCode {
 
 fn print_profiles() -> ExitCode {
     let catalogue = crate::domain::scopes::Catalogue::get();
-    let (profiles, errors) = crate::domain::profiles::load_all(None);
+    let (profiles, errors) = crate::store::user_profiles::load_all(None);
     for profile in profiles {
         println!("{} ({}): {}", profile.name, profile.title, profile.summary);
         for scope in &profile.scopes {

@@ -121,10 +121,11 @@ pub async fn login(args: LoginArgs) -> ExitCode {
     if let Err(code) = super::refuse_lookalike(&org, args.server) {
         return code;
     }
-    let profile = match profiles::find(&args.profile, user_profiles_dir().as_deref()) {
-        Ok(p) => p,
-        Err(e) => return usage(e),
-    };
+    let profile =
+        match crate::store::user_profiles::find(&args.profile, user_profiles_dir().as_deref()) {
+            Ok(p) => p,
+            Err(e) => return usage(e),
+        };
     if profile.scopes.is_empty() {
         return usage(
             "the custom profile has no scopes to prove: use `patwiz check --scopes` or a profile file",
@@ -230,7 +231,8 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
     {
         return usage("that is the token already stored; create a new one in Azure DevOps first");
     }
-    let profile = profiles::find(&current.profile, user_profiles_dir().as_deref()).ok();
+    let profile =
+        crate::store::user_profiles::find(&current.profile, user_profiles_dir().as_deref()).ok();
     let report = validate(&org, &token, &current.scopes, profile.as_ref(), notes).await;
     if report.verdict != Verdict::Pass {
         print!("{}", report.to_text());

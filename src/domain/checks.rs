@@ -139,6 +139,9 @@ impl CheckStatus {
     }
 }
 
+/// The exit code of a usage error (BSD's EX_USAGE): a bad flag, a bad value, input that ended.
+pub const EXIT_USAGE: u8 = 64;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {

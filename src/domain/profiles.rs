@@ -1,8 +1,6 @@
 //! Integration profiles (`assets/profiles/*.toml`, embedded; more in the user's config
 //! directory): which scopes an integration needs, and why, in its guide's own words.
 
-use std::path::Path;
-
 use serde::Deserialize;
 
 use super::scopes::Catalogue;
@@ -144,50 +142,30 @@ impl Profile {
     }
 }
 
-/// The built-in profiles plus any valid `*.toml` in `user_dir`. A user file with a built-in's
-/// name replaces it. Files that fail to parse are returned as errors, never silently dropped.
-pub fn load_all(user_dir: Option<&Path>) -> (Vec<Profile>, Vec<ProfileError>) {
-    let mut profiles: Vec<Profile> = BUILT_IN
+/// The built-in profiles, in the order the wizard lists them.
+pub fn built_in() -> Vec<Profile> {
+    BUILT_IN
         .iter()
         .map(|(name, text)| {
             Profile::from_toml(&format!("assets/profiles/{name}.toml"), text)
                 .expect("built-in profiles are valid (tested)")
         })
-        .collect();
-    let mut errors = Vec::new();
-    if let Some(dir) = user_dir
-        && let Ok(entries) = std::fs::read_dir(dir)
-    {
-        let mut paths: Vec<_> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-            .collect();
-        paths.sort();
-        for path in paths {
-            let file = path.display().to_string();
-            // Only a regular file, bounded: a FIFO or /dev/zero named *.toml never hangs patwiz.
-            let parsed = crate::store::files::read_regular(&path, 1024 * 1024)
-                .map_err(|e| ProfileError::Invalid {
-                    file: file.clone(),
-                    message: e.to_string(),
-                })
-                .and_then(|text| Profile::from_toml(&file, &text));
-            match parsed {
-                Ok(profile) => {
-                    profiles.retain(|p| p.name != profile.name);
-                    profiles.push(profile);
-                }
-                Err(e) => errors.push(e),
-            }
-        }
-    }
-    (profiles, errors)
+        .collect()
 }
 
-/// Finds a profile by its command-line name.
-pub fn find(name: &str, user_dir: Option<&Path>) -> Result<Profile, ProfileError> {
-    let (profiles, _) = load_all(user_dir);
+/// The built-in profiles with the user's added; a user profile with a built-in's name replaces
+/// it.
+pub fn with_user(user: Vec<Profile>) -> Vec<Profile> {
+    let mut profiles = built_in();
+    for profile in user {
+        profiles.retain(|p| p.name != profile.name);
+        profiles.push(profile);
+    }
+    profiles
+}
+
+/// The profile called `name` (any case) among `profiles`.
+pub fn find_in(profiles: Vec<Profile>, name: &str) -> Result<Profile, ProfileError> {
     let known = profiles
         .iter()
         .map(|p| p.name.as_str())
@@ -202,6 +180,11 @@ pub fn find(name: &str, user_dir: Option<&Path>) -> Result<Profile, ProfileError
         })
 }
 
+/// A built-in profile by its command-line name.
+pub fn find(name: &str) -> Result<Profile, ProfileError> {
+    find_in(built_in(), name)
+}
+
 /// The names of the built-in profiles, in the order the wizard lists them.
 pub fn built_in_names() -> Vec<&'static str> {
     BUILT_IN.iter().map(|(n, _)| *n).collect()
@@ -212,7 +195,7 @@ mod tests {
     use super::*;
 
     fn profile(name: &str) -> Profile {
-        find(name, None).unwrap()
+        find(name).unwrap()
     }
 
     fn ids(p: &Profile) -> Vec<&str> {
@@ -349,47 +332,6 @@ mod tests {
     fn nango_needs_project_and_team_read() {
         assert_eq!(ids(&profile("nango")), ["vso.project"]);
         assert!(profile("custom").scopes.is_empty());
-    }
-
-    #[test]
-    fn user_profiles_are_loaded_and_bad_ones_reported() {
-        let dir = std::env::temp_dir().join(format!("patwiz-profiles-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(
-            dir.join("acme.toml"),
-            r#"name = "acme"
-title = "Acme"
-integration = "Acme sync"
-summary = "s"
-source = "Acme docs"
-token_name = "Acme"
-organization_advice = "this org"
-expiry_advice = "90 days"
-[[scope]]
-id = "vso.build"
-why = "read builds"
-"#,
-        )
-        .unwrap();
-        std::fs::write(
-            dir.join("broken.toml"),
-            "name = \"x\"\n[[scope]]\nid = \"vso.nope\"\n",
-        )
-        .unwrap();
-        let (profiles, errors) = load_all(Some(&dir));
-        assert!(
-            profiles
-                .iter()
-                .any(|p| p.name == "acme" && p.scope_ids() == ["vso.build"])
-        );
-        assert_eq!(errors.len(), 1);
-        assert!(errors[0].to_string().contains("broken.toml"));
-        let unknown = find("nope", Some(&dir)).unwrap_err().to_string();
-        assert!(
-            unknown.contains("git-zen") && unknown.contains("acme"),
-            "{unknown}"
-        );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

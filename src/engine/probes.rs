@@ -315,7 +315,7 @@ mod tests {
     #[test]
     fn every_profile_scope_has_a_probe() {
         for name in crate::domain::profiles::built_in_names() {
-            let profile = crate::domain::profiles::find(name, None).unwrap();
+            let profile = crate::domain::profiles::find(name).unwrap();
             for scope in profile.scope_ids() {
                 assert!(probe_for(&scope).is_some(), "{name}: no probe for {scope}");
             }

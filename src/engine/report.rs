@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::domain::checks::{CheckClass, CheckStatus, Verdict};
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct OrgInfo {
     /// What the user gave.
     pub input: String,

@@ -8,3 +8,4 @@ pub mod reminder;
 pub mod rotation;
 pub mod secret;
 pub mod settings;
+pub mod user_profiles;

@@ -79,6 +79,20 @@ impl Vault {
         })
     }
 
+    /// The vault with this store (`None`: the one `open` would choose).
+    pub async fn open_with(
+        config_dir: &Path,
+        backend: Option<crate::store::secret::Backend>,
+    ) -> Result<Vault, StoreError> {
+        match backend {
+            Some(backend) => Ok(Vault::with(
+                SecretStore::with_backend(backend).await?,
+                config_dir,
+            )),
+            None => Vault::open(config_dir).await,
+        }
+    }
+
     pub fn with(store: SecretStore, config_dir: &Path) -> Vault {
         Vault {
             store,

@@ -1,21 +1,88 @@
-//! The same wizard as plain line-by-line prompts, for screen readers and dumb terminals
-//! (`--plain`, `TERM=dumb`), as charmbracelet/huh's accessible mode does. The token is read
-//! without echo when standard input is a terminal, and never printed.
+//! Plain mode: the same wizard (the same state, `update`, effects and runner) as line-by-line
+//! prompts, for screen readers, dumb terminals and scripts (`--plain`, `TERM=dumb`), as
+//! charmbracelet/huh's accessible mode does. Each screen is printed as text once it has
+//! settled; each answer is turned into the intents the full-screen keys would give. The token
+//! is read without echo when standard input is a terminal, and never printed.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
+use std::time::Instant;
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use secrecy::zeroize::Zeroizing;
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
-use super::state::StartChoice;
-use super::{WizardOptions, check_org, initial_app};
-use crate::domain::checks::{CheckClass, Verdict};
-use crate::domain::org_url::OrgUrl;
-use crate::domain::scopes::Catalogue;
-use crate::domain::token::{CheckedToken, check_pasted};
-use crate::engine::{self, Event};
-use crate::store::rotation::Vault;
-use crate::store::settings::parse_date;
+use super::keymap::{self, Intent};
+use super::msg::Msg;
+use super::runner::Runner;
+use super::state::{App, Step};
+use super::theme::Theme;
+use super::update::update;
+use super::{WizardOptions, event_loop, initial_app, steps, view};
+use crate::domain::checks::EXIT_USAGE;
+
+pub async fn run(options: WizardOptions) -> ExitCode {
+    let mut app = initial_app(&options);
+    let (tx, mut rx) = unbounded_channel::<Msg>();
+    let mut runner = Runner::new(tx, &options);
+    let mut printer = Printer::default();
+    let ended = loop {
+        settle(&mut app, &mut runner, &mut rx).await;
+        if app.quit {
+            break false;
+        }
+        printer.show(&app);
+        let Some(answer) = read(&app).await else {
+            break true;
+        };
+        for msg in translate(&app, &answer, &mut printer) {
+            for effect in update(&mut app, msg) {
+                runner.run(effect);
+            }
+            settle(&mut app, &mut runner, &mut rx).await;
+        }
+    };
+    runner.finish();
+    event_loop::forget_demo(&app, &options).await;
+    if options.forget_on_exit && app.saved_once {
+        say("(Demo: the demo token was removed again.)");
+    }
+    if ended && !app.saved_once {
+        say("Input ended before the wizard did: nothing was stored.");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    exit_code(&app)
+}
+
+/// 0 once a token is stored; otherwise the last verdict's code (1 missing scopes, 2 rejected,
+/// 3 unreachable), as `patwiz check` says it.
+pub fn exit_code(app: &App) -> ExitCode {
+    match app.validation.verdict() {
+        Some(verdict) if !app.saved_once => ExitCode::from(verdict.exit_code()),
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+/// Handles the runner's answers until nothing is under way.
+async fn settle(app: &mut App, runner: &mut Runner, rx: &mut UnboundedReceiver<Msg>) {
+    loop {
+        let msg = if runner.busy() {
+            match tokio::time::timeout(std::time::Duration::from_millis(200), rx.recv()).await {
+                Ok(Some(msg)) => msg,
+                Ok(None) => return,
+                Err(_) => Msg::Tick(Instant::now()),
+            }
+        } else {
+            match rx.try_recv() {
+                Ok(msg) => msg,
+                Err(_) => return,
+            }
+        };
+        for effect in update(app, msg) {
+            runner.run(effect);
+        }
+    }
+}
 
 fn say(text: &str) {
     let mut out = std::io::stdout();
@@ -24,22 +91,175 @@ fn say(text: &str) {
     let _ = out.flush();
 }
 
-fn ask(prompt: &str) -> Option<String> {
+/// Prints what changed since the last answer: a new step in full, otherwise the new lines.
+#[derive(Default)]
+struct Printer {
+    step: Option<Step>,
+    lines: Vec<String>,
+    message: Option<String>,
+    help_shown: bool,
+    /// The person asked for every scope, not only the ticked and required ones.
+    all_scopes: bool,
+}
+
+/// A screen line as plain text: no cursor glyph, a pointer a screen reader says plainly.
+fn plain_text(line: &ratatui::text::Line<'_>) -> String {
+    view::plain(line)
+        .replace('▏', "")
+        .replace('▶', ">")
+        .trim_end()
+        .to_string()
+}
+
+impl Printer {
+    fn show(&mut self, app: &App) {
+        let theme = Theme { color: false };
+        if app.overlay == Some(super::state::Overlay::Help) {
+            if !self.help_shown {
+                for line in view::overlay::help_lines(app, theme) {
+                    say(&view::plain(&line));
+                }
+                self.help_shown = true;
+            }
+            return;
+        }
+        self.help_shown = false;
+        if app.overlay == Some(super::state::Overlay::ConfirmQuit) {
+            say("The token is proven but not saved. Quit anyway? It will not be stored.");
+            return;
+        }
+        let mut lines: Vec<String> = steps::lines(app, theme, 80)
+            .iter()
+            .map(plain_text)
+            .collect();
+        if app.step == Step::Scopes && !self.all_scopes {
+            // The ticked and required rows; the other scopes on request.
+            let total = lines.len();
+            let row = |l: &String| l.trim_start().starts_with(|c: char| c.is_ascii_digit());
+            lines.retain(|l| !(row(l) && l.contains('☐') && !l.contains("required")));
+            let hidden = total - lines.len();
+            if hidden > 0 {
+                lines.push(format!(" {hidden} other scopes: type all to list them."));
+            }
+        }
+        if self.step != Some(app.step) {
+            say(&format!(
+                "\nStep {} of {}: {}",
+                app.step.number(),
+                Step::ALL.len(),
+                app.step.title()
+            ));
+            self.lines.clear();
+            self.step = Some(app.step);
+            self.message = None;
+        }
+        let same = self
+            .lines
+            .iter()
+            .zip(&lines)
+            .take_while(|(a, b)| a == b)
+            .count();
+        for line in &lines[same..] {
+            say(line);
+        }
+        let message = app.message.as_ref().map(|(_, m)| m.clone());
+        if message != self.message {
+            if let Some(m) = &message {
+                say(m);
+            }
+            self.message = message;
+        }
+        if same < lines.len() || self.lines.is_empty() {
+            say(&keys_line(app));
+        }
+        self.lines = lines;
+    }
+}
+
+/// What can be answered here, in words.
+fn keys_line(app: &App) -> String {
+    let mut parts = Vec::new();
+    if let Some(what) = keymap::enter(app) {
+        parts.push(format!("Enter alone: {what}"));
+    }
+    if app.step.takes_text() {
+        parts.push("or type the answer".to_string());
+    }
+    // Moving a cursor or scrolling means nothing between printed lines (rows are chosen by
+    // their numbers here).
+    let keys: Vec<String> = keymap::typeable(app)
+        .into_iter()
+        .filter(|(_, intent)| {
+            !matches!(
+                intent,
+                Intent::Up | Intent::Down | Intent::PageUp | Intent::PageDown | Intent::Toggle
+            )
+        })
+        .map(|(hint, _)| format!("{} {}", hint.0, hint.1))
+        .collect();
+    if !keys.is_empty() {
+        parts.push(format!("or a key, then Enter: {}", keys.join(" · ")));
+    }
+    if app.step != Step::Start && app.step != Step::Done {
+        parts.push("- goes back".to_string());
+    }
+    format!("{}.", parts.join("; "))
+}
+
+/// Reads one answer: a line, or the token without echo on the Paste step.
+async fn read(app: &App) -> Option<Zeroizing<String>> {
+    let secret = app.step == Step::Paste && app.overlay.is_none();
+    let prompt = match app.step {
+        _ if app.overlay.is_some() => "> ".to_string(),
+        Step::Start => format!(
+            "Choose 1-{} (Enter: {}): ",
+            app.start.choices.len(),
+            app.start.cursor + 1
+        ),
+        Step::Organization if !app.org.input.is_empty() => {
+            format!("Organization URL (Enter: {}): ", app.org.input.as_str())
+        }
+        Step::Organization => "Organization URL: ".into(),
+        Step::Scopes => {
+            "Enter to check these, or row numbers to tick or untick (e.g. 3 7): ".into()
+        }
+        Step::Paste if !app.demo_tokens.is_empty() => {
+            "Paste the token (it is not shown), or a demo token's number, then Enter: ".into()
+        }
+        Step::Paste => "Paste the token (it is not shown), then Enter: ".into(),
+        Step::Save => "Expiry date you chose (YYYY-MM-DD, Enter to skip): ".into(),
+        _ => "> ".into(),
+    };
+    tokio::task::spawn_blocking(move || {
+        if secret {
+            ask_secret(&prompt)
+        } else {
+            ask(&prompt)
+        }
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+fn ask(prompt: &str) -> Option<Zeroizing<String>> {
     print!("{prompt}");
     let _ = std::io::stdout().flush();
-    let mut line = String::new();
+    let mut line = Zeroizing::new(String::new());
     match std::io::stdin().lock().read_line(&mut line) {
         Ok(0) | Err(_) => None,
-        Ok(_) => Some(line.trim_end_matches(['\n', '\r']).to_string()),
+        Ok(_) => Some(Zeroizing::new(
+            line.trim_end_matches(['\n', '\r']).to_string(),
+        )),
     }
 }
 
 /// Reads a secret: without echo on a terminal, as a plain line otherwise.
 fn ask_secret(prompt: &str) -> Option<Zeroizing<String>> {
     if !std::io::stdin().is_terminal() {
-        return ask(prompt).map(Zeroizing::new);
+        return ask(prompt);
     }
-    use crossterm::event::{Event as TermEvent, KeyCode, KeyEventKind, read};
+    use crossterm::event::{Event as TermEvent, KeyEventKind, read};
     print!("{prompt}");
     let _ = std::io::stdout().flush();
     let _ = crossterm::terminal::enable_raw_mode();
@@ -49,12 +269,7 @@ fn ask_secret(prompt: &str) -> Option<Zeroizing<String>> {
             Ok(TermEvent::Key(k)) if k.kind == KeyEventKind::Press => match k.code {
                 KeyCode::Enter => break true,
                 KeyCode::Esc => break false,
-                KeyCode::Char('c')
-                    if k.modifiers
-                        .contains(crossterm::event::KeyModifiers::CONTROL) =>
-                {
-                    break false;
-                }
+                KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => break false,
                 KeyCode::Backspace => {
                     secret.pop();
                 }
@@ -71,265 +286,78 @@ fn ask_secret(prompt: &str) -> Option<Zeroizing<String>> {
     finished.then_some(secret)
 }
 
-fn step(n: usize, title: &str) {
-    say(&format!("\nStep {n} of 9: {title}"));
+fn key(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
 }
 
-pub async fn run(options: WizardOptions) -> ExitCode {
-    let app = initial_app(&options);
-    let catalogue = Catalogue::get();
-
-    step(1, "Choose the integration");
-    for (i, choice) in app.choices.iter().enumerate() {
-        match choice {
-            StartChoice::Profile(p) => say(&format!("  {}. {} — {}", i + 1, p.title, p.summary)),
-            StartChoice::Rotate(o) => say(&format!("  {}. Rotate the token for {}", i + 1, o.url)),
-        }
-    }
-    let choice = loop {
-        let default = app.choice_cursor + 1;
-        let Some(answer) = ask(&format!("Choose 1-{} [{default}]: ", app.choices.len())) else {
-            return ExitCode::from(crate::cli::EXIT_USAGE);
-        };
-        let n = if answer.trim().is_empty() {
-            Some(default)
-        } else {
-            answer.trim().parse::<usize>().ok()
-        };
-        match n.and_then(|n| app.choices.get(n.wrapping_sub(1))) {
-            Some(c) => break c.clone(),
-            None => say("Type one of the numbers shown."),
-        }
-    };
-    let (profile, rotating) = match choice {
-        StartChoice::Profile(p) => (p, None),
-        StartChoice::Rotate(o) => (
-            crate::domain::profiles::find(&o.profile, None).unwrap_or_else(|_| {
-                crate::domain::profiles::find("custom", None).expect("built in")
-            }),
-            Some(o),
-        ),
-    };
-    let mut scopes: Vec<String> = rotating
-        .as_ref()
-        .map_or_else(|| profile.scope_ids(), |o| o.scopes.clone());
-    for s in &profile.scopes {
-        say(&format!("  needs {}: {}", catalogue.label(&s.id), s.why));
-    }
-
-    step(2, "Your organization");
-    say(
-        "Its URL is https://dev.azure.com/{your-organization} or https://{your-organization}.visualstudio.com.",
-    );
-    let org = loop {
-        let given = rotating
-            .as_ref()
-            .map(|o| o.url.clone())
-            .or(app.org_input.clone().into());
-        let answer = match given.filter(|g| !g.is_empty()) {
-            Some(g)
-                if rotating.is_some()
-                    || ask(&format!("Organization URL [{g}]: "))
-                        .is_some_and(|a| a.trim().is_empty()) =>
-            {
-                g
-            }
-            _ => match ask("Organization URL: ") {
-                Some(a) => a,
-                None => return ExitCode::from(crate::cli::EXIT_USAGE),
-            },
-        };
-        match OrgUrl::parse(&answer) {
-            Ok(org)
-                if org.lookalike().is_some_and(|why| {
-                    !ask(&format!(
-                        "{why}. Is it really your Azure DevOps Server? Type yes to go on: "
-                    ))
-                    .is_some_and(|a| a.trim().eq_ignore_ascii_case("yes"))
-                }) =>
-            {
-                say("Then correct the address.");
-            }
-            Ok(org) => {
-                say(&format!("Checking {org} (no token is sent)…"));
-                match check_org(org.as_str(), &options.http).await {
-                    Ok(kind) => {
-                        say(&format!("Found: {kind}."));
-                        break org;
-                    }
-                    Err(e) => say(&format!("Not found: {e}")),
-                }
-            }
-            Err(e) => say(&format!("That URL does not work: {e}")),
-        }
-    };
-
-    step(3, "Create the token");
-    say(&format!("Open {} and click + New Token.", org.token_page()));
-    say(&format!(
-        "Name: {}. Organization: {} (not \"All accessible organizations\").",
-        profile.token_name,
-        org.name()
-    ));
-    say(&format!("Expiration: {}", profile.expiry_advice));
-    say(
-        "Scopes: Show all scopes, then Custom defined. Copy the token when it is shown: it is shown once.",
-    );
-
-    step(4, "Scopes");
-    for s in &scopes {
-        say(&format!("  [x] {}", catalogue.label(s)));
-    }
-    if let Some(answer) = ask("Press Enter to check these, or type scope ids separated by commas: ")
-        && !answer.trim().is_empty()
-    {
-        let typed: Vec<String> = answer
-            .split(',')
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
+/// The intents an answer stands for: an empty line is Enter; on a step that takes text the
+/// line is the text; elsewhere each character is the key of the same name.
+fn translate(app: &App, answer: &str, printer: &mut Printer) -> Vec<Msg> {
+    let text = answer.trim();
+    let enter = Msg::Intent(Intent::Next);
+    if app.overlay.is_some() {
+        let first = text.chars().next().unwrap_or('\n');
+        return keymap::intent(app, &key(first))
+            .map(Msg::Intent)
+            .into_iter()
             .collect();
-        match typed.iter().find(|s| catalogue.scope(s).is_none()) {
-            Some(bad) => say(&format!("Unknown scope {bad}; keeping the list above.")),
-            None => scopes = typed,
-        }
     }
-
-    let mut token: CheckedToken;
-    loop {
-        step(5, "Paste the token");
-        for (i, t) in app.demo_tokens.iter().take(9).enumerate() {
-            say(&format!(
-                "  demo {}: {} — {}",
-                i + 1,
-                t.name,
-                t.demonstrates
-            ));
+    if text == "?" {
+        return vec![Msg::Intent(Intent::Help)];
+    }
+    if text == "-" {
+        return vec![Msg::Intent(Intent::Back)];
+    }
+    if text.is_empty() {
+        return vec![enter];
+    }
+    if app.step == Step::Scopes && text.eq_ignore_ascii_case("all") {
+        printer.all_scopes = true;
+        printer.lines.clear();
+        return vec![];
+    }
+    match app.step {
+        Step::Organization | Step::Save => {
+            let mut msgs = vec![Msg::Intent(Intent::ClearField)];
+            msgs.extend(text.chars().map(|c| Msg::Intent(Intent::Type(c))));
+            msgs.push(enter);
+            msgs
         }
-        token = loop {
-            let Some(secret) = ask_secret("Paste the token (it is not shown), then Enter: ") else {
-                return ExitCode::from(crate::cli::EXIT_USAGE);
-            };
-            let demo = secret
-                .trim()
-                .parse::<usize>()
-                .ok()
-                .and_then(|n| app.demo_tokens.get(n.wrapping_sub(1)));
-            let text = demo.map_or_else(|| secret.to_string(), |t| t.value.clone());
-            match check_pasted(&text) {
-                Ok(checked) => {
-                    say(&format!(
-                        "That looks like an {} ({}).",
-                        checked.format.describe(),
-                        checked.token.masked()
-                    ));
-                    for note in &checked.notes {
-                        say(note);
-                    }
-                    break checked;
-                }
-                Err(e) => say(&e.to_string()),
-            }
-        };
-
-        step(6, "Validate");
-        let request = crate::flows::prove::request(crate::flows::prove::Proof {
-            org: org.clone(),
-            token: token.token.clone(),
-            scopes: &scopes,
-            profile: Some(&profile),
-            notes: token.notes.clone(),
-            http: options.http.clone(),
-        });
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let running = tokio::spawn(engine::run(request, Some(tx)));
-        while let Some(event) = rx.recv().await {
-            match event {
-                Event::Identity(id) => say(&format!(
-                    "Token of {} <{}>",
-                    id.display_name, id.unique_name
-                )),
-                Event::Check(c) => {
-                    say(&format!(
-                        "{} {} — {}",
-                        c.status.mark(),
-                        c.label,
-                        c.class.as_str()
-                    ));
-                    if c.class != CheckClass::Ok || !c.required {
-                        say(&format!("    {}", c.detail));
-                        say(&format!("    Fix: {}", c.remediation));
-                        say(&format!("    Source: {}", c.source));
-                    }
-                }
-                _ => {}
-            }
+        Step::Paste if text.chars().count() == 1 => {
+            // A one-character answer is a key (a demo token's number, p for the clipboard).
+            keymap::intent(app, &key(text.chars().next().unwrap_or(' ')))
+                .map(|i| match i {
+                    Intent::DemoToken(_) => vec![Msg::Intent(i), Msg::Intent(Intent::Next)],
+                    other => vec![Msg::Intent(other)],
+                })
+                .unwrap_or_default()
         }
-        let Ok(report) = running.await else {
-            return ExitCode::from(3);
-        };
-        if report.identity.is_none() {
-            for c in report.checks.iter().take(1) {
-                say(&format!("✗ {}: {}", c.class.as_str(), c.detail));
-                say(&format!("    Fix: {}", c.remediation));
-            }
+        Step::Paste => vec![Msg::Paste(Zeroizing::new(text.to_string())), enter],
+        Step::Scopes
+            if text
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == ',' || c == ' ') =>
+        {
+            text.split([',', ' '])
+                .filter_map(|n| n.parse::<usize>().ok())
+                .filter(|n| (1..=app.scopes.rows.len()).contains(n))
+                .flat_map(|n| {
+                    let mut msgs = vec![Msg::Intent(Intent::Home)];
+                    msgs.extend((1..n).map(|_| Msg::Intent(Intent::Down)));
+                    msgs.push(Msg::Intent(Intent::Toggle));
+                    msgs
+                })
+                .collect()
         }
-        say(&format!("Verdict: {}", report.verdict.as_str()));
-        if report.verdict == Verdict::Pass {
-            step(7, "Save");
-            let store = match Vault::open(&options.config_dir).await {
-                Ok(v) => v,
-                Err(e) => {
-                    say(&format!("Cannot store the token: {e}"));
-                    return ExitCode::from(3);
-                }
-            };
-            say(&format!("It will be {}.", store.store.backend().explain()));
-            let expires = loop {
-                let Some(answer) = ask("Expiry date you chose (YYYY-MM-DD, blank to skip): ")
-                else {
-                    return ExitCode::from(crate::cli::EXIT_USAGE);
-                };
-                if answer.trim().is_empty() {
-                    break None;
-                }
-                match parse_date(&answer) {
-                    Ok(date) => break Some(date),
-                    Err(e) => say(&e),
-                }
-            };
-            let proven = crate::flows::keep::Proven {
-                org: &org,
-                token: &token.token,
-                report: &report,
-                profile: &profile.name,
-                scopes: &scopes,
-                expires,
-            };
-            let now = time::OffsetDateTime::now_utc();
-            let saved = match &rotating {
-                Some(stored) => {
-                    crate::flows::keep::rotate_proven(&store, &stored.key, proven, now).await
-                }
-                None => crate::flows::keep::store_proven(&store, proven, now).await,
-            };
-            if let Err(e) = saved {
-                say(&format!("Not stored: {e}"));
-                return ExitCode::from(3);
+        Step::Start if text.chars().all(|c| c.is_ascii_digit()) => match text.parse::<usize>() {
+            Ok(n) if (1..=app.start.choices.len()).contains(&n) => {
+                vec![Msg::Intent(Intent::Choose(n - 1))]
             }
-            step(8, "Done");
-            say(&format!(
-                "Stored: the token is {}.",
-                store.store.backend().explain()
-            ));
-            if options.forget_on_exit {
-                let _ = store.forget(&org.key()).await;
-                say("(Demo: the demo token was removed again.)");
-            }
-            return ExitCode::SUCCESS;
-        }
-        match ask("Type p to paste another token, or Enter to quit: ") {
-            Some(a) if a.trim() == "p" => continue,
-            _ => return ExitCode::from(report.exit_code()),
-        }
+            _ => vec![],
+        },
+        _ => text
+            .chars()
+            .filter_map(|c| keymap::intent(app, &key(c)).map(Msg::Intent))
+            .collect(),
     }
 }

@@ -1,9 +1,9 @@
-//! The wizard's whole state (one `App`), the messages that change it (`Action`) and the work it
-//! asks for (`Effect`). No terminal code here: `update` is a plain function, tested on its own.
+//! The wizard's state: which step is showing, one sub-state per step, and what the whole run
+//! shares (the profile, the rotation, the overlay, the message line, the time). No terminal
+//! code and no I/O here.
 
 use std::fmt;
-
-use secrecy::zeroize::Zeroizing;
+use std::time::{Duration, Instant};
 
 use crate::domain::checks::{CheckStatus, Verdict};
 use crate::domain::org_url::{OrgUrl, OrgUrlError};
@@ -11,7 +11,14 @@ use crate::domain::profiles::Profile;
 use crate::domain::scopes::Catalogue;
 use crate::domain::token::CheckedToken;
 use crate::engine::{CheckResult, Identity, Report};
+use crate::flows::keep::Stored;
 use crate::store::settings::OrgSettings;
+use crate::ui::widgets::text_input::TextInput;
+
+/// The longest organization URL or pasted token the fields take.
+pub const MAX_FIELD: usize = 4096;
+/// How long the hand-off keeps the token on the clipboard, unless configured.
+pub const CLIPBOARD_SECONDS: u64 = 30;
 
 /// The wizard's steps, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -63,21 +70,33 @@ impl Step {
         Step::ALL[i.saturating_sub(1)]
     }
 
-    pub fn next(self) -> Step {
-        Step::ALL[(self.number()).min(Step::ALL.len() - 1)]
-    }
-
     /// Steps where letters go into a text field (keys like `q` are typed, not commands).
     pub fn takes_text(self) -> bool {
         matches!(self, Step::Organization | Step::Paste | Step::Save)
     }
 }
 
+/// A stored organization whose token is being replaced, with its profile resolved once
+/// (built-in or the user's own).
+#[derive(Debug, Clone)]
+pub struct Rotation {
+    pub settings: OrgSettings,
+    pub profile: Profile,
+}
+
 /// One entry of the Start screen.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // a handful of entries, built once
 pub enum StartChoice {
     Profile(Profile),
-    Rotate(OrgSettings),
+    Rotate(Rotation),
+}
+
+/// Step 1.
+#[derive(Debug, Clone, Default)]
+pub struct StartStep {
+    pub choices: Vec<StartChoice>,
+    pub cursor: usize,
 }
 
 /// The anonymous existence check of the organization.
@@ -85,8 +104,36 @@ pub enum StartChoice {
 pub enum OrgCheck {
     Idle,
     Checking,
-    Found { kind: String },
+    /// Found; what kind of Azure DevOps answered, in words.
+    Found(String),
     Failed(String),
+}
+
+/// Step 2.
+#[derive(Debug, Clone)]
+pub struct OrgStep {
+    pub input: TextInput,
+    pub parsed: Result<OrgUrl, OrgUrlError>,
+    pub check: OrgCheck,
+    /// The person confirmed a host that looks like Azure DevOps' own but is not (this input).
+    pub lookalike_confirmed: bool,
+}
+
+impl OrgStep {
+    pub fn with(url: &str) -> OrgStep {
+        OrgStep {
+            input: TextInput::with(MAX_FIELD, url),
+            parsed: OrgUrl::parse(url),
+            check: OrgCheck::Idle,
+            lookalike_confirmed: false,
+        }
+    }
+}
+
+impl Default for OrgStep {
+    fn default() -> Self {
+        OrgStep::with("")
+    }
 }
 
 /// One row of the scope checklist.
@@ -98,6 +145,58 @@ pub struct ScopeRow {
     pub why: Option<String>,
     pub high_privilege: bool,
     pub ticked: bool,
+}
+
+/// Step 4.
+#[derive(Debug, Clone, Default)]
+pub struct ScopesStep {
+    pub rows: Vec<ScopeRow>,
+    pub cursor: usize,
+    pub full_access: bool,
+}
+
+impl ScopesStep {
+    /// The checklist from the catalogue, ticking `ticked`: the profile's scopes first, in the
+    /// guide's order (least privilege first), then the rest in the dialog's order.
+    pub fn new(profile: Option<&Profile>, ticked: &[String]) -> ScopesStep {
+        let catalogue = Catalogue::get();
+        let mut rows: Vec<ScopeRow> = catalogue
+            .scopes()
+            .filter(|s| s.in_pat_dialog)
+            .map(|s| {
+                let why = profile.and_then(|p| p.why(&s.id)).map(str::to_string);
+                ScopeRow {
+                    id: s.id.clone(),
+                    label: s.label(),
+                    required: why.is_some(),
+                    why,
+                    high_privilege: s.high_privilege,
+                    ticked: ticked.iter().any(|t| t == &s.id),
+                }
+            })
+            .collect();
+        let order: Vec<String> = profile.map(|p| p.scope_ids()).unwrap_or_default();
+        rows.sort_by_key(|r| {
+            let rank = order
+                .iter()
+                .position(|id| *id == r.id)
+                .unwrap_or(usize::MAX);
+            (!(r.required || r.ticked), rank)
+        });
+        ScopesStep {
+            rows,
+            cursor: 0,
+            full_access: false,
+        }
+    }
+
+    pub fn ticked(&self) -> Vec<String> {
+        self.rows
+            .iter()
+            .filter(|r| r.ticked)
+            .map(|r| r.id.clone())
+            .collect()
+    }
 }
 
 /// A demo token offered on the Paste screen (demo organization only; not secret).
@@ -116,7 +215,28 @@ impl fmt::Debug for DemoToken {
     }
 }
 
-/// The validation run shown on step 6.
+/// Step 5: the token, pasted or typed, never shown.
+#[derive(Debug, Clone)]
+pub struct PasteStep {
+    pub token: Option<CheckedToken>,
+    pub typed: TextInput,
+    pub error: Option<String>,
+    /// The token came from the clipboard, which still holds it.
+    pub from_clipboard: bool,
+}
+
+impl Default for PasteStep {
+    fn default() -> Self {
+        PasteStep {
+            token: None,
+            typed: TextInput::new(MAX_FIELD),
+            error: None,
+            from_clipboard: false,
+        }
+    }
+}
+
+/// Step 6: the validation run.
 #[derive(Debug, Clone, Default)]
 pub struct Validation {
     pub running: bool,
@@ -135,15 +255,48 @@ impl Validation {
     pub fn verdict(&self) -> Option<Verdict> {
         self.report.as_ref().map(|r| r.verdict)
     }
+
+    /// Failures of the last run, for the "go back and fix" key.
+    pub fn failing(&self) -> impl Iterator<Item = &CheckResult> {
+        self.results
+            .iter()
+            .filter(|r| r.required && r.status == CheckStatus::Fail)
+    }
 }
 
-/// The Save step.
+/// Where saving stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SaveState {
     Editing,
     Saving,
-    Saved { store: String, detail: String },
+    Saved(Stored),
     Failed(String),
+}
+
+/// Step 7.
+#[derive(Debug, Clone)]
+pub struct SaveStep {
+    pub expires: TextInput,
+    pub state: SaveState,
+    /// Which secret store the token will go to, in words (once known).
+    pub store_line: Option<String>,
+}
+
+impl Default for SaveStep {
+    fn default() -> Self {
+        SaveStep {
+            expires: TextInput::new(10),
+            state: SaveState::Editing,
+            store_line: None,
+        }
+    }
+}
+
+/// Step 8.
+#[derive(Debug, Clone, Default)]
+pub struct HandOffStep {
+    /// While the token is on the clipboard: when it will be cleared.
+    pub clears_at: Option<Instant>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,153 +316,95 @@ pub enum Level {
 #[derive(Debug)]
 pub struct App {
     pub step: Step,
-    pub choices: Vec<StartChoice>,
-    pub choice_cursor: usize,
+    pub start: StartStep,
     pub profile: Option<Profile>,
-    /// Set when rotating a stored token.
-    pub rotating: Option<OrgSettings>,
-    pub org_input: String,
-    pub org: Result<OrgUrl, OrgUrlError>,
-    pub org_check: OrgCheck,
-    /// The user confirmed a host that looks like Azure DevOps' own but is not (this input).
-    pub lookalike_confirmed: bool,
-    pub scopes: Vec<ScopeRow>,
-    pub scope_cursor: usize,
-    pub full_access: bool,
-    pub token: Option<CheckedToken>,
-    /// Typed by hand, never shown.
-    pub typed: Zeroizing<String>,
-    pub paste_error: Option<String>,
-    pub pasted_from_clipboard: bool,
-    pub demo_tokens: Vec<DemoToken>,
+    pub rotating: Option<Rotation>,
+    pub org: OrgStep,
+    pub scopes: ScopesStep,
+    pub paste: PasteStep,
     pub validation: Validation,
-    pub expires_input: String,
-    pub save: SaveState,
-    pub store_line: Option<String>,
+    pub save: SaveStep,
+    pub handoff: HandOffStep,
+    pub demo_tokens: Vec<DemoToken>,
+    /// How long the hand-off keeps the token on the clipboard.
+    pub clipboard_for: Duration,
+    /// How the checks talk to Azure DevOps (timeouts, CA file).
+    pub http: crate::engine::http::HttpOptions,
     pub overlay: Option<Overlay>,
     pub message: Option<(Level, String)>,
     pub spinner: usize,
-    pub quit: bool,
+    /// The time of the last tick (time reaches the state only as a message).
+    pub now: Instant,
+    pub today: time::Date,
+    /// A token was stored during this run.
     pub saved_once: bool,
-    /// While the token is on the clipboard (hand-off step): when it will be cleared.
-    pub clipboard_clears_at: Option<std::time::Instant>,
-    /// How long the token stays on the clipboard.
-    pub clipboard_seconds: u64,
-}
-
-/// The work `update` asks the event loop to do.
-#[derive(Clone, PartialEq, Eq)]
-pub enum Effect {
-    CheckOrg(String),
-    OpenBrowser(String),
-    /// Copies text that is not secret (a link, a report) to the clipboard.
-    CopyText(String),
-    ReadClipboard,
-    ClearClipboard,
-    Validate,
-    Save,
-    DescribeStore,
-    WriteReminder,
-    /// Puts the token on the clipboard for one paste (hand-off step only).
-    CopyToken,
-    /// Clears the clipboard if it still holds the token.
-    ClearToken,
-    Quit,
-}
-
-impl fmt::Debug for Effect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Effect::CheckOrg(u) => write!(f, "CheckOrg({u})"),
-            Effect::OpenBrowser(u) => write!(f, "OpenBrowser({u})"),
-            Effect::CopyText(t) => write!(f, "CopyText({} chars)", t.len()),
-            Effect::ReadClipboard => f.write_str("ReadClipboard"),
-            Effect::ClearClipboard => f.write_str("ClearClipboard"),
-            Effect::Validate => f.write_str("Validate"),
-            Effect::Save => f.write_str("Save"),
-            Effect::DescribeStore => f.write_str("DescribeStore"),
-            Effect::WriteReminder => f.write_str("WriteReminder"),
-            Effect::CopyToken => f.write_str("CopyToken"),
-            Effect::ClearToken => f.write_str("ClearToken"),
-            Effect::Quit => f.write_str("Quit"),
-        }
-    }
+    pub quit: bool,
 }
 
 impl App {
-    pub fn new(choices: Vec<StartChoice>, org: Option<String>, demo_tokens: Vec<DemoToken>) -> App {
-        let org_input = org.unwrap_or_default();
+    pub fn new(
+        choices: Vec<StartChoice>,
+        org: Option<String>,
+        demo_tokens: Vec<DemoToken>,
+        now: Instant,
+        today: time::Date,
+    ) -> App {
         App {
             step: Step::Start,
-            choices,
-            choice_cursor: 0,
+            start: StartStep { choices, cursor: 0 },
             profile: None,
             rotating: None,
-            org: OrgUrl::parse(&org_input),
-            org_input,
-            org_check: OrgCheck::Idle,
-            lookalike_confirmed: false,
-            scopes: Vec::new(),
-            scope_cursor: 0,
-            full_access: false,
-            token: None,
-            typed: Zeroizing::new(String::new()),
-            paste_error: None,
-            pasted_from_clipboard: false,
-            demo_tokens,
+            org: OrgStep::with(&org.unwrap_or_default()),
+            scopes: ScopesStep::default(),
+            paste: PasteStep::default(),
             validation: Validation::default(),
-            expires_input: String::new(),
-            save: SaveState::Editing,
-            store_line: None,
+            save: SaveStep::default(),
+            handoff: HandOffStep::default(),
+            demo_tokens,
+            clipboard_for: Duration::from_secs(CLIPBOARD_SECONDS),
+            http: Default::default(),
             overlay: None,
             message: None,
             spinner: 0,
-            quit: false,
+            now,
+            today,
             saved_once: false,
-            clipboard_clears_at: None,
-            clipboard_seconds: 30,
+            quit: false,
         }
     }
 
-    /// Fills the checklist from the catalogue, ticking the profile's scopes (or a stored set).
-    pub fn load_scopes(&mut self, ticked: &[String]) {
-        let catalogue = Catalogue::get();
-        let profile = self.profile.as_ref();
-        self.scopes = catalogue
-            .scopes()
-            .filter(|s| s.in_pat_dialog)
-            .map(|s| {
-                let why = profile.and_then(|p| p.why(&s.id)).map(str::to_string);
-                ScopeRow {
-                    id: s.id.clone(),
-                    label: s.label(),
-                    required: why.is_some(),
-                    why,
-                    high_privilege: s.high_privilege,
-                    ticked: ticked.iter().any(|t| t == &s.id),
-                }
-            })
-            .collect();
-        // Required scopes first, in the guide's order (least privilege first), then the rest
-        // in the dialog's order.
-        let order: Vec<String> = profile.map(|p| p.scope_ids()).unwrap_or_default();
-        self.scopes.sort_by_key(|r| {
-            let rank = order
-                .iter()
-                .position(|id| *id == r.id)
-                .unwrap_or(usize::MAX);
-            (!(r.required || r.ticked), rank)
-        });
-        self.scope_cursor = 0;
-        self.full_access = false;
+    /// An empty wizard on a fixed day, for unit tests.
+    pub fn for_tests() -> App {
+        App::new(
+            Vec::new(),
+            None,
+            Vec::new(),
+            Instant::now(),
+            time::macros::date!(2026 - 12 - 01),
+        )
+    }
+
+    /// A fresh start for another organization: every per-organization step replaced.
+    pub fn reset_journey(&mut self) {
+        self.org = OrgStep::default();
+        self.scopes = ScopesStep::new(
+            self.profile.as_ref(),
+            &self
+                .profile
+                .as_ref()
+                .map(|p| p.scope_ids())
+                .unwrap_or_default(),
+        );
+        self.paste = PasteStep::default();
+        self.validation = Validation::default();
+        self.save = SaveStep::default();
+        self.handoff = HandOffStep::default();
+        self.rotating = None;
+        self.saved_once = false;
     }
 
     pub fn ticked_scopes(&self) -> Vec<String> {
-        self.scopes
-            .iter()
-            .filter(|r| r.ticked)
-            .map(|r| r.id.clone())
-            .collect()
+        self.scopes.ticked()
     }
 
     /// True when leaving now would lose a proven token that is not saved.
@@ -323,11 +418,15 @@ impl App {
             .map_or_else(|| "This integration".to_string(), |p| p.title.clone())
     }
 
-    /// Failures of the last run, for the "go back and fix" key.
-    pub fn failing(&self) -> impl Iterator<Item = &CheckResult> {
-        self.validation
-            .results
-            .iter()
-            .filter(|r| r.required && r.status == CheckStatus::Fail)
+    /// Work is under way that will answer with a message (a spinner shows).
+    pub fn busy(&self) -> bool {
+        self.org.check == OrgCheck::Checking
+            || self.validation.running
+            || self.save.state == SaveState::Saving
+    }
+
+    /// Something on screen changes with time (a spinner, the clipboard countdown).
+    pub fn animating(&self) -> bool {
+        self.busy() || self.handoff.clears_at.is_some()
     }
 }

@@ -15,29 +15,33 @@ fn plain_prompts_walk_through_every_step_without_showing_the_token() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // profile (default Git-Zen), organization (the demo's), scopes (as listed), a demo token
-    // that lacks a scope, another token, the expiry date.
+    // profile (default Git-Zen), organization (the demo's), create, scopes (as listed), a demo
+    // token that lacks a scope, b for a new token, another token, save, the expiry date,
+    // the hand-off, done.
     child
         .stdin
         .take()
         .unwrap()
-        .write_all(b"\n\n\n2\np\n1\n2027-05-31\n")
+        .write_all(b"\n\n\n\n2\nb\n1\n\n2027-05-31\n\n\n")
         .unwrap();
     let out = child.wait_with_output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     for expected in [
         "Step 1 of 9: Choose the integration",
         "Step 2 of 9: Your organization",
-        "Found: Azure DevOps Services.",
         "Step 3 of 9: Create the token",
         "Name: Git-Zen Integration",
+        "Step 4 of 9: Scopes",
         "Step 5 of 9: Paste the token",
-        "✗ Service Connections: Read & query — missing-scope",
+        "✗ Service Connections: Read & query        missing-scope",
         "Fix: Edit the token in Azure DevOps",
         "tick Service Connections: Read & query",
-        "Verdict: missing-scopes",
-        "Verdict: pass",
+        "4 of 5 proven · missing-scopes",
+        "Enter alone: save; or a key, then Enter: r re-run · b new token · s scopes",
+        "5 of 5 proven · pass",
         "Step 7 of 9: Save",
+        "Step 8 of 9: Hand it over",
+        "Organization URL: http://127.0.0.1:",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
@@ -47,6 +51,16 @@ fn plain_prompts_walk_through_every_step_without_showing_the_token() {
     ] {
         assert!(!text.contains(&token[..5]), "token on screen:\n{text}");
     }
-    assert!(text.contains("Step 8 of 9: Done"), "not stored:\n{text}");
+    assert!(text.contains("Step 9 of 9: Done"), "not stored:\n{text}");
+    assert!(
+        text.contains("A proven token for Git-Zen is stored."),
+        "{text}"
+    );
+    for glyph in ['▏', '▶'] {
+        assert!(
+            !text.contains(glyph),
+            "a screen glyph in plain text: {glyph}"
+        );
+    }
     assert!(out.status.success());
 }

@@ -3,21 +3,38 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use patwiz::emulator::Emulator;
-use patwiz::engine::{self, Event, Wanted};
-use patwiz::ui::state::{App, DemoToken, Effect, Step};
+use patwiz::engine::{self, Event};
+use patwiz::flows::keep::Stored;
+use patwiz::store::secret::Backend;
+use patwiz::ui::effect::Effect;
+use patwiz::ui::keymap;
+use patwiz::ui::msg::Msg;
+use patwiz::ui::state::{App, DemoToken, Step};
 use patwiz::ui::theme::Theme;
-use patwiz::ui::update::{Action, update};
+use patwiz::ui::update::update;
 use patwiz::ui::{WizardOptions, initial_app, view};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use secrecy::zeroize::Zeroizing;
 
-fn key(code: KeyCode) -> Action {
-    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
+/// A key, as the terminal would deliver it: through the key table, as the loop does.
+fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    match keymap::intent(app, &KeyEvent::new(code, KeyModifiers::NONE)) {
+        Some(intent) => update(app, Msg::Intent(intent)),
+        None => vec![],
+    }
 }
 
-fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    update(app, key(code))
+fn names(effects: &[Effect]) -> Vec<&'static str> {
+    effects.iter().map(Effect::name).collect()
+}
+
+fn stored() -> Msg {
+    Msg::Saved(Ok(Stored {
+        backend: Backend::SecretService,
+        fallback: None,
+        note: None,
+    }))
 }
 
 fn type_text(app: &mut App, text: &str) {
@@ -48,11 +65,9 @@ fn options(org: Option<String>, demo: Vec<DemoToken>) -> (WizardOptions, tempfil
     (
         WizardOptions {
             org,
-            profile: None,
-            config_dir: dir.path().to_path_buf(),
             demo_tokens: demo,
-            forget_on_exit: false,
-            http: Default::default(),
+            secret_store: Some(Backend::Memory),
+            ..WizardOptions::new(dir.path().to_path_buf())
         },
         dir,
     )
@@ -88,7 +103,7 @@ fn to_paste(app: &mut App, profile_index: usize) {
         matches!(effects.as_slice(), [Effect::CheckOrg(_)]),
         "{effects:?}"
     );
-    update(app, Action::OrgChecked(Ok("Azure DevOps Services".into())));
+    update(app, Msg::OrgChecked(Ok("Azure DevOps Services".into())));
     assert_eq!(app.step, Step::CreateToken);
     press(app, KeyCode::Enter);
     press(app, KeyCode::Enter);
@@ -97,21 +112,14 @@ fn to_paste(app: &mut App, profile_index: usize) {
 
 /// Runs the real engine for the app's token and feeds every event (or the first `limit`).
 async fn validate(app: &mut App, limit: Option<usize>) {
-    let effects = press(app, KeyCode::Enter);
-    assert_eq!(effects, vec![Effect::Validate]);
-    app.validation.running = true;
-    let org = app.org.clone().unwrap();
-    let token = app.token.as_ref().unwrap().token.clone();
-    let scopes = app
-        .scopes
-        .iter()
-        .filter(|r| r.ticked)
-        .map(|r| Wanted {
-            scope: r.id.clone(),
-            why: r.why.clone(),
-        })
-        .collect();
-    let mut request = engine::request_for(org, token, scopes, &app.integration());
+    let mut effects = press(app, KeyCode::Enter);
+    let Some(Effect::Validate(request)) = effects.pop() else {
+        panic!("Enter on the paste step asks for a validation");
+    };
+    assert!(app.validation.running, "update marks the run as running");
+    // The very request the wizard would run (without the over-privilege probes, for a stable
+    // picture).
+    let mut request = *request;
     request.probe_extras = false;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     engine::run(request, Some(tx)).await;
@@ -128,7 +136,7 @@ async fn validate(app: &mut App, limit: Option<usize>) {
         Event::Finished(_) => (4, String::new()),
     });
     for event in events.into_iter().take(limit.unwrap_or(usize::MAX)) {
-        update(app, Action::Engine(event));
+        update(app, Msg::Engine(event));
     }
 }
 
@@ -154,9 +162,9 @@ fn organization_screens() {
     snap!("02_organization_refused", &bad);
     let effects = press(&mut app, KeyCode::Enter);
     assert!(
-        matches!(effects.as_slice(), [Effect::CheckOrg(u)] if u == "https://dev.azure.com/contoso")
+        matches!(effects.as_slice(), [Effect::CheckOrg(u)] if u.as_str() == "https://dev.azure.com/contoso")
     );
-    update(&mut app, Action::OrgChecked(Err("No organization answers at https://dev.azure.com/contoso (HTTP 404). Check the organization URL.".into())));
+    update(&mut app, Msg::OrgChecked(Err("No organization answers at https://dev.azure.com/contoso (HTTP 404). Check the organization URL.".into())));
     snap!("02_organization_not_found", &app);
 
     // A token pasted into the organization field is never shown, nor repeated by the error.
@@ -182,15 +190,13 @@ fn create_token_screens() {
     press(&mut app, KeyCode::Enter);
     update(
         &mut app,
-        Action::OrgChecked(Ok("Azure DevOps Services".into())),
+        Msg::OrgChecked(Ok("Azure DevOps Services".into())),
     );
     snap!("03_create_token_git_zen", &app);
     let effects = press(&mut app, KeyCode::Char('o'));
-    assert_eq!(
-        effects,
-        vec![Effect::OpenBrowser(
-            "https://dev.azure.com/contoso/_usersSettings/tokens".into()
-        )]
+    assert!(
+        matches!(effects.as_slice(), [Effect::OpenBrowser(u)] if u == "https://dev.azure.com/contoso/_usersSettings/tokens"),
+        "{effects:?}"
     );
     let mut jira = initial_app(&options);
     press(&mut jira, KeyCode::Down);
@@ -199,7 +205,7 @@ fn create_token_screens() {
     press(&mut jira, KeyCode::Enter);
     update(
         &mut jira,
-        Action::OrgChecked(Ok("Azure DevOps Services".into())),
+        Msg::OrgChecked(Ok("Azure DevOps Services".into())),
     );
     snap!("03_create_token_jira_git_global_pat", &jira);
 }
@@ -212,7 +218,7 @@ fn scopes_screen_warns_on_unticking_a_required_scope_and_on_full_access() {
     press(&mut app, KeyCode::Enter);
     update(
         &mut app,
-        Action::OrgChecked(Ok("Azure DevOps Services".into())),
+        Msg::OrgChecked(Ok("Azure DevOps Services".into())),
     );
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Down);
@@ -230,7 +236,7 @@ fn paste_screens() {
     snap!("05_paste_empty", &app);
     update(
         &mut app,
-        Action::Paste(Zeroizing::new(
+        Msg::Paste(Zeroizing::new(
             "ghp_0123456789abcdefghijklmnopqrstuvwxyz".into(),
         )),
     );
@@ -239,7 +245,7 @@ fn paste_screens() {
         "AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99BDYvSdNCpgG36sAAAAAZDOMmtb";
     update(
         &mut app,
-        Action::Clipboard(Ok(Zeroizing::new(format!("{token}\n")))),
+        Msg::Clipboard(Ok(Zeroizing::new(format!("{token}\n")))),
     );
     snap!("05_paste_from_clipboard", &app);
     let shown = screen(&app, 80, 24);
@@ -252,8 +258,8 @@ fn paste_screens() {
         "the first four characters are shown"
     );
     assert_eq!(
-        press(&mut app, KeyCode::Char('x')),
-        vec![Effect::ClearClipboard]
+        names(&press(&mut app, KeyCode::Char('x'))),
+        ["ClearClipboard"]
     );
 }
 
@@ -296,35 +302,41 @@ async fn validate_screens() {
     for token in &demo {
         assert!(!screen(&app, 80, 24).contains(&token.value[..5]));
     }
-    assert_eq!(press(&mut app, KeyCode::Enter), vec![Effect::DescribeStore]);
-    update(&mut app, Action::StoreDescribed("Secret Service — stored in your desktop keyring (Secret Service): it survives a reboot".into()));
+    assert_eq!(names(&press(&mut app, KeyCode::Enter)), ["DescribeStore"]);
+    update(&mut app, Msg::StoreDescribed("Secret Service — stored in your desktop keyring (Secret Service): it survives a reboot".into()));
     type_text(&mut app, "2027-05-31");
     snap!("07_save", &app);
-    assert_eq!(press(&mut app, KeyCode::Enter), vec![Effect::Save]);
-    update(
-        &mut app,
-        Action::Saved(Ok((
-            "Secret Service".into(),
-            "Token stored in your desktop keyring (Secret Service): it survives a reboot.".into(),
-        ))),
-    );
+    match press(&mut app, KeyCode::Enter).as_slice() {
+        [Effect::Save(request)] => {
+            assert_eq!(request.expires, Some(time::macros::date!(2027 - 05 - 31)));
+            assert_eq!(request.profile, "git-zen");
+            assert_eq!(
+                request.report.verdict,
+                patwiz::domain::checks::Verdict::Pass
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    update(&mut app, stored());
     assert_eq!(app.step, Step::HandOff);
-    assert_eq!(press(&mut app, KeyCode::Char('t')), vec![Effect::CopyToken]);
+    assert_eq!(names(&press(&mut app, KeyCode::Char('t'))), ["CopyToken"]);
+    let now = app.now;
+    update(&mut app, Msg::TokenCopiedAt(now));
     snap!("08_handoff_token_on_clipboard", &app);
     assert_eq!(
-        press(&mut app, KeyCode::Enter),
-        vec![Effect::ClearToken],
+        names(&press(&mut app, KeyCode::Enter)),
+        ["ClearToken"],
         "leaving clears the clipboard"
     );
     assert_eq!(app.step, Step::Done);
     snap!("09_done", &app);
     assert_eq!(
-        press(&mut app, KeyCode::Char('r')),
-        vec![Effect::WriteReminder]
+        names(&press(&mut app, KeyCode::Char('r'))),
+        ["WriteReminder"]
     );
     let copied = press(&mut app, KeyCode::Char('c'));
     match copied.as_slice() {
-        [Effect::CopyText(report)] => {
+        [Effect::CopyText(report, _)] => {
             assert!(report.contains("| ✓ | `vso.work_write` |"));
             for token in &demo {
                 assert!(
@@ -361,7 +373,8 @@ fn overlays() {
     });
     assert!(press(&mut app, KeyCode::Char('q')).is_empty());
     snap!("11_confirm_quit", &app);
-    assert_eq!(press(&mut app, KeyCode::Char('y')), vec![Effect::Quit]);
+    press(&mut app, KeyCode::Char('y'));
+    assert!(app.quit);
 }
 
 #[test]
@@ -397,6 +410,11 @@ fn a_stored_organization_is_offered_for_rotation_and_skips_to_creating_the_token
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.step, Step::CreateToken);
     assert!(app.rotating.is_some());
+    assert_eq!(
+        app.profile.as_ref().unwrap().name,
+        "nango",
+        "the stored profile, resolved"
+    );
     assert_eq!(app.ticked_scopes(), ["vso.project"]);
     snap!("10_rotate_create_token", &app);
     press(&mut app, KeyCode::Esc);
@@ -423,7 +441,7 @@ fn start_panel_and_hand_off_for_every_profile() {
         press(&mut app, KeyCode::Enter);
         update(
             &mut app,
-            Action::OrgChecked(Ok("Azure DevOps Services".into())),
+            Msg::OrgChecked(Ok("Azure DevOps Services".into())),
         );
         if app.ticked_scopes().is_empty() {
             press(&mut app, KeyCode::Enter);
@@ -432,44 +450,174 @@ fn start_panel_and_hand_off_for_every_profile() {
             press(&mut app, KeyCode::Enter);
         }
         press(&mut app, KeyCode::Enter);
-        update(&mut app, Action::Paste(Zeroizing::new("AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99BDYvSdNCpgG36sAAAAAZDOMmtb".into())));
-        assert!(app.token.is_some());
+        update(&mut app, Msg::Paste(Zeroizing::new("AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99BDYvSdNCpgG36sAAAAAZDOMmtb".into())));
+        assert!(app.paste.token.is_some());
         app.step = Step::Save;
-        update(
-            &mut app,
-            Action::Saved(Ok(("Secret Service".into(), "Token stored.".into()))),
-        );
+        update(&mut app, stored());
         assert_eq!(app.step, Step::HandOff, "{name}");
         snap!(format!("13_handoff_{name}"), &app);
         let screen = screen(&app, 80, 24);
         assert!(!screen.contains("AwfEo"), "{name}: the token is on screen");
-        assert_eq!(
-            press(&mut app, KeyCode::Char('u')),
-            vec![Effect::CopyText("https://dev.azure.com/contoso".into())]
-        );
+        assert!(matches!(
+            press(&mut app, KeyCode::Char('u')).as_slice(),
+            [Effect::CopyText(url, _)] if url == "https://dev.azure.com/contoso"
+        ));
     }
+}
+
+/// Keys for the real loop, each handed over only once the screen shows `until` (or at once).
+async fn drive(
+    tx: tokio::sync::mpsc::UnboundedSender<patwiz::ui::event_loop::Input>,
+    screens: std::sync::Arc<std::sync::Mutex<String>>,
+    steps: Vec<(&'static str, KeyCode)>,
+) {
+    use patwiz::ui::event_loop::Input;
+    for (until, code) in steps {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !screens.lock().unwrap().contains(until) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "never showed {until:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        tx.send(Input::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+            .unwrap();
+    }
+}
+
+/// A TestBackend that also keeps the last frame where the test can read it.
+struct Watched {
+    inner: TestBackend,
+    last: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl ratatui::backend::Backend for Watched {
+    type Error = <TestBackend as ratatui::backend::Backend>::Error;
+    fn draw<'a, I>(&mut self, content: I) -> Result<(), Self::Error>
+    where
+        I: Iterator<Item = (u16, u16, &'a ratatui::buffer::Cell)>,
+    {
+        self.inner.draw(content)?;
+        *self.last.lock().unwrap() = format!("{}", self.inner);
+        Ok(())
+    }
+    fn hide_cursor(&mut self) -> Result<(), Self::Error> {
+        self.inner.hide_cursor()
+    }
+    fn show_cursor(&mut self) -> Result<(), Self::Error> {
+        self.inner.show_cursor()
+    }
+    fn get_cursor_position(&mut self) -> Result<ratatui::layout::Position, Self::Error> {
+        self.inner.get_cursor_position()
+    }
+    fn set_cursor_position<P: Into<ratatui::layout::Position>>(
+        &mut self,
+        position: P,
+    ) -> Result<(), Self::Error> {
+        self.inner.set_cursor_position(position)
+    }
+    fn clear(&mut self) -> Result<(), Self::Error> {
+        self.inner.clear()
+    }
+    fn clear_region(&mut self, kind: ratatui::backend::ClearType) -> Result<(), Self::Error> {
+        self.inner.clear_region(kind)
+    }
+    fn size(&self) -> Result<ratatui::layout::Size, Self::Error> {
+        self.inner.size()
+    }
+    fn window_size(&mut self) -> Result<ratatui::backend::WindowSize, Self::Error> {
+        self.inner.window_size()
+    }
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        self.inner.flush()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_loop_takes_a_token_from_start_to_stored() {
+    let emu = Emulator::start_demo().await.unwrap();
+    let (options, _dir) = options(Some(emu.org_url()), demo_tokens(&emu));
+    let last = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let mut terminal = Terminal::new(Watched {
+        inner: TestBackend::new(80, 24),
+        last: last.clone(),
+    })
+    .unwrap();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let input = tokio_stream_of(rx);
+    let keys = tokio::spawn(drive(
+        tx,
+        last.clone(),
+        vec![
+            ("Step 1 of 9", KeyCode::Enter),
+            ("Step 2 of 9", KeyCode::Enter),
+            ("Step 3 of 9", KeyCode::Enter),
+            ("Step 4 of 9", KeyCode::Enter),
+            ("Step 5 of 9", KeyCode::Char('1')),
+            ("Looks like an", KeyCode::Enter),
+            ("5 of 5 proven", KeyCode::Enter),
+            ("Where: memory only", KeyCode::Enter),
+            ("Step 8 of 9", KeyCode::Enter),
+            ("is stored", KeyCode::Enter),
+        ],
+    ));
+    let app = initial_app(&options);
+    let code = patwiz::ui::event_loop::run(&mut terminal, app, input, &options)
+        .await
+        .unwrap();
+    keys.await.unwrap();
+    assert_eq!(code, std::process::ExitCode::SUCCESS);
+    let screen = last.lock().unwrap().clone();
+    assert!(
+        screen.contains("Step 9 of 9") && screen.contains("memory only"),
+        "{screen}"
+    );
+    // The wizard stored it where it was told to: the memory store of this process.
+    let vault =
+        patwiz::store::rotation::Vault::open_with(&options.config_dir, Some(Backend::Memory))
+            .await
+            .unwrap();
+    let org = patwiz::domain::org_url::OrgUrl::parse(&emu.org_url()).unwrap();
+    assert!(vault.token(&org.key()).await.unwrap().is_some());
+    let (settings, _) = vault.settings.load().unwrap();
+    let entry = settings.get(&org.key()).unwrap();
+    assert_eq!(entry.profile, "git-zen");
+    assert!(entry.last_check.is_some(), "the check is recorded");
+}
+
+fn tokio_stream_of<T: Send + 'static>(
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<T>,
+) -> impl futures_util::Stream<Item = T> + Unpin {
+    Box::pin(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)))
 }
 
 #[test]
 fn the_token_leaves_the_clipboard_when_the_countdown_ends_or_on_quit() {
     let (options, _dir) = options(Some("https://dev.azure.com/contoso".into()), vec![]);
     let mut app = initial_app(&options);
-    app.token = Some(
-        patwiz::domain::token::check_pasted(
-            "AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99BDYvSdNCpgG36sAAAAAZDOMmtb",
-        )
-        .unwrap(),
+    app.step = Step::Paste;
+    update(
+        &mut app,
+        Msg::Paste(Zeroizing::new(
+            "AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99BDYvSdNCpgG36sAAAAAZDOMmtb"
+                .into(),
+        )),
     );
     app.step = Step::HandOff;
-    app.clipboard_seconds = 0;
-    assert_eq!(press(&mut app, KeyCode::Char('t')), vec![Effect::CopyToken]);
-    assert_eq!(update(&mut app, Action::Tick), vec![Effect::ClearToken]);
-    assert!(app.clipboard_clears_at.is_none());
-    app.clipboard_seconds = 30;
+    app.clipboard_for = std::time::Duration::ZERO;
+    assert_eq!(names(&press(&mut app, KeyCode::Char('t'))), ["CopyToken"]);
+    let at = app.now;
+    update(&mut app, Msg::TokenCopiedAt(at));
+    assert_eq!(names(&update(&mut app, Msg::Tick(at))), ["ClearToken"]);
+    assert!(app.handoff.clears_at.is_none());
+    app.clipboard_for = std::time::Duration::from_secs(30);
     press(&mut app, KeyCode::Char('t'));
-    assert!(update(&mut app, Action::Tick).is_empty(), "not before 30 s");
-    assert_eq!(
-        press(&mut app, KeyCode::Char('q')),
-        vec![Effect::ClearToken, Effect::Quit]
+    update(&mut app, Msg::TokenCopiedAt(at));
+    assert!(
+        update(&mut app, Msg::Tick(at + std::time::Duration::from_secs(29))).is_empty(),
+        "not before 30 s"
     );
+    assert_eq!(names(&press(&mut app, KeyCode::Char('q'))), ["ClearToken"]);
+    assert!(app.quit);
 }

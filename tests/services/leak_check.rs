@@ -277,7 +277,12 @@ async fn no_journey_leaves_the_token_anywhere() {
             assert!(code == 0 || code == 1, "{args:?}: {code}\n{out}");
             transcript.push_str(&out);
         }
-        let (out, code) = go(s(&["demo", "--plain"]), Some("\n\n\n1\n\n".into()), vec![]).await;
+        let (out, code) = go(
+            s(&["demo", "--plain"]),
+            Some("\n\n\n\n1\n\n\n\n\n".into()),
+            vec![],
+        )
+        .await;
         assert_eq!(code, 0, "{out}");
         transcript.push_str(&out);
         let _ = go(s(&["forget", "--org", &org]), None, vec![]).await;
@@ -333,9 +338,19 @@ fn panic_output_never_holds_the_token() {
         .unwrap_or_default();
     assert!(text.contains("redacted"), "{text}");
     scan_text(&text, "a panic message", &needles);
-    // The wizard's actions and effects too.
-    let action = patwiz::ui::update::Action::Paste(secrecy::zeroize::Zeroizing::new(token.clone()));
-    scan_text(&format!("{action:?}"), "an Action's Debug", &needles);
+    // The wizard's messages and effects too, and its whole state holding the token.
+    let msg = patwiz::ui::msg::Msg::Paste(secrecy::zeroize::Zeroizing::new(token.clone()));
+    scan_text(&format!("{msg:?}"), "a Msg's Debug", &needles);
+    let held = patwiz::domain::token::Token::new(token.clone());
+    let effect = patwiz::ui::effect::Effect::CopyToken(held.clone(), std::time::Duration::ZERO);
+    scan_text(&format!("{effect:?}"), "an Effect's Debug", &needles);
+    let mut app = patwiz::ui::state::App::for_tests();
+    app.step = patwiz::ui::state::Step::Paste;
+    patwiz::ui::update::update(&mut app, msg);
+    for c in token.chars().take(10) {
+        app.save.expires.push(c);
+    }
+    scan_text(&format!("{app:?}"), "the wizard state's Debug", &needles);
     let spec = Scenario::default_demo();
     scan_text(
         &format!("{:?}", spec.tokens),

@@ -1,23 +1,16 @@
-//! Drawing: a frame (progress header, message line, key hints) around one screen per step.
-//! Views read the state and never change it.
+//! Drawing: a frame (progress header, message line, key hints) around the current step's
+//! screen, and the overlays. Views read the state and never change it.
 
-mod create_token;
-mod done;
-mod handoff;
-mod organization;
-mod overlay;
-mod paste;
-mod save;
-mod scopes;
-mod start;
-mod validate;
+pub mod overlay;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
+use super::keymap;
 use super::state::{App, Level, Step};
+use super::steps;
 use super::theme::Theme;
 
 pub const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
@@ -38,48 +31,26 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
         Constraint::Length(1),
     ])
     .areas(area);
-    draw_header(frame, header, app, theme);
-    let inner = Block::default().borders(Borders::NONE);
-    frame.render_widget(inner, body);
+    frame.render_widget(Paragraph::new(header_lines(app, theme, area.width)), header);
     match app.step {
-        Step::Start => start::draw(frame, body, app, theme),
-        Step::Organization => organization::draw(frame, body, app, theme),
-        Step::CreateToken => create_token::draw(frame, body, app, theme),
-        Step::Scopes => scopes::draw(frame, body, app, theme),
-        Step::Paste => paste::draw(frame, body, app, theme),
-        Step::Validate => validate::draw(frame, body, app, theme),
-        Step::Save => save::draw(frame, body, app, theme),
-        Step::HandOff => handoff::draw(frame, body, app, theme),
-        Step::Done => done::draw(frame, body, app, theme),
+        Step::Scopes => steps::scopes::draw(frame, body, app, theme),
+        Step::Validate => frame.render_widget(
+            text(steps::lines(app, theme, body.width)).scroll((app.validation.scroll, 0)),
+            body,
+        ),
+        _ => frame.render_widget(text(steps::lines(app, theme, body.width)), body),
     }
-    if let Some((level, text)) = &app.message {
-        let text = &crate::domain::text::safe_message(text);
-        let style = match level {
-            Level::Info => theme.dim(),
-            Level::Warn => theme.warn(),
-            Level::Error => theme.fail(),
-        };
-        let mark = match level {
-            Level::Info => "i",
-            Level::Warn => "!",
-            Level::Error => "✗",
-        };
-        frame.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::styled(format!("{mark} "), style),
-                Span::styled(text.as_str(), style),
-            ]))
-            .wrap(Wrap { trim: true }),
-            message,
-        );
+    if let Some(line) = message_line(app, theme) {
+        frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), message);
     }
-    draw_footer(frame, footer, app, theme);
+    frame.render_widget(Paragraph::new(footer_line(app, theme)), footer);
     if let Some(kind) = app.overlay {
         overlay::draw(frame, area, app, kind, theme);
     }
 }
 
-fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+/// "patwiz · Step n of 9 · Title" with the progress dots at the right, and a rule.
+pub fn header_lines(app: &App, theme: Theme, width: u16) -> Vec<Line<'static>> {
     let total = Step::ALL.len();
     let dots: String = Step::ALL
         .iter()
@@ -92,8 +63,7 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
                 "·"
             }
         })
-        .collect::<Vec<_>>()
-        .join("");
+        .collect();
     let mode = if app.rotating.is_some() {
         " · rotating"
     } else {
@@ -104,99 +74,42 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         app.step.number(),
         app.step.title()
     );
-    let pad = (area.width as usize).saturating_sub(left.chars().count() + dots.chars().count() + 1);
-    let line = Line::from(vec![
-        Span::styled(left, theme.title()),
-        Span::raw(" ".repeat(pad)),
-        Span::styled(dots, theme.dim()),
-    ]);
-    let [top, rule] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
-    frame.render_widget(Paragraph::new(line), top);
-    frame.render_widget(
-        Paragraph::new("─".repeat(area.width as usize)).style(theme.dim()),
-        rule,
-    );
+    let pad = (width as usize).saturating_sub(left.chars().count() + dots.chars().count() + 1);
+    vec![
+        Line::from(vec![
+            Span::styled(left, theme.title()),
+            Span::raw(" ".repeat(pad)),
+            Span::styled(dots, theme.dim()),
+        ]),
+        Line::styled("─".repeat(width as usize), theme.dim()),
+    ]
 }
 
-/// The keys of the current screen, shown in the footer and the help overlay.
-pub fn key_hints(app: &App) -> Vec<(&'static str, &'static str)> {
-    let mut keys: Vec<(&str, &str)> = match app.step {
-        Step::Start => vec![("↑↓", "choose"), ("Enter", "next")],
-        Step::Organization => vec![("type", "URL"), ("Enter", "check"), ("Esc", "back")],
-        Step::CreateToken => vec![
-            ("o", "open page"),
-            ("c", "copy link"),
-            ("Enter", "next"),
-            ("Esc", "back"),
-        ],
-        Step::Scopes => vec![
-            ("↑↓", "move"),
-            ("Space", "tick"),
-            ("f", "Full access"),
-            ("Enter", "next"),
-            ("Esc", "back"),
-        ],
-        Step::Paste => {
-            let mut k = vec![
-                ("p", "paste"),
-                ("Del", "clear"),
-                ("Enter", "validate"),
-                ("Esc", "back"),
-            ];
-            if app.pasted_from_clipboard && app.token.is_some() {
-                k.insert(1, ("x", "clear clipboard"));
-            }
-            if !app.demo_tokens.is_empty() {
-                k.insert(1, ("1-9", "demo token"));
-            }
-            k
-        }
-        Step::Validate => vec![
-            ("r", "re-run"),
-            ("b", "new token"),
-            ("s", "scopes"),
-            ("Enter", "save"),
-            ("Esc", "back"),
-        ],
-        Step::Save => vec![("type", "YYYY-MM-DD"), ("Enter", "save"), ("Esc", "back")],
-        Step::HandOff => vec![
-            ("t", "copy token"),
-            ("u", "copy org URL"),
-            ("Enter", "next"),
-            ("Esc", "back"),
-        ],
-        Step::Done => {
-            let mut k = vec![
-                ("c", "copy report"),
-                ("n", "another org"),
-                ("Enter", "quit"),
-            ];
-            if !app.expires_input.trim().is_empty() {
-                k.insert(1, ("r", "reminder"));
-            }
-            k
-        }
+/// The message line, if there is a message: a mark and the text, in the level's style.
+pub fn message_line(app: &App, theme: Theme) -> Option<Line<'static>> {
+    let (level, text) = app.message.as_ref()?;
+    let text = crate::domain::text::safe_message(text);
+    let (style, mark) = match level {
+        Level::Info => (theme.dim(), "i"),
+        Level::Warn => (theme.warn(), "!"),
+        Level::Error => (theme.fail(), "✗"),
     };
-    if app.step.takes_text() {
-        keys.push(("F1", "help"));
-        keys.push(("^Q", "quit"));
-    } else {
-        keys.push(("?", "help"));
-        keys.push(("q", "quit"));
-    }
-    keys
+    Some(Line::from(vec![
+        Span::styled(format!("{mark} "), style),
+        Span::styled(text, style),
+    ]))
 }
 
-fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+fn footer_line(app: &App, theme: Theme) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
-    for (i, (key, what)) in key_hints(app).into_iter().enumerate() {
+    for (i, (key, what)) in keymap::footer(app).into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", theme.dim()));
         }
         spans.push(Span::styled(key, theme.key()));
         spans.push(Span::raw(format!(" {what}")));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    Line::from(spans)
 }
 
 /// A paragraph of wrapped lines.
@@ -213,4 +126,9 @@ pub fn fit(s: &str, width: usize) -> String {
     } else {
         format!("{}…", s.chars().take(width - 1).collect::<String>())
     }
+}
+
+/// A line's text without its styles (plain mode).
+pub fn plain(line: &Line<'_>) -> String {
+    line.spans.iter().map(|s| s.content.as_ref()).collect()
 }

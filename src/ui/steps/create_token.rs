@@ -1,16 +1,34 @@
 //! Step 3: the guide's steps for creating the token, adapted to the profile.
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::text;
 use crate::domain::GLOBAL_PAT_RETIREMENT;
-use crate::ui::state::App;
+use crate::ui::effect::Effect;
+use crate::ui::keymap::Intent;
+use crate::ui::msg::Copied;
+use crate::ui::state::{App, Step};
 use crate::ui::theme::Theme;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
-    let Ok(org) = &app.org else { return };
+pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
+    let Ok(org) = &app.org.parsed else {
+        return vec![];
+    };
+    match intent {
+        Intent::OpenPage => vec![Effect::OpenBrowser(org.token_page())],
+        Intent::CopyLink => vec![Effect::CopyText(org.token_page(), Copied::Link)],
+        Intent::Next => {
+            app.step = Step::Scopes;
+            app.message = None;
+            vec![]
+        }
+        _ => vec![],
+    }
+}
+
+pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
+    let Ok(org) = &app.org.parsed else {
+        return vec![];
+    };
     let profile = app.profile.as_ref();
     let name = profile.map_or("Integration token", |p| p.token_name.as_str());
     let mut lines = vec![
@@ -51,7 +69,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         Span::styled("Show all scopes → Custom defined", theme.strong()),
         Span::raw(", then tick:"),
     ]));
-    for row in app.scopes.iter().filter(|r| r.ticked) {
+    for row in app.scopes.rows.iter().filter(|r| r.ticked) {
         lines.push(Line::styled(
             format!("      ☑ {}", row.label),
             theme.strong(),
@@ -66,5 +84,5 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             lines.push(Line::styled(format!(" Note: {pre}"), theme.dim()));
         }
     }
-    frame.render_widget(text(lines), area);
+    lines
 }

@@ -1,0 +1,85 @@
+//! The full-screen loop: input and the runner's answers in, `update`, effects out, one redraw
+//! per batch; it ticks only while something on screen moves. Generic over the backend and the
+//! input stream, so tests drive the real loop on a `TestBackend`.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::sync::mpsc::unbounded_channel;
+
+use super::msg::Msg;
+use super::runner::Runner;
+use super::state::App;
+use super::theme::Theme;
+pub use super::tui::Input;
+use super::update::update;
+use super::{WizardOptions, keymap, view};
+
+/// How often the screen moves while something animates.
+const TICK: Duration = Duration::from_millis(120);
+
+pub async fn run<B, S>(
+    terminal: &mut Terminal<B>,
+    mut app: App,
+    mut input: S,
+    options: &WizardOptions,
+) -> Result<ExitCode, String>
+where
+    B: Backend,
+    S: futures_util::Stream<Item = Input> + Unpin,
+{
+    let theme = Theme::from_env();
+    let (tx, mut rx) = unbounded_channel::<Msg>();
+    let mut runner = Runner::new(tx, options);
+    let mut tick = tokio::time::interval(TICK);
+    terminal
+        .draw(|f| view::draw(f, &app, theme))
+        .map_err(|e| e.to_string())?;
+    loop {
+        let first = tokio::select! {
+            Some(input) = input.next() => match input {
+                Input::Key(key) => keymap::intent(&app, &key).map(Msg::Intent),
+                Input::Paste(text) => Some(Msg::Paste(text)),
+                Input::Resize => None,
+            },
+            Some(msg) = rx.recv() => Some(msg),
+            _ = tick.tick(), if app.animating() => Some(Msg::Tick(Instant::now())),
+            else => break,
+        };
+        // Whatever else is ready is handled before drawing once.
+        let mut pending: Vec<Msg> = first.into_iter().collect();
+        while let Ok(msg) = rx.try_recv() {
+            pending.push(msg);
+        }
+        for msg in pending {
+            for effect in update(&mut app, msg) {
+                runner.run(effect);
+            }
+        }
+        if app.quit {
+            break;
+        }
+        terminal
+            .draw(|f| view::draw(f, &app, theme))
+            .map_err(|e| e.to_string())?;
+    }
+    runner.finish();
+    forget_demo(&app, options).await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The demo organization's token is forgotten when the wizard ends.
+pub async fn forget_demo(app: &App, options: &WizardOptions) {
+    if options.forget_on_exit
+        && app.saved_once
+        && let Ok(org) = &app.org.parsed
+        && let Ok(vault) =
+            crate::store::rotation::Vault::open_with(&options.config_dir, options.secret_store)
+                .await
+    {
+        let _ = crate::flows::keep::forget(&vault, org).await;
+    }
+}

@@ -1,0 +1,546 @@
+//! The keys, one table per step: the same table turns a key into an [`Intent`] and draws the
+//! footer and the help, so the screen can never advertise a key that does nothing nor hide one
+//! that works. `update` only ever sees intents.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::state::{App, Overlay, Step};
+
+/// What the person wants, whatever key they pressed for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    /// Enter: the step's main action.
+    Next,
+    /// Esc: one step back.
+    Back,
+    Quit,
+    Help,
+    /// Any key while the help is open.
+    CloseOverlay,
+    /// `y` in the quit confirmation.
+    ConfirmQuit,
+    /// Choose the n-th entry (0-based) and go on.
+    Choose(usize),
+    Toggle,
+    FullAccess,
+    OpenPage,
+    CopyLink,
+    PasteFromClipboard,
+    ClearClipboard,
+    ClearField,
+    DemoToken(usize),
+    Rerun,
+    NewToken,
+    ChangeScopes,
+    CopyToken,
+    CopyOrgUrl,
+    CopyReport,
+    WriteReminder,
+    AnotherOrg,
+    Type(char),
+    Erase,
+}
+
+/// A key, as the tables name it.
+#[derive(Debug, Clone, Copy)]
+pub enum Key {
+    Code(KeyCode),
+    Char(char),
+    Ctrl(char),
+    /// 1 to 9 (the intent gets the digit's 0-based index).
+    Digit,
+}
+
+impl Key {
+    fn matches(self, key: &KeyEvent) -> Option<Option<usize>> {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let hit = match self {
+            Key::Code(code) => key.code == code && !ctrl,
+            Key::Char(c) => key.code == KeyCode::Char(c) && !ctrl,
+            Key::Ctrl(c) => ctrl && key.code == KeyCode::Char(c),
+            Key::Digit => {
+                if let KeyCode::Char(d @ '1'..='9') = key.code
+                    && !ctrl
+                {
+                    return Some(Some(d as usize - '1' as usize));
+                }
+                false
+            }
+        };
+        hit.then_some(None)
+    }
+}
+
+/// One line of a table: the keys, what they are called on screen, what they do, the intent,
+/// and when they apply (a key that does not apply now is neither shown nor handled).
+pub struct Binding {
+    pub keys: &'static [Key],
+    pub label: &'static str,
+    pub what: &'static str,
+    pub intent: Intent,
+    /// Shown in the footer (every binding that applies is in the help).
+    pub footer: bool,
+    /// False for a footer-only summary of keys that have lines of their own ("↑↓ move").
+    pub handled: bool,
+    pub when: fn(&App) -> bool,
+}
+
+fn always(_: &App) -> bool {
+    true
+}
+
+const fn bind(
+    keys: &'static [Key],
+    label: &'static str,
+    what: &'static str,
+    intent: Intent,
+) -> Binding {
+    Binding {
+        keys,
+        label,
+        what,
+        intent,
+        footer: true,
+        handled: true,
+        when: always,
+    }
+}
+
+/// A footer entry that sums up keys handled by their own lines.
+const fn summary(label: &'static str, what: &'static str) -> Binding {
+    Binding {
+        keys: &[],
+        label,
+        what,
+        intent: Intent::Up,
+        footer: true,
+        handled: false,
+        when: always,
+    }
+}
+
+const fn extra(
+    keys: &'static [Key],
+    label: &'static str,
+    what: &'static str,
+    intent: Intent,
+) -> Binding {
+    Binding {
+        keys,
+        label,
+        what,
+        intent,
+        footer: false,
+        handled: true,
+        when: always,
+    }
+}
+
+const fn only(mut b: Binding, when: fn(&App) -> bool) -> Binding {
+    b.when = when;
+    b
+}
+
+use Intent as I;
+use KeyCode as C;
+
+const BACK: Binding = bind(&[Key::Code(C::Esc)], "Esc", "back", I::Back);
+
+fn nothing_typed(app: &App) -> bool {
+    app.paste.typed.is_empty()
+}
+fn on_clipboard(app: &App) -> bool {
+    nothing_typed(app) && app.paste.from_clipboard && app.paste.token.is_some()
+}
+fn demo(app: &App) -> bool {
+    nothing_typed(app) && !app.demo_tokens.is_empty()
+}
+fn idle(app: &App) -> bool {
+    !app.validation.running
+}
+fn has_expiry(app: &App) -> bool {
+    !app.save.expires.as_str().trim().is_empty()
+}
+fn has_token(app: &App) -> bool {
+    app.paste.token.is_some()
+}
+fn has_report(app: &App) -> bool {
+    app.validation.report.is_some()
+}
+
+static START: [Binding; 6] = [
+    extra(&[Key::Code(C::Up), Key::Char('k')], "↑ k", "up", I::Up),
+    extra(
+        &[Key::Code(C::Down), Key::Char('j')],
+        "↓ j",
+        "down",
+        I::Down,
+    ),
+    summary("↑↓", "choose"),
+    extra(
+        &[Key::Digit],
+        "1-9",
+        "choose that one and go on",
+        I::Choose(0),
+    ),
+    bind(&[Key::Code(C::Enter)], "Enter", "next", I::Next),
+    extra(&[Key::Code(C::Esc)], "Esc", "quit", I::Back),
+];
+
+static ORGANIZATION: [Binding; 5] = [
+    bind(&[], "type", "URL", I::Type(' ')),
+    bind(&[Key::Code(C::Enter)], "Enter", "check", I::Next),
+    extra(&[Key::Code(C::Backspace)], "Backspace", "erase", I::Erase),
+    extra(
+        &[Key::Ctrl('u')],
+        "Ctrl+U",
+        "clear the field",
+        I::ClearField,
+    ),
+    BACK,
+];
+
+static CREATE_TOKEN: [Binding; 4] = [
+    bind(&[Key::Char('o')], "o", "open page", I::OpenPage),
+    bind(&[Key::Char('c')], "c", "copy link", I::CopyLink),
+    bind(&[Key::Code(C::Enter)], "Enter", "next", I::Next),
+    BACK,
+];
+
+static SCOPES: [Binding; 10] = [
+    extra(&[Key::Code(C::Up), Key::Char('k')], "↑ k", "up", I::Up),
+    extra(
+        &[Key::Code(C::Down), Key::Char('j')],
+        "↓ j",
+        "down",
+        I::Down,
+    ),
+    summary("↑↓", "move"),
+    extra(&[Key::Code(C::PageUp)], "PgUp", "10 up", I::PageUp),
+    extra(&[Key::Code(C::PageDown)], "PgDn", "10 down", I::PageDown),
+    extra(
+        &[Key::Code(C::Home), Key::Code(C::End)],
+        "Home End",
+        "first / last",
+        I::Home,
+    ),
+    bind(&[Key::Char(' ')], "Space", "tick", I::Toggle),
+    bind(&[Key::Char('f')], "f", "Full access", I::FullAccess),
+    bind(&[Key::Code(C::Enter)], "Enter", "next", I::Next),
+    BACK,
+];
+
+static PASTE: [Binding; 9] = [
+    only(
+        bind(&[Key::Char('p')], "p", "paste", I::PasteFromClipboard),
+        nothing_typed,
+    ),
+    extra(
+        &[Key::Ctrl('v')],
+        "Ctrl+V",
+        "paste from the clipboard",
+        I::PasteFromClipboard,
+    ),
+    only(
+        bind(&[Key::Digit], "1-9", "demo token", I::DemoToken(0)),
+        demo,
+    ),
+    only(
+        bind(&[Key::Char('x')], "x", "clear clipboard", I::ClearClipboard),
+        on_clipboard,
+    ),
+    bind(&[Key::Code(C::Delete)], "Del", "clear", I::ClearField),
+    extra(&[Key::Ctrl('u')], "Ctrl+U", "clear", I::ClearField),
+    extra(&[Key::Code(C::Backspace)], "Backspace", "erase", I::Erase),
+    bind(&[Key::Code(C::Enter)], "Enter", "validate", I::Next),
+    BACK,
+];
+
+static VALIDATE: [Binding; 8] = [
+    only(bind(&[Key::Char('r')], "r", "re-run", I::Rerun), idle),
+    bind(&[Key::Char('b')], "b", "new token", I::NewToken),
+    bind(&[Key::Char('s')], "s", "scopes", I::ChangeScopes),
+    extra(
+        &[Key::Code(C::Up), Key::Char('k')],
+        "↑ k",
+        "scroll up",
+        I::Up,
+    ),
+    extra(
+        &[Key::Code(C::Down), Key::Char('j')],
+        "↓ j",
+        "scroll down",
+        I::Down,
+    ),
+    extra(&[Key::Code(C::PageUp)], "PgUp", "page up", I::PageUp),
+    only(
+        bind(&[Key::Code(C::Enter)], "Enter", "save", I::Next),
+        has_report,
+    ),
+    BACK,
+];
+
+static SAVE: [Binding; 5] = [
+    bind(&[], "type", "YYYY-MM-DD", I::Type(' ')),
+    bind(&[Key::Code(C::Enter)], "Enter", "save", I::Next),
+    extra(&[Key::Code(C::Backspace)], "Backspace", "erase", I::Erase),
+    extra(
+        &[Key::Ctrl('u')],
+        "Ctrl+U",
+        "clear the field",
+        I::ClearField,
+    ),
+    BACK,
+];
+
+static HAND_OFF: [Binding; 4] = [
+    only(
+        bind(&[Key::Char('t')], "t", "copy token", I::CopyToken),
+        has_token,
+    ),
+    bind(&[Key::Char('u')], "u", "copy org URL", I::CopyOrgUrl),
+    bind(&[Key::Code(C::Enter)], "Enter", "next", I::Next),
+    BACK,
+];
+
+static DONE: [Binding; 4] = [
+    only(
+        bind(&[Key::Char('c')], "c", "copy report", I::CopyReport),
+        has_report,
+    ),
+    only(
+        bind(&[Key::Char('r')], "r", "reminder", I::WriteReminder),
+        has_expiry,
+    ),
+    bind(&[Key::Char('n')], "n", "another org", I::AnotherOrg),
+    bind(&[Key::Code(C::Enter)], "Enter", "quit", I::Next),
+];
+
+/// The step's own table.
+pub fn table(step: Step) -> &'static [Binding] {
+    match step {
+        Step::Start => &START,
+        Step::Organization => &ORGANIZATION,
+        Step::CreateToken => &CREATE_TOKEN,
+        Step::Scopes => &SCOPES,
+        Step::Paste => &PASTE,
+        Step::Validate => &VALIDATE,
+        Step::Save => &SAVE,
+        Step::HandOff => &HAND_OFF,
+        Step::Done => &DONE,
+    }
+}
+
+/// The keys every step has. On steps that take text, letters are typed, so help and quit are
+/// F1 and Ctrl+Q there.
+fn global(step: Step) -> [Binding; 3] {
+    if step.takes_text() {
+        [
+            bind(&[Key::Code(C::F(1))], "F1", "help", I::Help),
+            bind(&[Key::Ctrl('q')], "^Q", "quit", I::Quit),
+            extra(&[Key::Ctrl('c')], "Ctrl+C", "quit", I::Quit),
+        ]
+    } else {
+        [
+            bind(&[Key::Char('?'), Key::Code(C::F(1))], "?", "help", I::Help),
+            bind(&[Key::Char('q'), Key::Ctrl('q')], "q", "quit", I::Quit),
+            extra(&[Key::Ctrl('c')], "Ctrl+C", "quit", I::Quit),
+        ]
+    }
+}
+
+/// What `key` means now, if anything.
+pub fn intent(app: &App, key: &KeyEvent) -> Option<Intent> {
+    match app.overlay {
+        Some(Overlay::Help) => return Some(I::CloseOverlay),
+        Some(Overlay::ConfirmQuit) => {
+            return Some(match key.code {
+                KeyCode::Char('y' | 'Y') => I::ConfirmQuit,
+                _ => I::CloseOverlay,
+            });
+        }
+        None => {}
+    }
+    let step = app.step;
+    for binding in global(step).iter().chain(table(step)) {
+        if !binding.handled || !(binding.when)(app) {
+            continue;
+        }
+        for k in binding.keys {
+            match k.matches(key) {
+                Some(Some(n)) => {
+                    return Some(match binding.intent {
+                        I::DemoToken(_) => I::DemoToken(n),
+                        _ => I::Choose(n),
+                    });
+                }
+                Some(None) => {
+                    return Some(match binding.intent {
+                        I::Home if key.code == KeyCode::End => I::End,
+                        other => other,
+                    });
+                }
+                None => {}
+            }
+        }
+    }
+    match key.code {
+        KeyCode::Char(c) if step.takes_text() && !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            Some(I::Type(c))
+        }
+        _ => None,
+    }
+}
+
+/// One key hint: what the key is called and what it does.
+pub type Hint = (&'static str, &'static str);
+
+/// The footer: the step's main keys that apply now, then help and quit.
+pub fn footer(app: &App) -> Vec<Hint> {
+    let step = table(app.step).iter().filter(|b| b.footer && (b.when)(app));
+    let global = global(app.step);
+    step.chain(global.iter().filter(|b| b.footer))
+        .map(|b| (b.label, b.what))
+        .collect()
+}
+
+/// The keys that work now and can be typed as a character (plain mode reads lines, so it has
+/// no arrows, Enter or Esc of its own): the step's, then help and quit.
+pub fn typeable(app: &App) -> Vec<(Hint, Intent)> {
+    let global = global(app.step);
+    table(app.step)
+        .iter()
+        .chain(global.iter())
+        .filter(|b| b.handled && (b.when)(app))
+        .filter(|b| {
+            b.keys
+                .iter()
+                .any(|k| matches!(k, Key::Char(_) | Key::Digit))
+        })
+        .map(|b| ((b.label, b.what), b.intent))
+        .collect()
+}
+
+/// What Enter does on this step now, if anything.
+pub fn enter(app: &App) -> Option<&'static str> {
+    table(app.step)
+        .iter()
+        .find(|b| {
+            b.handled
+                && (b.when)(app)
+                && b.keys
+                    .iter()
+                    .any(|k| matches!(k, Key::Code(KeyCode::Enter)))
+        })
+        .map(|b| b.what)
+}
+
+/// The help: every key that works now, the footer's and the rest.
+pub fn help(app: &App) -> Vec<Hint> {
+    let global = global(app.step);
+    table(app.step)
+        .iter()
+        .chain(global.iter())
+        .filter(|b| b.handled && (b.when)(app))
+        .map(|b| (b.label, b.what))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::state::App;
+
+    fn press(app: &App, code: KeyCode, modifiers: KeyModifiers) -> Option<Intent> {
+        intent(app, &KeyEvent::new(code, modifiers))
+    }
+
+    #[test]
+    fn every_advertised_key_does_something_and_every_handled_key_is_in_the_help() {
+        let mut app = App::for_tests();
+        for step in Step::ALL {
+            app.step = step;
+            let help = help(&app);
+            for binding in table(step).iter().filter(|b| b.handled && (b.when)(&app)) {
+                assert!(
+                    help.contains(&(binding.label, binding.what)),
+                    "{step:?}: {} is handled but not in the help",
+                    binding.label
+                );
+                for key in binding.keys {
+                    let event = match *key {
+                        Key::Code(c) => KeyEvent::new(c, KeyModifiers::NONE),
+                        Key::Char(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+                        Key::Ctrl(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
+                        Key::Digit => KeyEvent::new(KeyCode::Char('1'), KeyModifiers::NONE),
+                    };
+                    assert!(
+                        intent(&app, &event).is_some(),
+                        "{step:?}: {} is shown but does nothing",
+                        binding.label
+                    );
+                }
+            }
+            for (label, _) in footer(&app) {
+                assert!(
+                    help.iter().any(|(l, _)| *l == label)
+                        || table(step).iter().any(|b| b.label == label),
+                    "{step:?}: footer key {label} has no binding"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn text_steps_type_letters_and_the_others_treat_them_as_keys() {
+        let mut app = App::for_tests();
+        app.step = Step::Organization;
+        assert_eq!(
+            press(&app, KeyCode::Char('q'), KeyModifiers::NONE),
+            Some(Intent::Type('q'))
+        );
+        assert_eq!(
+            press(&app, KeyCode::Char('q'), KeyModifiers::CONTROL),
+            Some(Intent::Quit)
+        );
+        assert_eq!(
+            press(&app, KeyCode::Char('u'), KeyModifiers::CONTROL),
+            Some(Intent::ClearField)
+        );
+        app.step = Step::Validate;
+        assert_eq!(
+            press(&app, KeyCode::Char('q'), KeyModifiers::NONE),
+            Some(Intent::Quit)
+        );
+        assert_eq!(press(&app, KeyCode::Char('z'), KeyModifiers::NONE), None);
+        app.step = Step::Scopes;
+        assert_eq!(
+            press(&app, KeyCode::End, KeyModifiers::NONE),
+            Some(Intent::End)
+        );
+        assert_eq!(
+            press(&app, KeyCode::Char('j'), KeyModifiers::NONE),
+            Some(Intent::Down)
+        );
+    }
+
+    #[test]
+    fn keys_that_do_not_apply_now_are_neither_shown_nor_handled() {
+        let mut app = App::for_tests();
+        app.step = Step::Paste;
+        assert_eq!(
+            press(&app, KeyCode::Char('x'), KeyModifiers::NONE),
+            Some(Intent::Type('x'))
+        );
+        assert!(!footer(&app).iter().any(|(k, _)| *k == "x"));
+        app.step = Step::Done;
+        assert_eq!(press(&app, KeyCode::Char('r'), KeyModifiers::NONE), None);
+        assert!(!footer(&app).iter().any(|(k, _)| *k == "r"));
+    }
+}

@@ -1,0 +1,264 @@
+//! Runs the effects `update` asks for, as tasks that answer with messages. It never sees the
+//! wizard's state: everything it needs is in the effect, or in the run's own configuration.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::task::JoinHandle;
+
+use super::effect::{Effect, ReminderRequest, SaveRequest};
+use super::msg::{Copied, Msg};
+use super::services::clipboard::Clipboard;
+use crate::domain::org_url::OrgUrl;
+use crate::domain::token::Token;
+use crate::engine::discovery;
+use crate::engine::http::{Http, HttpOptions};
+use crate::flows;
+use crate::store::rotation::Vault;
+use crate::store::secret::Backend;
+use crate::store::settings::OrgSettings;
+
+pub struct Runner {
+    tx: UnboundedSender<Msg>,
+    config_dir: PathBuf,
+    http: HttpOptions,
+    secret_store: Option<Backend>,
+    validation: Option<JoinHandle<()>>,
+    clipboard: Clipboard,
+    /// The token this run put on the clipboard last, cleared when the wizard ends.
+    copied: Option<Token>,
+    /// Effects still to answer (plain mode waits for none before it asks the next question).
+    pending: Arc<AtomicUsize>,
+}
+
+/// Counts an effect as pending until its task has answered.
+struct Pending(Arc<AtomicUsize>);
+
+impl Pending {
+    fn new(count: &Arc<AtomicUsize>) -> Pending {
+        count.fetch_add(1, Ordering::SeqCst);
+        Pending(count.clone())
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Runner {
+    pub fn new(tx: UnboundedSender<Msg>, options: &super::WizardOptions) -> Runner {
+        Runner {
+            tx,
+            config_dir: options.config_dir.clone(),
+            http: options.http.clone(),
+            secret_store: options.secret_store,
+            validation: None,
+            clipboard: Clipboard::new(),
+            copied: None,
+            pending: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    /// True while some effect has not answered yet.
+    pub fn busy(&self) -> bool {
+        self.pending.load(Ordering::SeqCst) > 0
+    }
+
+    /// Stops what is under way and takes the token off the clipboard (the wizard ends).
+    pub fn finish(&mut self) {
+        self.cancel_validation();
+        if let Some(token) = self.copied.take() {
+            self.clipboard.clear_token_now(&token);
+        }
+    }
+
+    fn cancel_validation(&mut self) {
+        if let Some(handle) = self.validation.take() {
+            handle.abort();
+        }
+    }
+
+    /// Spawns `work`, which answers with one message, counted as pending until it has.
+    fn spawn<F>(&self, work: F)
+    where
+        F: std::future::Future<Output = Msg> + Send + 'static,
+    {
+        let tx = self.tx.clone();
+        let pending = Pending::new(&self.pending);
+        tokio::spawn(async move {
+            let msg = work.await;
+            let _ = tx.send(msg);
+            drop(pending);
+        });
+    }
+
+    pub fn run(&mut self, effect: Effect) {
+        match effect {
+            Effect::CheckOrg(org) => {
+                let http = self.http.clone();
+                self.spawn(async move { Msg::OrgChecked(check_org(&org, &http).await) });
+            }
+            Effect::OpenBrowser(url) => self.spawn(async move {
+                let opened = tokio::task::spawn_blocking(move || webbrowser::open(&url)).await;
+                Msg::Browser(match opened {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(e)) => Err(format!(
+                        "Could not open a browser ({e}); press c to copy the link instead"
+                    )),
+                    Err(e) => Err(format!(
+                        "Could not open a browser ({e}); press c to copy the link instead"
+                    )),
+                })
+            }),
+            Effect::CopyText(text, what) => {
+                let clipboard = self.clipboard.clone();
+                self.spawn(
+                    async move { Msg::ClipboardDone(clipboard.copy(text).await.map(|()| what)) },
+                );
+            }
+            Effect::ReadClipboard => {
+                let clipboard = self.clipboard.clone();
+                self.spawn(async move { Msg::Clipboard(clipboard.read().await) });
+            }
+            Effect::ClearClipboard => {
+                let clipboard = self.clipboard.clone();
+                self.spawn(async move {
+                    Msg::ClipboardDone(clipboard.clear().await.map(|()| Copied::Emptied))
+                });
+            }
+            Effect::CopyToken(token, _clear_after) => {
+                self.copied = Some(token.clone());
+                let clipboard = self.clipboard.clone();
+                let tx = self.tx.clone();
+                self.spawn(async move {
+                    match clipboard.copy_token(token).await {
+                        Ok(()) => {
+                            let _ = tx.send(Msg::TokenCopiedAt(Instant::now()));
+                            Msg::ClipboardDone(Ok(Copied::Token))
+                        }
+                        Err(e) => Msg::ClipboardDone(Err(e)),
+                    }
+                });
+            }
+            Effect::ClearToken(token) => {
+                let clipboard = self.clipboard.clone();
+                self.spawn(async move {
+                    Msg::ClipboardDone(clipboard.clear_token(token).await.map(Copied::TokenCleared))
+                });
+            }
+            Effect::CancelValidation => self.cancel_validation(),
+            Effect::Validate(request) => {
+                self.cancel_validation();
+                let (events_tx, mut events_rx) = unbounded_channel();
+                let forward = self.tx.clone();
+                let pending = Pending::new(&self.pending);
+                self.validation = Some(tokio::spawn(async move {
+                    let run = tokio::spawn(flows::prove::run(*request, Some(events_tx)));
+                    while let Some(event) = events_rx.recv().await {
+                        let _ = forward.send(Msg::Engine(event));
+                    }
+                    let _ = run.await;
+                    drop(pending);
+                }));
+            }
+            Effect::DescribeStore => {
+                let backend = self.secret_store;
+                self.spawn(async move {
+                    Msg::StoreDescribed(
+                        match Vault::open_with(std::path::Path::new(""), backend)
+                            .await
+                            .map(|v| v.store)
+                        {
+                            Ok(store) => {
+                                format!(
+                                    "{} — {}",
+                                    store.backend().name(),
+                                    store.backend().explain()
+                                )
+                            }
+                            Err(e) => format!("✗ {e}"),
+                        },
+                    )
+                });
+            }
+            Effect::WriteReminder(request) => {
+                let result = write_reminder(&request);
+                self.spawn(async move { Msg::ReminderWritten(result) });
+            }
+            Effect::Save(request) => {
+                let dir = self.config_dir.clone();
+                let backend = self.secret_store;
+                self.spawn(async move { Msg::Saved(save(*request, dir, backend).await) });
+            }
+        }
+    }
+}
+
+/// Writes `patwiz-rotate-{org}.ics` in the current directory.
+fn write_reminder(request: &ReminderRequest) -> Result<String, String> {
+    let org = &request.org;
+    let settings = OrgSettings {
+        key: org.key(),
+        url: org.as_str().to_string(),
+        name: org.name().to_string(),
+        profile: request.profile.clone(),
+        ..Default::default()
+    };
+    let ics = crate::store::reminder::reminder_ics(
+        &settings,
+        request.expires,
+        time::OffsetDateTime::now_utc(),
+    );
+    let path = std::env::current_dir()
+        .map_err(|e| e.to_string())?
+        .join(format!("patwiz-rotate-{}.ics", org.name()));
+    crate::store::files::write_no_follow(&path, ics.as_bytes())
+        .map_err(|e| format!("Could not write {}: {e}", path.display()))?;
+    Ok(path.display().to_string())
+}
+
+/// Whether the organization exists, asked anonymously: the kind of Azure DevOps, or the fix.
+pub async fn check_org(org: &OrgUrl, options: &HttpOptions) -> Result<String, String> {
+    let http = Http::new(Token::new(String::new()), options)?;
+    match discovery::discover(&http, org).await {
+        Ok(found) => Ok(if found.advertised {
+            "Azure DevOps Services".into()
+        } else {
+            "Azure DevOps Server".into()
+        }),
+        Err(failure) => {
+            let advice =
+                crate::domain::checks::remediation(failure.class.as_str(), &Default::default());
+            Err(format!("{} {}", failure.detail, advice.text))
+        }
+    }
+}
+
+async fn save(
+    request: SaveRequest,
+    dir: PathBuf,
+    backend: Option<Backend>,
+) -> Result<flows::keep::Stored, String> {
+    let vault = Vault::open_with(&dir, backend)
+        .await
+        .map_err(|e| e.to_string())?;
+    let proven = flows::keep::Proven {
+        org: &request.org,
+        token: &request.token,
+        report: &request.report,
+        profile: &request.profile,
+        scopes: &request.scopes,
+        expires: request.expires,
+    };
+    let now = time::OffsetDateTime::now_utc();
+    match &request.rotating {
+        Some(key) => flows::keep::rotate_proven(&vault, key, proven, now).await,
+        None => flows::keep::store_proven(&vault, proven, now).await,
+    }
+    .map_err(|e| format!("{e}."))
+}

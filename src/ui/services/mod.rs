@@ -1,0 +1,4 @@
+//! What the wizard talks to outside itself: the system clipboard. Async functions with typed
+//! answers; they know nothing of the wizard's messages.
+
+pub mod clipboard;

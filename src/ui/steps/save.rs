@@ -1,0 +1,143 @@
+//! Step 7: store the proven token in the OS secret store, with its expiry date.
+
+use ratatui::text::{Line, Span};
+
+use crate::store::settings::parse_date;
+use crate::ui::effect::{Effect, SaveRequest};
+use crate::ui::keymap::Intent;
+use crate::ui::state::{App, SaveState, Step};
+use crate::ui::theme::Theme;
+
+pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
+    if app.save.state == SaveState::Saving {
+        return vec![];
+    }
+    match intent {
+        Intent::Next => save(app),
+        Intent::Erase => {
+            app.save.expires.pop();
+            vec![]
+        }
+        Intent::ClearField => {
+            app.save.expires.clear();
+            vec![]
+        }
+        Intent::Type(c) if c.is_ascii_digit() || c == '-' => {
+            app.save.expires.push(c);
+            vec![]
+        }
+        _ => vec![],
+    }
+}
+
+fn save(app: &mut App) -> Vec<Effect> {
+    let text = app.save.expires.as_str().trim().to_string();
+    let expires = if text.is_empty() {
+        None
+    } else {
+        match parse_date(&text) {
+            Ok(date) if date < app.today => {
+                app.save.state = SaveState::Failed(format!(
+                    "{text} is in the past: enter the expiry date you chose"
+                ));
+                return vec![];
+            }
+            Ok(date) => Some(date),
+            Err(e) => {
+                app.save.state = SaveState::Failed(e);
+                return vec![];
+            }
+        }
+    };
+    let (Ok(org), Some(token), Some(report)) =
+        (&app.org.parsed, &app.paste.token, &app.validation.report)
+    else {
+        return vec![];
+    };
+    let request = SaveRequest {
+        org: org.clone(),
+        token: token.token.clone(),
+        report: report.clone(),
+        profile: app
+            .profile
+            .as_ref()
+            .map_or_else(|| "custom".to_string(), |p| p.name.clone()),
+        scopes: app.ticked_scopes(),
+        expires,
+        rotating: app.rotating.as_ref().map(|r| r.settings.key.clone()),
+    };
+    app.save.state = SaveState::Saving;
+    vec![Effect::Save(Box::new(request))]
+}
+
+/// The store's answer.
+pub fn saved(app: &mut App, result: Result<crate::flows::keep::Stored, String>) {
+    match result {
+        Ok(stored) => {
+            app.save.state = SaveState::Saved(stored);
+            app.saved_once = true;
+            app.step = Step::HandOff;
+            app.message = None;
+        }
+        Err(message) => app.save.state = SaveState::Failed(message),
+    }
+}
+
+pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
+    let org = app
+        .org
+        .parsed
+        .as_ref()
+        .map(|o| o.to_string())
+        .unwrap_or_default();
+    let verb = if app.rotating.is_some() {
+        "Replace the stored token for"
+    } else {
+        "Store the token for"
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::raw(format!(" {verb} ")),
+            Span::styled(org, theme.strong()),
+        ]),
+        Line::raw(""),
+        Line::from(vec![
+            Span::raw(" Where: "),
+            Span::raw(
+                app.save
+                    .store_line
+                    .clone()
+                    .unwrap_or_else(|| "finding the secret store…".into()),
+            ),
+        ]),
+        Line::styled(
+            "        Never a plain file: if no secret store works, patwiz says so.",
+            theme.dim(),
+        ),
+        Line::raw(""),
+        Line::raw(" Expiry date you chose (YYYY-MM-DD, optional, for reminders):"),
+        crate::ui::widgets::text_input::line(app.save.expires.as_str().to_string(), theme),
+        Line::styled(
+            " Azure DevOps emails you 7 days before; `patwiz status` warns then too,",
+            theme.dim(),
+        ),
+        Line::styled(
+            " and `patwiz remind` writes a calendar reminder.",
+            theme.dim(),
+        ),
+        Line::raw(""),
+    ];
+    match &app.save.state {
+        SaveState::Editing => lines.push(Line::raw(" Enter stores it.")),
+        SaveState::Saving => lines.push(Line::raw(" Storing…")),
+        SaveState::Saved(stored) => lines.push(Line::from(vec![
+            Span::styled(" ✓ ", theme.ok()),
+            Span::raw(format!("Token {}.", stored.backend.explain())),
+        ])),
+        SaveState::Failed(e) => lines.push(Line::from(vec![
+            Span::styled(" ✗ ", theme.fail()),
+            Span::raw(e.clone()),
+        ])),
+    }
+    lines
+}

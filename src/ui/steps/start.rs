@@ -1,0 +1,137 @@
+//! Step 1: choose the integration profile, or a stored organization to rotate; for profiles
+//! whose guide says when a PAT is the right choice, a "Before you start" panel.
+
+use ratatui::text::{Line, Span};
+
+use crate::domain::profiles::Profile;
+use crate::domain::scopes::Catalogue;
+use crate::ui::effect::Effect;
+use crate::ui::keymap::Intent;
+use crate::ui::state::{App, OrgCheck, OrgStep, ScopesStep, StartChoice, Step};
+use crate::ui::theme::Theme;
+use crate::ui::view::fit;
+
+pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
+    let last = app.start.choices.len().saturating_sub(1);
+    match intent {
+        Intent::Up => app.start.cursor = app.start.cursor.saturating_sub(1),
+        Intent::Down => app.start.cursor = (app.start.cursor + 1).min(last),
+        Intent::Choose(n) if n <= last && !app.start.choices.is_empty() => {
+            app.start.cursor = n;
+            choose(app);
+        }
+        Intent::Next => choose(app),
+        _ => {}
+    }
+    vec![]
+}
+
+fn choose(app: &mut App) {
+    let Some(choice) = app.start.choices.get(app.start.cursor).cloned() else {
+        return;
+    };
+    match choice {
+        StartChoice::Profile(profile) => {
+            app.scopes = ScopesStep::new(Some(&profile), &profile.scope_ids());
+            app.profile = Some(profile);
+            app.rotating = None;
+            app.step = Step::Organization;
+        }
+        StartChoice::Rotate(rotation) => {
+            let stored = &rotation.settings;
+            app.org = OrgStep::with(&stored.url);
+            app.org.check = OrgCheck::Found(stored.kind.to_string());
+            app.scopes = ScopesStep::new(Some(&rotation.profile), &stored.scopes);
+            app.profile = Some(rotation.profile.clone());
+            app.rotating = Some(rotation);
+            app.step = Step::CreateToken;
+        }
+    }
+}
+
+pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
+    let mut lines = vec![
+        Line::styled(" Which integration is the token for?", theme.strong()),
+        Line::raw(""),
+    ];
+    let room = (width as usize).saturating_sub(31);
+    for (i, choice) in app.start.choices.iter().enumerate() {
+        let selected = i == app.start.cursor;
+        let (name, what) = match choice {
+            StartChoice::Profile(p) => (p.title.clone(), p.summary.clone()),
+            StartChoice::Rotate(r) => (
+                format!("Rotate: {}", r.settings.name),
+                format!("replace the token for {}", r.settings.url),
+            ),
+        };
+        let marker = if selected { " ▶ " } else { "   " };
+        let style = if selected {
+            theme.selected()
+        } else {
+            theme.strong()
+        };
+        lines.push(Line::from(vec![
+            Span::raw(marker),
+            Span::styled(format!("{:<26}", fit(&name, 26)), style),
+            Span::styled(format!(" {}", fit(&what, room)), theme.dim()),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    match app.start.choices.get(app.start.cursor) {
+        Some(StartChoice::Profile(p)) => lines.extend(profile_panel(p, theme)),
+        Some(StartChoice::Rotate(r)) => {
+            lines.push(Line::raw(format!(
+                " Replace the stored token for {} ({}).",
+                r.settings.url, r.settings.profile
+            )));
+            lines.push(Line::raw(
+                " The new token is proven first; the old one stays until it passes.",
+            ));
+        }
+        None => {}
+    }
+    lines
+}
+
+fn profile_panel(p: &Profile, theme: Theme) -> Vec<Line<'static>> {
+    let catalogue = Catalogue::get();
+    let advice = !p.when_to_use.is_empty() || !p.service_account.is_empty();
+    let mut about = Vec::new();
+    if p.scopes.is_empty() {
+        about.push(Line::raw(" You pick the scopes; patwiz proves each one."));
+    } else if advice {
+        // Room for "Before you start" at 80x24: the checkboxes on one line.
+        let labels: Vec<String> = p.scopes.iter().map(|s| catalogue.label(&s.id)).collect();
+        about.push(Line::from(vec![
+            Span::styled(format!(" {} needs: ", p.title), theme.dim()),
+            Span::styled(labels.join(" · "), theme.strong()),
+        ]));
+    } else {
+        about.push(Line::styled(
+            format!(" {} needs (from the {}):", p.title, p.source),
+            theme.dim(),
+        ));
+        for s in &p.scopes {
+            about.push(Line::from(vec![
+                Span::styled(format!("   • {}", catalogue.label(&s.id)), theme.strong()),
+                Span::raw(format!(" — {}", s.why)),
+            ]));
+        }
+    }
+    if advice {
+        about.push(Line::styled(
+            format!(
+                " Before you start — {} prefers OAuth; use a PAT when:",
+                p.title
+            ),
+            theme.strong(),
+        ));
+        for reason in p.when_to_use.iter().skip(1) {
+            about.push(Line::raw(format!("   • {reason}")));
+        }
+        if let Some(first) = p.service_account.first() {
+            about.push(Line::styled(format!(" {first}"), theme.dim()));
+        }
+    }
+    about
+}

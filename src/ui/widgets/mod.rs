@@ -1,0 +1,3 @@
+//! Small pieces several steps share.
+
+pub mod text_input;
