@@ -36,7 +36,7 @@ fn main() {
         let scopes: Vec<Wanted> = profile
             .scopes
             .iter()
-            .map(|s| Wanted { scope: s.id.clone(), why: None })
+            .map(|s| Wanted { scope: s.id.clone(), why: None, required: true })
             .collect();
 
         // One round trip: a single authenticated request through the engine's client.
@@ -112,7 +112,7 @@ fn main() {
             let scopes: Vec<Wanted> = profile
                 .scopes
                 .iter()
-                .map(|s| Wanted { scope: s.id.clone(), why: None })
+                .map(|s| Wanted { scope: s.id.clone(), why: None, required: true })
                 .collect();
             let mut after = Vec::new();
             for _ in 0..RUNS {

@@ -32,6 +32,7 @@ fn main() {
             .map(|s| Wanted {
                 scope: s.id.clone(),
                 why: None,
+                required: true,
             })
             .collect();
         println!(

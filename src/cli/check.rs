@@ -40,6 +40,7 @@ pub async fn run(args: CheckArgs) -> ExitCode {
                     .map(|s| Wanted {
                         scope: s.id.clone(),
                         why: Some(s.why.clone()),
+                        required: true,
                     })
                     .collect::<Vec<_>>();
                 (scopes, p.title.clone(), p.global_pat_retired)
@@ -59,6 +60,7 @@ pub async fn run(args: CheckArgs) -> ExitCode {
                     Some(scope) => wanted.push(Wanted {
                         scope: scope.id.clone(),
                         why: None,
+                        required: true,
                     }),
                     None => {
                         return usage(format!(

@@ -224,24 +224,137 @@ pub struct Fill<'a> {
     pub project: &'a str,
 }
 
-/// The remediation for `key` (a class name, or a variant such as `permission-denied-admin`).
-pub fn remediation(key: &str, fill: &Fill) -> Remediation {
+/// Which remediation text applies: a class's own, or one of its variants. Each is one section
+/// of `assets/remediation.toml` (a test holds the two to each other).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemediationKey {
+    Ok,
+    MissingScope,
+    PermissionDenied,
+    /// Member entitlements need an administrator of the collection.
+    PermissionDeniedAdmin,
+    /// Code needs Basic access (a Stakeholder cannot read code).
+    PermissionDeniedCode,
+    /// Pushing needs the Contribute permission on the repository.
+    PermissionDeniedContribute,
+    TokenInvalid,
+    /// The service answered with the anonymous identity.
+    TokenInvalidAnonymous,
+    /// Added to token-invalid when the guide still suggests a global PAT.
+    TokenInvalidGlobal,
+    TokenExpired,
+    NoAccess,
+    PolicyBlocked,
+    OrgNotFound,
+    OrgDeactivated,
+    ProjectNotFound,
+    RateLimited,
+    ServerError,
+    /// A server error of Azure DevOps Server (no cloud status page to point at).
+    ServerErrorServer,
+    Network,
+    Timeout,
+    Unproven,
+    /// The deployment has no such API.
+    UnprovenMissingApi,
+    Inconsistent,
+    /// The token holds a powerful scope the integration does not need.
+    ExtraScope,
+    /// The token looks like a Full access one.
+    FullAccess,
+}
+
+impl RemediationKey {
+    pub const ALL: [RemediationKey; 25] = [
+        RemediationKey::Ok,
+        RemediationKey::MissingScope,
+        RemediationKey::PermissionDenied,
+        RemediationKey::PermissionDeniedAdmin,
+        RemediationKey::PermissionDeniedCode,
+        RemediationKey::PermissionDeniedContribute,
+        RemediationKey::TokenInvalid,
+        RemediationKey::TokenInvalidAnonymous,
+        RemediationKey::TokenInvalidGlobal,
+        RemediationKey::TokenExpired,
+        RemediationKey::NoAccess,
+        RemediationKey::PolicyBlocked,
+        RemediationKey::OrgNotFound,
+        RemediationKey::OrgDeactivated,
+        RemediationKey::ProjectNotFound,
+        RemediationKey::RateLimited,
+        RemediationKey::ServerError,
+        RemediationKey::ServerErrorServer,
+        RemediationKey::Network,
+        RemediationKey::Timeout,
+        RemediationKey::Unproven,
+        RemediationKey::UnprovenMissingApi,
+        RemediationKey::Inconsistent,
+        RemediationKey::ExtraScope,
+        RemediationKey::FullAccess,
+    ];
+
+    /// The section of `assets/remediation.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RemediationKey::Ok => "ok",
+            RemediationKey::MissingScope => "missing-scope",
+            RemediationKey::PermissionDenied => "permission-denied",
+            RemediationKey::PermissionDeniedAdmin => "permission-denied-admin",
+            RemediationKey::PermissionDeniedCode => "permission-denied-code",
+            RemediationKey::PermissionDeniedContribute => "permission-denied-contribute",
+            RemediationKey::TokenInvalid => "token-invalid",
+            RemediationKey::TokenInvalidAnonymous => "token-invalid-anonymous",
+            RemediationKey::TokenInvalidGlobal => "token-invalid-global",
+            RemediationKey::TokenExpired => "token-expired",
+            RemediationKey::NoAccess => "no-access",
+            RemediationKey::PolicyBlocked => "policy-blocked",
+            RemediationKey::OrgNotFound => "org-not-found",
+            RemediationKey::OrgDeactivated => "org-deactivated",
+            RemediationKey::ProjectNotFound => "project-not-found",
+            RemediationKey::RateLimited => "rate-limited",
+            RemediationKey::ServerError => "server-error",
+            RemediationKey::ServerErrorServer => "server-error-server",
+            RemediationKey::Network => "network",
+            RemediationKey::Timeout => "timeout",
+            RemediationKey::Unproven => "unproven",
+            RemediationKey::UnprovenMissingApi => "unproven-missing-api",
+            RemediationKey::Inconsistent => "inconsistent",
+            RemediationKey::ExtraScope => "extra-scope",
+            RemediationKey::FullAccess => "full-access",
+        }
+    }
+}
+
+impl From<CheckClass> for RemediationKey {
+    fn from(class: CheckClass) -> RemediationKey {
+        match class {
+            CheckClass::Ok => RemediationKey::Ok,
+            CheckClass::MissingScope => RemediationKey::MissingScope,
+            CheckClass::PermissionDenied => RemediationKey::PermissionDenied,
+            CheckClass::TokenInvalid => RemediationKey::TokenInvalid,
+            CheckClass::TokenExpired => RemediationKey::TokenExpired,
+            CheckClass::PolicyBlocked => RemediationKey::PolicyBlocked,
+            CheckClass::OrgNotFound => RemediationKey::OrgNotFound,
+            CheckClass::RateLimited => RemediationKey::RateLimited,
+            CheckClass::ServerError => RemediationKey::ServerError,
+            CheckClass::Network => RemediationKey::Network,
+            CheckClass::Timeout => RemediationKey::Timeout,
+            CheckClass::Unproven => RemediationKey::Unproven,
+            CheckClass::NoAccess => RemediationKey::NoAccess,
+            CheckClass::ProjectNotFound => RemediationKey::ProjectNotFound,
+            CheckClass::OrgDeactivated => RemediationKey::OrgDeactivated,
+            CheckClass::Inconsistent => RemediationKey::Inconsistent,
+        }
+    }
+}
+
+/// The remediation for `key`, its placeholders filled in.
+pub fn remediation(key: impl Into<RemediationKey>, fill: &Fill) -> Remediation {
+    let key = key.into();
     let base = REMEDIATIONS
-        .get(key)
-        .or_else(|| {
-            REMEDIATIONS.get(
-                key.split('-')
-                    .take(2)
-                    .collect::<Vec<_>>()
-                    .join("-")
-                    .as_str(),
-            )
-        })
+        .get(key.as_str())
         .cloned()
-        .unwrap_or_else(|| Remediation {
-            text: String::new(),
-            source: "patwiz".into(),
-        });
+        .expect("every remediation key has its text (tested)");
     Remediation {
         text: base
             .text
@@ -407,7 +520,7 @@ mod tests {
         );
         for c in all {
             assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
-            let r = remediation(c.as_str(), &Fill::default());
+            let r = remediation(c, &Fill::default());
             assert!(!r.text.is_empty() && !r.source.is_empty(), "{c:?}");
         }
         assert_eq!(
@@ -611,7 +724,7 @@ mod tests {
             org: "https://dev.azure.com/contoso",
             ..Fill::default()
         };
-        let r = remediation("missing-scope", &fill);
+        let r = remediation(RemediationKey::MissingScope, &fill);
         assert!(
             r.text.contains("Service Connections: Read & query"),
             "{}",
@@ -619,20 +732,36 @@ mod tests {
         );
         assert!(r.text.starts_with("Edit the token"), "{}", r.text);
         assert!(r.source.contains("Microsoft Learn"));
-        let r = remediation("permission-denied-admin", &fill);
+        let r = remediation(RemediationKey::PermissionDeniedAdmin, &fill);
         assert!(r.text.contains("Project Collection Administrators"));
         assert!(r.source.contains("Exalate PAT guide"));
-        let r = remediation("token-invalid-global", &fill);
+        let r = remediation(RemediationKey::TokenInvalidGlobal, &fill);
         assert!(r.text.contains("2026-12-01") && r.text.contains("https://dev.azure.com/contoso"));
         assert!(r.source.contains("out of date"));
         for class in CheckClass::ALL {
-            let r = remediation(class.as_str(), &fill);
+            let r = remediation(class, &fill);
             assert!(
                 !r.source.contains("seed"),
                 "internal words in {class:?}: {}",
                 r.source
             );
         }
-        assert!(remediation("org-not-found", &fill).source.contains("Nango"));
+        assert!(
+            remediation(RemediationKey::OrgNotFound, &fill)
+                .source
+                .contains("Nango")
+        );
+    }
+
+    #[test]
+    fn every_key_has_its_text_and_every_text_its_key() {
+        let keys: Vec<&str> = RemediationKey::ALL.iter().map(|k| k.as_str()).collect();
+        let sections: Vec<&str> = REMEDIATIONS.keys().map(String::as_str).collect();
+        let mut sorted = keys.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, sections);
+        for class in CheckClass::ALL {
+            assert_eq!(RemediationKey::from(class).as_str(), class.as_str());
+        }
     }
 }

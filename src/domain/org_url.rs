@@ -276,6 +276,11 @@ impl OrgUrl {
         self.lookalike.as_deref()
     }
 
+    /// The normalised URL as a parsed URL.
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
     /// The normalised URL, without a trailing slash: `https://dev.azure.com/contoso`.
     pub fn as_str(&self) -> &str {
         self.url.as_str().trim_end_matches('/')

@@ -13,6 +13,7 @@ use futures_util::future::join_all;
 use reqwest::Method;
 use url::Url;
 
+use super::Stop;
 use super::http::{Auth, Http, HttpError};
 use crate::domain::checks::{CheckClass, classify_existence};
 use crate::domain::org_url::{OrgKind, OrgUrl, is_loopback};
@@ -45,15 +46,8 @@ pub struct Discovery {
     pub advertised: bool,
 }
 
-/// Why discovery stopped the run.
-#[derive(Debug, Clone)]
-pub struct DiscoveryFailure {
-    pub class: CheckClass,
-    pub http_status: Option<u16>,
-    pub detail: String,
-}
-
-pub async fn discover(http: &Http, org: &OrgUrl) -> Result<Discovery, DiscoveryFailure> {
+/// Where the organization's services are, found anonymously; or why the run stops here.
+pub async fn discover(http: &Http, org: &OrgUrl) -> Result<Discovery, Stop> {
     let areas = [
         AREA_CORE,
         AREA_IMS,
@@ -86,8 +80,9 @@ pub async fn discover(http: &Http, org: &OrgUrl) -> Result<Discovery, DiscoveryF
         .as_ref()
         .is_ok_and(|r| classify_existence(&r.answer()) == CheckClass::Ok);
 
-    let core = match &results[0] {
-        Ok(_) if list_answered => None,
+    // The core area's own answer decides, unless the whole list answered (Server).
+    match &results[0] {
+        _ if list_answered => {}
         Ok(reply) => {
             let class = classify_existence(&reply.answer());
             if class != CheckClass::Ok {
@@ -113,28 +108,21 @@ pub async fn discover(http: &Http, org: &OrgUrl) -> Result<Discovery, DiscoveryF
                             .unwrap_or_default()
                     ),
                 };
-                return Err(DiscoveryFailure {
-                    class,
-                    http_status: Some(reply.status),
-                    detail,
-                });
+                return Err(Stop::new(class, Some(reply.status), detail));
             }
-            Some(reply)
         }
-        Err(_) if list_answered => None,
         Err(error) => {
             let class = match error {
                 HttpError::Timeout(_) | HttpError::Deadline => CheckClass::Timeout,
                 _ => CheckClass::Network,
             };
-            return Err(DiscoveryFailure {
+            return Err(Stop::new(
                 class,
-                http_status: None,
-                detail: format!("Cannot reach {org}: {error}."),
-            });
+                None,
+                format!("Cannot reach {org}: {error}."),
+            ));
         }
-    };
-    let _ = core;
+    }
 
     let fallback = fallback_hosts(org);
     let mut advertised = false;
@@ -228,9 +216,8 @@ pub fn host_allowed(org: &OrgUrl, url: &Url) -> bool {
     if !secure || !url.username().is_empty() || url.password().is_some() {
         return false;
     }
-    let org_url = Url::parse(org.as_str()).expect("normalised URLs parse");
     if org.is_loopback() || org.kind() == OrgKind::Server {
-        return url.origin() == org_url.origin();
+        return url.origin() == org.url().origin();
     }
     if url.scheme() != "https" || url.port().is_some() {
         return false;

@@ -43,6 +43,15 @@ pub struct Probe {
     pub auth: Auth,
     /// What the request does, in words ("validate-only create of a Task").
     pub what: &'static str,
+    /// What to do when the first answer says the request could not be made as it is.
+    pub retry: Option<Retry>,
+}
+
+/// A second attempt a probe makes when its first answer says it could not be made as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// The project's process has no Task type (VS402323): ask again with the first type it has.
+    FirstWorkItemType,
 }
 
 const fn get(
@@ -62,6 +71,7 @@ const fn get(
         expect: Expect::Json,
         auth: Auth::Rest,
         what,
+        retry: None,
     }
 }
 
@@ -90,6 +100,7 @@ pub fn probes() -> Vec<Probe> {
             expect: Expect::Json,
             auth: Auth::Rest,
             what: "validate-only create of a work item (nothing is saved)",
+            retry: Some(Retry::FirstWorkItemType),
         },
         get(
             "vso.code",
@@ -108,6 +119,7 @@ pub fn probes() -> Vec<Probe> {
             expect: Expect::Success,
             auth: Auth::Git,
             what: "git push advertisement (git-receive-pack), nothing is pushed",
+            retry: None,
         },
         get(
             "vso.identity",
@@ -143,6 +155,7 @@ pub fn probes() -> Vec<Probe> {
             expect: Expect::Authorised,
             auth: Auth::Rest,
             what: "query a service connection that does not exist (reaches no external service)",
+            retry: None,
         },
         get(
             "vso.profile",

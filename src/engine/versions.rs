@@ -155,6 +155,30 @@ pub fn api_version_of(url: &str) -> Option<&str> {
     })
 }
 
+/// `url` with the api-version the deployment takes for `location`. Without location data
+/// (the cloud), `url` as it is. An API the deployment does not list is still asked, at the
+/// deployment's highest version, so that its own answer (a route 404 on Azure DevOps Server)
+/// says it is missing: an incomplete listing never hides an API that is there.
+pub fn negotiated(apis: Option<&ApiLocations>, url: &str, location: &str) -> Option<String> {
+    let Some(apis) = apis else {
+        return Some(url.to_string());
+    };
+    let requested = api_version_of(url).unwrap_or("7.1").to_string();
+    match apis.negotiate(location, &requested) {
+        Negotiated::Version(v) => Some(with_api_version(url, &v)),
+        Negotiated::Missing => {
+            let ceiling = apis.ceiling()?;
+            let wanted = ApiVersion::parse(&requested)?;
+            let version = if wanted <= ceiling {
+                requested
+            } else {
+                ceiling.to_string()
+            };
+            Some(with_api_version(url, &version))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,6 +25,7 @@ pub fn request(proof: Proof<'_>) -> CheckRequest {
         .map(|scope| Wanted {
             scope: scope.clone(),
             why: proof.profile.and_then(|p| p.why(scope)).map(str::to_string),
+            required: true,
         })
         .collect();
     let integration = proof

@@ -77,6 +77,7 @@ pub fn live_request(org: &OrgSettings, token: &Token) -> Result<CheckRequest, St
         .map(|s| Wanted {
             scope: s.clone(),
             why: None,
+            required: true,
         })
         .collect();
     Ok(engine::request_for(

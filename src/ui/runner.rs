@@ -232,8 +232,7 @@ pub async fn check_org(org: &OrgUrl, options: &HttpOptions) -> Result<String, St
             "Azure DevOps Server".into()
         }),
         Err(failure) => {
-            let advice =
-                crate::domain::checks::remediation(failure.class.as_str(), &Default::default());
+            let advice = crate::domain::checks::remediation(failure.class, &Default::default());
             Err(format!("{} {}", failure.detail, advice.text))
         }
     }

@@ -16,6 +16,7 @@ fn wanted(scopes: &[&str]) -> Vec<Wanted> {
         .map(|s| Wanted {
             scope: s.to_string(),
             why: None,
+            required: true,
         })
         .collect()
 }

@@ -416,6 +416,7 @@ async fn hostile_server_replies_are_classified_within_the_deadline() {
                 .map(|s| Wanted {
                     scope: s.to_string(),
                     why: None,
+                    required: true,
                 })
                 .collect(),
             "Git-Zen",
@@ -464,6 +465,7 @@ async fn a_redirect_loop_is_told_as_it_is() {
         vec![Wanted {
             scope: "vso.project".into(),
             why: None,
+            required: true,
         }],
         "Git-Zen",
     );

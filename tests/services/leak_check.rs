@@ -309,6 +309,7 @@ async fn no_journey_leaves_the_token_anywhere() {
             vec![patwiz::engine::Wanted {
                 scope: "vso.code".into(),
                 why: None,
+                required: true,
             }],
             "Git-Zen",
         );

@@ -1,0 +1,291 @@
+//! The orchestration of one check: anonymous discovery, then the identity request together
+//! with every probe that needs nothing else (the dependency floor), then the rest in parallel,
+//! each result streamed as it arrives.
+
+use std::collections::BTreeSet;
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use reqwest::Method;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::time::Instant;
+
+use super::context::{Context, build_context};
+use super::discovery::{self, Discovery};
+use super::http::{Auth, Http};
+use super::identity::read_identity;
+use super::outcome::{blocked, fill, run_one};
+use super::probes::{self, Needs, Probe};
+use super::versions::{ApiLocations, negotiated};
+use super::{CheckRequest, Event, OrgInfo, Report, Stop, Wanted};
+use crate::domain::checks::{CheckClass, RemediationKey, Verdict, remediation};
+use crate::domain::org_url::{OrgKind, OrgUrl};
+use crate::domain::scopes::Catalogue;
+
+pub(super) fn emit(events: &Option<UnboundedSender<Event>>, event: Event) {
+    if let Some(tx) = events {
+        let _ = tx.send(event);
+    }
+}
+
+/// Runs a whole check and returns the report; `events` (if given) receives each step.
+pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) -> Report {
+    let started = Instant::now();
+    let org_info = org_info(&request.org, None);
+    let http = match Http::new(request.token.clone(), &request.http) {
+        Ok(http) => http,
+        Err(message) => {
+            let stop = Stop::new(CheckClass::Network, None, message);
+            let report = blocked(&request, org_info, &stop, false, started);
+            emit(&events, Event::Finished(Box::new(report.clone())));
+            return report;
+        }
+    };
+
+    let discovery = match discovery::discover(&http, &request.org).await {
+        Ok(d) => d,
+        Err(stop) => {
+            let server = request.org.kind() == OrgKind::Server;
+            let report = blocked(&request, org_info, &stop, server, started);
+            emit(&events, Event::Finished(Box::new(report.clone())));
+            return report;
+        }
+    };
+    emit(
+        &events,
+        Event::Discovered {
+            advertised: discovery.advertised,
+        },
+    );
+    let org_info = self::org_info(&request.org, discovery.advertised.then_some("hosted"));
+
+    // A deployment without resource areas (Azure DevOps Server) says which APIs it has and up
+    // to which version: never ask it for more (Microsoft's clients negotiate the same way).
+    let apis = if discovery.advertised {
+        None
+    } else {
+        read_api_locations(&http, &discovery.hosts.core).await
+    };
+    let apis = apis.as_ref();
+
+    let plan = plan(&request);
+    let needs: BTreeSet<Needs> = plan
+        .iter()
+        .filter_map(|(p, _)| p.as_ref().map(|p| p.needs))
+        .collect();
+    let need_project = request.project.is_none()
+        && (needs.contains(&Needs::Project) || needs.contains(&Needs::Repository));
+    let need_repo = needs.contains(&Needs::Repository);
+    let hosts = &discovery.hosts;
+    let connection_data = negotiated(
+        apis,
+        &format!(
+            "{}/_apis/connectionData?connectOptions=0&api-version=7.1-preview.1",
+            hosts.core
+        ),
+        probes::LOCATION_CONNECTION_DATA,
+    )
+    .unwrap_or_else(|| {
+        format!(
+            "{}/_apis/connectionData?connectOptions=0&api-version=5.0-preview.1",
+            hosts.core
+        )
+    });
+    let projects_url = negotiated(
+        apis,
+        &format!("{}/_apis/projects?$top=100&api-version=7.1", hosts.core),
+        probes::LOCATION_PROJECTS,
+    );
+    let repos_url = negotiated(
+        apis,
+        &format!("{}/_apis/git/repositories?api-version=7.1", hosts.core),
+        probes::LOCATION_REPOSITORIES,
+    );
+    // Probes that need neither a project nor the token's id start with the identity request:
+    // a profile whose scopes are all organization-level is proven in that one round trip.
+    let scope_names: Vec<String> = plan.iter().map(|(_, w)| w.scope.clone()).collect();
+    let (floor, later): (Vec<_>, Vec<_>) = plan
+        .into_iter()
+        .partition(|(p, _)| p.as_ref().is_some_and(|p| p.needs == Needs::Nothing));
+    let no_context = Context::default();
+    let at_the_floor = Run {
+        http: &http,
+        request: &request,
+        discovery: &discovery,
+        context: &no_context,
+        apis,
+    };
+    let (identity_reply, projects_reply, repos_reply, floor_results) = tokio::join!(
+        http.send(Method::GET, &connection_data, Auth::Rest, None),
+        async {
+            match &projects_url {
+                Some(url) if need_project => {
+                    Some(http.send(Method::GET, url, Auth::Rest, None).await)
+                }
+                _ => None,
+            }
+        },
+        async {
+            match &repos_url {
+                Some(url) if need_repo => Some(http.send(Method::GET, url, Auth::Rest, None).await),
+                _ => None,
+            }
+        },
+        futures_util::future::join_all(floor.into_iter().map(|(probe, wanted)| run_one(
+            &at_the_floor,
+            probe,
+            wanted
+        ))),
+    );
+
+    let (identity, deployment) = match read_identity(&request, identity_reply) {
+        Ok(found) => found,
+        Err(stop) => {
+            let report = blocked(&request, org_info, &stop, !discovery.advertised, started);
+            emit(&events, Event::Finished(Box::new(report.clone())));
+            return report;
+        }
+    };
+    emit(&events, Event::Identity(identity.clone()));
+    let org_info = match deployment.as_deref() {
+        Some(d) => self::org_info(&request.org, Some(d)),
+        None => org_info,
+    };
+
+    let context = build_context(&request, &identity, projects_reply, repos_reply);
+    emit(&events, Event::Probing(scope_names));
+
+    let mut checks = Vec::new();
+    for result in floor_results.into_iter().flatten() {
+        emit(&events, Event::Check(result.clone()));
+        checks.push(result);
+    }
+    let shared = Run {
+        http: &http,
+        request: &request,
+        discovery: &discovery,
+        context: &context,
+        apis,
+    };
+    let mut running: FuturesUnordered<_> = later
+        .into_iter()
+        .map(|(probe, wanted)| run_one(&shared, probe, wanted))
+        .collect();
+    while let Some(result) = running.next().await {
+        if let Some(result) = result {
+            emit(&events, Event::Check(result.clone()));
+            checks.push(result);
+        }
+    }
+    drop(running);
+    checks.sort_by_key(|c| {
+        (
+            !c.required,
+            request
+                .scopes
+                .iter()
+                .position(|w| w.scope == c.scope)
+                .unwrap_or(usize::MAX),
+            c.scope.clone(),
+        )
+    });
+
+    let mut notes = request.notes.clone();
+    let extras_held = checks.iter().filter(|c| !c.required).count();
+    if request.probe_extras && extras_held >= 4 {
+        let fill = fill(&request, "", "");
+        let r = remediation(RemediationKey::FullAccess, &fill);
+        notes.push(format!("{} ({})", r.text, r.source));
+    }
+    if request.global_pat_retired {
+        notes.push(format!(
+            "{} still suggests \"All accessible organizations\": Microsoft retires global PATs on {}. A token for {} alone is what patwiz checks.",
+            request.integration,
+            crate::domain::GLOBAL_PAT_RETIREMENT,
+            request.org
+        ));
+    }
+    let verdict = Verdict::from_required(checks.iter().filter(|c| c.required).map(|c| c.status));
+    let report = Report {
+        org: org_info,
+        identity: Some(identity),
+        verdict,
+        checks,
+        elapsed_ms: elapsed_ms(started),
+        notes,
+    };
+    emit(&events, Event::Finished(Box::new(report.clone())));
+    report
+}
+
+pub(super) fn elapsed_ms(since: Instant) -> u64 {
+    since.elapsed().as_millis().try_into().unwrap_or(u64::MAX)
+}
+
+/// `deployment` is connectionData's deploymentType, or "hosted" when discovery found
+/// advertised resource areas (Azure DevOps Services).
+pub(super) fn org_info(org: &OrgUrl, deployment: Option<&str>) -> OrgInfo {
+    let kind = match (org.kind(), deployment) {
+        (OrgKind::Server, Some("hosted")) => OrgKind::Cloud,
+        (kind, _) => kind,
+    };
+    OrgInfo {
+        input: org.input().trim().to_string(),
+        url: org.as_str().to_string(),
+        name: org.name().to_string(),
+        kind,
+    }
+}
+
+/// The location data of a deployment without resource areas (`OPTIONS {collection}/_apis`),
+/// or `None` when it gives none (then patwiz asks for its usual versions).
+pub(super) async fn read_api_locations(http: &Http, core: &str) -> Option<ApiLocations> {
+    let reply = http
+        .send(Method::OPTIONS, &format!("{core}/_apis"), Auth::Rest, None)
+        .await
+        .ok()?;
+    if !(200..300).contains(&reply.status) {
+        return None;
+    }
+    ApiLocations::from_options(&reply.json()?)
+}
+
+/// What every probe of one run shares.
+pub(super) struct Run<'a> {
+    pub(super) http: &'a Http,
+    pub(super) request: &'a CheckRequest,
+    pub(super) discovery: &'a Discovery,
+    pub(super) context: &'a Context,
+    pub(super) apis: Option<&'a ApiLocations>,
+}
+
+/// Which probe answers for each wanted scope (`None`: no probe of its own or below it).
+pub(super) fn plan(request: &CheckRequest) -> Vec<(Option<Probe>, Wanted)> {
+    let catalogue = Catalogue::get();
+    let mut seen = BTreeSet::new();
+    let mut plan = Vec::new();
+    for wanted in &request.scopes {
+        if !seen.insert(wanted.scope.to_ascii_lowercase()) {
+            continue;
+        }
+        let probe =
+            probes::probe_for(&wanted.scope).or_else(|| probes::nearest_provable(&wanted.scope));
+        plan.push((probe, wanted.clone()));
+    }
+    if request.probe_extras {
+        let granted = catalogue.closure(request.scopes.iter().map(|w| w.scope.as_str()));
+        for extra in probes::POWERFUL_EXTRAS {
+            if !granted.contains(*extra) && seen.insert(extra.to_string()) {
+                plan.push((
+                    probes::probe_for(extra),
+                    Wanted {
+                        scope: extra.to_string(),
+                        why: None,
+                        required: false,
+                    },
+                ));
+            }
+        }
+    }
+    plan
+}
