@@ -17,7 +17,8 @@ fuzz_target!(|data: &[u8]| {
         vec!["remind", "--org", &value],
     ] {
         let args: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
-        if let Err(message) = patwiz::cli::parse_only(&args) {
+        if let Err(refused) = patwiz::cli::parse_only(&args) {
+            let message = refused.to_string();
             assert!(!message.chars().any(|c| c == '\u{1b}'), "{message:?}");
         }
     }

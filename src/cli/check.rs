@@ -78,7 +78,10 @@ pub async fn run(args: CheckArgs) -> ExitCode {
     let (raw, source) = match token_text(args.token_stdin) {
         Ok(found) => found,
         Err(no_token) => match stored_token(&org).await {
-            Some(token) => (token.expose().to_string(), "the keyring"),
+            Some(token) => (
+                secrecy::zeroize::Zeroizing::new(token.expose().to_string()),
+                "the keyring",
+            ),
             None => return usage(no_token),
         },
     };

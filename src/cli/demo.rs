@@ -2,9 +2,9 @@
 
 use std::process::ExitCode;
 
-use super::{DemoArgs, EXIT_USAGE};
+use super::{DemoArgs, EXIT_USAGE, UsageError};
 
-fn load_scenario(path: Option<&std::path::Path>) -> Result<crate::emulator::Scenario, String> {
+fn load_scenario(path: Option<&std::path::Path>) -> Result<crate::emulator::Scenario, UsageError> {
     match path {
         Some(path) if !path.exists() => path
             .to_str()
@@ -14,23 +14,23 @@ fn load_scenario(path: Option<&std::path::Path>) -> Result<crate::emulator::Scen
                     .iter()
                     .map(|(n, _)| *n)
                     .collect();
-                format!(
+                UsageError(format!(
                     "no scenario file {} (built-in scenarios: {})",
                     path.display(),
                     names.join(", ")
-                )
+                ))
             }),
-        Some(path) => crate::emulator::Scenario::load(path).map_err(|e| e.to_string()),
+        Some(path) => crate::emulator::Scenario::load(path).map_err(|e| UsageError(e.to_string())),
         None => Ok(crate::emulator::Scenario::default_demo()),
     }
 }
 
 /// The emulator for `demo` and `demo --serve`: the given scenario (or the built-in one).
-async fn start_emulator(args: &DemoArgs) -> Result<crate::emulator::Emulator, String> {
+async fn start_emulator(args: &DemoArgs) -> Result<crate::emulator::Emulator, UsageError> {
     let scenario = load_scenario(args.scenario.as_deref())?;
     crate::emulator::Emulator::start(scenario, &args.addr)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| UsageError(e.to_string()))
 }
 
 pub async fn serve(args: DemoArgs) -> ExitCode {
@@ -145,7 +145,7 @@ pub async fn wizard(args: DemoArgs) -> ExitCode {
 /// A private directory for the demo's settings, created fresh with an unpredictable name and
 /// mode 0700 (never one that already exists, which another user could have planted), removed
 /// when the demo ends.
-fn tempfile_dir() -> Result<tempfile::TempDir, String> {
+fn tempfile_dir() -> Result<tempfile::TempDir, std::io::Error> {
     let mut builder = tempfile::Builder::new();
     builder.prefix("patwiz-demo-");
     #[cfg(unix)]
@@ -153,7 +153,10 @@ fn tempfile_dir() -> Result<tempfile::TempDir, String> {
         use std::os::unix::fs::PermissionsExt as _;
         builder.permissions(std::fs::Permissions::from_mode(0o700));
     }
-    builder
-        .tempdir()
-        .map_err(|e| format!("cannot create a private scratch directory: {e}"))
+    builder.tempdir().map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot create a private scratch directory: {e}"),
+        )
+    })
 }

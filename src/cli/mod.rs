@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use secrecy::zeroize::Zeroizing;
 
 mod check;
 #[cfg(feature = "demo")]
@@ -197,11 +198,11 @@ pub struct GuideArgs {
 
 /// Whether `args` (without the program name) parse as a command line; the error text (with
 /// anything token-shaped removed) if not. For the fuzzer of the flags: no value may panic.
-pub fn parse_only(args: &[String]) -> Result<(), String> {
+pub fn parse_only(args: &[String]) -> Result<(), UsageError> {
     let all = std::iter::once("patwiz".to_string()).chain(args.iter().cloned());
     Cli::try_parse_from(all)
         .map(|_| ())
-        .map_err(|e| crate::domain::text::safe_message(&e.render().to_string()))
+        .map_err(|e| UsageError(crate::domain::text::safe_message(&e.render().to_string())))
 }
 
 /// Parses the command line and runs the command; returns the process exit code.
@@ -301,6 +302,11 @@ pub(crate) fn refuse_lookalike(
 
 /// A usage error (exit 64): the message is cleaned of control characters and of anything
 /// token-shaped, whatever field the user typed it into.
+/// A problem with what was given on the command line or on its input: said plainly, exit 64.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
 pub(crate) fn usage(message: impl std::fmt::Display) -> ExitCode {
     eprintln!(
         "patwiz: {}",
@@ -310,30 +316,36 @@ pub(crate) fn usage(message: impl std::fmt::Display) -> ExitCode {
 }
 
 /// Reads the token from standard input (at most 16 MiB; the shape check says what is wrong).
-pub(crate) fn read_token_stdin() -> Result<String, String> {
+pub(crate) fn read_token_stdin() -> Result<Zeroizing<String>, UsageError> {
     use std::io::Read as _;
-    let mut bytes = Vec::new();
+    let mut bytes = Zeroizing::new(Vec::new());
     std::io::stdin()
         .take(16 * 1024 * 1024)
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read the token from standard input: {e}"))?;
-    String::from_utf8(bytes).map_err(|_| {
-        "the token on standard input is not text (binary data); paste the token Azure DevOps showed".to_string()
-    })
+        .map_err(|e| UsageError(format!("cannot read the token from standard input: {e}")))?;
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => Ok(Zeroizing::new(text.to_string())),
+        Err(_) => Err(UsageError(
+            "the token on standard input is not text (binary data); paste the token Azure DevOps showed"
+                .to_string(),
+        )),
+    }
 }
 
 /// Where the token comes from: --token-stdin, else AZURE_DEVOPS_EXT_PAT.
-pub(crate) fn token_text(token_stdin: bool) -> Result<(String, &'static str), String> {
+pub(crate) fn token_text(
+    token_stdin: bool,
+) -> Result<(Zeroizing<String>, &'static str), UsageError> {
     if token_stdin {
         return read_token_stdin().map(|t| (t, "standard input"));
     }
     if let Some(value) = std::env::var_os("AZURE_DEVOPS_EXT_PAT") {
         return value
             .into_string()
-            .map(|t| (t, "AZURE_DEVOPS_EXT_PAT"))
-            .map_err(|_| "AZURE_DEVOPS_EXT_PAT is not valid text".to_string());
+            .map(|t| (Zeroizing::new(t), "AZURE_DEVOPS_EXT_PAT"))
+            .map_err(|_| UsageError("AZURE_DEVOPS_EXT_PAT is not valid text".to_string()));
     }
-    Err("no token: pass --token-stdin (e.g. `patwiz check ... --token-stdin < token.txt`), set AZURE_DEVOPS_EXT_PAT, or store one with `patwiz login`".to_string())
+    Err(UsageError("no token: pass --token-stdin (e.g. `patwiz check ... --token-stdin < token.txt`), set AZURE_DEVOPS_EXT_PAT, or store one with `patwiz login`".to_string()))
 }
 
 async fn wizard(args: WizardArgs) -> ExitCode {

@@ -117,6 +117,16 @@ impl Default for HttpOptions {
     }
 }
 
+/// Why the HTTP client could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The CA file (--ca-file, SSL_CERT_FILE) cannot be used; the text names the file and why.
+    #[error("{0}")]
+    CaFile(String),
+    #[error("cannot start the HTTP client: {0}")]
+    Build(String),
+}
+
 pub struct Http {
     /// For https: proxies from the environment (HTTPS_PROXY, ALL_PROXY, NO_PROXY), through
     /// which the request only tunnels (CONNECT): the proxy never sees the token.
@@ -130,7 +140,7 @@ pub struct Http {
 }
 
 impl Http {
-    pub fn new(token: Token, options: &HttpOptions) -> Result<Http, String> {
+    pub fn new(token: Token, options: &HttpOptions) -> Result<Http, ClientError> {
         let certificates = match &options.ca_file {
             Some(path) => load_certificates(path)?,
             None => Vec::new(),
@@ -152,7 +162,7 @@ impl Http {
             }
             builder
                 .build()
-                .map_err(|e| format!("cannot start the HTTP client: {e}"))
+                .map_err(|e| ClientError::Build(e.to_string()))
         };
         Ok(Http {
             client: build(true)?,
@@ -375,23 +385,28 @@ const MAX_CA_FILE: u64 = 4 * 1024 * 1024;
 /// The certificates of a CA file (PEM): refused, naming the file, when it cannot be read, is not
 /// a regular file, or holds no certificate at all (garbage, a private key): a CA file that
 /// silently adds nothing would only surface later as a TLS failure that advises this very file.
-pub fn load_certificates(path: &Path) -> Result<Vec<reqwest::Certificate>, String> {
-    let pem = crate::store::files::read_regular_bytes(path, MAX_CA_FILE)
-        .map_err(|e| format!("cannot read the CA file {}: {e}", path.display()))?;
+pub fn load_certificates(path: &Path) -> Result<Vec<reqwest::Certificate>, ClientError> {
+    let pem = crate::store::files::read_regular_bytes(path, MAX_CA_FILE).map_err(|e| {
+        ClientError::CaFile(format!("cannot read the CA file {}: {e}", path.display()))
+    })?;
     let text = String::from_utf8_lossy(&pem);
     if !text.contains("-----BEGIN CERTIFICATE-----") {
-        return Err(format!(
+        return Err(ClientError::CaFile(format!(
             "the CA file {} holds no certificate (expected PEM blocks \"-----BEGIN CERTIFICATE-----\")",
             path.display()
-        ));
+        )));
     }
-    let certificates = reqwest::Certificate::from_pem_bundle(&pem)
-        .map_err(|e| format!("the CA file {} is not valid PEM: {e}", path.display()))?;
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        ClientError::CaFile(format!(
+            "the CA file {} is not valid PEM: {e}",
+            path.display()
+        ))
+    })?;
     if certificates.is_empty() {
-        return Err(format!(
+        return Err(ClientError::CaFile(format!(
             "the CA file {} holds no certificate",
             path.display()
-        ));
+        )));
     }
     Ok(certificates)
 }

@@ -35,7 +35,7 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
     let http = match Http::new(request.token.clone(), &request.http) {
         Ok(http) => http,
         Err(message) => {
-            let stop = Stop::new(CheckClass::Network, None, message);
+            let stop = Stop::new(CheckClass::Network, None, message.to_string());
             let report = blocked(&request, org_info, &stop, false, started);
             emit(&events, Event::Finished(Box::new(report.clone())));
             return report;

@@ -59,17 +59,26 @@ impl OrgStatus {
     }
 }
 
+/// Why a stored token was not sent for its check.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotSent {
+    #[error("the stored URL is not an organization URL ({0})")]
+    NotAnOrganization(crate::domain::org_url::OrgUrlError),
+    #[error(
+        "the settings say {says} but this token was stored for {stored_for}: the entry was edited, so the token was not sent; run `patwiz login` for the organization you mean"
+    )]
+    Edited { says: String, stored_for: String },
+}
+
 /// The check of one stored organization, if its entry still names the organization its token
 /// was stored for: an edited `url` must never receive another organization's token.
-pub fn live_request(org: &OrgSettings, token: &Token) -> Result<CheckRequest, String> {
-    let parsed = OrgUrl::parse(&org.url)
-        .map_err(|e| format!("the stored URL is not an organization URL ({e})"))?;
+pub fn live_request(org: &OrgSettings, token: &Token) -> Result<CheckRequest, NotSent> {
+    let parsed = OrgUrl::parse(&org.url).map_err(NotSent::NotAnOrganization)?;
     if parsed.key() != org.key {
-        return Err(format!(
-            "the settings say {} but this token was stored for {}: the entry was edited, so the token was not sent; run `patwiz login` for the organization you mean",
-            parsed.as_str(),
-            org.key
-        ));
+        return Err(NotSent::Edited {
+            says: parsed.as_str().to_string(),
+            stored_for: org.key.clone(),
+        });
     }
     let scopes = org
         .scopes
@@ -103,7 +112,7 @@ pub async fn collect(
         let interrupted = org.rotating || vault.has_staged(&org.key).await.unwrap_or(false);
         tokens.push((token, interrupted));
     }
-    let mut lives: Vec<Option<Result<Report, String>>> = vec![None; settings.orgs.len()];
+    let mut lives: Vec<Option<Result<Report, NotSent>>> = vec![None; settings.orgs.len()];
     if check {
         let mut asked = Vec::new();
         let mut requests = Vec::new();
@@ -152,7 +161,7 @@ pub async fn collect(
         .map(|((org, (token, interrupted)), live)| {
             let (check, refused) = match live {
                 Some(Ok(report)) => (Some(report), None),
-                Some(Err(why)) => (None, Some(why)),
+                Some(Err(why)) => (None, Some(why.to_string())),
                 None => (None, None),
             };
             let expiry = Expiry::of(org.expires, now.date());

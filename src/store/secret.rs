@@ -253,9 +253,9 @@ where
 async fn kernel<T, F>(call: F) -> Result<T, StoreError>
 where
     T: Send + 'static,
-    F: FnOnce() -> Result<T, String> + Send + 'static,
+    F: FnOnce() -> Result<T, StoreError> + Send + 'static,
 {
-    bounded(call).await?.map_err(StoreError::Failed)
+    bounded(call).await?
 }
 
 fn entry_for(backend: Backend, key: &str) -> keyring::Result<Entry> {

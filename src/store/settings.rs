@@ -465,15 +465,15 @@ mod v1 {
     }
 }
 
+/// A typed date that is not one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("\"{0}\" is not a date; use YYYY-MM-DD, e.g. 2027-05-31")]
+pub struct DateError(String);
+
 /// Parses a YYYY-MM-DD date the user typed.
-pub fn parse_date(text: &str) -> Result<time::Date, String> {
+pub fn parse_date(text: &str) -> Result<time::Date, DateError> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text.trim(), &format).map_err(|_| {
-        format!(
-            "\"{}\" is not a date; use YYYY-MM-DD, e.g. 2027-05-31",
-            text.trim()
-        )
-    })
+    time::Date::parse(text.trim(), &format).map_err(|_| DateError(text.trim().to_string()))
 }
 
 pub fn format_date(date: time::Date) -> String {
@@ -667,7 +667,12 @@ mod tests {
     #[test]
     fn dates_are_checked() {
         assert_eq!(format_date(parse_date("2027-05-31").unwrap()), "2027-05-31");
-        assert!(parse_date("31/05/2027").unwrap_err().contains("YYYY-MM-DD"));
+        assert!(
+            parse_date("31/05/2027")
+                .unwrap_err()
+                .to_string()
+                .contains("YYYY-MM-DD")
+        );
         assert!(parse_date("2027-02-30").is_err());
     }
 

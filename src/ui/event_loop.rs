@@ -26,7 +26,7 @@ pub async fn run<B, S>(
     mut app: App,
     mut input: S,
     options: &WizardOptions,
-) -> Result<ExitCode, String>
+) -> Result<ExitCode, B::Error>
 where
     B: Backend,
     S: futures_util::Stream<Item = Input> + Unpin,
@@ -35,9 +35,7 @@ where
     let (tx, mut rx) = unbounded_channel::<Msg>();
     let mut runner = Runner::new(tx, options);
     let mut tick = tokio::time::interval(TICK);
-    terminal
-        .draw(|f| view::draw(f, &app, theme))
-        .map_err(|e| e.to_string())?;
+    terminal.draw(|f| view::draw(f, &app, theme))?;
     loop {
         let first = tokio::select! {
             Some(input) = input.next() => match input {
@@ -62,9 +60,7 @@ where
         if app.quit {
             break;
         }
-        terminal
-            .draw(|f| view::draw(f, &app, theme))
-            .map_err(|e| e.to_string())?;
+        terminal.draw(|f| view::draw(f, &app, theme))?;
     }
     runner.finish();
     forget_demo(&app, options).await;

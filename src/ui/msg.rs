@@ -7,8 +7,27 @@ use std::time::Instant;
 use secrecy::zeroize::Zeroizing;
 
 use super::keymap::Intent;
-use crate::engine::Event;
+use super::services::clipboard::ClipboardError;
+use crate::engine::{Event, Stop};
 use crate::flows::keep::Stored;
+use crate::store::rotation::VaultError;
+
+/// The browser did not open.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Could not open a browser ({0}); press c to copy the link instead")]
+pub struct BrowserError(pub String);
+
+/// The calendar reminder could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReminderError {
+    #[error("Could not find the current directory: {0}")]
+    NoDirectory(std::io::Error),
+    #[error("Could not write {path}: {source}")]
+    Write {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+}
 
 /// What a clipboard write was for, so its confirmation says the right thing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,17 +49,18 @@ pub enum Msg {
     Paste(Zeroizing<String>),
     Tick(Instant),
     /// The anonymous existence check: the kind of Azure DevOps found, or why not.
-    OrgChecked(Result<String, String>),
+    OrgChecked(Result<String, Stop>),
     /// Text read from the clipboard (the token), or why not.
-    Clipboard(Result<Zeroizing<String>, String>),
-    ClipboardDone(Result<Copied, String>),
+    Clipboard(Result<Zeroizing<String>, ClipboardError>),
+    ClipboardDone(Result<Copied, ClipboardError>),
     /// The token went onto the clipboard at this time (the countdown starts here).
     TokenCopiedAt(Instant),
-    Browser(Result<(), String>),
+    Browser(Result<(), BrowserError>),
     Engine(Event),
-    Saved(Result<Stored, String>),
+    Saved(Result<Stored, VaultError>),
     StoreDescribed(String),
-    ReminderWritten(Result<String, String>),
+    /// Where the reminder was written.
+    ReminderWritten(Result<std::path::PathBuf, ReminderError>),
 }
 
 impl fmt::Debug for Msg {
@@ -51,7 +71,8 @@ impl fmt::Debug for Msg {
             Msg::Clipboard(Ok(t)) => write!(f, "Clipboard(<{} chars>)", t.chars().count()),
             Msg::Clipboard(Err(e)) => write!(f, "Clipboard(Err({e}))"),
             Msg::Tick(_) => f.write_str("Tick"),
-            Msg::OrgChecked(r) => write!(f, "OrgChecked({r:?})"),
+            Msg::OrgChecked(Ok(kind)) => write!(f, "OrgChecked({kind})"),
+            Msg::OrgChecked(Err(stop)) => write!(f, "OrgChecked(Err({:?}))", stop.class),
             Msg::ClipboardDone(r) => write!(f, "ClipboardDone({r:?})"),
             Msg::TokenCopiedAt(_) => f.write_str("TokenCopiedAt"),
             Msg::Browser(r) => write!(f, "Browser({r:?})"),

@@ -10,14 +10,17 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 
 use super::effect::{Effect, ReminderRequest, SaveRequest};
-use super::msg::{Copied, Msg};
+use super::msg::{BrowserError, Copied, Msg, ReminderError};
 use super::services::clipboard::Clipboard;
+use crate::domain::checks::CheckClass;
 use crate::domain::org_url::OrgUrl;
 use crate::domain::token::Token;
+use crate::engine::Stop;
 use crate::engine::discovery;
 use crate::engine::http::{Http, HttpOptions};
 use crate::flows;
 use crate::store::rotation::Vault;
+use crate::store::rotation::VaultError;
 use crate::store::secret::Backend;
 use crate::store::settings::OrgSettings;
 
@@ -107,12 +110,8 @@ impl Runner {
                 let opened = tokio::task::spawn_blocking(move || webbrowser::open(&url)).await;
                 Msg::Browser(match opened {
                     Ok(Ok(())) => Ok(()),
-                    Ok(Err(e)) => Err(format!(
-                        "Could not open a browser ({e}); press c to copy the link instead"
-                    )),
-                    Err(e) => Err(format!(
-                        "Could not open a browser ({e}); press c to copy the link instead"
-                    )),
+                    Ok(Err(e)) => Err(BrowserError(e.to_string())),
+                    Err(e) => Err(BrowserError(e.to_string())),
                 })
             }),
             Effect::CopyText(text, what) => {
@@ -200,7 +199,7 @@ impl Runner {
 }
 
 /// Writes `patwiz-rotate-{org}.ics` in the current directory.
-fn write_reminder(request: &ReminderRequest) -> Result<String, String> {
+fn write_reminder(request: &ReminderRequest) -> Result<PathBuf, ReminderError> {
     let org = &request.org;
     let settings = OrgSettings {
         key: org.key(),
@@ -215,37 +214,35 @@ fn write_reminder(request: &ReminderRequest) -> Result<String, String> {
         time::OffsetDateTime::now_utc(),
     );
     let path = std::env::current_dir()
-        .map_err(|e| e.to_string())?
+        .map_err(ReminderError::NoDirectory)?
         .join(format!("patwiz-rotate-{}.ics", org.name()));
-    crate::store::files::write_no_follow(&path, ics.as_bytes())
-        .map_err(|e| format!("Could not write {}: {e}", path.display()))?;
-    Ok(path.display().to_string())
+    crate::store::files::write_no_follow(&path, ics.as_bytes()).map_err(|source| {
+        ReminderError::Write {
+            path: path.clone(),
+            source,
+        }
+    })?;
+    Ok(path)
 }
 
-/// Whether the organization exists, asked anonymously: the kind of Azure DevOps, or the fix.
-pub async fn check_org(org: &OrgUrl, options: &HttpOptions) -> Result<String, String> {
-    let http = Http::new(Token::new(String::new()), options)?;
-    match discovery::discover(&http, org).await {
-        Ok(found) => Ok(if found.advertised {
-            "Azure DevOps Services".into()
-        } else {
-            "Azure DevOps Server".into()
-        }),
-        Err(failure) => {
-            let advice = crate::domain::checks::remediation(failure.class, &Default::default());
-            Err(format!("{} {}", failure.detail, advice.text))
-        }
-    }
+/// Whether the organization exists, asked anonymously: the kind of Azure DevOps, or why not.
+pub async fn check_org(org: &OrgUrl, options: &HttpOptions) -> Result<String, Stop> {
+    let http = Http::new(Token::new(String::new()), options)
+        .map_err(|e| Stop::new(CheckClass::Network, None, e.to_string()))?;
+    let found = discovery::discover(&http, org).await?;
+    Ok(if found.advertised {
+        "Azure DevOps Services".into()
+    } else {
+        "Azure DevOps Server".into()
+    })
 }
 
 async fn save(
     request: SaveRequest,
     dir: PathBuf,
     backend: Option<Backend>,
-) -> Result<flows::keep::Stored, String> {
-    let vault = Vault::open_with(&dir, backend)
-        .await
-        .map_err(|e| e.to_string())?;
+) -> Result<flows::keep::Stored, VaultError> {
+    let vault = Vault::open_with(&dir, backend).await?;
     let proven = flows::keep::Proven {
         org: &request.org,
         token: &request.token,
@@ -259,5 +256,4 @@ async fn save(
         Some(key) => flows::keep::rotate_proven(&vault, key, proven, now).await,
         None => flows::keep::store_proven(&vault, proven, now).await,
     }
-    .map_err(|e| format!("{e}."))
 }

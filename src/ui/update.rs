@@ -52,8 +52,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.message = Some((Level::Info, copied_message(what, app)));
             vec![]
         }
-        Msg::ClipboardDone(Err(e)) | Msg::Browser(Err(e)) => {
-            app.message = Some((Level::Warn, e));
+        Msg::ClipboardDone(Err(e)) => {
+            app.message = Some((Level::Warn, e.to_string()));
+            vec![]
+        }
+        Msg::Browser(Err(e)) => {
+            app.message = Some((Level::Warn, e.to_string()));
             vec![]
         }
         Msg::Browser(Ok(())) => {
@@ -76,9 +80,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.message = Some(match result {
                 Ok(path) => (
                     Level::Info,
-                    format!("Wrote a calendar reminder 7 days before expiry: {path}"),
+                    format!(
+                        "Wrote a calendar reminder 7 days before expiry: {}",
+                        path.display()
+                    ),
                 ),
-                Err(e) => (Level::Warn, e),
+                Err(e) => (Level::Warn, e.to_string()),
             });
             vec![]
         }

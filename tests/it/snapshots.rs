@@ -164,7 +164,14 @@ fn organization_screens() {
     assert!(
         matches!(effects.as_slice(), [Effect::CheckOrg(u)] if u.as_str() == "https://dev.azure.com/contoso")
     );
-    update(&mut app, Msg::OrgChecked(Err("No organization answers at https://dev.azure.com/contoso (HTTP 404). Check the organization URL.".into())));
+    update(
+        &mut app,
+        Msg::OrgChecked(Err(patwiz::engine::Stop::new(
+            patwiz::domain::checks::CheckClass::OrgNotFound,
+            Some(404),
+            "No organization answers at https://dev.azure.com/contoso (HTTP 404).",
+        ))),
+    );
     snap!("02_organization_not_found", &app);
 
     // A token pasted into the organization field is never shown, nor repeated by the error.

@@ -12,13 +12,24 @@ use crate::domain::token::Token;
 
 const TIMEOUT: Duration = Duration::from_secs(3);
 
+/// Why the clipboard did not do what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClipboardError {
+    #[error("No clipboard in this session ({0})")]
+    Unavailable(String),
+    #[error("The clipboard holds no text")]
+    Empty,
+    #[error("The clipboard did not answer in time")]
+    Timeout,
+}
+
 #[derive(Clone, Default)]
 pub struct Clipboard {
     inner: Arc<Mutex<Option<arboard::Clipboard>>>,
 }
 
-fn unavailable(e: impl std::fmt::Display) -> String {
-    format!("No clipboard in this session ({e})")
+fn unavailable(e: impl std::fmt::Display) -> ClipboardError {
+    ClipboardError::Unavailable(e.to_string())
 }
 
 impl Clipboard {
@@ -29,41 +40,41 @@ impl Clipboard {
     async fn with<T: Send + 'static>(
         &self,
         call: impl FnOnce(&mut arboard::Clipboard) -> Result<T, arboard::Error> + Send + 'static,
-    ) -> Result<T, String> {
+    ) -> Result<T, ClipboardError> {
         let inner = self.inner.clone();
         let work = tokio::task::spawn_blocking(move || {
             let mut guard = inner
                 .lock()
-                .map_err(|_| "clipboard lock poisoned".to_string())?;
+                .map_err(|_| unavailable("its lock was poisoned"))?;
             if guard.is_none() {
                 *guard = Some(arboard::Clipboard::new().map_err(unavailable)?);
             }
             let clipboard = guard.as_mut().expect("just set");
             call(clipboard).map_err(|e| match e {
-                arboard::Error::ContentNotAvailable => "The clipboard holds no text".to_string(),
+                arboard::Error::ContentNotAvailable => ClipboardError::Empty,
                 other => unavailable(other),
             })
         });
         match tokio::time::timeout(TIMEOUT, work).await {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => Err(unavailable(e)),
-            Err(_) => Err("The clipboard did not answer in time".to_string()),
+            Err(_) => Err(ClipboardError::Timeout),
         }
     }
 
     /// Reads text (the token) from the clipboard.
-    pub async fn read(&self) -> Result<Zeroizing<String>, String> {
+    pub async fn read(&self) -> Result<Zeroizing<String>, ClipboardError> {
         self.with(|c| c.get_text().map(Zeroizing::new)).await
     }
 
     /// Copies text that is not secret (a link, a report).
-    pub async fn copy(&self, text: String) -> Result<(), String> {
+    pub async fn copy(&self, text: String) -> Result<(), ClipboardError> {
         self.with(move |c| c.set_text(text)).await
     }
 
     /// Puts the token on the clipboard for one paste (the hand-off step; nothing else does),
     /// marked for clipboard managers not to keep it.
-    pub async fn copy_token(&self, token: Token) -> Result<(), String> {
+    pub async fn copy_token(&self, token: Token) -> Result<(), ClipboardError> {
         self.with(move |c| {
             #[cfg(target_os = "linux")]
             {
@@ -82,7 +93,7 @@ impl Clipboard {
 
     /// Clears the clipboard if it still holds the token (never clobbers what the user copied
     /// since); true when it did.
-    pub async fn clear_token(&self, token: Token) -> Result<bool, String> {
+    pub async fn clear_token(&self, token: Token) -> Result<bool, ClipboardError> {
         self.with(move |c| {
             if c.get_text().is_ok_and(|t| t == token.expose()) {
                 c.clear().map(|_| true)
@@ -104,7 +115,7 @@ impl Clipboard {
     }
 
     /// Empties the clipboard (after the token was pasted from it).
-    pub async fn clear(&self) -> Result<(), String> {
+    pub async fn clear(&self) -> Result<(), ClipboardError> {
         self.with(|c| c.clear()).await
     }
 }

@@ -51,7 +51,7 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
 }
 
 /// The answer of the anonymous check.
-pub fn checked(app: &mut App, result: Result<String, String>) {
+pub fn checked(app: &mut App, result: Result<String, crate::engine::Stop>) {
     if app.step != crate::ui::state::Step::Organization || app.org.check != OrgCheck::Checking {
         return;
     }
@@ -61,7 +61,11 @@ pub fn checked(app: &mut App, result: Result<String, String>) {
             app.message = None;
             app.step = crate::ui::state::Step::CreateToken;
         }
-        Err(message) => app.org.check = OrgCheck::Failed(message),
+        Err(stop) => {
+            // What happened, then what to do about it.
+            let fix = crate::domain::checks::remediation(stop.class, &Default::default());
+            app.org.check = OrgCheck::Failed(format!("{} {}", stop.detail, fix.text));
+        }
     }
 }
 

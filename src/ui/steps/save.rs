@@ -44,7 +44,7 @@ fn save(app: &mut App) -> Vec<Effect> {
             }
             Ok(date) => Some(date),
             Err(e) => {
-                app.save.state = SaveState::Failed(e);
+                app.save.state = SaveState::Failed(e.to_string());
                 return vec![];
             }
         }
@@ -71,7 +71,10 @@ fn save(app: &mut App) -> Vec<Effect> {
 }
 
 /// The store's answer.
-pub fn saved(app: &mut App, result: Result<crate::flows::keep::Stored, String>) {
+pub fn saved(
+    app: &mut App,
+    result: Result<crate::flows::keep::Stored, crate::store::rotation::VaultError>,
+) {
     match result {
         Ok(stored) => {
             app.save.state = SaveState::Saved(stored);
@@ -79,7 +82,7 @@ pub fn saved(app: &mut App, result: Result<crate::flows::keep::Stored, String>) 
             app.step = Step::HandOff;
             app.message = None;
         }
-        Err(message) => app.save.state = SaveState::Failed(message),
+        Err(e) => app.save.state = SaveState::Failed(format!("{e}.")),
     }
 }
 
