@@ -5,6 +5,8 @@
 //!
 //! Run: `cargo bench --bench check_latency` (prints figures; asserts nothing about time).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark stops at the first broken step
+
 use std::time::{Duration, Instant};
 
 use patwiz::domain::org_url::OrgUrl;

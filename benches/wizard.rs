@@ -4,6 +4,8 @@
 //!
 //! Run: `cargo bench --bench wizard`
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark stops at the first broken step
+
 use std::io::{Read, Write};
 use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};

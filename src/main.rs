@@ -3,6 +3,7 @@ fn main() -> std::process::ExitCode {
     // tools, instead of panicking on a broken pipe.
     #[cfg(unix)]
     // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    #[allow(unsafe_code)]
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
@@ -20,6 +21,7 @@ fn main() -> std::process::ExitCode {
 fn no_core_dumps() {
     #[cfg(unix)]
     // SAFETY: setrlimit and prctl take plain values and change only this process.
+    #[allow(unsafe_code)]
     unsafe {
         let zero = libc::rlimit {
             rlim_cur: 0,

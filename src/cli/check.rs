@@ -26,7 +26,7 @@ pub async fn run(args: CheckArgs) -> ExitCode {
         return code;
     }
     if let Some(path) = &args.ca_file
-        && let Err(e) = crate::engine::http::load_certificates(path)
+        && let Err(e) = engine::http::load_certificates(path)
     {
         return usage(format!("--ca-file (or SSL_CERT_FILE): {e}"));
     }
@@ -85,12 +85,7 @@ pub async fn run(args: CheckArgs) -> ExitCode {
             None => return usage(no_token),
         },
     };
-    let mut request = engine::request_for(
-        org,
-        crate::domain::token::Token::new(String::new()),
-        scopes,
-        &integration,
-    );
+    let mut request = engine::request_for(org, Token::new(String::new()), scopes, &integration);
     request.global_pat_retired = global;
     request.project = args.project.clone();
     request.http.request_timeout = std::time::Duration::from_secs(args.timeout.max(1));

@@ -260,7 +260,7 @@ fn run(cli: Cli) -> ExitCode {
 /// Runs a command to completion, then gives the runtime at most a moment to wind down: a
 /// blocking call still stuck (a clipboard, a browser launcher or a secret store that never
 /// answers) never keeps the process alive once the command is done.
-fn block_on<F: std::future::Future>(command: F) -> F::Output {
+fn block_on<F: Future>(command: F) -> F::Output {
     let runtime = runtime();
     let out = runtime.block_on(command);
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));

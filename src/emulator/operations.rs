@@ -115,8 +115,19 @@ mod tests {
     }
 
     #[test]
-    fn the_table_is_complete() {
-        assert!(all().len() > 1000);
+    fn every_row_of_the_table_becomes_an_operation() {
+        // A row of the wrong shape would be dropped silently by the loader: none may be.
+        let rows = OPERATIONS_TSV
+            .lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+            .count();
+        assert_eq!(all().len(), rows);
+        assert!(
+            all()
+                .iter()
+                .all(|o| !o.host.is_empty() && !o.segments.is_empty())
+        );
     }
 
     #[test]

@@ -77,7 +77,7 @@ pub fn connection_data(scenario: &Scenario, user: Option<&User>) -> Value {
         }),
     };
     json!({
-        "authenticatedUser": identity.clone(),
+        "authenticatedUser": identity,
         "authorizedUser": identity,
         "instanceId": scenario.organization.id,
         "deploymentId": "ed30ce5c-9d0a-f73c-3580-4315c7f84d83",

@@ -206,7 +206,7 @@ impl SettingsFile {
     }
 
     fn set_aside(&self, why: &str) -> Result<PathBuf, SettingsError> {
-        let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+        let stamp = OffsetDateTime::now_utc().unix_timestamp();
         let mut kept = self.dir.join(format!("{FILE_NAME}.{why}-{stamp}"));
         let mut n = 1;
         while kept.exists() {
@@ -428,7 +428,7 @@ mod v1 {
                 .orgs
                 .into_iter()
                 .map(|o| super::OrgSettings {
-                    kind: serde::Deserialize::deserialize(serde::de::value::StrDeserializer::<
+                    kind: Deserialize::deserialize(serde::de::value::StrDeserializer::<
                         serde::de::value::Error,
                     >::new(&o.kind))
                     .unwrap_or_else(|_| OrgUrl::parse(&o.url).map_or(OrgKind::Cloud, |u| u.kind())),
@@ -442,7 +442,7 @@ mod v1 {
                         .ok()
                     }),
                     last_verdict: o.last_verdict.and_then(|v| {
-                        serde::Deserialize::deserialize(serde::de::value::StrDeserializer::<
+                        Deserialize::deserialize(serde::de::value::StrDeserializer::<
                             serde::de::value::Error,
                         >::new(&v))
                         .ok()
@@ -471,12 +471,12 @@ mod v1 {
 pub struct DateError(String);
 
 /// Parses a YYYY-MM-DD date the user typed.
-pub fn parse_date(text: &str) -> Result<time::Date, DateError> {
+pub fn parse_date(text: &str) -> Result<Date, DateError> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text.trim(), &format).map_err(|_| DateError(text.trim().to_string()))
+    Date::parse(text.trim(), &format).map_err(|_| DateError(text.trim().to_string()))
 }
 
-pub fn format_date(date: time::Date) -> String {
+pub fn format_date(date: Date) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     date.format(&format).expect("dates format")
 }

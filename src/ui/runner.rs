@@ -89,7 +89,7 @@ impl Runner {
     /// Spawns `work`, which answers with one message, counted as pending until it has.
     fn spawn<F>(&self, work: F)
     where
-        F: std::future::Future<Output = Msg> + Send + 'static,
+        F: Future<Output = Msg> + Send + 'static,
     {
         let tx = self.tx.clone();
         let pending = Pending::new(&self.pending);

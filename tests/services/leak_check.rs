@@ -343,7 +343,7 @@ fn panic_output_never_holds_the_token() {
     let msg = patwiz::ui::msg::Msg::Paste(secrecy::zeroize::Zeroizing::new(token.clone()));
     scan_text(&format!("{msg:?}"), "a Msg's Debug", &needles);
     let held = patwiz::domain::token::Token::new(token.clone());
-    let effect = patwiz::ui::effect::Effect::CopyToken(held.clone(), std::time::Duration::ZERO);
+    let effect = patwiz::ui::effect::Effect::CopyToken(held, std::time::Duration::ZERO);
     scan_text(&format!("{effect:?}"), "an Effect's Debug", &needles);
     let mut app = patwiz::ui::state::App::for_tests();
     app.step = patwiz::ui::state::Step::Paste;
