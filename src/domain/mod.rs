@@ -10,5 +10,9 @@ pub mod scopes;
 pub mod text;
 pub mod token;
 
+/// The identity Azure DevOps reports for a caller it did not authenticate (an organization with
+/// public projects answers a bad token with it).
+pub const ANONYMOUS_ID: &str = "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa";
+
 /// Microsoft retires global ("All accessible organizations") PATs on this date.
 pub const GLOBAL_PAT_RETIREMENT: &str = "2026-12-01";

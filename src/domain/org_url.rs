@@ -343,10 +343,6 @@ impl OrgUrl {
     pub fn is_loopback(&self) -> bool {
         is_loopback(&self.url)
     }
-
-    pub fn scheme(&self) -> &str {
-        self.url.scheme()
-    }
 }
 
 impl fmt::Display for OrgUrl {

@@ -87,8 +87,7 @@ fn matches(template: &[String], segments: &[&str]) -> Option<usize> {
             if s.starts_with('_') || s.is_empty() {
                 return None;
             }
-        } else if let Some(rest) = t.strip_prefix('$').filter(|r| r.starts_with('{')) {
-            let _ = rest;
+        } else if t.starts_with("${") {
             if !s.starts_with('$') || s.len() < 2 {
                 return None;
             }

@@ -124,22 +124,13 @@ fn list(values: Vec<Value>) -> Answer {
     ok(collection(values))
 }
 
-/// A stable GUID-shaped id for a named thing (so every answer names it the same way).
-pub fn guid_for(seed: &str) -> String {
-    let mut h: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
-    for b in seed.bytes() {
-        h ^= u128::from(b);
-        h = h.wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013b);
-    }
-    let hex = format!("{h:032x}");
-    format!(
-        "{}-{}-4{}-8{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[13..16],
-        &hex[17..20],
-        &hex[20..32]
-    )
+/// The emulator's namespace for name-based ids.
+const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6c62_272e_07bb_0142_62b8_2175_6295_c58d);
+
+/// A stable GUID for a named thing (so every answer names it the same way): a name-based
+/// (version 5) UUID.
+pub fn guid_for(name: &str) -> String {
+    uuid::Uuid::new_v5(&ID_NAMESPACE, name.as_bytes()).to_string()
 }
 
 fn project_ref(req: &Request, p: &Project) -> Value {
@@ -185,12 +176,11 @@ pub fn core(req: &Request) -> Option<Answer> {
             let top = req.q("$top").and_then(|t| t.parse().ok()).unwrap_or(usize::MAX);
             list(req.scenario.projects.iter().take(top).map(|p| project_ref(req, p)).collect())
         }
-        ["_apis", "projects", id] if get => match req.scenario.project(&req.rest[req.rest.len() - 1]) {
+        ["_apis", "projects", _] if get => match req.scenario.project(&req.rest[req.rest.len() - 1]) {
             Some(p) => {
                 let mut v = project_ref(req, p);
                 v["capabilities"] = json!({"processTemplate": {"templateName": p.process}, "versioncontrol": {"sourceControlType": "Git"}});
                 v["defaultTeam"] = json!({"id": guid_for(&format!("{}/{}", p.name, p.teams.first().cloned().unwrap_or_default())), "name": p.teams.first()});
-                let _ = id;
                 ok(v)
             }
             None => project_missing(&req.rest[req.rest.len() - 1]),

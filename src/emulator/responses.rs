@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 /// The anonymous identity an organization with public projects reports for a bad token.
-pub const ANONYMOUS_ID: &str = "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa";
+pub use crate::domain::ANONYMOUS_ID;
 
 /// Per-request facts the headers need.
 pub struct Meta {

@@ -134,13 +134,24 @@ pub struct Http {
     /// For plain http (loopback only): never through a proxy, which would see the token in
     /// clear.
     direct: reqwest::Client,
-    token: Token,
+    /// None for a client that only ever asks anonymously (the organization's existence check).
+    token: Option<Token>,
     request_timeout: Duration,
     deadline: Instant,
 }
 
 impl Http {
+    /// A client that sends `token` with every request that is not anonymous.
     pub fn new(token: Token, options: &HttpOptions) -> Result<Http, ClientError> {
+        Http::build(Some(token), options)
+    }
+
+    /// A client with no token at all: every request goes without credentials.
+    pub fn anonymous(options: &HttpOptions) -> Result<Http, ClientError> {
+        Http::build(None, options)
+    }
+
+    fn build(token: Option<Token>, options: &HttpOptions) -> Result<Http, ClientError> {
         let certificates = match &options.ca_file {
             Some(path) => load_certificates(path)?,
             None => Vec::new(),
@@ -172,10 +183,6 @@ impl Http {
             // Bounded: no deadline from a flag or a caller can overflow the clock.
             deadline: Instant::now() + options.deadline.min(Duration::from_secs(86_400)),
         })
-    }
-
-    pub fn deadline(&self) -> Instant {
-        self.deadline
     }
 
     /// Sends one request (following same-origin redirects and retrying 429/503 within the
@@ -312,7 +319,8 @@ impl Http {
             Auth::Rest => "",
             Auth::Git => "patwiz",
         };
-        let credentials = Zeroizing::new(format!("{user}:{}", self.token.expose()));
+        let token = self.token.as_ref()?;
+        let credentials = Zeroizing::new(format!("{user}:{}", token.expose()));
         let encoded = Zeroizing::new(
             base64::engine::general_purpose::STANDARD.encode(credentials.as_bytes()),
         );

@@ -40,8 +40,7 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// The anonymous identity an organization with public projects reports for a bad token.
-pub const ANONYMOUS_ID: &str = "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa";
+pub use crate::domain::ANONYMOUS_ID;
 
 /// Why a run stopped before any scope could be tried (discovery, the identity check, a client
 /// that could not start): the class, the service's status, what happened, and whom the fix
@@ -101,6 +100,7 @@ pub struct CheckRequest {
 /// What the engine reports while it runs.
 #[derive(Debug, Clone)]
 pub enum Event {
+    /// Anonymous discovery is done (the benchmark times the rest of the run from here).
     Discovered {
         advertised: bool,
     },

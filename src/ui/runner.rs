@@ -227,7 +227,7 @@ fn write_reminder(request: &ReminderRequest) -> Result<PathBuf, ReminderError> {
 
 /// Whether the organization exists, asked anonymously: the kind of Azure DevOps, or why not.
 pub async fn check_org(org: &OrgUrl, options: &HttpOptions) -> Result<String, Stop> {
-    let http = Http::new(Token::new(String::new()), options)
+    let http = Http::anonymous(options)
         .map_err(|e| Stop::new(CheckClass::Network, None, e.to_string()))?;
     let found = discovery::discover(&http, org).await?;
     Ok(if found.advertised {

@@ -186,8 +186,7 @@ enum Tok {
     No(&'static str),
 }
 
-const CURRENT: &str =
-    "AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99BDYvSdNCpgG36sAAAAAZDOMmtb";
+const CURRENT: &str = crate::support::fixtures::GIT_ZEN;
 const LEGACY: &str = "zcyibbtdd2gdmsaur66nam5wa5yydx5s6kc6o6oya7vngcngsuu4";
 
 fn token_cases() -> Vec<(String, Tok)> {

@@ -175,8 +175,7 @@ fn organization_screens() {
     snap!("02_organization_not_found", &app);
 
     // A token pasted into the organization field is never shown, nor repeated by the error.
-    let token =
-        "AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99BDYvSdNCpgG36sAAAAAZDOMmtb";
+    let token = crate::support::fixtures::GIT_ZEN;
     let mut pasted = initial_app(&options);
     press(&mut pasted, KeyCode::Enter);
     type_text(&mut pasted, token);
@@ -248,8 +247,7 @@ fn paste_screens() {
         )),
     );
     snap!("05_paste_github_token_refused", &app);
-    let token =
-        "AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99BDYvSdNCpgG36sAAAAAZDOMmtb";
+    let token = crate::support::fixtures::GIT_ZEN;
     update(
         &mut app,
         Msg::Clipboard(Ok(Zeroizing::new(format!("{token}\n")))),
@@ -457,7 +455,10 @@ fn start_panel_and_hand_off_for_every_profile() {
             press(&mut app, KeyCode::Enter);
         }
         press(&mut app, KeyCode::Enter);
-        update(&mut app, Msg::Paste(Zeroizing::new("AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99BDYvSdNCpgG36sAAAAAZDOMmtb".into())));
+        update(
+            &mut app,
+            Msg::Paste(Zeroizing::new(crate::support::fixtures::GIT_ZEN.into())),
+        );
         assert!(app.paste.token.is_some());
         app.step = Step::Save;
         update(&mut app, stored());
@@ -606,10 +607,7 @@ fn the_token_leaves_the_clipboard_when_the_countdown_ends_or_on_quit() {
     app.step = Step::Paste;
     update(
         &mut app,
-        Msg::Paste(Zeroizing::new(
-            "AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99BDYvSdNCpgG36sAAAAAZDOMmtb"
-                .into(),
-        )),
+        Msg::Paste(Zeroizing::new(crate::support::fixtures::GIT_ZEN.into())),
     );
     app.step = Step::HandOff;
     app.clipboard_for = std::time::Duration::ZERO;

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod cmd;
+pub mod fixtures;
 #[cfg(unix)]
 pub mod pty;
 pub mod replay;

@@ -9,10 +9,7 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
-pub const GIT_ZEN: &str =
-    "AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99BDYvSdNCpgG36sAAAAAZDOMmtb";
-pub const MISSING: &str =
-    "bzjMHWpgbyA8KrAds5ASlkq8ItCASnJOSnqW1pdrHa8hq6iNE7obJQQJ99ZHWidSTtIfYaLpAAAAAZDO9b8A";
+pub use super::fixtures::{GIT_ZEN, MISSING};
 
 pub struct Session {
     master: Box<dyn portable_pty::MasterPty + Send>,
