@@ -16,7 +16,7 @@ async fn stored_token(org: &OrgUrl) -> Option<Token> {
 
 pub async fn run(args: CheckArgs) -> ExitCode {
     use crate::domain::{scopes::Catalogue, token::check_pasted};
-    use crate::engine::{self, Wanted};
+    use crate::engine;
 
     let org = match OrgUrl::parse(&args.org) {
         Ok(org) => org,
@@ -30,26 +30,15 @@ pub async fn run(args: CheckArgs) -> ExitCode {
     {
         return usage(format!("--ca-file (or SSL_CERT_FILE): {e}"));
     }
-    let (scopes, integration, global) = match &args.profile {
+    let (scopes, profile) = match &args.profile {
         Some(name) => match crate::store::user_profiles::find(name, user_profiles_dir().as_deref())
         {
-            Ok(p) => {
-                let scopes = p
-                    .scopes
-                    .iter()
-                    .map(|s| Wanted {
-                        scope: s.id.clone(),
-                        why: Some(s.why.clone()),
-                        required: true,
-                    })
-                    .collect::<Vec<_>>();
-                (scopes, p.title.clone(), p.global_pat_retired)
-            }
+            Ok(p) => (p.scope_ids(), Some(p)),
             Err(e) => return usage(e),
         },
         None => {
             let catalogue = Catalogue::get();
-            let mut wanted = Vec::new();
+            let mut ids = Vec::new();
             for id in args
                 .scopes
                 .iter()
@@ -57,11 +46,7 @@ pub async fn run(args: CheckArgs) -> ExitCode {
                 .filter(|s| !s.is_empty())
             {
                 match catalogue.scope(id) {
-                    Some(scope) => wanted.push(Wanted {
-                        scope: scope.id.clone(),
-                        why: None,
-                        required: true,
-                    }),
+                    Some(scope) => ids.push(scope.id.clone()),
                     None => {
                         return usage(format!(
                             "--scopes: unknown scope \"{id}\" (see `patwiz profiles` or the catalogue in the README)"
@@ -69,7 +54,7 @@ pub async fn run(args: CheckArgs) -> ExitCode {
                     }
                 }
             }
-            (wanted, "This integration".to_string(), false)
+            (ids, None)
         }
     };
     if scopes.is_empty() {
@@ -85,21 +70,30 @@ pub async fn run(args: CheckArgs) -> ExitCode {
             None => return usage(no_token),
         },
     };
-    let mut request = engine::request_for(org, Token::new(String::new()), scopes, &integration);
-    request.global_pat_retired = global;
+    let http = engine::http::HttpOptions {
+        request_timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        deadline: std::time::Duration::from_secs(args.deadline.max(1)),
+        ca_file: args.ca_file.clone(),
+    };
+    let checked = check_pasted(&raw);
+    drop(raw);
+    // The same request the wizard builds; a token refused by its shape is never sent.
+    let (token, notes) = match &checked {
+        Ok(checked) => (checked.token.clone(), checked.notes.clone()),
+        Err(_) => (Token::new(String::new()), Vec::new()),
+    };
+    let mut request = crate::flows::prove::request(crate::flows::prove::Proof {
+        org,
+        token,
+        scopes: &scopes,
+        profile: profile.as_ref(),
+        notes,
+        http,
+    });
     request.project = args.project.clone();
-    request.http.request_timeout = std::time::Duration::from_secs(args.timeout.max(1));
-    request.http.deadline = std::time::Duration::from_secs(args.deadline.max(1));
-    request.http.ca_file = args.ca_file.clone();
-    let report = match check_pasted(&raw) {
-        Ok(checked) => {
-            drop(raw);
-            request.token = checked.token;
-            request.notes = checked.notes;
-            engine::run(request, None).await
-        }
+    let report = match checked {
+        Ok(_) => crate::flows::prove::run(request, None).await,
         Err(shape) => {
-            drop(raw);
             let detail =
                 format!("the token from {source} was refused before anything was sent: {shape}");
             engine::refused_report(&request, &detail, &shape.to_string())

@@ -355,15 +355,23 @@ pub fn remediation(key: impl Into<RemediationKey>, fill: &Fill) -> Remediation {
         .get(key.as_str())
         .cloned()
         .expect("every remediation key has its text (tested)");
+    let text = base
+        .text
+        .replace("{checkbox}", fill.checkbox)
+        .replace("{scope}", fill.scope)
+        .replace("{integration}", fill.integration)
+        .replace("{org}", fill.org)
+        .replace("{account}", fill.account)
+        .replace("{project}", fill.project);
+    // A sentence that starts with a filled-in name ("the integration does not need…") starts
+    // with a capital.
+    let mut chars = text.chars();
+    let text = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text,
+    };
     Remediation {
-        text: base
-            .text
-            .replace("{checkbox}", fill.checkbox)
-            .replace("{scope}", fill.scope)
-            .replace("{integration}", fill.integration)
-            .replace("{org}", fill.org)
-            .replace("{account}", fill.account)
-            .replace("{project}", fill.project),
+        text,
         source: base.source,
     }
 }
