@@ -152,32 +152,10 @@ impl Http {
     }
 
     fn build(token: Option<Token>, options: &HttpOptions) -> Result<Http, ClientError> {
-        let certificates = match &options.ca_file {
-            Some(path) => load_certificates(path)?,
-            None => Vec::new(),
-        };
-        // ring is the crypto of rustls here; the trust store is the operating system's
-        // (rustls-platform-verifier), plus any --ca-file / SSL_CERT_FILE certificates.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let build = |proxies: bool| {
-            let mut builder = reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .user_agent(concat!("patwiz/", env!("CARGO_PKG_VERSION")))
-                .connect_timeout(options.request_timeout)
-                .https_only(false);
-            if !proxies {
-                builder = builder.no_proxy();
-            }
-            if !certificates.is_empty() {
-                builder = builder.tls_certs_merge(certificates.iter().cloned());
-            }
-            builder
-                .build()
-                .map_err(|e| ClientError::Build(e.to_string()))
-        };
+        let (client, direct) = clients(options)?;
         Ok(Http {
-            client: build(true)?,
-            direct: build(false)?,
+            client,
+            direct,
             token,
             request_timeout: options.request_timeout,
             // Bounded: no deadline from a flag or a caller can overflow the clock.
@@ -354,6 +332,55 @@ pub fn retry_after(headers: &HeaderMap) -> Duration {
         .map_or(Duration::from_secs(1), |s| {
             Duration::from_secs_f64(s.min(MAX_RETRY_WAIT.as_secs_f64()))
         })
+}
+
+/// The two clients for these options, built once per process: building one loads the
+/// operating system's trust store (about 4 ms each), which `status --check` would otherwise
+/// pay twice per organization. A client holds no token (it goes on each request), so sharing
+/// its connection pool shares nothing secret.
+fn clients(options: &HttpOptions) -> Result<(reqwest::Client, reqwest::Client), ClientError> {
+    type Key = (Option<std::path::PathBuf>, Duration);
+    static BUILT: std::sync::Mutex<Vec<(Key, reqwest::Client, reqwest::Client)>> =
+        std::sync::Mutex::new(Vec::new());
+    let key = (options.ca_file.clone(), options.request_timeout);
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, client, direct)) = built.iter().find(|(k, _, _)| *k == key) {
+        return Ok((client.clone(), direct.clone()));
+    }
+    let (client, direct) = build_clients(options)?;
+    built.push((key, client.clone(), direct.clone()));
+    Ok((client, direct))
+}
+
+/// For https: proxies from the environment (only tunnelled through); for plain http (loopback
+/// only): never a proxy.
+fn build_clients(options: &HttpOptions) -> Result<(reqwest::Client, reqwest::Client), ClientError> {
+    let certificates = match &options.ca_file {
+        Some(path) => load_certificates(path)?,
+        None => Vec::new(),
+    };
+    // ring is the crypto of rustls here; the trust store is the operating system's
+    // (rustls-platform-verifier), plus any --ca-file / SSL_CERT_FILE certificates.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let build = |proxies: bool| {
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("patwiz/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(options.request_timeout)
+            .https_only(false);
+        if !proxies {
+            builder = builder.no_proxy();
+        }
+        if !certificates.is_empty() {
+            builder = builder.tls_certs_merge(certificates.iter().cloned());
+        }
+        builder
+            .build()
+            .map_err(|e| ClientError::Build(e.to_string()))
+    };
+    Ok((build(true)?, build(false)?))
 }
 
 /// A network failure in words a user can act on (never the token: it is not in the URL).
