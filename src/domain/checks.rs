@@ -74,6 +74,28 @@ impl CheckClass {
     }
 
     /// The status a required check gets for this class.
+    /// The result in words, for a person (the id is for scripts).
+    pub fn words(self) -> &'static str {
+        match self {
+            CheckClass::Ok => "proven",
+            CheckClass::MissingScope => "not on the token",
+            CheckClass::PermissionDenied => "the account lacks access",
+            CheckClass::TokenInvalid => "token not accepted",
+            CheckClass::TokenExpired => "token expired",
+            CheckClass::PolicyBlocked => "refused by a policy",
+            CheckClass::OrgNotFound => "organization not found",
+            CheckClass::RateLimited => "Azure DevOps is throttling",
+            CheckClass::ServerError => "Azure DevOps failed",
+            CheckClass::Network => "could not connect",
+            CheckClass::Timeout => "no answer in time",
+            CheckClass::Unproven => "cannot be proven",
+            CheckClass::NoAccess => "account not in the organization",
+            CheckClass::ProjectNotFound => "project not found",
+            CheckClass::OrgDeactivated => "organization stopped",
+            CheckClass::Inconsistent => "refused, then allowed",
+        }
+    }
+
     pub fn status(self) -> CheckStatus {
         match self {
             CheckClass::Ok => CheckStatus::Pass,
@@ -168,6 +190,16 @@ impl Verdict {
             Verdict::MissingScopes => "missing-scopes",
             Verdict::TokenRejected => "token-rejected",
             Verdict::Unreachable => "unreachable",
+        }
+    }
+
+    /// The verdict as a headline for a person: what it means for the integration.
+    pub fn headline(self, integration: &str) -> String {
+        match self {
+            Verdict::Pass => format!("The token works for {integration}"),
+            Verdict::MissingScopes => format!("The token will not work for {integration} yet"),
+            Verdict::TokenRejected => "Azure DevOps rejected this token".to_string(),
+            Verdict::Unreachable => "The token could not be checked".to_string(),
         }
     }
 

@@ -79,6 +79,7 @@ pub(super) fn blocked(
         })
         .collect();
     Report {
+        checked_at: Some(time::OffsetDateTime::now_utc()),
         org,
         identity: None,
         verdict: Verdict::for_blocking_class(class),

@@ -46,6 +46,9 @@ pub struct CheckResult {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// When the check ran (RFC 3339).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub checked_at: Option<time::OffsetDateTime>,
     pub org: OrgInfo,
     pub identity: Option<Identity>,
     pub verdict: Verdict,
@@ -115,36 +118,138 @@ impl Report {
         out
     }
 
-    /// A secret-free markdown summary for a helpdesk ticket.
-    pub fn to_markdown(&self) -> String {
+    /// What to do now, once: every missing scope in one sentence (they are ticked on the same
+    /// token), then each other distinct fix. `None` when nothing needs fixing.
+    pub fn what_to_do(&self) -> Option<String> {
+        let failing: Vec<&CheckResult> = self
+            .checks
+            .iter()
+            .filter(|c| c.required && matches!(c.status, CheckStatus::Fail | CheckStatus::Skipped))
+            .collect();
+        let mut fixes: Vec<String> = Vec::new();
+        let missing: Vec<&str> = failing
+            .iter()
+            .filter(|c| c.class == CheckClass::MissingScope)
+            .map(|c| c.label.as_str())
+            .collect();
+        if !missing.is_empty() {
+            fixes.push(format!(
+                "Edit the token in Azure DevOps (User settings → Personal access tokens → select it → Edit), tick {}, save, then check again: editing keeps the token's value.",
+                list(&missing)
+            ));
+        }
+        for c in failing
+            .iter()
+            .filter(|c| c.class != CheckClass::MissingScope)
+        {
+            if !c.remediation.is_empty() && !fixes.contains(&c.remediation) {
+                fixes.push(c.remediation.clone());
+            }
+        }
+        (!fixes.is_empty()).then(|| fixes.join(" "))
+    }
+
+    /// A plain-text report for a helpdesk ticket (it pastes cleanly where Markdown is not
+    /// rendered): a one-line summary, the facts, the rows, what to do, the notes. Never the token.
+    pub fn to_ticket(&self, facts: &TicketFacts<'_>) -> String {
+        let required: Vec<_> = self.checks.iter().filter(|c| c.required).collect();
+        let proven = required
+            .iter()
+            .filter(|c| c.class == CheckClass::Ok)
+            .count();
         let mut out = format!(
-            "### patwiz check: {}\n\n- Organization: {} ({})\n",
-            self.verdict.as_str(),
-            self.org.url,
-            self.org.kind
+            "{} ({} of {} scopes proven).\n\n",
+            self.verdict.headline(facts.integration),
+            proven,
+            required.len()
         );
-        if let Some(id) = &self.identity {
-            out.push_str(&format!(
-                "- Token of: {} <{}>\n",
-                id.display_name, id.unique_name
-            ));
+        let mut fact = |name: &str, value: String| out.push_str(&format!("{name:<14}{value}\n"));
+        fact(
+            "Organization:",
+            format!("{} ({})", self.org.url, self.org.kind),
+        );
+        fact(
+            "Token of:",
+            self.identity.as_ref().map_or_else(
+                || "not identified".to_string(),
+                |id| format!("{} <{}>", id.display_name, id.unique_name),
+            ),
+        );
+        fact("Profile:", facts.profile.to_string());
+        if let Some(expires) = facts.expires {
+            fact("Expires:", expires.to_string());
         }
-        out.push_str("\n| | scope | checkbox | result | fix |\n|---|---|---|---|---|\n");
+        if let Some(store) = facts.stored_in {
+            fact("Stored in:", store.to_string());
+        }
+        fact(
+            "Checked:",
+            format!(
+                "{} by patwiz {}",
+                self.checked_at
+                    .and_then(|t| t
+                        .format(time::macros::format_description!(
+                            "[year]-[month]-[day] [hour]:[minute] UTC"
+                        ))
+                        .ok())
+                    .unwrap_or_else(|| "now".into()),
+                env!("CARGO_PKG_VERSION")
+            ),
+        );
+        out.push_str("\nScopes:\n");
         for c in &self.checks {
-            let fix = if c.class == CheckClass::Ok && c.required {
-                String::new()
+            let result = if c.required {
+                c.class.words().to_string()
             } else {
-                c.remediation.replace('|', "/")
+                "held, but not needed".to_string()
             };
+            let status = c
+                .http_status
+                .map(|s| format!(" (HTTP {s})"))
+                .unwrap_or_default();
             out.push_str(&format!(
-                "| {} | `{}` | {} | {} | {} |\n",
+                "  {} {} — {result}{}\n",
                 c.status.mark(),
-                c.scope,
                 c.label,
-                c.class.as_str(),
-                fix
+                if c.class == CheckClass::Ok {
+                    String::new()
+                } else {
+                    status
+                }
             ));
         }
+        if let Some(fix) = self.what_to_do() {
+            out.push_str(&format!("\nWhat to do: {fix}\n"));
+        }
+        if !self.notes.is_empty() {
+            out.push_str("\nNotes:\n");
+            for note in &self.notes {
+                out.push_str(&format!("  - {note}\n"));
+            }
+        }
+        out.push_str("\n(No token is in this report.)\n");
         out
+    }
+}
+
+/// What the ticket report says besides the check itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TicketFacts<'a> {
+    /// The integration's name ("Git-Zen").
+    pub integration: &'a str,
+    /// The profile's name (`git-zen`).
+    pub profile: &'a str,
+    /// The expiry date the person chose, as typed.
+    pub expires: Option<&'a str>,
+    /// Where the token was stored, once it was.
+    pub stored_in: Option<&'a str>,
+}
+
+/// "A", "A and B", "A, B and C".
+fn list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }

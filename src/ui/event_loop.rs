@@ -35,13 +35,16 @@ where
     let (tx, mut rx) = unbounded_channel::<Msg>();
     let mut runner = Runner::new(tx, options);
     let mut tick = tokio::time::interval(TICK);
+    if let Ok(size) = terminal.size() {
+        update(&mut app, Msg::Resized(size.width, size.height));
+    }
     terminal.draw(|f| view::draw(f, &app, theme))?;
     loop {
         let first = tokio::select! {
             Some(input) = input.next() => match input {
                 Input::Key(key) => keymap::intent(&app, &key).map(Msg::Intent),
                 Input::Paste(text) => Some(Msg::Paste(text)),
-                Input::Resize => None,
+                Input::Resize(w, h) => Some(Msg::Resized(w, h)),
             },
             Some(msg) = rx.recv() => Some(msg),
             _ = tick.tick(), if app.animating() => Some(Msg::Tick(Instant::now())),

@@ -173,6 +173,12 @@ fn has_token(app: &App) -> bool {
 fn has_report(app: &App) -> bool {
     app.validation.report.is_some()
 }
+fn passed(app: &App) -> bool {
+    app.validation.verdict() == Some(crate::domain::checks::Verdict::Pass)
+}
+fn failed(app: &App) -> bool {
+    !app.validation.running && !passed(app)
+}
 
 static START: [Binding; 6] = [
     extra(&[Key::Code(C::Up), Key::Char('k')], "↑ k", "up", I::Up),
@@ -262,10 +268,17 @@ static PASTE: [Binding; 9] = [
     BACK,
 ];
 
-static VALIDATE: [Binding; 8] = [
+static VALIDATE: [Binding; 11] = [
     only(bind(&[Key::Char('r')], "r", "re-run", I::Rerun), idle),
-    bind(&[Key::Char('b')], "b", "new token", I::NewToken),
-    bind(&[Key::Char('s')], "s", "scopes", I::ChangeScopes),
+    only(
+        bind(&[Key::Char('b')], "b", "new token", I::NewToken),
+        failed,
+    ),
+    only(
+        bind(&[Key::Char('c')], "c", "copy report", I::CopyReport),
+        has_report,
+    ),
+    extra(&[Key::Char('s')], "s", "change the scopes", I::ChangeScopes),
     extra(
         &[Key::Code(C::Up), Key::Char('k')],
         "↑ k",
@@ -279,9 +292,16 @@ static VALIDATE: [Binding; 8] = [
         I::Down,
     ),
     extra(&[Key::Code(C::PageUp)], "PgUp", "page up", I::PageUp),
+    extra(&[Key::Code(C::PageDown)], "PgDn", "page down", I::PageDown),
+    extra(
+        &[Key::Code(C::Home), Key::Code(C::End)],
+        "Home End",
+        "top / bottom",
+        I::Home,
+    ),
     only(
         bind(&[Key::Code(C::Enter)], "Enter", "save", I::Next),
-        has_report,
+        passed,
     ),
     BACK,
 ];

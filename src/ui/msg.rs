@@ -48,6 +48,8 @@ pub enum Msg {
     /// Bracketed paste (the terminal's own paste).
     Paste(Zeroizing<String>),
     Tick(Instant),
+    /// The terminal's size (columns, rows).
+    Resized(u16, u16),
     /// The anonymous existence check: the kind of Azure DevOps found, or why not.
     OrgChecked(Result<String, Stop>),
     /// Text read from the clipboard (the token), or why not.
@@ -71,6 +73,7 @@ impl fmt::Debug for Msg {
             Msg::Clipboard(Ok(t)) => write!(f, "Clipboard(<{} chars>)", t.chars().count()),
             Msg::Clipboard(Err(e)) => write!(f, "Clipboard(Err({e}))"),
             Msg::Tick(_) => f.write_str("Tick"),
+            Msg::Resized(w, h) => write!(f, "Resized({w}x{h})"),
             Msg::OrgChecked(Ok(kind)) => write!(f, "OrgChecked({kind})"),
             Msg::OrgChecked(Err(stop)) => write!(f, "OrgChecked(Err({:?}))", stop.class),
             Msg::ClipboardDone(r) => write!(f, "ClipboardDone({r:?})"),

@@ -25,8 +25,8 @@ pub const CLIPBOARD_SECONDS: u64 = 30;
 pub enum Step {
     Start,
     Organization,
-    CreateToken,
     Scopes,
+    CreateToken,
     Paste,
     Validate,
     Save,
@@ -35,11 +35,13 @@ pub enum Step {
 }
 
 impl Step {
+    /// The order of the journey: the scopes are chosen before the token is created, so the
+    /// creation guide lists exactly them.
     pub const ALL: [Step; 9] = [
         Step::Start,
         Step::Organization,
-        Step::CreateToken,
         Step::Scopes,
+        Step::CreateToken,
         Step::Paste,
         Step::Validate,
         Step::Save,
@@ -240,6 +242,9 @@ impl Default for PasteStep {
 #[derive(Debug, Clone, Default)]
 pub struct Validation {
     pub running: bool,
+    /// The scopes this run proves: every ticked one and every one the profile requires (a
+    /// required scope unticked on the checklist is still proven: the integration needs it).
+    pub asked: Vec<String>,
     pub scopes: Vec<String>,
     pub results: Vec<CheckResult>,
     pub identity: Option<Identity>,
@@ -335,6 +340,8 @@ pub struct App {
     pub spinner: usize,
     /// The time of the last tick (time reaches the state only as a message).
     pub now: Instant,
+    /// The terminal's size (columns, rows), as the last resize said.
+    pub size: (u16, u16),
     pub today: time::Date,
     /// A token was stored during this run.
     pub saved_once: bool,
@@ -367,6 +374,7 @@ impl App {
             message: None,
             spinner: 0,
             now,
+            size: (80, 24),
             today,
             saved_once: false,
             quit: false,

@@ -11,11 +11,11 @@ use futures_util::{Stream, StreamExt};
 use ratatui::DefaultTerminal;
 use secrecy::zeroize::Zeroizing;
 
-/// What arrives from the terminal: a key press, a paste, a resize (which only redraws).
+/// What arrives from the terminal: a key press, a paste, a resize (columns, rows).
 pub enum Input {
     Key(crossterm::event::KeyEvent),
     Paste(Zeroizing<String>),
-    Resize,
+    Resize(u16, u16),
 }
 
 pub fn enter() -> DefaultTerminal {
@@ -40,7 +40,7 @@ pub fn events() -> impl Stream<Item = Input> + Unpin {
         match e {
             Ok(TermEvent::Key(k)) if k.kind == KeyEventKind::Press => Some(Input::Key(k)),
             Ok(TermEvent::Paste(text)) => Some(Input::Paste(Zeroizing::new(text))),
-            Ok(TermEvent::Resize(..)) => Some(Input::Resize),
+            Ok(TermEvent::Resize(w, h)) => Some(Input::Resize(w, h)),
             _ => None,
         }
     }))

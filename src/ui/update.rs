@@ -26,6 +26,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.spinner = app.spinner.wrapping_add(1);
             steps::handoff::tick(app)
         }
+        Msg::Resized(width, height) => {
+            app.size = (width, height);
+            app.validation.scroll = app.validation.scroll.min(steps::validate::max_scroll(app));
+            vec![]
+        }
         Msg::OrgChecked(result) => {
             steps::organization::checked(app, result);
             vec![]
@@ -266,6 +271,7 @@ mod tests {
             intent(&mut app, Intent::Type(c));
         }
         app.validation.report = Some(crate::engine::Report {
+            checked_at: None,
             org: Default::default(),
             identity: None,
             verdict: crate::domain::checks::Verdict::Pass,

@@ -15,7 +15,7 @@ fn plain_prompts_walk_through_every_step_without_showing_the_token() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // profile (default Git-Zen), organization (the demo's), create, scopes (as listed), a demo
+    // profile (default Git-Zen), organization (the demo's), scopes (as listed), create, a demo
     // token that lacks a scope, b for a new token, another token, save, the expiry date,
     // the hand-off, done.
     child
@@ -29,16 +29,17 @@ fn plain_prompts_walk_through_every_step_without_showing_the_token() {
     for expected in [
         "Step 1 of 9: Choose the integration",
         "Step 2 of 9: Your organization",
-        "Step 3 of 9: Create the token",
+        "Step 3 of 9: Scopes",
+        "Step 4 of 9: Create the token",
         "Name: Git-Zen Integration",
-        "Step 4 of 9: Scopes",
         "Step 5 of 9: Paste the token",
-        "✗ Service Connections: Read & query        missing-scope",
-        "Fix: Edit the token in Azure DevOps",
+        "✗ Service Connections: Read & query        not on the token",
+        "What to do now",
+        "Edit the token in Azure DevOps",
         "tick Service Connections: Read & query",
-        "4 of 5 proven · missing-scopes",
-        "Enter alone: save; or a key, then Enter: r re-run · b new token · s scopes",
-        "5 of 5 proven · pass",
+        "The token will not work for Git-Zen yet · 4 of 5 proven.",
+        "or a key, then Enter: r re-run · b new token · c copy report",
+        "The token works for Git-Zen · 5 of 5 proven.",
         "Step 7 of 9: Save",
         "Step 8 of 9: Hand it over",
         "Organization URL: http://127.0.0.1:",

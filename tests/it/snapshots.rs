@@ -92,7 +92,7 @@ fn demo_tokens(emu: &Emulator) -> Vec<DemoToken> {
     .collect()
 }
 
-/// Start → Git-Zen → organization found → create token → scopes → paste.
+/// Start → Git-Zen → organization found → scopes → create token → paste.
 fn to_paste(app: &mut App, profile_index: usize) {
     for _ in 0..profile_index {
         press(app, KeyCode::Down);
@@ -104,8 +104,13 @@ fn to_paste(app: &mut App, profile_index: usize) {
         "{effects:?}"
     );
     update(app, Msg::OrgChecked(Ok("Azure DevOps Services".into())));
-    assert_eq!(app.step, Step::CreateToken);
+    assert_eq!(
+        app.step,
+        Step::Scopes,
+        "the scopes come before the token is created"
+    );
     press(app, KeyCode::Enter);
+    assert_eq!(app.step, Step::CreateToken);
     press(app, KeyCode::Enter);
     assert_eq!(app.step, Step::Paste);
 }
@@ -198,7 +203,8 @@ fn create_token_screens() {
         &mut app,
         Msg::OrgChecked(Ok("Azure DevOps Services".into())),
     );
-    snap!("03_create_token_git_zen", &app);
+    press(&mut app, KeyCode::Enter);
+    snap!("04_create_token_git_zen", &app);
     let effects = press(&mut app, KeyCode::Char('o'));
     assert!(
         matches!(effects.as_slice(), [Effect::OpenBrowser(u)] if u == "https://dev.azure.com/contoso/_usersSettings/tokens"),
@@ -213,7 +219,8 @@ fn create_token_screens() {
         &mut jira,
         Msg::OrgChecked(Ok("Azure DevOps Services".into())),
     );
-    snap!("03_create_token_jira_git_global_pat", &jira);
+    press(&mut jira, KeyCode::Enter);
+    snap!("04_create_token_jira_git_global_pat", &jira);
 }
 
 #[test]
@@ -226,12 +233,11 @@ fn scopes_screen_warns_on_unticking_a_required_scope_and_on_full_access() {
         &mut app,
         Msg::OrgChecked(Ok("Azure DevOps Services".into())),
     );
-    press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Char(' '));
-    snap!("04_scopes_required_unticked", &app);
+    snap!("03_scopes_required_unticked", &app);
     press(&mut app, KeyCode::Char('f'));
-    snap!("04_scopes_full_access", &app);
+    snap!("03_scopes_full_access", &app);
 }
 
 #[test]
@@ -342,7 +348,23 @@ async fn validate_screens() {
     let copied = press(&mut app, KeyCode::Char('c'));
     match copied.as_slice() {
         [Effect::CopyText(report, _)] => {
-            assert!(report.contains("| ✓ | `vso.work_write` |"));
+            // Plain text that pastes cleanly into a ticket: the summary in words, the facts,
+            // the rows.
+            assert!(
+                report.starts_with("The token works for Git-Zen (5 of 5 scopes proven)."),
+                "{report}"
+            );
+            for line in [
+                "Token of:     Git-Zen Service <svc-gitzen@contoso.com>",
+                "Profile:      git-zen",
+                "Expires:      2027-05-31",
+                "Stored in:    Secret Service",
+                "  ✓ Work Items: Read & write — proven",
+                "(No token is in this report.)",
+            ] {
+                assert!(report.contains(line), "{line:?} missing in:\n{report}");
+            }
+            assert!(!report.contains('|'), "no Markdown table: {report}");
             for token in &demo {
                 assert!(
                     !report.contains(&token.value[..8]),
@@ -364,6 +386,7 @@ fn overlays() {
     assert!(app.overlay.is_none(), "any key closes help");
     // Quit with a proven, unsaved token asks first.
     app.validation.report = Some(engine::Report {
+        checked_at: None,
         org: engine::OrgInfo {
             input: String::new(),
             url: String::new(),
@@ -449,12 +472,10 @@ fn start_panel_and_hand_off_for_every_profile() {
             Msg::OrgChecked(Ok("Azure DevOps Services".into())),
         );
         if app.ticked_scopes().is_empty() {
-            press(&mut app, KeyCode::Enter);
             press(&mut app, KeyCode::Char(' '));
-        } else {
-            press(&mut app, KeyCode::Enter);
         }
-        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Enter); // scopes → create the token
+        press(&mut app, KeyCode::Enter); // → paste
         update(
             &mut app,
             Msg::Paste(Zeroizing::new(crate::support::fixtures::GIT_ZEN.into())),

@@ -16,8 +16,8 @@ fn helpdesk_fixes_a_token_made_for_the_wrong_organization() {
     to_paste(&mut s);
     s.paste(OTHER_ORG);
     s.send("\r");
-    s.wait_for("token-invalid");
-    s.wait_for("The token was not accepted");
+    s.wait_for("Token not accepted");
+    s.wait_for("Azure DevOps rejected this token");
     assert!(
         s.screen().contains("Confirm you copied it without"),
         "{}",
@@ -101,10 +101,8 @@ fn a_power_user_rotates_from_the_keyboard_then_checks_status() {
         s.send("\x1b[B"); // Down
     }
     s.send("\r");
-    s.wait_for("Step 3 of 9");
-    assert!(s.screen().contains("rotating"), "{}", s.screen());
-    s.send("\r");
     s.wait_for("Step 4 of 9");
+    assert!(s.screen().contains("rotating"), "{}", s.screen());
     s.send("\r");
     s.wait_for("Step 5 of 9");
     s.paste(LEGACY);

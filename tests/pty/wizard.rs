@@ -42,7 +42,7 @@ fn helpdesk_fixes_a_missing_service_connections_scope() {
     to_paste(&mut s);
     s.paste(MISSING);
     s.send("\r");
-    s.wait_for("missing-scope");
+    s.wait_for("not on the token");
     s.wait_for("4 of 5 proven");
     assert!(
         s.screen()

@@ -191,10 +191,10 @@ pub fn to_paste(s: &mut Session) {
     s.wait_for("Step 2 of 9");
     s.wait_for("/demo");
     s.send("\r");
-    s.wait_for("Step 3 of 9");
-    assert!(s.screen().contains("Name: Git-Zen Integration"));
+    s.wait_for("Step 3 of 9 · Scopes");
     s.send("\r");
-    s.wait_for("Step 4 of 9");
+    s.wait_for("Step 4 of 9 · Create the token");
+    assert!(s.screen().contains("Name: Git-Zen Integration"));
     s.send("\r");
     s.wait_for("Step 5 of 9");
 }

@@ -17,7 +17,7 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
         Intent::OpenPage => vec![Effect::OpenBrowser(org.token_page())],
         Intent::CopyLink => vec![Effect::CopyText(org.token_page(), Copied::Link)],
         Intent::Next => {
-            app.step = Step::Scopes;
+            app.step = Step::Paste;
             app.message = None;
             vec![]
         }
@@ -66,8 +66,10 @@ pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
     )));
     lines.push(Line::from(vec![
         Span::raw(" 5. Scopes: "),
-        Span::styled("Show all scopes → Custom defined", theme.strong()),
-        Span::raw(", then tick:"),
+        Span::styled("Custom defined", theme.strong()),
+        Span::raw(", then "),
+        Span::styled("Show all scopes", theme.strong()),
+        Span::raw(", and tick exactly:"),
     ]));
     for row in app.scopes.rows.iter().filter(|r| r.ticked) {
         lines.push(Line::styled(

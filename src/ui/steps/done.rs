@@ -34,7 +34,7 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
             }
         }
         Intent::CopyReport => match &app.validation.report {
-            Some(report) => vec![Effect::CopyText(report.to_markdown(), Copied::Report)],
+            Some(_) => vec![Effect::CopyText(ticket(app), Copied::Report)],
             None => vec![],
         },
         Intent::AnotherOrg => {
@@ -49,6 +49,29 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
         }
         _ => vec![],
     }
+}
+
+/// The plain-text report of the last check, with what the wizard knows around it.
+pub fn ticket(app: &App) -> String {
+    let Some(report) = &app.validation.report else {
+        return String::new();
+    };
+    let integration = app.integration();
+    let profile = app
+        .profile
+        .as_ref()
+        .map_or_else(|| "custom".to_string(), |p| p.name.clone());
+    let expires = app.save.expires.as_str().trim();
+    let stored = match &app.save.state {
+        SaveState::Saved(stored) => Some(stored.backend.name()),
+        _ => None,
+    };
+    report.to_ticket(&crate::engine::report::TicketFacts {
+        integration: &integration,
+        profile: &profile,
+        expires: (!expires.is_empty()).then_some(expires),
+        stored_in: stored,
+    })
 }
 
 pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {

@@ -59,7 +59,7 @@ pub fn checked(app: &mut App, result: Result<String, crate::engine::Stop>) {
         Ok(kind) => {
             app.org.check = OrgCheck::Found(kind);
             app.message = None;
-            app.step = crate::ui::state::Step::CreateToken;
+            app.step = crate::ui::state::Step::Scopes;
         }
         Err(stop) => {
             // What happened, then what to do about it.

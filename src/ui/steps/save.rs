@@ -62,7 +62,7 @@ fn save(app: &mut App) -> Vec<Effect> {
             .profile
             .as_ref()
             .map_or_else(|| "custom".to_string(), |p| p.name.clone()),
-        scopes: app.ticked_scopes(),
+        scopes: app.validation.asked.clone(),
         expires,
         rotating: app.rotating.as_ref().map(|r| r.settings.key.clone()),
     };

@@ -37,7 +37,7 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
             if app.ticked_scopes().is_empty() {
                 app.message = Some((Level::Error, "Tick at least one scope (Space).".into()));
             } else {
-                app.step = Step::Paste;
+                app.step = Step::CreateToken;
                 app.message = None;
             }
         }
@@ -56,10 +56,14 @@ fn toggle(app: &mut App) {
         (false, true) => Some((
             Level::Warn,
             format!(
-                "{} needs {}: {}",
-                integration,
+                "{integration} needs {}: {} It is still checked: without it {integration} will not work.",
                 row.label,
-                row.why.clone().unwrap_or_default()
+                row.why
+                    .clone()
+                    .unwrap_or_default()
+                    .trim_end_matches('.')
+                    .to_string()
+                    + "."
             ),
         )),
         (true, false) => Some((

@@ -8,9 +8,11 @@ use crate::engine::Event;
 use crate::flows::prove::{self, Proof};
 use crate::ui::effect::Effect;
 use crate::ui::keymap::Intent;
+use crate::ui::msg::Copied;
 use crate::ui::state::{App, Level, SaveState, SaveStep, Step, Validation};
 use crate::ui::theme::Theme;
 use crate::ui::view::SPINNER;
+use crate::ui::widgets::wrap::hanging;
 
 /// Starts (or restarts) the validation of the pasted token: the request is built here, from
 /// the state, and carried by the effect.
@@ -19,7 +21,13 @@ pub fn run(app: &mut App) -> Vec<Effect> {
     let (Ok(org), Some(token)) = (&app.org.parsed, &app.paste.token) else {
         return vec![];
     };
-    let scopes = app.ticked_scopes();
+    let scopes: Vec<String> = app
+        .scopes
+        .rows
+        .iter()
+        .filter(|r| r.ticked || r.required)
+        .map(|r| r.id.clone())
+        .collect();
     let request = prove::request(Proof {
         org: org.clone(),
         token: token.token.clone(),
@@ -29,6 +37,7 @@ pub fn run(app: &mut App) -> Vec<Effect> {
         http: app.http.clone(),
     });
     app.validation.running = true;
+    app.validation.asked = scopes;
     vec![Effect::Validate(Box::new(request))]
 }
 
@@ -54,18 +63,30 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
         }
         Intent::ChangeScopes => leave(app, Step::Scopes),
         Intent::Back => leave(app, Step::Paste),
-        Intent::Up => {
-            app.validation.scroll = app.validation.scroll.saturating_sub(1);
+        Intent::Up
+        | Intent::Down
+        | Intent::PageUp
+        | Intent::PageDown
+        | Intent::Home
+        | Intent::End => {
+            let page = u16::try_from(body_rows(app).saturating_sub(1).max(1)).unwrap_or(1);
+            let max = max_scroll(app);
+            let scroll = &mut app.validation.scroll;
+            *scroll = match intent {
+                Intent::Up => scroll.saturating_sub(1),
+                Intent::Down => scroll.saturating_add(1),
+                Intent::PageUp => scroll.saturating_sub(page),
+                Intent::PageDown => scroll.saturating_add(page),
+                Intent::Home => 0,
+                _ => max,
+            }
+            .min(max);
             vec![]
         }
-        Intent::Down => {
-            app.validation.scroll = app.validation.scroll.saturating_add(1);
-            vec![]
-        }
-        Intent::PageUp => {
-            app.validation.scroll = app.validation.scroll.saturating_sub(10);
-            vec![]
-        }
+        Intent::CopyReport => match &app.validation.report {
+            Some(_) => vec![Effect::CopyText(super::done::ticket(app), Copied::Report)],
+            None => vec![],
+        },
         Intent::Next => match app.validation.verdict() {
             Some(Verdict::Pass) => {
                 app.step = Step::Save;
@@ -84,7 +105,7 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
                 app.message = Some((
                     Level::Warn,
                     if rejected {
-                        "Fix the failures first: b pastes a new token, s changes the scopes, r runs again.".into()
+                        "Fix the failures first (see the fix): edit the token and press r, or b to paste another.".into()
                     } else {
                         "Not every check could run: r runs again.".into()
                     },
@@ -141,18 +162,18 @@ pub fn on_engine(app: &mut App, event: Event) {
     }
 }
 
-pub fn lines<'a>(app: &'a App, theme: Theme, spinner: usize) -> Vec<Line<'a>> {
+/// The lines that stay at the top while the rest scrolls: whose token it is, or why the run
+/// stopped.
+pub fn pinned(app: &App, theme: Theme, spinner: usize) -> Vec<Line<'static>> {
     let v = &app.validation;
-    let catalogue = Catalogue::get();
-    let mut lines = Vec::new();
-    match (&v.identity, &v.report) {
-        (Some(id), _) => lines.push(Line::from(vec![
+    let first = match (&v.identity, &v.report) {
+        (Some(id), _) => Line::from(vec![
             Span::raw(" Token of "),
             Span::styled(
                 format!("{} <{}>", id.display_name, id.unique_name),
                 theme.strong(),
             ),
-        ])),
+        ]),
         (None, Some(report)) => {
             let headline = match report.checks.first().map(|c| c.class) {
                 Some(CheckClass::NoAccess) => {
@@ -168,109 +189,161 @@ pub fn lines<'a>(app: &'a App, theme: Theme, spinner: usize) -> Vec<Line<'a>> {
                     | CheckClass::ServerError
                     | CheckClass::RateLimited,
                 ) => " The check could not run.",
-                _ => " The token was not accepted.",
+                _ => " Azure DevOps rejected this token.",
             };
-            lines.push(Line::styled(headline, theme.fail()));
+            Line::styled(headline, theme.fail())
         }
-        (None, None) => lines.push(Line::raw(format!(
+        (None, None) => Line::raw(format!(
             " {} Checking the organization and who the token belongs to…",
             SPINNER[spinner % 4]
-        ))),
-    }
-    lines.push(Line::raw(""));
+        )),
+    };
+    vec![first, Line::raw("")]
+}
+
+/// Everything below the pinned lines, wrapped to `width` with hanging indents: one row per
+/// scope (its result in words, the evidence under a row that is not proven), then one "What
+/// to do now" panel, the notes and the verdict.
+pub fn body(app: &App, theme: Theme, spinner: usize, width: u16) -> Vec<Line<'static>> {
+    let v = &app.validation;
+    let catalogue = Catalogue::get();
+    let mut lines = Vec::new();
+    let evidence = |text: &str| hanging(text, width, "     ", theme.dim(), theme.dim());
     // A refused token (or an unreachable org) is one problem, shown once.
     let blocked =
         v.identity.is_none() && v.results.iter().all(|r| r.status == CheckStatus::Skipped);
     if let (true, Some(first)) = (blocked, v.results.first()) {
         lines.push(Line::from(vec![
             Span::styled(" ✗ ", theme.fail()),
-            Span::styled(first.class.as_str(), theme.fail()),
+            Span::styled(capitalised(first.class.words()), theme.fail()),
         ]));
-        lines.push(Line::styled(
-            format!("     {}", first.detail.trim_start_matches("Not checked: ")),
-            theme.dim(),
-        ));
-        lines.push(Line::raw(format!("     Fix: {}", first.remediation)));
-        lines.push(Line::styled(
-            format!("     Source: {}", first.source),
-            theme.dim(),
-        ));
+        lines.extend(evidence(first.detail.trim_start_matches("Not checked: ")));
         lines.push(Line::raw(""));
         let names: Vec<String> = v.results.iter().map(|r| r.label.clone()).collect();
-        lines.push(Line::styled(
-            format!(" Not checked: {}", names.join(", ")),
+        lines.extend(hanging(
+            &names.join(", "),
+            width,
+            " Not checked: ",
+            theme.dim(),
             theme.dim(),
         ));
-    }
-    let wanted = if blocked && !v.results.is_empty() {
-        Vec::new()
     } else {
-        app.ticked_scopes()
-    };
-    for scope in &wanted {
-        let label = catalogue.label(scope);
-        match v.result(scope) {
-            None => lines.push(Line::from(vec![
-                Span::styled(format!(" {} ", SPINNER[spinner % 4]), theme.dim()),
-                Span::raw(format!("{label:<40}")),
-                Span::styled(" checking…", theme.dim()),
-            ])),
-            Some(r) => {
-                let style = match r.status {
-                    CheckStatus::Pass => theme.ok(),
-                    CheckStatus::Fail => theme.fail(),
-                    _ => theme.warn(),
-                };
-                lines.push(Line::from(vec![
-                    Span::styled(format!(" {} ", r.status.mark()), style),
-                    Span::styled(format!("{label:<40}"), theme.strong()),
-                    Span::styled(format!(" {}", r.class.as_str()), style),
-                ]));
-                if r.class == CheckClass::Ok && r.http_status == Some(400) {
-                    // Proven, with something the organization should know (its process rules).
-                    lines.push(Line::styled(format!("     {}", r.detail), theme.dim()));
-                }
-                if r.class != CheckClass::Ok {
-                    lines.push(Line::styled(format!("     {}", r.detail), theme.dim()));
-                    lines.push(Line::raw(format!("     Fix: {}", r.remediation)));
-                    lines.push(Line::styled(
-                        format!("     Source: {}", r.source),
-                        theme.dim(),
-                    ));
+        for scope in &v.asked {
+            let label = catalogue.label(scope);
+            match v.result(scope) {
+                None => lines.push(Line::from(vec![
+                    Span::styled(format!(" {} ", SPINNER[spinner % 4]), theme.dim()),
+                    Span::raw(format!("{label:<40}")),
+                    Span::styled(" checking…", theme.dim()),
+                ])),
+                Some(r) => {
+                    let style = match r.status {
+                        CheckStatus::Pass => theme.ok(),
+                        CheckStatus::Fail => theme.fail(),
+                        _ => theme.warn(),
+                    };
+                    lines.push(Line::from(vec![
+                        Span::styled(format!(" {} ", r.status.mark()), style),
+                        Span::styled(format!("{label:<40}"), theme.strong()),
+                        Span::styled(format!(" {}", r.class.words()), style),
+                    ]));
+                    let process_rules = r.class == CheckClass::Ok && r.http_status == Some(400);
+                    if r.class != CheckClass::Ok || process_rules {
+                        lines.extend(evidence(&r.detail));
+                    }
                 }
             }
         }
-    }
-    for r in v.results.iter().filter(|r| !r.required) {
-        lines.push(Line::from(vec![
-            Span::styled(" ! ", theme.warn()),
-            Span::styled(format!("{:<40}", r.label), theme.strong()),
-            Span::styled(" not needed", theme.warn()),
-        ]));
-    }
-    if let Some(report) = &v.report {
-        lines.push(Line::raw(""));
-        for note in &report.notes {
-            lines.push(Line::styled(format!(" Note: {note}"), theme.dim()));
+        for r in v.results.iter().filter(|r| !r.required) {
+            lines.push(Line::from(vec![
+                Span::styled(" ! ", theme.warn()),
+                Span::styled(format!("{:<40}", r.label), theme.strong()),
+                Span::styled(" held, but not needed", theme.warn()),
+            ]));
         }
-        let passed = report
+    }
+    let Some(report) = &v.report else {
+        return lines;
+    };
+    if let Some(fix) = report.what_to_do() {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(" What to do now", theme.strong()));
+        lines.extend(hanging(
+            &fix,
+            width,
+            "   ",
+            theme.strong(),
+            ratatui::style::Style::default(),
+        ));
+        let mut sources: Vec<&str> = report
             .checks
             .iter()
-            .filter(|c| c.required && c.status == CheckStatus::Pass)
-            .count();
-        let total = report.checks.iter().filter(|c| c.required).count();
-        let pass = report.verdict == Verdict::Pass;
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!(" {passed} of {total} proven · {}", report.verdict.as_str()),
-                if pass { theme.ok() } else { theme.fail() },
-            ),
-            Span::raw(if pass {
-                " · it can be saved."
-            } else {
-                " · see the fix above."
-            }),
-        ]));
+            .filter(|c| c.required && matches!(c.status, CheckStatus::Fail | CheckStatus::Skipped))
+            .map(|c| c.source.as_str())
+            .filter(|s| !s.is_empty())
+            .collect();
+        sources.dedup();
+        if let Some(source) = sources.first() {
+            lines.extend(hanging(
+                source,
+                width,
+                "   From: ",
+                theme.dim(),
+                theme.dim(),
+            ));
+        }
     }
+    lines.push(Line::raw(""));
+    for note in &report.notes {
+        if blocked
+            && v.results
+                .first()
+                .is_some_and(|f| f.detail.ends_with(note.as_str()))
+        {
+            continue; // the evidence above already says it
+        }
+        lines.extend(hanging(note, width, " Note: ", theme.dim(), theme.dim()));
+    }
+    let passed = report
+        .checks
+        .iter()
+        .filter(|c| c.required && c.status == CheckStatus::Pass)
+        .count();
+    let total = report.checks.iter().filter(|c| c.required).count();
+    let pass = report.verdict == Verdict::Pass;
+    lines.push(Line::styled(
+        format!(
+            " {} · {passed} of {total} proven.",
+            report.verdict.headline(&app.integration())
+        ),
+        if pass { theme.ok() } else { theme.fail() },
+    ));
+    lines
+}
+
+/// The rows the scrolling part has at the current size: the screen less the header (2), the
+/// message (2), the footer (1) and the pinned lines (2).
+pub fn body_rows(app: &App) -> usize {
+    usize::from(app.size.1).saturating_sub(7)
+}
+
+/// The furthest the body can scroll at the current size.
+pub fn max_scroll(app: &App) -> u16 {
+    let total = body(app, Theme { color: false }, 0, app.size.0).len();
+    u16::try_from(total.saturating_sub(body_rows(app))).unwrap_or(u16::MAX)
+}
+
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Every line at once (plain mode).
+pub fn lines(app: &App, theme: Theme, spinner: usize, width: u16) -> Vec<Line<'static>> {
+    let mut lines = pinned(app, theme, spinner);
+    lines.extend(body(app, theme, spinner, width));
     lines
 }

@@ -34,10 +34,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
     frame.render_widget(Paragraph::new(header_lines(app, theme, area.width)), header);
     match app.step {
         Step::Scopes => steps::scopes::draw(frame, body, app, theme),
-        Step::Validate => frame.render_widget(
-            text(steps::lines(app, theme, body.width)).scroll((app.validation.scroll, 0)),
-            body,
-        ),
+        Step::Validate => draw_validate(frame, body, app, theme),
         _ => frame.render_widget(text(steps::lines(app, theme, body.width)), body),
     }
     if let Some(line) = message_line(app, theme) {
@@ -47,6 +44,37 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
     if let Some(kind) = app.overlay {
         overlay::draw(frame, area, app, kind, theme);
     }
+}
+
+/// Validate: the identity pinned at the top, the rest scrolling, with "more" marks when it
+/// does not fit.
+fn draw_validate(frame: &mut Frame, area: ratatui::layout::Rect, app: &App, theme: Theme) {
+    let pinned = steps::validate::pinned(app, theme, app.spinner);
+    let [top, rest] = Layout::vertical([
+        Constraint::Length(u16::try_from(pinned.len()).unwrap_or(2)),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(pinned), top);
+    let body = steps::validate::body(app, theme, app.spinner, rest.width);
+    let rows = usize::from(rest.height);
+    let max = body.len().saturating_sub(rows);
+    let scroll = usize::from(app.validation.scroll).min(max);
+    let mut shown: Vec<Line> = body.into_iter().skip(scroll).take(rows).collect();
+    if scroll < max
+        && let Some(last) = shown.last_mut()
+    {
+        *last = Line::styled(
+            format!(" ↓ {} more lines below: ↓ or PgDn", max - scroll),
+            theme.key(),
+        );
+    }
+    if scroll > 0
+        && let Some(first) = shown.first_mut()
+    {
+        *first = Line::styled(format!(" ↑ {scroll} lines above: ↑ or PgUp"), theme.key());
+    }
+    frame.render_widget(Paragraph::new(shown), rest);
 }
 
 /// "patwiz · Step n of 9 · Title" with the progress dots at the right, and a rule.

@@ -1,3 +1,4 @@
 //! Small pieces several steps share.
 
 pub mod text_input;
+pub mod wrap;
