@@ -241,6 +241,14 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
         );
         return ExitCode::from(report.exit_code());
     }
+    if let (Some(before), Some(after)) = (&current.identity, &report.identity)
+        && !before.unique_name.eq_ignore_ascii_case(&after.unique_name)
+    {
+        eprintln!(
+            "patwiz: warning: the new token belongs to {} <{}>; the stored one was {} <{}>. The integration will act as the new account.",
+            after.display_name, after.unique_name, before.display_name, before.unique_name
+        );
+    }
     let proven = flows::keep::Proven {
         org: &org,
         token: &token,

@@ -73,6 +73,17 @@ pub enum TokenFormat {
 }
 
 impl TokenFormat {
+    /// "a 52-character …" / "an 84-character …", as it is read aloud.
+    pub fn with_article(self) -> String {
+        let text = self.describe();
+        let article = if text.starts_with('8') || text.starts_with("11") || text.starts_with("18") {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {text}")
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             TokenFormat::Current => "84-character Azure DevOps PAT",

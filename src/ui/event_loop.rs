@@ -21,12 +21,40 @@ use super::{WizardOptions, keymap, view};
 /// How often the screen moves while something animates.
 const TICK: Duration = Duration::from_millis(120);
 
+/// How the wizard ended: its exit code, and one line to say in the shell afterwards.
+pub struct Outcome {
+    pub code: ExitCode,
+    pub summary: String,
+}
+
+/// The line said in the shell when the wizard has closed.
+pub fn summary(app: &App) -> String {
+    let org = app
+        .org
+        .parsed
+        .as_ref()
+        .map(|o| o.to_string())
+        .unwrap_or_default();
+    match (&app.save.state, app.validation.verdict()) {
+        (super::state::SaveState::Saved(stored), _) => format!(
+            "patwiz: a proven token for {} is stored for {org} ({}).",
+            app.integration(),
+            stored.backend.name()
+        ),
+        (_, Some(verdict)) => format!(
+            "patwiz: nothing was stored. Last check of the token for {org}: {}.",
+            verdict.headline(&app.integration()).to_lowercase()
+        ),
+        _ => "patwiz: nothing was stored.".to_string(),
+    }
+}
+
 pub async fn run<B, S>(
     terminal: &mut Terminal<B>,
     mut app: App,
     mut input: S,
     options: &WizardOptions,
-) -> Result<ExitCode, B::Error>
+) -> Result<Outcome, B::Error>
 where
     B: Backend,
     S: futures_util::Stream<Item = Input> + Unpin,
@@ -67,7 +95,10 @@ where
     }
     runner.finish();
     forget_demo(&app, options).await;
-    Ok(ExitCode::SUCCESS)
+    Ok(Outcome {
+        code: ExitCode::SUCCESS,
+        summary: summary(&app),
+    })
 }
 
 /// The demo organization's token is forgotten when the wizard ends.

@@ -114,7 +114,10 @@ pub async fn run(options: WizardOptions) -> ExitCode {
     let outcome = event_loop::run(&mut terminal, app, tui::events(), &options).await;
     tui::leave();
     match outcome {
-        Ok(code) => code,
+        Ok(outcome) => {
+            println!("{}", crate::domain::text::safe_message(&outcome.summary));
+            outcome.code
+        }
         Err(e) => {
             eprintln!(
                 "patwiz: {}",

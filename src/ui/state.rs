@@ -250,6 +250,8 @@ pub struct Validation {
     pub identity: Option<Identity>,
     pub report: Option<Report>,
     pub scroll: u16,
+    /// The person confirmed storing a token that holds more than the integration needs.
+    pub extras_confirmed: bool,
 }
 
 impl Validation {
@@ -259,6 +261,15 @@ impl Validation {
 
     pub fn verdict(&self) -> Option<Verdict> {
         self.report.as_ref().map(|r| r.verdict)
+    }
+
+    /// The powerful scopes the token holds that the integration does not need.
+    pub fn extras(&self) -> Vec<&str> {
+        self.results
+            .iter()
+            .filter(|r| !r.required)
+            .map(|r| r.label.as_str())
+            .collect()
     }
 
     /// Failures of the last run, for the "go back and fix" key.

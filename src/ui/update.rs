@@ -44,10 +44,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         {
             // The token never reached the clipboard: nothing to count down.
             app.handoff.clears_at = None;
-            app.message = Some((
-                Level::Warn,
-                format!("{e}. Copy it from your password manager instead."),
-            ));
+            app.message = Some((Level::Warn, format!("{e}.")));
             vec![]
         }
         Msg::ClipboardDone(Ok(what)) => {
@@ -171,7 +168,10 @@ fn back(app: &mut App) -> Vec<Effect> {
             app.step = Step::Start;
             vec![]
         }
-        Step::Done => vec![],
+        Step::Done => {
+            app.step = Step::HandOff;
+            vec![]
+        }
         Step::HandOff => {
             let effects = steps::handoff::leave(app);
             app.step = Step::Save;

@@ -592,11 +592,18 @@ async fn the_real_loop_takes_a_token_from_start_to_stored() {
         ],
     ));
     let app = initial_app(&options);
-    let code = patwiz::ui::event_loop::run(&mut terminal, app, input, &options)
+    let outcome = patwiz::ui::event_loop::run(&mut terminal, app, input, &options)
         .await
         .unwrap();
     keys.await.unwrap();
-    assert_eq!(code, std::process::ExitCode::SUCCESS);
+    assert_eq!(outcome.code, std::process::ExitCode::SUCCESS);
+    assert!(
+        outcome
+            .summary
+            .starts_with("patwiz: a proven token for Git-Zen is stored for"),
+        "{}",
+        outcome.summary
+    );
     let screen = last.lock().unwrap().clone();
     assert!(
         screen.contains("Step 9 of 9") && screen.contains("memory only"),

@@ -74,7 +74,7 @@ pub fn ticket(app: &App) -> String {
     })
 }
 
-pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
+pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
     let org = app
         .org
         .parsed
@@ -98,43 +98,60 @@ pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
             id.display_name, id.unique_name
         )));
     }
+    let fact = |name: &str, text: &str| {
+        crate::ui::widgets::wrap::hanging(
+            text,
+            width,
+            &format!(" {name:<14}"),
+            ratatui::style::Style::default(),
+            ratatui::style::Style::default(),
+        )
+    };
     if let SaveState::Saved(stored) = &app.save.state {
-        lines.push(Line::raw(format!(
-            " Stored in:    {}",
-            stored.backend.name()
-        )));
-        lines.push(Line::styled(
-            format!("               Token {}.", stored.backend.explain()),
-            theme.dim(),
+        lines.extend(fact(
+            "Stored in:",
+            &format!("{}: {}.", stored.backend.name(), stored.backend.explain()),
         ));
     }
+    let expires = app.save.expires.as_str().trim();
+    if !expires.is_empty() {
+        lines.extend(fact("Expires:", expires));
+    }
     if let Some(report) = &app.validation.report {
-        for c in report.checks.iter().filter(|c| c.required) {
-            let style = if c.status == CheckStatus::Pass {
-                theme.ok()
-            } else {
-                theme.warn()
-            };
-            lines.push(Line::from(vec![
-                Span::styled(format!("   {} ", c.status.mark()), style),
-                Span::raw(c.label.clone()),
-            ]));
-        }
+        let proven: Vec<&str> = report
+            .checks
+            .iter()
+            .filter(|c| c.required && c.status == CheckStatus::Pass)
+            .map(|c| c.label.as_str())
+            .collect();
+        lines.extend(fact("Proven:", &proven.join(", ")));
     }
     lines.push(Line::raw(""));
+    if let (Some(_), Ok(org)) = (&app.rotating, &app.org.parsed) {
+        lines.extend(crate::ui::widgets::wrap::hanging(
+            &format!(
+                "revoke the old token in Azure DevOps ({}) once nothing uses it.",
+                org.token_page()
+            ),
+            width,
+            " Then: ",
+            theme.warn(),
+            theme.warn(),
+        ));
+    }
     lines.push(Line::raw(
-        " Next: paste the token into the integration from your password manager, or",
+        " Next: patwiz check proves it again any time; patwiz rotate replaces it before",
     ));
-    lines.push(Line::raw(
-        " run `patwiz check` any time; `patwiz rotate` replaces it before it expires.",
-    ));
-    lines.push(Line::styled(
-        " c copies a report of the checks (no token in it) for a helpdesk ticket.",
-        theme.dim(),
-    ));
-    if let Some(text) = app.profile.as_ref().and_then(|p| p.multi_org.as_ref()) {
-        lines.push(Line::styled(
-            format!(" Another org (n): {text}"),
+    lines.push(Line::raw(" it expires (Esc goes back to the hand-over)."));
+    if let Some(profile) = &app.profile
+        && let Some(text) = &profile.multi_org
+    {
+        // The vendor's own words, said as theirs ("we" is the vendor, not patwiz).
+        lines.extend(crate::ui::widgets::wrap::hanging(
+            &format!("{} says: \"{text}\"", profile.title),
+            width,
+            " Another org (n): ",
+            theme.dim(),
             theme.dim(),
         ));
     }

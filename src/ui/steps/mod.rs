@@ -24,10 +24,10 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
         Step::Organization => organization::lines(app, theme, spinner),
         Step::CreateToken => create_token::lines(app, theme),
         Step::Scopes => scopes::lines(app, theme),
-        Step::Paste => paste::lines(app, theme),
+        Step::Paste => paste::lines(app, theme, width),
         Step::Validate => validate::lines(app, theme, spinner, width),
         Step::Save => save::lines(app, theme),
         Step::HandOff => handoff::lines(app, theme),
-        Step::Done => done::lines(app, theme),
+        Step::Done => done::lines(app, theme, width),
     }
 }

@@ -101,7 +101,7 @@ pub fn again(app: &mut App, hint: String) {
     app.message = Some((Level::Info, hint));
 }
 
-pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
+pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
     let paste = &app.paste;
     let shown = match (&paste.token, paste.typed.is_empty()) {
         (Some(checked), _) => checked.token.masked(),
@@ -117,7 +117,7 @@ pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
         (Some(checked), _) => {
             lines.push(Line::from(vec![
                 Span::styled(" ✓ ", theme.ok()),
-                Span::raw(format!("Looks like an {}.", checked.format.describe())),
+                Span::raw(format!("Looks like {}.", checked.format.with_article())),
             ]));
             for note in &checked.notes {
                 lines.push(Line::styled(format!("   {note}"), theme.dim()));
@@ -149,7 +149,8 @@ pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
             theme.dim(),
         ));
         for (i, t) in app.demo_tokens.iter().take(9).enumerate() {
-            let about: String = t.demonstrates.chars().take(58).collect();
+            // As much of what it shows as the width allows, cut with an ellipsis.
+            let about = fit(&t.demonstrates, usize::from(width).saturating_sub(21));
             lines.push(Line::from(vec![
                 Span::styled(format!("  {} ", i + 1), theme.key()),
                 Span::raw(format!("{:<14} ", fit(&t.name, 14))),

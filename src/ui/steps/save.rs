@@ -70,6 +70,18 @@ fn save(app: &mut App) -> Vec<Effect> {
     vec![Effect::Save(Box::new(request))]
 }
 
+/// When a rotation's new token belongs to another account than the stored one: in words.
+pub fn identity_change(app: &App) -> Option<String> {
+    let before = app.rotating.as_ref()?.settings.identity.as_ref()?;
+    let after = app.validation.identity.as_ref()?;
+    (!before.unique_name.eq_ignore_ascii_case(&after.unique_name)).then(|| {
+        format!(
+            "The new token belongs to {} <{}>; the stored one was {} <{}>. The integration will act as the new account.",
+            after.display_name, after.unique_name, before.display_name, before.unique_name
+        )
+    })
+}
+
 /// The store's answer.
 pub fn saved(
     app: &mut App,
@@ -104,6 +116,12 @@ pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
             Span::styled(org, theme.strong()),
         ]),
         Line::raw(""),
+    ];
+    if let Some(changed) = identity_change(app) {
+        lines.push(Line::styled(format!(" ! {changed}"), theme.warn()));
+        lines.push(Line::raw(""));
+    }
+    lines.extend([
         Line::from(vec![
             Span::raw(" Where: "),
             Span::raw(
@@ -129,7 +147,7 @@ pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
             theme.dim(),
         ),
         Line::raw(""),
-    ];
+    ]);
     match &app.save.state {
         SaveState::Editing => lines.push(Line::raw(" Enter stores it.")),
         SaveState::Saving => lines.push(Line::raw(" Storing…")),

@@ -42,6 +42,12 @@ fn choose(app: &mut App) {
             app.org = OrgStep::with(&stored.url);
             app.org.check = OrgCheck::Found(stored.kind.to_string());
             app.scopes = ScopesStep::new(Some(&rotation.profile), &stored.scopes);
+            // The stored expiry stays unless the person changes it.
+            if let Some(expires) = stored.expires {
+                app.save
+                    .expires
+                    .set(&crate::store::settings::format_date(expires));
+            }
             app.profile = Some(rotation.profile.clone());
             app.rotating = Some(rotation);
             app.step = Step::CreateToken;

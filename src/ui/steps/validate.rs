@@ -88,6 +88,23 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
             None => vec![],
         },
         Intent::Next => match app.validation.verdict() {
+            Some(Verdict::Pass)
+                if !app.validation.extras().is_empty() && !app.validation.extras_confirmed =>
+            {
+                // Pass with warnings: storing an over-privileged token is a decision, not a
+                // keystroke.
+                let extras = app.validation.extras().len();
+                app.validation.extras_confirmed = true;
+                app.message = Some((
+                    Level::Warn,
+                    format!(
+                        "This token also holds {extras} powerful scope{} {} does not need (a Full access token?). Press Enter again to store it anyway, or b to paste one with only the needed scopes.",
+                        if extras == 1 { "" } else { "s" },
+                        app.integration()
+                    ),
+                ));
+                vec![]
+            }
             Some(Verdict::Pass) => {
                 app.step = Step::Save;
                 app.save = SaveStep {
@@ -311,12 +328,22 @@ pub fn body(app: &App, theme: Theme, spinner: usize, width: u16) -> Vec<Line<'st
         .count();
     let total = report.checks.iter().filter(|c| c.required).count();
     let pass = report.verdict == Verdict::Pass;
-    lines.push(Line::styled(
-        format!(
-            " {} · {passed} of {total} proven.",
-            report.verdict.headline(&app.integration())
+    let extras = v.extras().len();
+    let (headline, style) = match (pass, extras) {
+        (true, 0) => (report.verdict.headline(&app.integration()), theme.ok()),
+        (true, n) => (
+            format!(
+                "{}, but it holds {n} scope{} more than it needs",
+                report.verdict.headline(&app.integration()),
+                if n == 1 { "" } else { "s" }
+            ),
+            theme.warn(),
         ),
-        if pass { theme.ok() } else { theme.fail() },
+        _ => (report.verdict.headline(&app.integration()), theme.fail()),
+    };
+    lines.push(Line::styled(
+        format!(" {headline} · {passed} of {total} proven."),
+        style,
     ));
     lines
 }

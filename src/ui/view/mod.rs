@@ -15,11 +15,19 @@ use super::theme::Theme;
 
 pub const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 
+/// The smallest window the wizard draws in; below it, a notice says so.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
     let area = frame.area();
-    if area.width < 20 || area.height < 8 {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         frame.render_widget(
-            Paragraph::new("patwiz needs a bigger window (at least 20x8)."),
+            Paragraph::new(format!(
+                "patwiz needs a window of at least {MIN_WIDTH}×{MIN_HEIGHT} (this one is {}×{}). Make it larger: nothing is lost meanwhile.",
+                area.width, area.height
+            ))
+            .wrap(Wrap { trim: true }),
             area,
         );
         return;
@@ -40,7 +48,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
     if let Some(line) = message_line(app, theme) {
         frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), message);
     }
-    frame.render_widget(Paragraph::new(footer_line(app, theme)), footer);
+    frame.render_widget(
+        Paragraph::new(footer_line(app, theme, footer.width)),
+        footer,
+    );
     if let Some(kind) = app.overlay {
         overlay::draw(frame, area, app, kind, theme);
     }
@@ -128,9 +139,28 @@ pub fn message_line(app: &App, theme: Theme) -> Option<Line<'static>> {
     ]))
 }
 
-fn footer_line(app: &App, theme: Theme) -> Line<'static> {
+fn footer_line(app: &App, theme: Theme, width: u16) -> Line<'static> {
+    let mut hints = keymap::footer(app);
+    // What does not fit is left out from the step's keys (help and quit always stay; `?` lists
+    // everything).
+    let len = |hints: &[(&str, &str)]| {
+        1 + hints
+            .iter()
+            .map(|(k, w)| k.chars().count() + 1 + w.chars().count())
+            .sum::<usize>()
+            + 3 * hints.len().saturating_sub(1)
+    };
+    while len(&hints) > usize::from(width) && hints.len() > 2 {
+        // The least needed first: neither Enter nor Esc while another can go.
+        let last = hints.len() - 2;
+        let drop = (0..last)
+            .rev()
+            .find(|&i| !matches!(hints[i].0, "Enter" | "Esc"))
+            .unwrap_or(last - 1);
+        hints.remove(drop);
+    }
     let mut spans = vec![Span::raw(" ")];
-    for (i, (key, what)) in keymap::footer(app).into_iter().enumerate() {
+    for (i, (key, what)) in hints.into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", theme.dim()));
         }
