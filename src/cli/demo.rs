@@ -130,6 +130,10 @@ pub async fn wizard(args: DemoArgs) -> ExitCode {
         profile: Some("git-zen".into()),
         demo_tokens,
         forget_on_exit: true,
+        // Reports outlive the demo's scratch settings: the real config directory keeps them.
+        reports_dir: super::config_dir()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("reports"),
         ..crate::ui::WizardOptions::new(config.clone())
     };
     let code = if crate::ui::wants_plain(args.plain) {

@@ -12,6 +12,7 @@ use tokio::sync::mpsc::unbounded_channel;
 
 use super::msg::Msg;
 use super::runner::Runner;
+use super::services::osc52::TerminalCopy;
 use super::state::App;
 use super::theme::Theme;
 pub use super::tui::Input;
@@ -61,7 +62,8 @@ where
 {
     let theme = Theme::from_env();
     let (tx, mut rx) = unbounded_channel::<Msg>();
-    let mut runner = Runner::new(tx, options);
+    let (terminal_tx, mut terminal_rx) = unbounded_channel::<TerminalCopy>();
+    let mut runner = Runner::new(tx, options).with_terminal(terminal_tx);
     let mut tick = tokio::time::interval(TICK);
     if let Ok(size) = terminal.size() {
         update(&mut app, Msg::Resized(size.width, size.height));
@@ -75,6 +77,11 @@ where
                 Input::Resize(w, h) => Some(Msg::Resized(w, h)),
             },
             Some(msg) = rx.recv() => Some(msg),
+            Some(copy) = terminal_rx.recv() => {
+                // Between two frames, so no frame is cut by the sequence.
+                write_to_terminal(&copy);
+                None
+            }
             _ = tick.tick(), if app.animating() => Some(Msg::Tick(Instant::now())),
             else => break,
         };
@@ -94,11 +101,22 @@ where
         terminal.draw(|f| view::draw(f, &app, theme))?;
     }
     runner.finish();
+    while let Ok(copy) = terminal_rx.try_recv() {
+        write_to_terminal(&copy);
+    }
     forget_demo(&app, options).await;
     Ok(Outcome {
         code: ExitCode::SUCCESS,
         summary: summary(&app),
     })
+}
+
+/// Writes an OSC 52 request straight to the terminal.
+pub fn write_to_terminal(copy: &TerminalCopy) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(copy.sequence().as_bytes());
+    let _ = out.flush();
 }
 
 /// The demo organization's token is forgotten when the wizard ends.

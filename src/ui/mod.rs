@@ -41,11 +41,15 @@ pub struct WizardOptions {
     pub clipboard_for: Duration,
     /// The secret store to use (`None`: the platform's best, or `PATWIZ_SECRET_STORE`).
     pub secret_store: Option<crate::store::secret::Backend>,
+    /// Where a report goes when no clipboard takes it (it outlives the demo's scratch
+    /// settings).
+    pub reports_dir: PathBuf,
 }
 
 impl WizardOptions {
     pub fn new(config_dir: PathBuf) -> WizardOptions {
         WizardOptions {
+            reports_dir: config_dir.join("reports"),
             org: None,
             profile: None,
             config_dir,

@@ -55,6 +55,14 @@ pub enum Msg {
     /// Text read from the clipboard (the token), or why not.
     Clipboard(Result<Zeroizing<String>, ClipboardError>),
     ClipboardDone(Result<Copied, ClipboardError>),
+    /// No system clipboard: the text went to the terminal's own clipboard (OSC 52).
+    ViaTerminal(Copied),
+    /// No system clipboard: the report was written to this file (or why not), and also sent
+    /// to the terminal's clipboard when `via_terminal`.
+    ReportFile {
+        written: Result<std::path::PathBuf, ReminderError>,
+        via_terminal: bool,
+    },
     /// The token went onto the clipboard at this time (the countdown starts here).
     TokenCopiedAt(Instant),
     Browser(Result<(), BrowserError>),
@@ -78,6 +86,14 @@ impl fmt::Debug for Msg {
             Msg::OrgChecked(Err(stop)) => write!(f, "OrgChecked(Err({:?}))", stop.class),
             Msg::ClipboardDone(r) => write!(f, "ClipboardDone({r:?})"),
             Msg::TokenCopiedAt(_) => f.write_str("TokenCopiedAt"),
+            Msg::ViaTerminal(what) => write!(f, "ViaTerminal({what:?})"),
+            Msg::ReportFile { written, .. } => {
+                write!(
+                    f,
+                    "ReportFile({})",
+                    if written.is_ok() { "ok" } else { "err" }
+                )
+            }
             Msg::Browser(r) => write!(f, "Browser({r:?})"),
             Msg::Engine(_) => f.write_str("Engine(..)"),
             Msg::Saved(r) => write!(f, "Saved({})", if r.is_ok() { "ok" } else { "err" }),

@@ -24,7 +24,12 @@ use crate::domain::checks::EXIT_USAGE;
 pub async fn run(options: WizardOptions) -> ExitCode {
     let mut app = initial_app(&options);
     let (tx, mut rx) = unbounded_channel::<Msg>();
+    let (terminal_tx, mut terminal_rx) = unbounded_channel();
     let mut runner = Runner::new(tx, &options);
+    if std::io::stdout().is_terminal() {
+        // Only a terminal has a clipboard to ask: a script's output stays clean.
+        runner = runner.with_terminal(terminal_tx);
+    }
     let mut printer = Printer::default();
     let ended = loop {
         settle(&mut app, &mut runner, &mut rx).await;
@@ -40,9 +45,15 @@ pub async fn run(options: WizardOptions) -> ExitCode {
                 runner.run(effect);
             }
             settle(&mut app, &mut runner, &mut rx).await;
+            while let Ok(copy) = terminal_rx.try_recv() {
+                event_loop::write_to_terminal(&copy);
+            }
         }
     };
     runner.finish();
+    while let Ok(copy) = terminal_rx.try_recv() {
+        event_loop::write_to_terminal(&copy);
+    }
     event_loop::forget_demo(&app, &options).await;
     if options.forget_on_exit && app.saved_once {
         say("(Demo: the demo token was removed again.)");

@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use super::effect::{Effect, ReminderRequest, SaveRequest};
 use super::msg::{BrowserError, Copied, Msg, ReminderError};
 use super::services::clipboard::Clipboard;
+use super::services::osc52::TerminalCopy;
 use crate::domain::checks::CheckClass;
 use crate::domain::org_url::OrgUrl;
 use crate::domain::token::Token;
@@ -23,10 +24,12 @@ use crate::store::rotation::Vault;
 use crate::store::rotation::VaultError;
 use crate::store::secret::Backend;
 use crate::store::settings::OrgSettings;
+use secrecy::zeroize::Zeroizing;
 
 pub struct Runner {
     tx: UnboundedSender<Msg>,
     config_dir: PathBuf,
+    reports_dir: PathBuf,
     http: HttpOptions,
     secret_store: Option<Backend>,
     validation: Option<JoinHandle<()>>,
@@ -35,6 +38,11 @@ pub struct Runner {
     copied: Option<Token>,
     /// Effects still to answer (plain mode waits for none before it asks the next question).
     pending: Arc<AtomicUsize>,
+    /// Where copies through the terminal (OSC 52) go: the loop that owns the terminal writes
+    /// them between two frames.
+    terminal: Option<UnboundedSender<TerminalCopy>>,
+    /// The token went to the terminal's clipboard (so clearing it goes there too).
+    token_via_terminal: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Counts an effect as pending until its task has answered.
@@ -58,13 +66,24 @@ impl Runner {
         Runner {
             tx,
             config_dir: options.config_dir.clone(),
+            reports_dir: options.reports_dir.clone(),
             http: options.http.clone(),
             secret_store: options.secret_store,
             validation: None,
             clipboard: Clipboard::new(),
             copied: None,
             pending: Arc::new(AtomicUsize::new(0)),
+            terminal: None,
+            token_via_terminal: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         }
+    }
+
+    /// Lets copies go through the terminal (OSC 52) when no system clipboard answers.
+    pub fn with_terminal(mut self, terminal: UnboundedSender<TerminalCopy>) -> Runner {
+        if super::services::osc52::enabled() {
+            self.terminal = Some(terminal);
+        }
+        self
     }
 
     /// True while some effect has not answered yet.
@@ -75,6 +94,11 @@ impl Runner {
     /// Stops what is under way and takes the token off the clipboard (the wizard ends).
     pub fn finish(&mut self) {
         self.cancel_validation();
+        if self.token_via_terminal.swap(false, Ordering::SeqCst)
+            && let Some(terminal) = &self.terminal
+        {
+            let _ = terminal.send(TerminalCopy::Clear);
+        }
         if let Some(token) = self.copied.take() {
             self.clipboard.clear_token_now(&token);
         }
@@ -116,9 +140,29 @@ impl Runner {
             }),
             Effect::CopyText(text, what) => {
                 let clipboard = self.clipboard.clone();
-                self.spawn(
-                    async move { Msg::ClipboardDone(clipboard.copy(text).await.map(|()| what)) },
-                );
+                let terminal = self.terminal.clone();
+                let dir = self.reports_dir.clone();
+                self.spawn(async move {
+                    let text = Zeroizing::new(text);
+                    let copied = clipboard.copy(text.to_string()).await;
+                    let Err(e) = copied else {
+                        return Msg::ClipboardDone(Ok(what));
+                    };
+                    // No system clipboard: the terminal's own, and for a report a file too.
+                    let via_terminal =
+                        terminal.is_some_and(|t| t.send(TerminalCopy::Set(text.clone())).is_ok());
+                    if what == Copied::Report {
+                        return Msg::ReportFile {
+                            written: write_report(&dir, &text),
+                            via_terminal,
+                        };
+                    }
+                    if via_terminal {
+                        Msg::ViaTerminal(what)
+                    } else {
+                        Msg::ClipboardDone(Err(e))
+                    }
+                });
             }
             Effect::ReadClipboard => {
                 let clipboard = self.clipboard.clone();
@@ -134,17 +178,41 @@ impl Runner {
                 self.copied = Some(token.clone());
                 let clipboard = self.clipboard.clone();
                 let tx = self.tx.clone();
+                let terminal = self.terminal.clone();
+                let via = self.token_via_terminal.clone();
                 self.spawn(async move {
-                    match clipboard.copy_token(token).await {
+                    match clipboard.copy_token(token.clone()).await {
                         Ok(()) => {
                             let _ = tx.send(Msg::TokenCopiedAt(Instant::now()));
                             Msg::ClipboardDone(Ok(Copied::Token))
                         }
-                        Err(e) => Msg::ClipboardDone(Err(e)),
+                        Err(e) => {
+                            let sent = terminal.is_some_and(|t| {
+                                t.send(TerminalCopy::Set(Zeroizing::new(
+                                    token.expose().to_string(),
+                                )))
+                                .is_ok()
+                            });
+                            if sent {
+                                via.store(true, Ordering::SeqCst);
+                                let _ = tx.send(Msg::TokenCopiedAt(Instant::now()));
+                                Msg::ViaTerminal(Copied::Token)
+                            } else {
+                                Msg::ClipboardDone(Err(e))
+                            }
+                        }
                     }
                 });
             }
             Effect::ClearToken(token) => {
+                if self.token_via_terminal.swap(false, Ordering::SeqCst)
+                    && let Some(terminal) = &self.terminal
+                {
+                    let _ = terminal.send(TerminalCopy::Clear);
+                    let tx = self.tx.clone();
+                    let _ = tx.send(Msg::ClipboardDone(Ok(Copied::TokenCleared(true))));
+                    return;
+                }
                 let clipboard = self.clipboard.clone();
                 self.spawn(async move {
                     Msg::ClipboardDone(clipboard.clear_token(token).await.map(Copied::TokenCleared))
@@ -196,6 +264,26 @@ impl Runner {
             }
         }
     }
+}
+
+/// Writes the report to `patwiz-report-{time}.txt` in `folder` (the config directory's
+/// `reports`), readable by its owner only.
+fn write_report(folder: &std::path::Path, text: &str) -> Result<PathBuf, ReminderError> {
+    std::fs::create_dir_all(folder).map_err(ReminderError::NoDirectory)?;
+    let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+    let path = folder.join(format!("patwiz-report-{stamp}.txt"));
+    crate::store::files::write_no_follow(&path, text.as_bytes()).map_err(|source| {
+        ReminderError::Write {
+            path: path.clone(),
+            source,
+        }
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+    }
+    Ok(path)
 }
 
 /// Writes `patwiz-rotate-{org}.ics` in the current directory.

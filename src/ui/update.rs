@@ -62,6 +62,51 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.message = Some((Level::Warn, e.to_string()));
             vec![]
         }
+        Msg::ViaTerminal(what) => {
+            let thing = match what {
+                Copied::Token => "the token",
+                Copied::Report => "the report",
+                Copied::Link => "the link",
+                Copied::OrgUrl => "the organization URL",
+                _ => "it",
+            };
+            let once = if what == Copied::Token {
+                " for one paste"
+            } else {
+                ""
+            };
+            app.message = Some((
+                Level::Info,
+                format!(
+                    "No system clipboard: {thing} went to your terminal's clipboard (OSC 52){once}; tmux needs set-clipboard on."
+                ),
+            ));
+            vec![]
+        }
+        Msg::ReportFile {
+            written,
+            via_terminal,
+        } => {
+            let terminal = if via_terminal {
+                " It also went to your terminal's clipboard (OSC 52)."
+            } else {
+                ""
+            };
+            app.message = Some(match written {
+                Ok(path) => (
+                    Level::Info,
+                    format!(
+                        "No system clipboard here: the report is in {} (readable by you only).{terminal}",
+                        path.display()
+                    ),
+                ),
+                Err(e) => (
+                    Level::Warn,
+                    format!("No system clipboard, and {e}.{terminal}"),
+                ),
+            });
+            vec![]
+        }
         Msg::Browser(Ok(())) => {
             app.message = Some((Level::Info, "Opened the token page in your browser.".into()));
             vec![]

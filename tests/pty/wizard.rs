@@ -122,3 +122,103 @@ fn resizing_mid_validation_redraws_cleanly() {
     s.send("y");
     assert!(s.finish());
 }
+
+#[test]
+fn without_a_clipboard_the_report_goes_through_the_terminal_and_into_a_file() {
+    // No X11 and no Wayland: no system clipboard, as over SSH.
+    let no_clipboard = [("DISPLAY", ""), ("WAYLAND_DISPLAY", "")];
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start_full(config.path(), &["demo"], &no_clipboard);
+    to_paste(&mut s);
+    s.send("2"); // the token without Service Connections: a failing check, the report matters
+    s.send("\r");
+    s.wait_for("4 of 5 proven");
+    s.send("c");
+    s.wait_for("the report is in");
+    // The terminal was asked to put the report on its clipboard (OSC 52).
+    let output = s.output();
+    let start = output.find("\x1b]52;c;").expect("an OSC 52 request");
+    let end = output[start..].find('\x07').unwrap() + start;
+    use base64::Engine as _;
+    let sent = base64::engine::general_purpose::STANDARD
+        .decode(&output[start + 7..end])
+        .unwrap();
+    let sent = String::from_utf8(sent).unwrap();
+    assert!(
+        sent.starts_with("The token will not work for Git-Zen yet"),
+        "{sent}"
+    );
+    assert!(!sent.contains(&MISSING[..12]), "the report holds no token");
+    // And a file, readable by its owner only.
+    let reports: Vec<_> = std::fs::read_dir(config.path().join("reports"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(std::fs::read_to_string(&reports[0]).unwrap(), sent);
+    use std::os::unix::fs::PermissionsExt as _;
+    assert_eq!(
+        std::fs::metadata(&reports[0]).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    s.send("q");
+    assert!(s.finish());
+
+    // With OSC 52 turned off, the file alone, and the screen says so.
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start_full(
+        config.path(),
+        &["demo"],
+        &[
+            ("DISPLAY", ""),
+            ("WAYLAND_DISPLAY", ""),
+            ("PATWIZ_OSC52", "0"),
+        ],
+    );
+    to_paste(&mut s);
+    s.send("2");
+    s.send("\r");
+    s.wait_for("4 of 5 proven");
+    s.send("c");
+    s.wait_for("the report is in");
+    assert!(
+        !s.output().contains("\x1b]52;"),
+        "no OSC 52 when turned off"
+    );
+    assert!(!s.screen().contains("OSC 52"), "{}", s.screen());
+    s.send("q");
+    assert!(s.finish());
+}
+
+#[test]
+fn without_a_clipboard_the_hand_off_copies_through_the_terminal_and_clears_it_on_leaving() {
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start_full(
+        config.path(),
+        &["demo"],
+        &[("DISPLAY", ""), ("WAYLAND_DISPLAY", "")],
+    );
+    to_paste(&mut s);
+    s.paste(GIT_ZEN);
+    s.send("\r");
+    s.wait_for("5 of 5 proven");
+    s.send("\r");
+    s.wait_for("Step 7 of 9");
+    s.send("\r");
+    s.wait_for("Step 8 of 9");
+    s.send("t");
+    s.wait_for("your terminal's clipboard");
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(GIT_ZEN);
+    assert!(
+        s.output().contains(&format!("\x1b]52;c;{encoded}\x07")),
+        "the token went to the terminal's clipboard for one paste"
+    );
+    s.assert_no_token_on_screen();
+    s.send("\r"); // leaving the step takes it off again
+    s.wait_for("Step 9 of 9");
+    s.pump(std::time::Duration::from_millis(300));
+    assert!(s.output().contains("\x1b]52;c;!\x07"), "cleared on leaving");
+    s.send("\r");
+    assert!(s.finish());
+}

@@ -64,7 +64,12 @@ impl Session {
         }
         cmd.env("PATWIZ_SECRET_STORE", "memory");
         for (k, v) in env {
-            cmd.env(k, v);
+            // An empty value takes the variable away (DISPLAY, for a session with no clipboard).
+            if v.is_empty() {
+                cmd.env_remove(k);
+            } else {
+                cmd.env(k, v);
+            }
         }
         let child = pty.slave.spawn_command(cmd).unwrap();
         drop(pty.slave);
@@ -99,6 +104,11 @@ impl Session {
             self.parser.process(&bytes);
             self.raw.extend_from_slice(&bytes);
         }
+    }
+
+    /// Everything the binary wrote to the terminal so far, escape sequences included.
+    pub fn output(&self) -> String {
+        String::from_utf8_lossy(&self.raw).to_string()
     }
 
     pub fn screen(&self) -> String {

@@ -2,3 +2,4 @@
 //! answers; they know nothing of the wizard's messages.
 
 pub mod clipboard;
+pub mod osc52;
