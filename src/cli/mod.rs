@@ -352,11 +352,14 @@ async fn wizard(args: WizardArgs) -> ExitCode {
     let Some(config_dir) = config_dir() else {
         return usage("no config directory: set PATWIZ_CONFIG_DIR");
     };
-    let options = crate::ui::WizardOptions {
+    let mut options = crate::ui::WizardOptions {
+        skip_start: args.profile.is_some(),
         org: args.org,
         profile: args.profile,
         ..crate::ui::WizardOptions::new(config_dir)
     };
+    // A private CA named by SSL_CERT_FILE counts for the wizard's checks as for `check`.
+    options.http.ca_file = std::env::var_os("SSL_CERT_FILE").map(PathBuf::from);
     if crate::ui::wants_plain(args.plain) {
         crate::ui::plain::run(options).await
     } else {

@@ -57,6 +57,11 @@ async fn open_with_settings() -> Result<(Vault, crate::store::settings::Settings
 
 fn read_new_token(token_stdin: bool) -> Result<(Token, Vec<String>), ExitCode> {
     let (raw, source) = token_text(token_stdin).map_err(usage)?;
+    if raw.trim().is_empty() {
+        return Err(usage(format!(
+            "no token on {source}: paste the token Azure DevOps showed (or pipe it in)"
+        )));
+    }
     match check_pasted(&raw) {
         Ok(checked) => Ok((checked.token, checked.notes)),
         Err(shape) => {

@@ -399,7 +399,7 @@ fn describe(error: reqwest::Error) -> HttpError {
         "DNS lookup failed: check the host name"
     } else if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake")
     {
-        "TLS failed: the server's certificate is not trusted (for a private CA use --ca-file or SSL_CERT_FILE)"
+        "TLS failed: the server's certificate is not trusted (a private CA must be in the system's trust store, or named by SSL_CERT_FILE or patwiz check --ca-file)"
     } else if chain.contains("proxy") {
         "the proxy refused the connection (check HTTPS_PROXY / NO_PROXY)"
     } else if chain.contains("refused") {

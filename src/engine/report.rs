@@ -118,6 +118,28 @@ impl Report {
         out
     }
 
+    /// The verdict as a headline for a person. A token whose scopes are all there but whose
+    /// account lacks a permission (a Stakeholder, not an administrator) is said to be that, not
+    /// "missing scopes".
+    pub fn headline(&self, integration: &str) -> String {
+        let failing: Vec<&CheckResult> = self
+            .checks
+            .iter()
+            .filter(|c| c.required && c.status == CheckStatus::Fail)
+            .collect();
+        if self.verdict == Verdict::MissingScopes
+            && !failing.is_empty()
+            && failing
+                .iter()
+                .all(|c| c.class == CheckClass::PermissionDenied)
+        {
+            return format!(
+                "The token's scopes are right, but its account lacks access {integration} needs"
+            );
+        }
+        self.verdict.headline(integration)
+    }
+
     /// What to do now, once: every missing scope in one sentence (they are ticked on the same
     /// token), then each other distinct fix. `None` when nothing needs fixing.
     pub fn what_to_do(&self) -> Option<String> {
@@ -159,7 +181,7 @@ impl Report {
             .count();
         let mut out = format!(
             "{} ({} of {} scopes proven).\n\n",
-            self.verdict.headline(facts.integration),
+            self.headline(facts.integration),
             proven,
             required.len()
         );

@@ -28,6 +28,14 @@ pub struct Outcome {
     pub summary: String,
 }
 
+fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// The line said in the shell when the wizard has closed.
 pub fn summary(app: &App) -> String {
     let org = app
@@ -36,15 +44,15 @@ pub fn summary(app: &App) -> String {
         .as_ref()
         .map(|o| o.to_string())
         .unwrap_or_default();
-    match (&app.save.state, app.validation.verdict()) {
+    match (&app.save.state, app.validation.report.as_ref()) {
         (super::state::SaveState::Saved(stored), _) => format!(
             "patwiz: a proven token for {} is stored for {org} ({}).",
             app.integration(),
             stored.backend.name()
         ),
-        (_, Some(verdict)) => format!(
+        (_, Some(report)) => format!(
             "patwiz: nothing was stored. Last check of the token for {org}: {}.",
-            verdict.headline(&app.integration()).to_lowercase()
+            lowercase_first(&report.headline(&app.integration()))
         ),
         _ => "patwiz: nothing was stored.".to_string(),
     }

@@ -44,12 +44,15 @@ pub struct WizardOptions {
     /// Where a report goes when no clipboard takes it (it outlives the demo's scratch
     /// settings).
     pub reports_dir: PathBuf,
+    /// Start past step 1 with `profile` chosen (`patwiz wizard --profile NAME`).
+    pub skip_start: bool,
 }
 
 impl WizardOptions {
     pub fn new(config_dir: PathBuf) -> WizardOptions {
         WizardOptions {
             reports_dir: config_dir.join("reports"),
+            skip_start: false,
             org: None,
             profile: None,
             config_dir,
@@ -107,6 +110,9 @@ pub fn initial_app(options: &WizardOptions) -> App {
             .position(|c| matches!(c, StartChoice::Profile(p) if p.name == *name))
     {
         app.start.cursor = i;
+        if options.skip_start {
+            update::update(&mut app, msg::Msg::Intent(keymap::Intent::Next));
+        }
     }
     app
 }

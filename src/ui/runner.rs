@@ -241,6 +241,11 @@ impl Runner {
                             .await
                             .map(|v| v.store)
                         {
+                            Ok(store) if store.backend() == Backend::Keyutils => format!(
+                                "{} — {}. After a reboot it is gone, and Azure DevOps cannot show it again (you would create a new one): for a store that lasts, unlock your desktop keyring, or set PATWIZ_SECRET_STORE=secret-service.",
+                                store.backend().name(),
+                                store.backend().explain()
+                            ),
                             Ok(store) => {
                                 format!(
                                     "{} — {}",

@@ -304,6 +304,21 @@ async fn validate_screens() {
     press(&mut app, KeyCode::Char('4'));
     validate(&mut app, None).await;
     snap!("06_validate_permission_denied", &app);
+    // The rest is one key away, and the screen says where it is.
+    let shown = screen(&app, 80, 24);
+    assert!(shown.contains("more line below: ↓ or PgDn"), "{shown}");
+    press(&mut app, KeyCode::End);
+    let shown = screen(&app, 80, 24);
+    assert!(
+        shown.contains("lacks access Git-Zen needs") && shown.contains("above: ↑ or PgUp"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Token of"),
+        "the identity stays pinned:\n{shown}"
+    );
+    press(&mut app, KeyCode::Home);
+    assert!(screen(&app, 80, 24).contains("more line below"));
 
     let mut app = initial_app(&options);
     to_paste(&mut app, 0);

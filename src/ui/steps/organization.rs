@@ -79,9 +79,24 @@ pub fn lines<'a>(app: &'a App, theme: Theme, spinner: usize) -> Vec<Line<'a>> {
     ];
     match &app.org.parsed {
         Ok(org) => {
+            // Only the cloud's own addresses are known good from their shape; any other host
+            // is an Azure DevOps Server address to be checked.
+            let (mark, style, kind) = match org.kind() {
+                crate::domain::org_url::OrgKind::Cloud => {
+                    (" ✓ ", theme.ok(), "Azure DevOps Services")
+                }
+                crate::domain::org_url::OrgKind::CloudLegacy => {
+                    (" ✓ ", theme.ok(), "Azure DevOps Services, older address")
+                }
+                crate::domain::org_url::OrgKind::Server => (
+                    " · ",
+                    theme.dim(),
+                    "an Azure DevOps Server collection? Enter checks it",
+                ),
+            };
             lines.push(Line::from(vec![
-                Span::styled(" ✓ ", theme.ok()),
-                Span::raw(format!("{} ({})", org, org.kind().as_str())),
+                Span::styled(mark, style),
+                Span::raw(format!("{org} ({kind})")),
             ]));
             if let Some(cut) = org.trimmed() {
                 lines.push(Line::styled(format!("   (left out: /{cut})"), theme.dim()));

@@ -330,19 +330,22 @@ pub fn body(app: &App, theme: Theme, spinner: usize, width: u16) -> Vec<Line<'st
     let pass = report.verdict == Verdict::Pass;
     let extras = v.extras().len();
     let (headline, style) = match (pass, extras) {
-        (true, 0) => (report.verdict.headline(&app.integration()), theme.ok()),
+        (true, 0) => (report.headline(&app.integration()), theme.ok()),
         (true, n) => (
             format!(
                 "{}, but it holds {n} scope{} more than it needs",
-                report.verdict.headline(&app.integration()),
+                report.headline(&app.integration()),
                 if n == 1 { "" } else { "s" }
             ),
             theme.warn(),
         ),
-        _ => (report.verdict.headline(&app.integration()), theme.fail()),
+        _ => (report.headline(&app.integration()), theme.fail()),
     };
-    lines.push(Line::styled(
-        format!(" {headline} · {passed} of {total} proven."),
+    lines.extend(hanging(
+        &format!("{headline} · {passed} of {total} proven."),
+        width,
+        " ",
+        style,
         style,
     ));
     lines

@@ -75,15 +75,25 @@ fn draw_validate(frame: &mut Frame, area: ratatui::layout::Rect, app: &App, them
     if scroll < max
         && let Some(last) = shown.last_mut()
     {
+        let n = max - scroll;
         *last = Line::styled(
-            format!(" ↓ {} more lines below: ↓ or PgDn", max - scroll),
+            format!(
+                " ↓ {n} more line{} below: ↓ or PgDn",
+                if n == 1 { "" } else { "s" }
+            ),
             theme.key(),
         );
     }
     if scroll > 0
         && let Some(first) = shown.first_mut()
     {
-        *first = Line::styled(format!(" ↑ {scroll} lines above: ↑ or PgUp"), theme.key());
+        *first = Line::styled(
+            format!(
+                " ↑ {scroll} line{} above: ↑ or PgUp",
+                if scroll == 1 { "" } else { "s" }
+            ),
+            theme.key(),
+        );
     }
     frame.render_widget(Paragraph::new(shown), rest);
 }
