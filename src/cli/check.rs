@@ -30,7 +30,26 @@ pub async fn run(args: CheckArgs) -> ExitCode {
     {
         return usage(format!("--ca-file (or SSL_CERT_FILE): {e}"));
     }
-    let (scopes, profile) = match &args.profile {
+    // Neither --profile nor --scopes: the profile this organization was stored with.
+    let stored_profile = if args.profile.is_none() && args.scopes.is_empty() {
+        let stored = config_dir().and_then(|dir| {
+            crate::store::settings::SettingsFile::new(dir)
+                .load()
+                .ok()
+                .and_then(|(settings, _)| settings.get(&org.key()).map(|o| o.profile.clone()))
+        });
+        match stored {
+            Some(name) => Some(name),
+            None => {
+                return usage(format!(
+                    "no profile for {org}: pass --profile NAME or --scopes ID,ID (or store a token for it with `patwiz login`)"
+                ));
+            }
+        }
+    } else {
+        None
+    };
+    let (scopes, profile) = match args.profile.as_ref().or(stored_profile.as_ref()) {
         Some(name) => match crate::store::user_profiles::find(name, user_profiles_dir().as_deref())
         {
             Ok(p) => (p.scope_ids(), Some(p)),

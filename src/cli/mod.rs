@@ -30,6 +30,10 @@ pub struct Cli {
     /// header, a query or a token) to FILE, or to standard error with `-`.
     #[arg(long, global = true, value_name = "FILE")]
     pub log: Option<PathBuf>,
+    /// With no command: the wizard as plain line-by-line prompts (screen readers, TERM=dumb),
+    /// as `patwiz wizard --plain`.
+    #[arg(long)]
+    pub plain: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,7 +103,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub org: String,
     /// Integration profile whose scopes to prove (git-zen, exalate, jira-git, nango, custom).
-    #[arg(long, conflicts_with = "scopes", required_unless_present = "scopes")]
+    /// Without --profile or --scopes, the profile stored for the organization (`patwiz login`).
+    #[arg(long, conflicts_with = "scopes")]
     pub profile: Option<String>,
     /// Scope ids to prove instead of a profile, comma-separated (vso.work_write,vso.code).
     #[arg(long, value_delimiter = ',')]
@@ -246,7 +251,10 @@ fn run(cli: Cli) -> ExitCode {
         #[cfg(feature = "demo")]
         Some(Command::Demo(args)) => block_on(demo::wizard(args)),
         Some(Command::Wizard(args)) => block_on(wizard(args)),
-        None => block_on(wizard(WizardArgs::default())),
+        None => block_on(wizard(WizardArgs {
+            plain: cli.plain,
+            ..WizardArgs::default()
+        })),
         Some(Command::Check(args)) => block_on(check::run(args)),
         Some(Command::Login(args)) => block_on(store_cmds::login(args)),
         Some(Command::Status(args)) => block_on(store_cmds::status(args)),

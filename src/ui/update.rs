@@ -328,10 +328,20 @@ mod tests {
         assert!(
             matches!(&app.save.state, crate::ui::state::SaveState::Failed(e) if e.contains("in the past"))
         );
+        app.save.expires.set("2028-01-01");
+        assert!(
+            intent(&mut app, Intent::Next).is_empty(),
+            "more than a year away"
+        );
+        assert!(
+            matches!(&app.save.state, crate::ui::state::SaveState::Failed(e) if e.contains("at most one year"))
+        );
         app.save.expires.set("2026-12-01");
         match intent(&mut app, Intent::Next).as_slice() {
             [Effect::Save(request)] => {
                 assert_eq!(request.expires, Some(time::macros::date!(2026 - 12 - 01)));
+                let (_, warning) = app.message.clone().unwrap();
+                assert!(warning.contains("within 7 days"), "{warning}");
                 assert_eq!(request.profile, "custom");
                 assert!(request.rotating.is_none());
             }

@@ -9,13 +9,12 @@ use patwiz::emulator::Emulator;
 use serde_json::Value;
 
 fn patwiz(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
+    // A fresh, empty config directory for each run, unless the test names its own.
+    let config = tempfile::tempdir().unwrap();
     let mut cmd = crate::support::cmd::patwiz();
     cmd.args(args)
         .env_remove("AZURE_DEVOPS_EXT_PAT")
-        .env(
-            "PATWIZ_CONFIG_DIR",
-            std::env::temp_dir().join("patwiz-cli-tests-none"),
-        )
+        .env("PATWIZ_CONFIG_DIR", config.path())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -266,6 +265,10 @@ async fn pasted_text_that_cannot_be_a_token_is_refused_without_a_request() {
 fn usage_errors_exit_64_with_a_specific_message() {
     let cases: &[(&[&str], &str)] = &[
         (
+            &["check", "--org", "contoso", "--token-stdin"],
+            "no profile for https://dev.azure.com/contoso",
+        ),
+        (
             &[
                 "check",
                 "--org",
@@ -408,4 +411,63 @@ fn shell_completions_name_every_command_and_bash_accepts_them() {
         patwiz(&["completions", "tcsh"], None, &[]).status.code(),
         Some(64)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_without_a_profile_uses_the_one_the_organization_was_stored_with() {
+    let emu = Emulator::start_demo().await.unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let org = patwiz::domain::org_url::OrgUrl::parse(&emu.org_url()).unwrap();
+    patwiz::store::settings::SettingsFile::new(config.path())
+        .update(|s| {
+            s.upsert(patwiz::store::settings::OrgSettings {
+                key: org.key(),
+                url: org.as_str().into(),
+                name: org.name().into(),
+                profile: "nango".into(),
+                scopes: vec!["vso.project".into()],
+                ..Default::default()
+            })
+        })
+        .unwrap();
+    let out = check(
+        args(&["check", "--org", &emu.org_url(), "--token-stdin", "--json"]),
+        Some(emu.token("git-zen").unwrap()),
+        vec![(
+            "PATWIZ_CONFIG_DIR".into(),
+            config.path().display().to_string(),
+        )],
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let required: Vec<&str> = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["required"] == true)
+        .map(|c| c["scope"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        required,
+        ["vso.project"],
+        "Nango's one scope, from the stored profile"
+    );
+}
+
+#[test]
+fn plain_mode_is_accepted_at_the_top_level() {
+    let out = patwiz(&["--plain"], Some(""), &[("TERM", "dumb")]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Step 1 of 9: Choose the integration"),
+        "{text}"
+    );
+    assert!(text.contains("Input ended before the wizard did"), "{text}");
+    assert_eq!(out.status.code(), Some(64));
 }

@@ -42,7 +42,24 @@ fn save(app: &mut App) -> Vec<Effect> {
                 ));
                 return vec![];
             }
-            Ok(date) => Some(date),
+            Ok(date) if date > app.today + time::Duration::days(366) => {
+                app.save.state = SaveState::Failed(format!(
+                    "{text} is more than a year away: Azure DevOps allows a token at most one year (your organization may allow less), so check the date it showed"
+                ));
+                return vec![];
+            }
+            Ok(date) => {
+                if date <= app.today + time::Duration::days(crate::domain::expiry::WARN_DAYS) {
+                    app.message = Some((
+                        crate::ui::state::Level::Warn,
+                        format!(
+                            "{text} is within {} days: patwiz status will warn about it from now on; extend it in Azure DevOps soon.",
+                            crate::domain::expiry::WARN_DAYS
+                        ),
+                    ));
+                }
+                Some(date)
+            }
             Err(e) => {
                 app.save.state = SaveState::Failed(e.to_string());
                 return vec![];
