@@ -164,13 +164,18 @@ pub struct StatusArgs {
 
 #[derive(Debug, Args)]
 pub struct RotateArgs {
+    /// The stored organization whose token is replaced.
     #[arg(long)]
     pub org: String,
+    /// Read the new token from standard input (else AZURE_DEVOPS_EXT_PAT).
     #[arg(long)]
     pub token_stdin: bool,
     /// The new token's expiry date (YYYY-MM-DD).
     #[arg(long)]
     pub expires: Option<String>,
+    /// Print one JSON object: rotated or not, whether the account changed, and the check.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

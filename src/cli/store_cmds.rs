@@ -239,15 +239,37 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
     let profile =
         crate::store::user_profiles::find(&current.profile, user_profiles_dir().as_deref()).ok();
     let report = validate(&org, &token, &current.scopes, profile.as_ref(), notes).await;
+    let account_changed = matches!(
+        (&current.identity, &report.identity),
+        (Some(before), Some(after)) if !before.unique_name.eq_ignore_ascii_case(&after.unique_name)
+    );
+    let json = |rotated: bool| {
+        #[derive(serde::Serialize)]
+        struct Rotation<'a> {
+            rotated: bool,
+            account_changed: bool,
+            check: &'a Report,
+        }
+        let out = Rotation {
+            rotated,
+            account_changed,
+            check: &report,
+        };
+        println!("{}", serde_json::to_string_pretty(&out).expect("JSON"));
+    };
     if report.verdict != Verdict::Pass {
-        print!("{}", report.to_text());
+        if args.json {
+            json(false);
+        } else {
+            print!("{}", report.to_text());
+        }
         eprintln!(
             "patwiz: not replaced: the new token did not pass. Your current token is still stored and unchanged."
         );
         return ExitCode::from(report.exit_code());
     }
     if let (Some(before), Some(after)) = (&current.identity, &report.identity)
-        && !before.unique_name.eq_ignore_ascii_case(&after.unique_name)
+        && account_changed
     {
         eprintln!(
             "patwiz: warning: the new token belongs to {} <{}>; the stored one was {} <{}>. The integration will act as the new account.",
@@ -269,6 +291,10 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
             crate::domain::text::safe_message(&e.to_string())
         );
         return ExitCode::from(3);
+    }
+    if args.json {
+        json(true);
+        return ExitCode::SUCCESS;
     }
     print!("{}", report.to_text());
     println!(

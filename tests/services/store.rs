@@ -271,13 +271,16 @@ async fn login_status_check_rotate_remind_forget() {
         let out = run(
             backend,
             dir,
-            &["rotate", "--org", &org, "--token-stdin"],
+            &["rotate", "--org", &org, "--token-stdin", "--json"],
             Some(&missing),
             &[],
         )
         .await;
         assert_eq!(out.status.code(), Some(1));
         assert!(text(&out).contains("current token is still stored and unchanged"));
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["rotated"], false);
+        assert_eq!(json["check"]["verdict"], "missing-scopes");
         let vault = Vault::with(SecretStore::with_backend(backend).await.unwrap(), dir);
         let key = patwiz::domain::org_url::OrgUrl::parse(&org).unwrap().key();
         assert_eq!(vault.token(&key).await.unwrap().unwrap().expose(), old);
