@@ -469,8 +469,22 @@ mod tests {
     }
 
     #[test]
-    fn check_requires_a_profile_or_scopes() {
-        assert!(Cli::try_parse_from(["patwiz", "check", "--org", "x"]).is_err());
+    fn check_takes_a_profile_or_scopes_but_not_both() {
+        // Neither: the stored organization's profile is used (or a usage error says there is none).
+        assert!(Cli::try_parse_from(["patwiz", "check", "--org", "x"]).is_ok());
+        assert!(
+            Cli::try_parse_from([
+                "patwiz",
+                "check",
+                "--org",
+                "x",
+                "--profile",
+                "nango",
+                "--scopes",
+                "vso.code"
+            ])
+            .is_err()
+        );
         let cli = Cli::try_parse_from([
             "patwiz",
             "check",

@@ -127,15 +127,17 @@ pub fn write_to_terminal(copy: &TerminalCopy) {
     let _ = out.flush();
 }
 
-/// The demo organization's token is forgotten when the wizard ends.
+/// The demo's tokens are forgotten when the wizard ends: every one it stored, also those of
+/// organizations set up with `n` before the last.
 pub async fn forget_demo(app: &App, options: &WizardOptions) {
     if options.forget_on_exit
-        && app.saved_once
-        && let Ok(org) = &app.org.parsed
+        && !app.stored_orgs.is_empty()
         && let Ok(vault) =
             crate::store::rotation::Vault::open_with(&options.config_dir, options.secret_store)
                 .await
     {
-        let _ = crate::flows::keep::forget(&vault, org).await;
+        for org in &app.stored_orgs {
+            let _ = crate::flows::keep::forget(&vault, org).await;
+        }
     }
 }

@@ -27,6 +27,8 @@ pub enum Intent {
     ConfirmQuit,
     /// Choose the n-th entry (0-based) and go on.
     Choose(usize),
+    /// Rotate the first stored organization's token.
+    RotateStored,
     Toggle,
     FullAccess,
     OpenPage,
@@ -170,6 +172,12 @@ fn has_expiry(app: &App) -> bool {
 fn has_token(app: &App) -> bool {
     app.paste.token.is_some()
 }
+fn has_stored(app: &App) -> bool {
+    app.start
+        .choices
+        .iter()
+        .any(|c| matches!(c, super::state::StartChoice::Rotate(_)))
+}
 fn has_report(app: &App) -> bool {
     app.validation.report.is_some()
 }
@@ -180,7 +188,7 @@ fn failed(app: &App) -> bool {
     !app.validation.running && !passed(app)
 }
 
-static START: [Binding; 6] = [
+static START: [Binding; 7] = [
     extra(&[Key::Code(C::Up), Key::Char('k')], "↑ k", "up", I::Up),
     extra(
         &[Key::Code(C::Down), Key::Char('j')],
@@ -194,6 +202,15 @@ static START: [Binding; 6] = [
         "1-9",
         "choose that one and go on",
         I::Choose(0),
+    ),
+    only(
+        bind(
+            &[Key::Char('r')],
+            "r",
+            "rotate a stored token",
+            I::RotateStored,
+        ),
+        has_stored,
     ),
     bind(&[Key::Code(C::Enter)], "Enter", "next", I::Next),
     extra(&[Key::Code(C::Esc)], "Esc", "quit", I::Back),

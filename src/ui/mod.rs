@@ -80,8 +80,8 @@ fn clipboard_for_from_env() -> Duration {
 pub fn initial_app(options: &WizardOptions) -> App {
     let (profiles, _) =
         crate::store::user_profiles::load_all(Some(&options.config_dir.join("profiles")));
-    let mut choices: Vec<StartChoice> =
-        profiles.iter().cloned().map(StartChoice::Profile).collect();
+    // Stored organizations first: rotating is what a returning person comes for.
+    let mut choices: Vec<StartChoice> = Vec::new();
     if let Ok((settings, _)) = SettingsFile::new(&options.config_dir).load() {
         for stored in settings.orgs {
             let profile = crate::domain::profiles::find_in(profiles.clone(), &stored.profile)
@@ -93,6 +93,7 @@ pub fn initial_app(options: &WizardOptions) -> App {
             }));
         }
     }
+    choices.extend(profiles.iter().cloned().map(StartChoice::Profile));
     let mut app = App::new(
         choices,
         options.org.clone(),

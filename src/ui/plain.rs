@@ -55,7 +55,7 @@ pub async fn run(options: WizardOptions) -> ExitCode {
         event_loop::write_to_terminal(&copy);
     }
     event_loop::forget_demo(&app, &options).await;
-    if options.forget_on_exit && app.saved_once {
+    if options.forget_on_exit && !app.stored_orgs.is_empty() {
         say("(Demo: the demo token was removed again.)");
     }
     if ended && !app.saved_once {

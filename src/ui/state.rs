@@ -354,8 +354,10 @@ pub struct App {
     /// The terminal's size (columns, rows), as the last resize said.
     pub size: (u16, u16),
     pub today: time::Date,
-    /// A token was stored during this run.
+    /// A token was stored during this run (for the current organization).
     pub saved_once: bool,
+    /// Every organization a token was stored for during this run (the demo forgets them all).
+    pub stored_orgs: Vec<OrgUrl>,
     pub quit: bool,
 }
 
@@ -388,6 +390,7 @@ impl App {
             size: (80, 24),
             today,
             saved_once: false,
+            stored_orgs: Vec::new(),
             quit: false,
         }
     }

@@ -446,11 +446,10 @@ fn a_stored_organization_is_offered_for_rotation_and_skips_to_creating_the_token
         })
         .unwrap();
     let mut app = initial_app(&options);
-    for _ in 0..5 {
-        press(&mut app, KeyCode::Down);
-    }
+    // The stored organization comes first, with what is known of its expiry, and r rotates it.
     snap!("10_start_with_rotate", &app);
-    press(&mut app, KeyCode::Enter);
+    assert!(screen(&app, 80, 24).contains("r rotate a stored token"));
+    press(&mut app, KeyCode::Char('r'));
     assert_eq!(app.step, Step::CreateToken);
     assert!(app.rotating.is_some());
     assert_eq!(
@@ -668,4 +667,37 @@ fn the_token_leaves_the_clipboard_when_the_countdown_ends_or_on_quit() {
     );
     assert_eq!(names(&press(&mut app, KeyCode::Char('q'))), ["ClearToken"]);
     assert!(app.quit);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_forgets_every_token_it_stored_also_after_another_organization() {
+    use patwiz::domain::org_url::OrgUrl;
+    let (mut options, _dir) = options(None, vec![]);
+    options.forget_on_exit = true;
+    let vault =
+        patwiz::store::rotation::Vault::open_with(&options.config_dir, Some(Backend::Memory))
+            .await
+            .unwrap();
+    let mut app = initial_app(&options);
+    for url in [
+        "https://dev.azure.com/first-demo-org",
+        "https://dev.azure.com/second-demo-org",
+    ] {
+        let org = OrgUrl::parse(url).unwrap();
+        vault
+            .store
+            .set(&org.key(), &patwiz::domain::token::Token::new("made-up"))
+            .await
+            .unwrap();
+        app.stored_orgs.push(org);
+    }
+    // Done → n (another organization) replaced the journey; both stay remembered.
+    app.reset_journey();
+    patwiz::ui::event_loop::forget_demo(&app, &options).await;
+    for org in &app.stored_orgs {
+        assert!(
+            vault.store.get(&org.key()).await.unwrap().is_none(),
+            "{org}"
+        );
+    }
 }

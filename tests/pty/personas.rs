@@ -97,10 +97,7 @@ fn a_power_user_rotates_from_the_keyboard_then_checks_status() {
         &[("PATWIZ_SECRET_STORE", &real_store)],
     );
     s.wait_for("Rotate: demo");
-    for _ in 0..5 {
-        s.send("\x1b[B"); // Down
-    }
-    s.send("\r");
+    s.send("r"); // the stored organization's hotkey
     s.wait_for("Step 4 of 9");
     assert!(s.screen().contains("rotating"), "{}", s.screen());
     s.send("\r");

@@ -108,6 +108,11 @@ pub fn saved(
         Ok(stored) => {
             app.save.state = SaveState::Saved(stored);
             app.saved_once = true;
+            if let Ok(org) = &app.org.parsed
+                && !app.stored_orgs.iter().any(|o| o.key() == org.key())
+            {
+                app.stored_orgs.push(org.clone());
+            }
             app.step = Step::HandOff;
             app.message = None;
         }

@@ -21,6 +21,17 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
             choose(app);
         }
         Intent::Next => choose(app),
+        Intent::RotateStored => {
+            if let Some(i) = app
+                .start
+                .choices
+                .iter()
+                .position(|c| matches!(c, StartChoice::Rotate(_)))
+            {
+                app.start.cursor = i;
+                choose(app);
+            }
+        }
         _ => {}
     }
     vec![]
@@ -67,7 +78,16 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
             StartChoice::Profile(p) => (p.title.clone(), p.summary.clone()),
             StartChoice::Rotate(r) => (
                 format!("Rotate: {}", r.settings.name),
-                format!("replace the token for {}", r.settings.url),
+                match crate::domain::expiry::Expiry::of(r.settings.expires, app.today) {
+                    crate::domain::expiry::Expiry::Expired(d) => format!("expired {d} days ago"),
+                    crate::domain::expiry::Expiry::Soon(d)
+                    | crate::domain::expiry::Expiry::Fine(d) => {
+                        format!("{d} days left · {}", r.settings.url)
+                    }
+                    crate::domain::expiry::Expiry::Unknown => {
+                        format!("no expiry recorded · {}", r.settings.url)
+                    }
+                },
             ),
         };
         let marker = if selected { " ▶ " } else { "   " };
