@@ -35,6 +35,15 @@ impl Scope {
     }
 }
 
+/// One row of the scope dialog: a group and the levels it offers (none is always possible).
+#[derive(Debug, Clone)]
+pub struct DialogRow {
+    /// "Work Items", or "Code (Status)" for a scope beside its group's levels.
+    pub name: String,
+    /// From the least to the most privilege.
+    pub levels: Vec<&'static Scope>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct Group {
     pub name: String,
@@ -152,8 +161,42 @@ impl Catalogue {
             .any(|s| closure.contains(&s.to_ascii_lowercase()))
     }
 
+    /// The scope dialog's rows: one per group, its levels from the least to the most, as the
+    /// "Create a new personal access token" dialog offers them. A scope on no rung of its
+    /// group's ladder (Code's "Status": neither holds nor is held by a sibling) gets a row of
+    /// its own, so it can be chosen beside a level.
+    pub fn dialog_rows(&'static self) -> Vec<DialogRow> {
+        let mut rows = Vec::new();
+        for group in self.groups.iter().filter(|g| g.in_pat_dialog) {
+            let related = |s: &Scope| {
+                group.scopes.iter().any(|o| {
+                    o.id != s.id && (s.inherits.contains(&o.id) || o.inherits.contains(&s.id))
+                })
+            };
+            let mut ladder = Vec::new();
+            let mut apart = Vec::new();
+            for (i, scope) in group.scopes.iter().enumerate() {
+                if i == 0 || related(scope) {
+                    ladder.push(scope);
+                } else {
+                    apart.push(scope);
+                }
+            }
+            rows.push(DialogRow {
+                name: group.name.clone(),
+                levels: ladder,
+            });
+            for scope in apart {
+                rows.push(DialogRow {
+                    name: format!("{} ({})", group.name, scope.level),
+                    levels: vec![scope],
+                });
+            }
+        }
+        rows
+    }
+
     /// True if `wider` includes `narrower` (a scope includes itself).
-    #[cfg(test)]
     pub fn implies(&self, wider: &str, narrower: &str) -> bool {
         self.closure([wider])
             .contains(&narrower.to_ascii_lowercase())
@@ -168,6 +211,35 @@ impl Catalogue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_dialog_has_one_row_per_group_and_status_beside_codes_levels() {
+        let c = Catalogue::get();
+        let rows = c.dialog_rows();
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        let code = rows.iter().find(|r| r.name == "Code").unwrap();
+        let levels: Vec<&str> = code.levels.iter().map(|s| s.level.as_str()).collect();
+        assert_eq!(
+            levels,
+            ["Read", "Read & write", "Read, write, & manage", "Full"]
+        );
+        assert!(names.contains(&"Code (Status)"), "{names:?}");
+        assert!(!names.contains(&"Service hooks"), "not in the dialog");
+        let work = rows.iter().find(|r| r.name == "Work Items").unwrap();
+        assert_eq!(work.levels.len(), 3);
+        // Every dialog scope is on exactly one row, and the rows are far fewer than the scopes.
+        let on_rows: Vec<&str> = rows
+            .iter()
+            .flat_map(|r| r.levels.iter().map(|s| s.id.as_str()))
+            .collect();
+        let in_dialog: Vec<&str> = c
+            .scopes()
+            .filter(|s| s.in_pat_dialog)
+            .map(|s| s.id.as_str())
+            .collect();
+        assert_eq!(on_rows, in_dialog);
+        assert!(rows.len() < in_dialog.len() / 2 + 5, "{} rows", rows.len());
+    }
 
     #[test]
     fn catalogue_loads_and_ids_are_unique() {

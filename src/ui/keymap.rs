@@ -30,6 +30,15 @@ pub enum Intent {
     /// Rotate the first stored organization's token.
     RotateStored,
     Toggle,
+    /// One level less / more of the scope group under the cursor.
+    LevelDown,
+    LevelUp,
+    /// `/`: letters go into the scope filter.
+    Filter,
+    /// Enter while filtering: stop typing, keep what the filter shows.
+    EndFilter,
+    /// Esc while filtering: show every row again.
+    ClearFilter,
     FullAccess,
     OpenPage,
     CopyLink,
@@ -153,7 +162,26 @@ use Intent as I;
 use KeyCode as C;
 
 const BACK: Binding = bind(&[Key::Code(C::Esc)], "Esc", "back", I::Back);
+const PAGE_UP: Binding = extra(&[Key::Code(C::PageUp)], "PgUp", "a page up", I::PageUp);
+const PAGE_DOWN: Binding = extra(
+    &[Key::Code(C::PageDown)],
+    "PgDn",
+    "a page down",
+    I::PageDown,
+);
+const HOME_END: Binding = extra(
+    &[Key::Code(C::Home), Key::Code(C::End)],
+    "Home End",
+    "first / last",
+    I::Home,
+);
 
+fn filtered(app: &App) -> bool {
+    !app.scopes.filter.is_empty()
+}
+fn not_filtered(app: &App) -> bool {
+    !filtered(app)
+}
 fn nothing_typed(app: &App) -> bool {
     app.paste.typed.is_empty()
 }
@@ -236,7 +264,7 @@ static CREATE_TOKEN: [Binding; 4] = [
     BACK,
 ];
 
-static SCOPES: [Binding; 10] = [
+static SCOPES: [Binding; 15] = [
     extra(&[Key::Code(C::Up), Key::Char('k')], "↑ k", "up", I::Up),
     extra(
         &[Key::Code(C::Down), Key::Char('j')],
@@ -244,19 +272,64 @@ static SCOPES: [Binding; 10] = [
         "down",
         I::Down,
     ),
-    summary("↑↓", "move"),
-    extra(&[Key::Code(C::PageUp)], "PgUp", "10 up", I::PageUp),
-    extra(&[Key::Code(C::PageDown)], "PgDn", "10 down", I::PageDown),
     extra(
-        &[Key::Code(C::Home), Key::Code(C::End)],
-        "Home End",
-        "first / last",
-        I::Home,
+        &[Key::Code(C::Left), Key::Char('h')],
+        "← h",
+        "less access",
+        I::LevelDown,
     ),
-    bind(&[Key::Char(' ')], "Space", "tick", I::Toggle),
+    extra(
+        &[Key::Code(C::Right), Key::Char('l')],
+        "→ l",
+        "more access",
+        I::LevelUp,
+    ),
+    summary("←→", "level"),
+    bind(&[Key::Char(' ')], "Space", "on/off", I::Toggle),
+    bind(&[Key::Char('/')], "/", "filter", I::Filter),
+    PAGE_UP,
+    PAGE_DOWN,
+    HOME_END,
     bind(&[Key::Char('f')], "f", "Full access", I::FullAccess),
+    // Last of the step's keys: the first left out of a narrow footer.
+    summary("↑↓", "move"),
     bind(&[Key::Code(C::Enter)], "Enter", "next", I::Next),
-    BACK,
+    only(
+        bind(
+            &[Key::Code(C::Esc)],
+            "Esc",
+            "clear the filter",
+            I::ClearFilter,
+        ),
+        filtered,
+    ),
+    only(BACK, not_filtered),
+];
+
+/// The scope picker while `/` is typing a filter: letters go into the filter, the arrows still
+/// move and change levels.
+static SCOPES_FILTERING: [Binding; 11] = [
+    bind(&[], "type", "filter", I::Type(' ')),
+    extra(&[Key::Code(C::Up)], "↑", "up", I::Up),
+    extra(&[Key::Code(C::Down)], "↓", "down", I::Down),
+    summary("↑↓", "move"),
+    extra(&[Key::Code(C::Left)], "←", "less access", I::LevelDown),
+    extra(&[Key::Code(C::Right)], "→", "more access", I::LevelUp),
+    summary("←→", "level"),
+    extra(&[Key::Code(C::Backspace)], "Backspace", "erase", I::Erase),
+    bind(
+        &[Key::Code(C::Enter)],
+        "Enter",
+        "keep the filter",
+        I::EndFilter,
+    ),
+    bind(
+        &[Key::Code(C::Esc)],
+        "Esc",
+        "clear the filter",
+        I::ClearFilter,
+    ),
+    HOME_END,
 ];
 
 static PASTE: [Binding; 9] = [
@@ -308,8 +381,8 @@ static VALIDATE: [Binding; 11] = [
         "scroll down",
         I::Down,
     ),
-    extra(&[Key::Code(C::PageUp)], "PgUp", "page up", I::PageUp),
-    extra(&[Key::Code(C::PageDown)], "PgDn", "page down", I::PageDown),
+    PAGE_UP,
+    PAGE_DOWN,
     extra(
         &[Key::Code(C::Home), Key::Code(C::End)],
         "Home End",
@@ -359,12 +432,13 @@ static DONE: [Binding; 4] = [
     bind(&[Key::Code(C::Enter)], "Enter", "quit", I::Next),
 ];
 
-/// The step's own table.
-pub fn table(step: Step) -> &'static [Binding] {
-    match step {
+/// The step's own table (the scope picker's while it filters).
+pub fn table(app: &App) -> &'static [Binding] {
+    match app.step {
         Step::Start => &START,
         Step::Organization => &ORGANIZATION,
         Step::CreateToken => &CREATE_TOKEN,
+        Step::Scopes if app.scopes.filtering => &SCOPES_FILTERING,
         Step::Scopes => &SCOPES,
         Step::Paste => &PASTE,
         Step::Validate => &VALIDATE,
@@ -376,8 +450,8 @@ pub fn table(step: Step) -> &'static [Binding] {
 
 /// The keys every step has. On steps that take text, letters are typed, so help and quit are
 /// F1 and Ctrl+Q there.
-fn global(step: Step) -> [Binding; 3] {
-    if step.takes_text() {
+fn global(app: &App) -> [Binding; 3] {
+    if app.typing() {
         [
             bind(&[Key::Code(C::F(1))], "F1", "help", I::Help),
             bind(&[Key::Ctrl('q')], "^Q", "quit", I::Quit),
@@ -404,8 +478,7 @@ pub fn intent(app: &App, key: &KeyEvent) -> Option<Intent> {
         }
         None => {}
     }
-    let step = app.step;
-    for binding in global(step).iter().chain(table(step)) {
+    for binding in global(app).iter().chain(table(app)) {
         if !binding.handled || !(binding.when)(app) {
             continue;
         }
@@ -428,7 +501,7 @@ pub fn intent(app: &App, key: &KeyEvent) -> Option<Intent> {
         }
     }
     match key.code {
-        KeyCode::Char(c) if step.takes_text() && !key.modifiers.contains(KeyModifiers::CONTROL) => {
+        KeyCode::Char(c) if app.typing() && !key.modifiers.contains(KeyModifiers::CONTROL) => {
             Some(I::Type(c))
         }
         _ => None,
@@ -440,8 +513,8 @@ pub type Hint = (&'static str, &'static str);
 
 /// The footer: the step's main keys that apply now, then help and quit.
 pub fn footer(app: &App) -> Vec<Hint> {
-    let step = table(app.step).iter().filter(|b| b.footer && (b.when)(app));
-    let global = global(app.step);
+    let step = table(app).iter().filter(|b| b.footer && (b.when)(app));
+    let global = global(app);
     step.chain(global.iter().filter(|b| b.footer))
         .map(|b| (b.label, b.what))
         .collect()
@@ -450,8 +523,8 @@ pub fn footer(app: &App) -> Vec<Hint> {
 /// The keys that work now and can be typed as a character (plain mode reads lines, so it has
 /// no arrows, Enter or Esc of its own): the step's, then help and quit.
 pub fn typeable(app: &App) -> Vec<(Hint, Intent)> {
-    let global = global(app.step);
-    table(app.step)
+    let global = global(app);
+    table(app)
         .iter()
         .chain(global.iter())
         .filter(|b| b.handled && (b.when)(app))
@@ -466,7 +539,7 @@ pub fn typeable(app: &App) -> Vec<(Hint, Intent)> {
 
 /// What Enter does on this step now, if anything.
 pub fn enter(app: &App) -> Option<&'static str> {
-    table(app.step)
+    table(app)
         .iter()
         .find(|b| {
             b.handled
@@ -480,8 +553,8 @@ pub fn enter(app: &App) -> Option<&'static str> {
 
 /// The help: every key that works now, the footer's and the rest.
 pub fn help(app: &App) -> Vec<Hint> {
-    let global = global(app.step);
-    table(app.step)
+    let global = global(app);
+    table(app)
         .iter()
         .chain(global.iter())
         .filter(|b| b.handled && (b.when)(app))
@@ -501,10 +574,11 @@ mod tests {
     #[test]
     fn every_advertised_key_does_something_and_every_handled_key_is_in_the_help() {
         let mut app = App::for_tests();
-        for step in Step::ALL {
+        for (step, filtering) in Step::ALL.into_iter().flat_map(|s| [(s, false), (s, true)]) {
             app.step = step;
+            app.scopes.filtering = filtering;
             let help = help(&app);
-            for binding in table(step).iter().filter(|b| b.handled && (b.when)(&app)) {
+            for binding in table(&app).iter().filter(|b| b.handled && (b.when)(&app)) {
                 assert!(
                     help.contains(&(binding.label, binding.what)),
                     "{step:?}: {} is handled but not in the help",
@@ -527,7 +601,7 @@ mod tests {
             for (label, _) in footer(&app) {
                 assert!(
                     help.iter().any(|(l, _)| *l == label)
-                        || table(step).iter().any(|b| b.label == label),
+                        || table(&app).iter().any(|b| b.label == label),
                     "{step:?}: footer key {label} has no binding"
                 );
             }
@@ -564,6 +638,22 @@ mod tests {
         assert_eq!(
             press(&app, KeyCode::Char('j'), KeyModifiers::NONE),
             Some(Intent::Down)
+        );
+        app.scopes.filtering = true;
+        for c in ['j', 'q', 'f', ' ', '/'] {
+            assert_eq!(
+                press(&app, KeyCode::Char(c), KeyModifiers::NONE),
+                Some(Intent::Type(c)),
+                "{c} goes into the filter"
+            );
+        }
+        assert_eq!(
+            press(&app, KeyCode::Esc, KeyModifiers::NONE),
+            Some(Intent::ClearFilter)
+        );
+        assert_eq!(
+            press(&app, KeyCode::Left, KeyModifiers::NONE),
+            Some(Intent::LevelDown)
         );
     }
 

@@ -10,6 +10,7 @@ pub mod keymap;
 pub mod msg;
 pub mod plain;
 pub mod runner;
+pub mod scope_picker;
 pub mod services;
 pub mod state;
 pub mod steps;

@@ -203,7 +203,16 @@ fn keys_line(app: &App) -> String {
         .filter(|(_, intent)| {
             !matches!(
                 intent,
-                Intent::Up | Intent::Down | Intent::PageUp | Intent::PageDown | Intent::Toggle
+                Intent::Up
+                    | Intent::Down
+                    | Intent::PageUp
+                    | Intent::PageDown
+                    | Intent::Home
+                    | Intent::End
+                    | Intent::Toggle
+                    | Intent::LevelDown
+                    | Intent::LevelUp
+                    | Intent::Filter
             )
         })
         .map(|(hint, _)| format!("{} {}", hint.0, hint.1))
@@ -232,7 +241,7 @@ async fn read(app: &App) -> Option<Zeroizing<String>> {
         }
         Step::Organization => "Organization URL: ".into(),
         Step::Scopes => {
-            "Enter to check these, or row numbers to tick or untick (e.g. 3 7): ".into()
+            "Enter to check these, or group numbers to turn on or off, + or - after one for more or less access (e.g. 3 7+): ".into()
         }
         Step::Paste if !app.demo_tokens.is_empty() => {
             "Paste the token (it is not shown), or a demo token's number, then Enter: ".into()
@@ -347,15 +356,31 @@ fn translate(app: &App, answer: &str, printer: &mut Printer) -> Vec<Msg> {
         Step::Scopes
             if text
                 .chars()
-                .all(|c| c.is_ascii_digit() || c == ',' || c == ' ') =>
+                .all(|c| c.is_ascii_digit() || matches!(c, ',' | ' ' | '+' | '-')) =>
         {
             text.split([',', ' '])
-                .filter_map(|n| n.parse::<usize>().ok())
-                .filter(|n| (1..=app.scopes.rows.len()).contains(n))
-                .flat_map(|n| {
-                    let mut msgs = vec![Msg::Intent(Intent::Home)];
+                .filter_map(|item| {
+                    let digits = item.trim_end_matches(['+', '-']);
+                    let n = digits.parse::<usize>().ok()?;
+                    (1..=app.scopes.rows.len())
+                        .contains(&n)
+                        .then_some((n, &item[digits.len()..]))
+                })
+                .flat_map(|(n, changes)| {
+                    // The rows are numbered unfiltered; a number is a row, from the top.
+                    let mut msgs =
+                        vec![Msg::Intent(Intent::ClearFilter), Msg::Intent(Intent::Home)];
                     msgs.extend((1..n).map(|_| Msg::Intent(Intent::Down)));
-                    msgs.push(Msg::Intent(Intent::Toggle));
+                    if changes.is_empty() {
+                        msgs.push(Msg::Intent(Intent::Toggle));
+                    }
+                    msgs.extend(changes.chars().map(|c| {
+                        Msg::Intent(if c == '+' {
+                            Intent::LevelUp
+                        } else {
+                            Intent::LevelDown
+                        })
+                    }));
                     msgs
                 })
                 .collect()

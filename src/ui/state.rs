@@ -8,12 +8,13 @@ use std::time::{Duration, Instant};
 use crate::domain::checks::{CheckStatus, Verdict};
 use crate::domain::org_url::{OrgUrl, OrgUrlError};
 use crate::domain::profiles::Profile;
-use crate::domain::scopes::Catalogue;
 use crate::domain::token::CheckedToken;
 use crate::engine::{CheckResult, Identity, Report};
 use crate::flows::keep::Stored;
 use crate::store::settings::OrgSettings;
 use crate::ui::widgets::text_input::TextInput;
+
+pub use super::scope_picker::{ScopeRow, ScopesStep};
 
 /// The longest organization URL or pasted token the fields take.
 pub const MAX_FIELD: usize = 4096;
@@ -135,69 +136,6 @@ impl OrgStep {
 impl Default for OrgStep {
     fn default() -> Self {
         OrgStep::with("")
-    }
-}
-
-/// One row of the scope checklist.
-#[derive(Debug, Clone)]
-pub struct ScopeRow {
-    pub id: String,
-    pub label: String,
-    pub required: bool,
-    pub why: Option<String>,
-    pub high_privilege: bool,
-    pub ticked: bool,
-}
-
-/// Step 4.
-#[derive(Debug, Clone, Default)]
-pub struct ScopesStep {
-    pub rows: Vec<ScopeRow>,
-    pub cursor: usize,
-    pub full_access: bool,
-}
-
-impl ScopesStep {
-    /// The checklist from the catalogue, ticking `ticked`: the profile's scopes first, in the
-    /// guide's order (least privilege first), then the rest in the dialog's order.
-    pub fn new(profile: Option<&Profile>, ticked: &[String]) -> ScopesStep {
-        let catalogue = Catalogue::get();
-        let mut rows: Vec<ScopeRow> = catalogue
-            .scopes()
-            .filter(|s| s.in_pat_dialog)
-            .map(|s| {
-                let why = profile.and_then(|p| p.why(&s.id)).map(str::to_string);
-                ScopeRow {
-                    id: s.id.clone(),
-                    label: s.label(),
-                    required: why.is_some(),
-                    why,
-                    high_privilege: s.high_privilege,
-                    ticked: ticked.iter().any(|t| t == &s.id),
-                }
-            })
-            .collect();
-        let order: Vec<String> = profile.map(|p| p.scope_ids()).unwrap_or_default();
-        rows.sort_by_key(|r| {
-            let rank = order
-                .iter()
-                .position(|id| *id == r.id)
-                .unwrap_or(usize::MAX);
-            (!(r.required || r.ticked), rank)
-        });
-        ScopesStep {
-            rows,
-            cursor: 0,
-            full_access: false,
-        }
-    }
-
-    pub fn ticked(&self) -> Vec<String> {
-        self.rows
-            .iter()
-            .filter(|r| r.ticked)
-            .map(|r| r.id.clone())
-            .collect()
     }
 }
 
@@ -427,6 +365,11 @@ impl App {
 
     pub fn ticked_scopes(&self) -> Vec<String> {
         self.scopes.ticked()
+    }
+
+    /// Letters go into a text field now (keys like `q` are typed, not commands).
+    pub fn typing(&self) -> bool {
+        self.step.takes_text() || (self.step == Step::Scopes && self.scopes.filtering)
     }
 
     /// True when leaving now would lose a proven token that is not saved.

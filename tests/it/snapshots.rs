@@ -234,10 +234,22 @@ fn scopes_screen_warns_on_unticking_a_required_scope_and_on_full_access() {
         Msg::OrgChecked(Ok("Azure DevOps Services".into())),
     );
     press(&mut app, KeyCode::Down);
-    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Left);
     snap!("03_scopes_required_unticked", &app);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right);
+    snap!("03_scopes_more_than_needed", &app);
     press(&mut app, KeyCode::Char('f'));
     snap!("03_scopes_full_access", &app);
+    press(&mut app, KeyCode::Char('f'));
+    press(&mut app, KeyCode::Char('/'));
+    for c in "pack".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    snap!("03_scopes_filtered", &app);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Right);
+    snap!("03_scopes_filtered_level_chosen", &app);
 }
 
 #[test]

@@ -222,3 +222,38 @@ fn without_a_clipboard_the_hand_off_copies_through_the_terminal_and_clears_it_on
     s.send("\r");
     assert!(s.finish());
 }
+
+#[test]
+fn power_user_filters_the_scopes_and_raises_a_level_with_the_arrows() {
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start(config.path());
+    s.wait_for("Step 1 of 9");
+    s.send("\r");
+    s.wait_for("/demo");
+    s.send("\r");
+    s.wait_for("Step 3 of 9 · Scopes");
+    s.wait_for("5 scopes chosen");
+    s.send("/");
+    s.send("wiki");
+    s.wait_for("1 group matches");
+    s.send("\r"); // keep the filter, letters are keys again
+    s.send("\x1b[C"); // →: Wiki: Read
+    s.wait_for("6 scopes chosen");
+    s.wait_for("Git-Zen does not need Wiki at all");
+    s.send("\x1b[C"); // →: Wiki: Read & write
+    s.wait_until("Wiki at Read & write", |screen| {
+        screen.contains("[Read & write]")
+    });
+    s.send("\x1b"); // Esc clears the filter first
+    s.wait_for("of 37");
+    assert!(s.screen().contains("Step 3 of 9"), "{}", s.screen());
+    s.send("\r");
+    s.wait_for("Step 4 of 9 · Create the token");
+    s.wait_for("☑ Wiki: Read & write");
+    s.send("\x1b");
+    s.wait_for("Step 3 of 9");
+    s.send(" "); // the cursor is still on Wiki: Space turns it off
+    s.wait_for("5 scopes chosen");
+    s.send("q");
+    assert!(s.finish());
+}

@@ -71,9 +71,9 @@ pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
         Span::styled("Show all scopes", theme.strong()),
         Span::raw(", and tick exactly:"),
     ]));
-    for row in app.scopes.rows.iter().filter(|r| r.ticked) {
+    for scope in app.scopes.rows.iter().filter_map(|r| r.chosen_scope()) {
         lines.push(Line::styled(
-            format!("      ☑ {}", row.label),
+            format!("      ☑ {}", scope.label()),
             theme.strong(),
         ));
     }

@@ -1,41 +1,57 @@
-//! Step 4: the scope checklist, least privilege first.
+//! Step 3: the scopes, as Azure DevOps' dialog offers them: one row per group, ←/→ for its
+//! level, the integration's groups first, `/` to filter.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use crate::ui::effect::Effect;
 use crate::ui::keymap::Intent;
+use crate::ui::scope_picker::ScopeRow;
 use crate::ui::state::{App, Level, Step};
 use crate::ui::theme::Theme;
 use crate::ui::view::{fit, text};
+use crate::ui::widgets::wrap::hanging;
 
 /// How far PgUp / PgDn move.
-const PAGE: usize = 10;
+const PAGE: isize = 10;
+/// The columns of a row: the group's name and its level.
+const NAME: usize = 29;
+const LEVEL: usize = 34;
 
 pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
-    let last = app.scopes.rows.len().saturating_sub(1);
-    let cursor = &mut app.scopes.cursor;
+    let picker = &mut app.scopes;
     match intent {
-        Intent::Up => *cursor = cursor.saturating_sub(1),
-        Intent::Down => *cursor = (*cursor + 1).min(last),
-        Intent::PageUp => *cursor = cursor.saturating_sub(PAGE),
-        Intent::PageDown => *cursor = (*cursor + PAGE).min(last),
-        Intent::Home => *cursor = 0,
-        Intent::End => *cursor = last,
-        Intent::Toggle => toggle(app),
+        Intent::Up => picker.move_by(-1),
+        Intent::Down => picker.move_by(1),
+        Intent::PageUp => picker.move_by(-PAGE),
+        Intent::PageDown => picker.move_by(PAGE),
+        Intent::Home => picker.cursor = 0,
+        Intent::End => picker.move_to_end(),
+        Intent::Filter => picker.filtering = true,
+        Intent::EndFilter => picker.filtering = false,
+        Intent::ClearFilter => picker.clear_filter(),
+        Intent::Type(c) if picker.filtering => picker.type_filter(c),
+        Intent::Erase if picker.filtering => picker.erase_filter(),
+        Intent::Toggle => changed(app, |p| p.toggle()),
+        Intent::LevelDown => changed(app, |p| p.step_level(-1)),
+        Intent::LevelUp => changed(app, |p| p.step_level(1)),
         Intent::FullAccess => {
-            app.scopes.full_access = !app.scopes.full_access;
-            app.message = app.scopes.full_access.then(|| {
+            picker.full_access = !picker.full_access;
+            app.message = picker.full_access.then(|| {
                 (
                     Level::Error,
-                    "\"Full access\" grants every scope: never use it for an integration (Git-Zen guide). patwiz will still check only the ticked scopes.".to_string(),
+                    "\"Full access\" grants every scope: never use it for an integration (Git-Zen guide). patwiz will still check only the chosen scopes.".to_string(),
                 )
             });
         }
         Intent::Next => {
             if app.ticked_scopes().is_empty() {
-                app.message = Some((Level::Error, "Tick at least one scope (Space).".into()));
+                app.message = Some((
+                    Level::Error,
+                    "Choose a level for at least one scope (Space or →).".into(),
+                ));
             } else {
                 app.step = Step::CreateToken;
                 app.message = None;
@@ -46,118 +62,211 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
     vec![]
 }
 
-fn toggle(app: &mut App) {
+/// Changes the current row and says what the new level means for the integration.
+fn changed(app: &mut App, change: impl FnOnce(&mut crate::ui::scope_picker::ScopesStep)) {
+    change(&mut app.scopes);
     let integration = app.integration();
-    let Some(row) = app.scopes.rows.get_mut(app.scopes.cursor) else {
-        return;
-    };
-    row.ticked = !row.ticked;
-    app.message = match (row.ticked, row.required) {
-        (false, true) => Some((
-            Level::Warn,
-            format!(
-                "{integration} needs {}: {} It is still checked: without it {integration} will not work.",
-                row.label,
-                row.why
-                    .clone()
-                    .unwrap_or_default()
-                    .trim_end_matches('.')
-                    .to_string()
-                    + "."
-            ),
-        )),
-        (true, false) => Some((
-            Level::Warn,
-            format!(
-                "{} does not need {}: least privilege says leave it off{}.",
-                integration,
-                row.label,
-                if row.high_privilege {
-                    " (a high-privilege scope)"
-                } else {
-                    ""
-                }
-            ),
-        )),
-        _ => None,
-    };
+    app.message = app
+        .scopes
+        .current()
+        .and_then(|row| advice(row, &integration));
 }
 
-fn head<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
-    let ticked = app.scopes.rows.iter().filter(|r| r.ticked).count();
-    let required = app.scopes.rows.iter().filter(|r| r.required).count();
-    let full = if app.scopes.full_access {
-        "☒ Full access — every scope: never for an integration"
+/// A warning when the row's level is not what the integration needs.
+fn advice(row: &ScopeRow, integration: &str) -> Option<(Level, String)> {
+    if row.short_of_requirement() {
+        let needed = row.required_scope()?;
+        let why = lower_first(row.why.as_deref().unwrap_or_default().trim_end_matches('.'));
+        return Some((
+            Level::Warn,
+            format!(
+                "{integration} needs {} (to {why}). patwiz still checks it: without it {integration} will not work.",
+                needed.label()
+            ),
+        ));
+    }
+    if !row.beyond_requirement() {
+        return None;
+    }
+    let high = if row.high_privilege() {
+        " (a high-privilege level)"
     } else {
-        "☐ Full access (f) — avoid"
+        ""
     };
-    vec![
-        Line::from(vec![
-            Span::styled(format!(" {ticked} scope(s) ticked"), theme.strong()),
+    Some((
+        Level::Warn,
+        match row.required_scope() {
+            Some(needed) => format!(
+                "{integration} needs only {}: least privilege says stay at {}{high}.",
+                needed.label(),
+                needed.level
+            ),
+            None => format!(
+                "{integration} does not need {} at all: least privilege says leave it at none{high}.",
+                row.name
+            ),
+        },
+    ))
+}
+
+/// "Read commits" → "read commits", to go on inside a sentence.
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map_or_else(String::new, |c| {
+        c.to_lowercase().chain(chars).collect::<String>()
+    })
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn head(app: &App, theme: Theme, shown: Option<(usize, usize)>) -> Vec<Line<'static>> {
+    let picker = &app.scopes;
+    let chosen = picker.rows.iter().filter(|r| r.chosen > 0).count();
+    let needed = picker.rows.iter().filter(|r| r.required > 0).count();
+    let visible = picker.visible().len();
+    let position = match shown {
+        Some((first, last)) if visible > 0 => Span::styled(
+            format!("   groups {}–{last} of {visible}", first + 1),
+            theme.dim(),
+        ),
+        _ => Span::raw(""),
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled(
+            format!(" {} chosen", plural(chosen, "scope", "scopes")),
+            theme.strong(),
+        ),
+        Span::styled(
+            format!(
+                " · {needed} needed by {} · patwiz checks the chosen ones",
+                app.integration()
+            ),
+            theme.dim(),
+        ),
+    ])];
+    if picker.filtering || !picker.filter.is_empty() {
+        let cursor = if picker.filtering { "▏" } else { "" };
+        lines.push(Line::from(vec![
+            Span::styled(" / ", theme.key()),
+            Span::styled(format!("{}{cursor}", picker.filter), theme.strong()),
             Span::styled(
-                format!(
-                    " · {required} required by {} · these are what patwiz checks",
-                    app.integration()
-                ),
+                if visible == 0 {
+                    "  no group matches: Backspace to erase, Esc to clear".to_string()
+                } else {
+                    format!(
+                        "  {} {}",
+                        plural(visible, "group", "groups"),
+                        if visible == 1 { "matches" } else { "match" }
+                    )
+                },
                 theme.dim(),
             ),
-        ]),
-        Line::styled(
-            format!(" {full}"),
-            if app.scopes.full_access {
-                theme.fail()
-            } else {
-                theme.dim()
-            },
-        ),
-    ]
+            position,
+        ]));
+    } else {
+        let full = if picker.full_access {
+            Line::styled(
+                " ☒ Full access — every scope: never for an integration",
+                theme.fail(),
+            )
+        } else {
+            Line::styled(" ☐ Full access (f) — avoid", theme.dim())
+        };
+        lines.push(full);
+        if let Some(last) = lines.last_mut() {
+            last.spans.push(position);
+        }
+    }
+    lines
 }
 
-/// The rows from `first`, `count` of them, `wide` with the scope ids.
-fn rows<'a>(app: &'a App, theme: Theme, first: usize, count: usize, wide: bool) -> Vec<Line<'a>> {
-    app.scopes
-        .rows
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(count)
-        .map(|(i, row)| {
-            let mark = if row.ticked { "☑" } else { "☐" };
-            let tag = match (row.required, row.ticked) {
-                (true, true) => Span::styled(" required", theme.ok()),
-                (true, false) => Span::styled(" required: unticked!", theme.fail()),
-                (false, true) => Span::styled(" not needed", theme.warn()),
-                _ if row.high_privilege => Span::styled(" high privilege", theme.dim()),
-                _ => Span::raw(""),
-            };
-            let here = i == app.scopes.cursor;
-            let cursor = if here { "▶" } else { " " };
-            let style = if here {
+/// What a row says about its level against the integration's need.
+fn tag(row: &ScopeRow, theme: Theme) -> Span<'static> {
+    if row.short_of_requirement() {
+        Span::styled("✗ too little", theme.fail())
+    } else if row.required > 0 && !row.beyond_requirement() {
+        Span::styled("✓ needed", theme.ok())
+    } else if row.beyond_requirement() && row.required > 0 {
+        Span::styled("! too much", theme.warn())
+    } else if row.beyond_requirement() {
+        Span::styled("! not needed", theme.warn())
+    } else {
+        Span::raw("")
+    }
+}
+
+fn row_line(row: &ScopeRow, here: bool, theme: Theme, wide: bool) -> Line<'static> {
+    let level = if here {
+        let less = if row.chosen > 0 { "◂ " } else { "  " };
+        let more = if row.chosen < row.levels.len() {
+            " ▸"
+        } else {
+            ""
+        };
+        format!("{less}{}{more}", row.level_words())
+    } else {
+        format!("  {}", row.level_words())
+    };
+    let level_style = match (here, row.chosen) {
+        (true, _) => theme.selected(),
+        (false, 0) => theme.dim(),
+        _ => theme.strong(),
+    };
+    let mut spans = vec![
+        Span::raw(if here { " ▶ " } else { "   " }),
+        Span::styled(
+            format!("{:<NAME$}", fit(&row.name, NAME)),
+            if here {
                 theme.selected()
             } else {
-                ratatui::style::Style::default()
-            };
-            let id = if wide {
-                format!(" {:<34}", row.id)
-            } else {
-                String::new()
-            };
-            Line::from(vec![
-                Span::raw(format!(" {cursor} {mark} ")),
-                Span::styled(format!("{:<44}", fit(&row.label, 44)), style),
-                Span::styled(id, theme.dim()),
-                tag,
-            ])
-        })
-        .collect()
+                Style::default()
+            },
+        ),
+        Span::raw(" "),
+        Span::styled(format!("{:<LEVEL$}", fit(&level, LEVEL)), level_style),
+    ];
+    if wide {
+        let id = row.chosen_scope().map_or("", |s| s.id.as_str());
+        spans.push(Span::styled(format!("{id:<32}"), theme.dim()));
+    }
+    spans.push(tag(row, theme));
+    Line::from(spans)
 }
 
-fn why(app: &App) -> Option<String> {
-    let row = app.scopes.rows.get(app.scopes.cursor)?;
-    Some(match &row.why {
-        Some(why) => format!(" Why: {why}"),
-        None => format!(" {} is not needed by {}.", row.label, app.integration()),
-    })
+/// The current row's levels, the chosen one marked, and why it matters.
+fn about(app: &App, theme: Theme, width: u16) -> Vec<Line<'static>> {
+    let Some(row) = app.scopes.current() else {
+        return vec![];
+    };
+    let mut levels = vec![Span::styled(" Levels: ", theme.dim())];
+    let names = std::iter::once("none").chain(row.levels.iter().map(|s| s.level.as_str()));
+    for (i, name) in names.enumerate() {
+        if i > 0 {
+            levels.push(Span::styled(" · ", theme.dim()));
+        }
+        levels.push(if i == row.chosen {
+            Span::styled(format!("[{name}]"), theme.strong())
+        } else {
+            Span::styled(name.to_string(), theme.dim())
+        });
+    }
+    let why = match (&row.why, row.required_scope(), row.chosen_scope()) {
+        (Some(why), Some(needed), _) => {
+            format!("{} needs {} — {why}", app.integration(), needed.label())
+        }
+        (_, _, Some(chosen)) => format!(
+            "{} — {} {} does not need it.",
+            chosen.label(),
+            lower_first(&chosen.description),
+            app.integration(),
+        ),
+        _ => format!("{} does not need {}.", app.integration(), row.name),
+    };
+    let mut lines = vec![Line::from(levels)];
+    lines.extend(hanging(&why, width, " ", theme.dim(), theme.dim()));
+    lines
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
@@ -167,33 +276,44 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         Constraint::Length(3),
     ])
     .areas(area);
-    frame.render_widget(text(head(app, theme)), top);
-    let height = list.height as usize;
+    let visible = app.scopes.visible();
+    let height = usize::from(list.height);
     let first = app.scopes.cursor.saturating_sub(height.saturating_sub(1));
-    frame.render_widget(
-        ratatui::widgets::Paragraph::new(rows(app, theme, first, height, list.width >= 100)),
-        list,
-    );
-    if let Some(about) = why(app) {
-        frame.render_widget(text(vec![Line::styled(about, theme.dim())]), bottom);
-    }
+    let last = (first + height).min(visible.len());
+    frame.render_widget(text(head(app, theme, Some((first, last)))), top);
+    let wide = list.width >= 110;
+    let rows: Vec<Line> = visible[first..last]
+        .iter()
+        .enumerate()
+        .map(|(i, &row)| {
+            row_line(
+                &app.scopes.rows[row],
+                first + i == app.scopes.cursor,
+                theme,
+                wide,
+            )
+        })
+        .collect();
+    frame.render_widget(ratatui::widgets::Paragraph::new(rows), list);
+    frame.render_widget(text(about(app, theme, bottom.width)), bottom);
 }
 
-/// Every row at once, numbered (plain mode toggles a row by its number), with the reasons of
-/// the required ones.
+/// Every group at once, numbered (plain mode turns a group on or off by its number, and `+` or
+/// `-` after the number changes its level), with the reasons of the needed ones.
 pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
-    let mut lines = head(app, theme);
-    for (i, mut row) in rows(app, theme, 0, usize::MAX, false)
-        .into_iter()
-        .enumerate()
-    {
-        row.spans
+    let mut lines = head(app, theme, None);
+    for (i, row) in app.scopes.rows.iter().enumerate() {
+        let mut line = row_line(row, false, theme, false);
+        line.spans
             .insert(0, Span::styled(format!("{:>3}", i + 1), theme.key()));
-        lines.push(row);
+        lines.push(line);
     }
-    for row in app.scopes.rows.iter().filter(|r| r.ticked || r.required) {
-        if let Some(why) = &row.why {
-            lines.push(Line::styled(format!(" {}: {why}", row.label), theme.dim()));
+    for row in app.scopes.rows.iter().filter(|r| r.required > 0) {
+        if let (Some(why), Some(needed)) = (&row.why, row.required_scope()) {
+            lines.push(Line::styled(
+                format!(" {}: {why}", needed.label()),
+                theme.dim(),
+            ));
         }
     }
     lines

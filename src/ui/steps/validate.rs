@@ -21,13 +21,7 @@ pub fn run(app: &mut App) -> Vec<Effect> {
     let (Ok(org), Some(token)) = (&app.org.parsed, &app.paste.token) else {
         return vec![];
     };
-    let scopes: Vec<String> = app
-        .scopes
-        .rows
-        .iter()
-        .filter(|r| r.ticked || r.required)
-        .map(|r| r.id.clone())
-        .collect();
+    let scopes = app.scopes.to_prove();
     let request = prove::request(Proof {
         org: org.clone(),
         token: token.token.clone(),

@@ -45,9 +45,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
         Step::Validate => draw_validate(frame, body, app, theme),
         _ => frame.render_widget(text(steps::lines(app, theme, body.width)), body),
     }
-    if let Some(line) = message_line(app, theme) {
-        frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), message);
-    }
+    frame.render_widget(
+        Paragraph::new(message_lines(app, theme, message.width)),
+        message,
+    );
     frame.render_widget(
         Paragraph::new(footer_line(app, theme, footer.width)),
         footer,
@@ -135,18 +136,18 @@ pub fn header_lines(app: &App, theme: Theme, width: u16) -> Vec<Line<'static>> {
 }
 
 /// The message line, if there is a message: a mark and the text, in the level's style.
-pub fn message_line(app: &App, theme: Theme) -> Option<Line<'static>> {
-    let (level, text) = app.message.as_ref()?;
+/// The message under the step, its mark first and wrapped lines under its text.
+pub fn message_lines(app: &App, theme: Theme, width: u16) -> Vec<Line<'static>> {
+    let Some((level, text)) = app.message.as_ref() else {
+        return vec![];
+    };
     let text = crate::domain::text::safe_message(text);
     let (style, mark) = match level {
-        Level::Info => (theme.dim(), "i"),
-        Level::Warn => (theme.warn(), "!"),
-        Level::Error => (theme.fail(), "✗"),
+        Level::Info => (theme.dim(), "i "),
+        Level::Warn => (theme.warn(), "! "),
+        Level::Error => (theme.fail(), "✗ "),
     };
-    Some(Line::from(vec![
-        Span::styled(format!("{mark} "), style),
-        Span::styled(text, style),
-    ]))
+    crate::ui::widgets::wrap::hanging(&text, width, mark, style, style)
 }
 
 fn footer_line(app: &App, theme: Theme, width: u16) -> Line<'static> {
