@@ -63,12 +63,12 @@ pub async fn run<B, S>(
     mut app: App,
     mut input: S,
     options: &WizardOptions,
+    theme: Theme,
 ) -> Result<Outcome, B::Error>
 where
     B: Backend,
     S: futures_util::Stream<Item = Input> + Unpin,
 {
-    let theme = Theme::from_env();
     let (tx, mut rx) = unbounded_channel::<Msg>();
     let (terminal_tx, mut terminal_rx) = unbounded_channel::<TerminalCopy>();
     let mut runner = Runner::new(tx, options).with_terminal(terminal_tx);

@@ -122,8 +122,10 @@ pub fn initial_app(options: &WizardOptions) -> App {
 /// Runs the wizard in the terminal until the person quits.
 pub async fn run(options: WizardOptions) -> ExitCode {
     let app = initial_app(&options);
+    // Asked before the wizard takes the terminal: the answer comes on the same input.
+    let theme = theme::Theme::new(services::background::detect());
     let mut terminal = tui::enter();
-    let outcome = event_loop::run(&mut terminal, app, tui::events(), &options).await;
+    let outcome = event_loop::run(&mut terminal, app, tui::events(), &options, theme).await;
     tui::leave();
     match outcome {
         Ok(outcome) => {

@@ -124,7 +124,7 @@ fn plain_text(line: &ratatui::text::Line<'_>) -> String {
 
 impl Printer {
     fn show(&mut self, app: &App) {
-        let theme = Theme { color: false };
+        let theme = Theme::plain();
         if app.overlay == Some(super::state::Overlay::Help) {
             if !self.help_shown {
                 for line in view::overlay::help_lines(app, theme) {

@@ -43,10 +43,26 @@ fn type_text(app: &mut App, text: &str) {
     }
 }
 
+/// The foreground colour of the first cell of `needle` when drawn at 80×24 with `theme`.
+fn colour_of(app: &App, theme: Theme, needle: &str) -> Option<ratatui::style::Color> {
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|f| view::draw(f, app, theme)).unwrap();
+    let buffer = terminal.backend().buffer();
+    for y in 0..24 {
+        let line: Vec<&str> = (0..80).map(|x| buffer[(x, y)].symbol()).collect();
+        let text = line.concat();
+        if let Some(byte) = text.find(needle) {
+            let x = u16::try_from(text[..byte].chars().count()).unwrap();
+            return buffer[(x, y)].style().fg;
+        }
+    }
+    None
+}
+
 fn screen(app: &App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal
-        .draw(|f| view::draw(f, app, Theme { color: false }))
+        .draw(|f| view::draw(f, app, Theme::plain()))
         .unwrap();
     format!("{}", terminal.backend())
 }
@@ -205,6 +221,23 @@ fn create_token_screens() {
     );
     press(&mut app, KeyCode::Enter);
     snap!("04_create_token_git_zen", &app);
+    // The instruction that cannot be undone is readable on a light background, and on a
+    // dark one keeps the terminal's own yellow.
+    use patwiz::ui::theme::Background;
+    for (background, expected) in [
+        (Background::Light, ratatui::style::Color::Indexed(130)),
+        (Background::Dark, ratatui::style::Color::Yellow),
+    ] {
+        let theme = Theme {
+            color: true,
+            background,
+        };
+        assert_eq!(
+            colour_of(&app, theme, "copy the token now"),
+            Some(expected),
+            "{background:?}"
+        );
+    }
     let effects = press(&mut app, KeyCode::Char('o'));
     assert!(
         matches!(effects.as_slice(), [Effect::OpenBrowser(u)] if u == "https://dev.azure.com/contoso/_usersSettings/tokens"),
@@ -618,7 +651,7 @@ async fn the_real_loop_takes_a_token_from_start_to_stored() {
         ],
     ));
     let app = initial_app(&options);
-    let outcome = patwiz::ui::event_loop::run(&mut terminal, app, input, &options)
+    let outcome = patwiz::ui::event_loop::run(&mut terminal, app, input, &options, Theme::plain())
         .await
         .unwrap();
     keys.await.unwrap();

@@ -5,6 +5,7 @@
 
 use std::io::{Read, Write};
 use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
@@ -13,7 +14,7 @@ pub use super::fixtures::{GIT_ZEN, MISSING};
 
 pub struct Session {
     master: Box<dyn portable_pty::MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
+    writer: Arc<Mutex<Box<dyn Write + Send>>>,
     output: Receiver<Vec<u8>>,
     pub parser: vt100::Parser,
     child: Box<dyn portable_pty::Child + Send + Sync>,
@@ -44,6 +45,18 @@ impl Session {
     /// The binary with `args` and extra environment; the token is kept in the memory store
     /// (the wizard saves and hands over in one process) unless `env` names another.
     pub fn start_full(config: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Session {
+        Session::start_on(config, args, env, None)
+    }
+
+    /// As [`Session::start_full`], in a terminal whose background is `background` (an X11
+    /// colour spec, "rgb:ffff/ffff/ffff"): it answers the OSC 11 question as xterm does. Every
+    /// session answers the device-attributes query (DA1), as every terminal does.
+    pub fn start_on(
+        config: &std::path::Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+        background: Option<&'static str>,
+    ) -> Session {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: 24,
@@ -74,13 +87,44 @@ impl Session {
         let child = pty.slave.spawn_command(cmd).unwrap();
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().unwrap();
-        let writer = pty.master.take_writer().unwrap();
+        let writer = Arc::new(Mutex::new(pty.master.take_writer().unwrap()));
+        let answers = Arc::clone(&writer);
         let (tx, rx) = channel();
-        // Keep draining, or the child blocks writing into a full PTY.
+        // Keep draining, or the child blocks writing into a full PTY; answer the terminal
+        // queries a real terminal answers.
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                if n == 0 {
+                    break;
+                }
+                let chunk = &buf[..n];
+                let asks = |q: &[u8]| chunk.windows(q.len()).any(|w| w == q);
+                let mut reply = Vec::new();
+                if let Some(bg) = background {
+                    // The foreground is the opposite of the background.
+                    let fg = if bg.contains("ffff") {
+                        "rgb:0000/0000/0000"
+                    } else {
+                        "rgb:ffff/ffff/ffff"
+                    };
+                    if asks(b"\x1b]10;?") {
+                        reply.extend_from_slice(format!("\x1b]10;{fg}\x1b\\").as_bytes());
+                    }
+                    if asks(b"\x1b]11;?") {
+                        reply.extend_from_slice(format!("\x1b]11;{bg}\x1b\\").as_bytes());
+                    }
+                }
+                if asks(b"\x1b[c") {
+                    reply.extend_from_slice(b"\x1b[?62;22c");
+                }
+                if !reply.is_empty()
+                    && let Ok(mut w) = answers.lock()
+                {
+                    let _ = w.write_all(&reply);
+                    let _ = w.flush();
+                }
+                if tx.send(chunk.to_vec()).is_err() {
                     break;
                 }
             }
@@ -139,8 +183,11 @@ impl Session {
     }
 
     pub fn send(&mut self, bytes: &str) {
-        self.writer.write_all(bytes.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
+        {
+            let mut writer = self.writer.lock().unwrap();
+            writer.write_all(bytes.as_bytes()).unwrap();
+            writer.flush().unwrap();
+        }
         // Give the key time to be read on its own (an Esc must not merge with the next key).
         std::thread::sleep(Duration::from_millis(120));
         self.pump(Duration::from_millis(10));

@@ -353,7 +353,7 @@ pub fn body_rows(app: &App) -> usize {
 
 /// The furthest the body can scroll at the current size.
 pub fn max_scroll(app: &App) -> u16 {
-    let total = body(app, Theme { color: false }, 0, app.size.0).len();
+    let total = body(app, Theme::plain(), 0, app.size.0).len();
     u16::try_from(total.saturating_sub(body_rows(app))).unwrap_or(u16::MAX)
 }
 
