@@ -61,10 +61,66 @@ impl Expiry {
     }
 }
 
+/// An expiration as the token dialog offers it: so many days from today, the date the old
+/// token had (a rotation keeps it unless changed), or a date the person types later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpiryChoice {
+    Days(i64),
+    Keep(Date),
+    Custom,
+}
+
+/// The dialog's presets: 7, 30, 60, 90 and 180 days and a year (Azure DevOps' longest).
+pub const PRESET_DAYS: [i64; 6] = [7, 30, 60, 90, 180, 365];
+
+impl ExpiryChoice {
+    /// Every choice in order, the old token's date first when there is one.
+    pub fn all(keep: Option<Date>) -> Vec<ExpiryChoice> {
+        keep.map(ExpiryChoice::Keep)
+            .into_iter()
+            .chain(PRESET_DAYS.map(ExpiryChoice::Days))
+            .chain([ExpiryChoice::Custom])
+            .collect()
+    }
+
+    /// The date it means, from `today`; none for a date still to be typed.
+    pub fn date(self, today: Date) -> Option<Date> {
+        match self {
+            ExpiryChoice::Days(n) => Some(today + time::Duration::days(n)),
+            ExpiryChoice::Keep(date) => Some(date),
+            ExpiryChoice::Custom => None,
+        }
+    }
+
+    /// As the dialog says it: "30 days", "1 year", "Custom defined", "as before".
+    pub fn words(self) -> String {
+        match self {
+            ExpiryChoice::Days(365) => "1 year".to_string(),
+            ExpiryChoice::Days(n) => format!("{n} days"),
+            ExpiryChoice::Keep(_) => "the old token's date".to_string(),
+            ExpiryChoice::Custom => "Custom defined".to_string(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn the_choices_are_the_dialogs_with_the_old_date_first() {
+        let today = date!(2026 - 12 - 01);
+        let fresh = ExpiryChoice::all(None);
+        assert_eq!(fresh.len(), 7);
+        assert_eq!(fresh[1].date(today), Some(date!(2026 - 12 - 31)));
+        assert_eq!(fresh[5].words(), "1 year");
+        assert_eq!(fresh[5].date(today), Some(date!(2027 - 12 - 01)));
+        assert_eq!(fresh[6].date(today), None);
+        let rotation = ExpiryChoice::all(Some(date!(2027 - 05 - 31)));
+        assert_eq!(rotation[0].date(today), Some(date!(2027 - 05 - 31)));
+        assert_eq!(rotation.len(), 8);
+    }
 
     #[test]
     fn the_warning_starts_seven_days_before() {

@@ -49,6 +49,21 @@ pub struct HandOff {
     #[serde(default)]
     pub org_url_form: UrlForm,
     pub steps: Vec<String>,
+    /// The steps (1-based) done once, at the first set-up ("Switch from OAuth to PAT"): a
+    /// rotation leaves them out.
+    #[serde(default)]
+    pub setup_only: Vec<usize>,
+}
+
+impl HandOff {
+    /// The steps for the first set-up, or for replacing a token the integration already has.
+    pub fn steps_for(&self, rotating: bool) -> impl Iterator<Item = &str> {
+        self.steps
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| !(rotating && self.setup_only.contains(&(i + 1))))
+            .map(|(_, s)| s.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -326,6 +341,25 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    #[test]
+    fn a_rotation_leaves_out_the_set_up_only_steps_and_they_exist() {
+        for p in built_in() {
+            for n in &p.handoff.setup_only {
+                assert!(
+                    (1..=p.handoff.steps.len()).contains(n),
+                    "{}: step {n}",
+                    p.name
+                );
+            }
+        }
+        let git_zen = profile("git-zen");
+        let first: Vec<&str> = git_zen.handoff.steps_for(false).collect();
+        let again: Vec<&str> = git_zen.handoff.steps_for(true).collect();
+        assert!(first.contains(&"Switch from OAuth to PAT."));
+        assert!(!again.contains(&"Switch from OAuth to PAT."));
+        assert_eq!(first.len(), again.len() + 1);
     }
 
     #[test]

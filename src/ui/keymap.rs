@@ -30,9 +30,9 @@ pub enum Intent {
     /// Rotate the first stored organization's token.
     RotateStored,
     Toggle,
-    /// One level less / more of the scope group under the cursor.
-    LevelDown,
-    LevelUp,
+    /// ← / →: one level less / more of a scope group, a shorter / longer expiry.
+    Less,
+    More,
     /// `/`: letters go into the scope filter.
     Filter,
     /// Enter while filtering: stop typing, keep what the filter shows.
@@ -257,8 +257,21 @@ static ORGANIZATION: [Binding; 5] = [
     BACK,
 ];
 
-static CREATE_TOKEN: [Binding; 4] = [
+static CREATE_TOKEN: [Binding; 7] = [
     bind(&[Key::Char('o')], "o", "open page", I::OpenPage),
+    extra(
+        &[Key::Code(C::Left), Key::Char('h')],
+        "← h",
+        "shorter expiry",
+        I::Less,
+    ),
+    extra(
+        &[Key::Code(C::Right), Key::Char('l')],
+        "→ l",
+        "longer expiry",
+        I::More,
+    ),
+    summary("←→", "expiry"),
     bind(&[Key::Char('c')], "c", "copy link", I::CopyLink),
     bind(&[Key::Code(C::Enter)], "Enter", "next", I::Next),
     BACK,
@@ -276,13 +289,13 @@ static SCOPES: [Binding; 15] = [
         &[Key::Code(C::Left), Key::Char('h')],
         "← h",
         "less access",
-        I::LevelDown,
+        I::Less,
     ),
     extra(
         &[Key::Code(C::Right), Key::Char('l')],
         "→ l",
         "more access",
-        I::LevelUp,
+        I::More,
     ),
     summary("←→", "level"),
     bind(&[Key::Char(' ')], "Space", "on/off", I::Toggle),
@@ -313,8 +326,8 @@ static SCOPES_FILTERING: [Binding; 11] = [
     extra(&[Key::Code(C::Up)], "↑", "up", I::Up),
     extra(&[Key::Code(C::Down)], "↓", "down", I::Down),
     summary("↑↓", "move"),
-    extra(&[Key::Code(C::Left)], "←", "less access", I::LevelDown),
-    extra(&[Key::Code(C::Right)], "→", "more access", I::LevelUp),
+    extra(&[Key::Code(C::Left)], "←", "less access", I::Less),
+    extra(&[Key::Code(C::Right)], "→", "more access", I::More),
     summary("←→", "level"),
     extra(&[Key::Code(C::Backspace)], "Backspace", "erase", I::Erase),
     bind(
@@ -653,7 +666,7 @@ mod tests {
         );
         assert_eq!(
             press(&app, KeyCode::Left, KeyModifiers::NONE),
-            Some(Intent::LevelDown)
+            Some(Intent::Less)
         );
     }
 

@@ -210,8 +210,8 @@ fn keys_line(app: &App) -> String {
                     | Intent::Home
                     | Intent::End
                     | Intent::Toggle
-                    | Intent::LevelDown
-                    | Intent::LevelUp
+                    | Intent::Less
+                    | Intent::More
                     | Intent::Filter
             )
         })
@@ -374,13 +374,11 @@ fn translate(app: &App, answer: &str, printer: &mut Printer) -> Vec<Msg> {
                     if changes.is_empty() {
                         msgs.push(Msg::Intent(Intent::Toggle));
                     }
-                    msgs.extend(changes.chars().map(|c| {
-                        Msg::Intent(if c == '+' {
-                            Intent::LevelUp
-                        } else {
-                            Intent::LevelDown
-                        })
-                    }));
+                    msgs.extend(
+                        changes.chars().map(|c| {
+                            Msg::Intent(if c == '+' { Intent::More } else { Intent::Less })
+                        }),
+                    );
                     msgs
                 })
                 .collect()

@@ -6,6 +6,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use crate::domain::checks::{CheckStatus, Verdict};
+use crate::domain::expiry::ExpiryChoice;
 use crate::domain::org_url::{OrgUrl, OrgUrlError};
 use crate::domain::profiles::Profile;
 use crate::domain::token::CheckedToken;
@@ -234,6 +235,8 @@ pub struct SaveStep {
     pub state: SaveState,
     /// Which secret store the token will go to, in words (once known).
     pub store_line: Option<String>,
+    /// The date came from the create step's choice: the first key typed replaces it.
+    pub expires_chosen: bool,
 }
 
 impl Default for SaveStep {
@@ -242,7 +245,36 @@ impl Default for SaveStep {
             expires: TextInput::new(10),
             state: SaveState::Editing,
             store_line: None,
+            expires_chosen: false,
         }
+    }
+}
+
+/// Step 4: the expiration to pick in the dialog (the date goes on to Save).
+#[derive(Debug, Clone)]
+pub struct CreateStep {
+    pub choices: Vec<ExpiryChoice>,
+    pub choice: usize,
+}
+
+impl CreateStep {
+    /// The dialog's presets with 30 days chosen (its default), or for a rotation the old
+    /// token's date.
+    pub fn new(keep: Option<time::Date>) -> CreateStep {
+        CreateStep {
+            choices: ExpiryChoice::all(keep),
+            choice: if keep.is_some() { 0 } else { 1 },
+        }
+    }
+
+    pub fn chosen(&self) -> ExpiryChoice {
+        self.choices[self.choice]
+    }
+}
+
+impl Default for CreateStep {
+    fn default() -> Self {
+        CreateStep::new(None)
     }
 }
 
@@ -278,6 +310,7 @@ pub struct App {
     pub paste: PasteStep,
     pub validation: Validation,
     pub save: SaveStep,
+    pub create: CreateStep,
     pub handoff: HandOffStep,
     pub demo_tokens: Vec<DemoToken>,
     /// How long the hand-off keeps the token on the clipboard.
@@ -317,6 +350,7 @@ impl App {
             paste: PasteStep::default(),
             validation: Validation::default(),
             save: SaveStep::default(),
+            create: CreateStep::default(),
             handoff: HandOffStep::default(),
             demo_tokens,
             clipboard_for: Duration::from_secs(CLIPBOARD_SECONDS),
@@ -358,6 +392,7 @@ impl App {
         self.paste = PasteStep::default();
         self.validation = Validation::default();
         self.save = SaveStep::default();
+        self.create = CreateStep::default();
         self.handoff = HandOffStep::default();
         self.rotating = None;
         self.saved_once = false;

@@ -375,6 +375,8 @@ async fn validate_screens() {
     }
     assert_eq!(names(&press(&mut app, KeyCode::Enter)), ["DescribeStore"]);
     update(&mut app, Msg::StoreDescribed("Secret Service — stored in your desktop keyring (Secret Service): it survives a reboot".into()));
+    // The create step's 30 days, carried; typing replaces it.
+    assert!(screen(&app, 80, 24).contains("> 2026-12-31"));
     type_text(&mut app, "2027-05-31");
     snap!("07_save", &app);
     match press(&mut app, KeyCode::Enter).as_slice() {
@@ -486,6 +488,7 @@ fn a_stored_organization_is_offered_for_rotation_and_skips_to_creating_the_token
                 kind: patwiz::domain::org_url::OrgKind::Cloud,
                 profile: "nango".into(),
                 scopes: vec!["vso.project".into()],
+                expires: Some(time::macros::date!(2027 - 02 - 01)),
                 ..Default::default()
             })
         })
@@ -504,6 +507,14 @@ fn a_stored_organization_is_offered_for_rotation_and_skips_to_creating_the_token
     );
     assert_eq!(app.ticked_scopes(), ["vso.project"]);
     snap!("10_rotate_create_token", &app);
+    // The old token's date stays unless changed, and reaches Save.
+    assert!(screen(&app, 80, 24).contains("the old token's date ▸ → 2027-02-01"));
+    press(&mut app, KeyCode::Right);
+    assert!(screen(&app, 80, 24).contains("7 days ▸ → 2026-12-08"));
+    press(&mut app, KeyCode::Left);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.save.expires.as_str(), "2027-02-01");
+    press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Esc);
     assert_eq!(
         app.step,

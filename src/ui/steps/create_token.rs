@@ -3,11 +3,15 @@
 use ratatui::text::{Line, Span};
 
 use crate::domain::GLOBAL_PAT_RETIREMENT;
+use crate::domain::expiry::ExpiryChoice;
+use crate::store::settings::format_date;
 use crate::ui::effect::Effect;
 use crate::ui::keymap::Intent;
 use crate::ui::msg::Copied;
-use crate::ui::state::{App, Step};
+use crate::ui::state::{App, Level, Step};
 use crate::ui::theme::Theme;
+use crate::ui::widgets::wrap::hanging;
+use ratatui::style::Style;
 
 pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
     let Ok(org) = &app.org.parsed else {
@@ -16,7 +20,13 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
     match intent {
         Intent::OpenPage => vec![Effect::OpenBrowser(org.token_page())],
         Intent::CopyLink => vec![Effect::CopyText(org.token_page(), Copied::Link)],
+        Intent::Less => choose_expiry(app, -1),
+        Intent::More => choose_expiry(app, 1),
         Intent::Next => {
+            if let Some(date) = app.create.chosen().date(app.today) {
+                app.save.expires.set(&format_date(date));
+                app.save.expires_chosen = true;
+            }
             app.step = Step::Paste;
             app.message = None;
             vec![]
@@ -25,13 +35,58 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
     }
 }
 
-pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
+fn choose_expiry(app: &mut App, delta: isize) -> Vec<Effect> {
+    let last = app.create.choices.len() - 1;
+    app.create.choice = app.create.choice.saturating_add_signed(delta).min(last);
+    app.message = match app.create.chosen() {
+        ExpiryChoice::Custom => Some((
+            Level::Info,
+            "Pick the date in the dialog; patwiz asks for it when you save.".to_string(),
+        )),
+        ExpiryChoice::Keep(date) if date < app.today => Some((
+            Level::Warn,
+            format!(
+                "The old token's date, {}, has passed: choose another.",
+                format_date(date)
+            ),
+        )),
+        _ => None,
+    };
+    vec![]
+}
+
+/// The expiration line: the choice, the date it means, and the keys that change it.
+fn expiry_line(app: &App, theme: Theme) -> Line<'static> {
+    let chosen = app.create.chosen();
+    let less = if app.create.choice > 0 { "◂ " } else { "  " };
+    let more = if app.create.choice + 1 < app.create.choices.len() {
+        " ▸"
+    } else {
+        "  "
+    };
+    let date = chosen
+        .date(app.today)
+        .map_or_else(|| "a date you pick".to_string(), format_date);
+    Line::from(vec![
+        Span::raw(" 4. Expiration: "),
+        Span::styled(format!("{less}{}{more}", chosen.words()), theme.selected()),
+        Span::raw(" → "),
+        Span::styled(date, theme.strong()),
+        Span::styled("  (←/→ to change)", theme.dim()),
+    ])
+}
+
+pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
     let Ok(org) = &app.org.parsed else {
         return vec![];
     };
     let profile = app.profile.as_ref();
     let name = profile.map_or("Integration token", |p| p.token_name.as_str());
-    let mut lines = vec![
+    let mut lines = Vec::new();
+    if app.rotating.is_some() {
+        lines.extend(regenerate(app, theme, width, name));
+    }
+    lines.extend([
         Line::from(vec![
             Span::raw(" 1. Open "),
             Span::styled(org.token_page(), theme.key()),
@@ -50,20 +105,26 @@ pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
             Span::styled(org.name().to_string(), theme.strong()),
             Span::raw(" (this one, not \"All accessible organizations\")"),
         ]),
-    ];
+    ]);
     if profile.is_some_and(|p| p.global_pat_retired) {
         lines.push(Line::styled(
             format!("    The {} says \"All accessible organizations\": Microsoft retires those global PATs on {GLOBAL_PAT_RETIREMENT}.", profile.map(|p| p.source.as_str()).unwrap_or("guide")),
             theme.warn(),
         ));
     }
-    lines.push(Line::raw(format!(
-        " 4. Expiration: {}",
-        profile.map_or(
-            "the shortest your policy allows (1 year at most; some orgs cap at 90 days).",
-            |p| p.expiry_advice.as_str()
-        )
-    )));
+    lines.push(expiry_line(app, theme));
+    if app.rotating.is_none() {
+        lines.extend(hanging(
+            profile.map_or(
+                "The shortest your policy allows (1 year at most; some orgs cap at 90 days).",
+                |p| p.expiry_advice.as_str(),
+            ),
+            width,
+            "    ",
+            theme.dim(),
+            theme.dim(),
+        ));
+    }
     lines.push(Line::from(vec![
         Span::raw(" 5. Scopes: "),
         Span::styled("Custom defined", theme.strong()),
@@ -81,10 +142,40 @@ pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
         Span::raw(" 6. Click Create and "),
         Span::styled("copy the token now: it is shown once.", theme.warn()),
     ]));
-    if let Some(p) = profile {
+    if let Some(p) = profile.filter(|_| app.rotating.is_none()) {
         for pre in &p.prerequisites {
-            lines.push(Line::styled(format!(" Note: {pre}"), theme.dim()));
+            lines.extend(hanging(pre, width, " Note: ", theme.dim(), theme.dim()));
         }
     }
+    lines
+}
+
+/// A rotation's quickest path: Azure DevOps' Regenerate keeps the token's name, organization
+/// and scopes and gives it a new value; creating a second token keeps the old one working
+/// while the integration switches.
+fn regenerate(app: &App, theme: Theme, width: u16, name: &str) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::styled(
+        " Quickest: regenerate the same token",
+        theme.strong(),
+    )];
+    let org = app
+        .org
+        .parsed
+        .as_ref()
+        .map(|o| o.token_page())
+        .unwrap_or_default();
+    lines.extend(hanging(
+        &format!(
+            "On {org}, find \"{name}\" → ⋯ → Regenerate, choose the expiration below, and copy the new value (shown once). The name, organization and scopes stay; anything still using the old value needs the new one. An expired or revoked token cannot be regenerated: then create one as below."
+        ),
+        width,
+        " ",
+        theme.dim(),
+        Style::default(),
+    ));
+    lines.push(Line::styled(
+        " Or create a second token (the old one keeps working until you revoke it):",
+        theme.strong(),
+    ));
     lines
 }

@@ -70,13 +70,21 @@ pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
     let integration = app.integration();
     let mut lines = vec![
         Line::styled(
-            format!(" Now give the token to {integration}:"),
+            if app.rotating.is_some() {
+                format!(" Now give the new token to {integration}, in place of the old one:")
+            } else {
+                format!(" Now give the token to {integration}:")
+            },
             theme.strong(),
         ),
         Line::raw(""),
     ];
     if let Some(profile) = &app.profile {
-        for (i, step) in profile.handoff.steps.iter().enumerate() {
+        for (i, step) in profile
+            .handoff
+            .steps_for(app.rotating.is_some())
+            .enumerate()
+        {
             lines.push(Line::raw(format!(" {}. {step}", i + 1)));
         }
         lines.push(Line::styled(

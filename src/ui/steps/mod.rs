@@ -22,7 +22,7 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
     match app.step {
         Step::Start => start::lines(app, theme, width),
         Step::Organization => organization::lines(app, theme, spinner),
-        Step::CreateToken => create_token::lines(app, theme),
+        Step::CreateToken => create_token::lines(app, theme, width),
         Step::Scopes => scopes::lines(app, theme),
         Step::Paste => paste::lines(app, theme, width),
         Step::Validate => validate::lines(app, theme, spinner, width),

@@ -15,14 +15,19 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
     match intent {
         Intent::Next => save(app),
         Intent::Erase => {
+            app.save.expires_chosen = false;
             app.save.expires.pop();
             vec![]
         }
         Intent::ClearField => {
+            app.save.expires_chosen = false;
             app.save.expires.clear();
             vec![]
         }
         Intent::Type(c) if c.is_ascii_digit() || c == '-' => {
+            if std::mem::take(&mut app.save.expires_chosen) {
+                app.save.expires.clear();
+            }
             app.save.expires.push(c);
             vec![]
         }
@@ -158,7 +163,11 @@ pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
             theme.dim(),
         ),
         Line::raw(""),
-        Line::raw(" Expiry date you chose (YYYY-MM-DD, optional, for reminders):"),
+        Line::raw(if app.save.expires_chosen {
+            " Expiry date (the one chosen for the dialog; type another to replace it):"
+        } else {
+            " Expiry date you chose (YYYY-MM-DD, optional, for reminders):"
+        }),
         crate::ui::widgets::text_input::line(app.save.expires.as_str().to_string(), theme),
         Line::styled(
             " Azure DevOps emails you 7 days before; `patwiz status` warns then too,",

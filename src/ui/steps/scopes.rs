@@ -35,8 +35,8 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
         Intent::Type(c) if picker.filtering => picker.type_filter(c),
         Intent::Erase if picker.filtering => picker.erase_filter(),
         Intent::Toggle => changed(app, |p| p.toggle()),
-        Intent::LevelDown => changed(app, |p| p.step_level(-1)),
-        Intent::LevelUp => changed(app, |p| p.step_level(1)),
+        Intent::Less => changed(app, |p| p.step_level(-1)),
+        Intent::More => changed(app, |p| p.step_level(1)),
         Intent::FullAccess => {
             picker.full_access = !picker.full_access;
             app.message = picker.full_access.then(|| {

@@ -46,6 +46,7 @@ fn choose(app: &mut App) {
             app.scopes = ScopesStep::new(Some(&profile), &profile.scope_ids());
             app.profile = Some(profile);
             app.rotating = None;
+            app.create = crate::ui::state::CreateStep::default();
             app.step = Step::Organization;
         }
         StartChoice::Rotate(rotation) => {
@@ -59,6 +60,7 @@ fn choose(app: &mut App) {
                     .expires
                     .set(&crate::store::settings::format_date(expires));
             }
+            app.create = crate::ui::state::CreateStep::new(stored.expires);
             app.profile = Some(rotation.profile.clone());
             app.rotating = Some(rotation);
             app.step = Step::CreateToken;
