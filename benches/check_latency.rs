@@ -73,7 +73,7 @@ fn main() {
                     Event::Discovered { .. } => discovered = Some(at),
                     Event::Identity(_) => identified = Some(at),
                     Event::Finished(report) => {
-                        assert_eq!(report.exit_code(), 0, "{}", report.to_text());
+                        assert_eq!(report.exit_code(), 0, "{}", report.to_text(None));
                         finished = Some(at);
                     }
                     _ => {}
@@ -133,7 +133,7 @@ fn main() {
                     match event {
                         Event::Discovered { .. } => discovered = Some(started.elapsed()),
                         Event::Finished(report) => {
-                            assert_eq!(report.exit_code(), 0, "{name}: {}", report.to_text());
+                            assert_eq!(report.exit_code(), 0, "{name}: {}", report.to_text(None));
                             finished = Some(started.elapsed());
                         }
                         _ => {}

@@ -14,7 +14,7 @@ async fn stored_token(org: &OrgUrl) -> Option<Token> {
     vault.token(&org.key()).await.ok().flatten()
 }
 
-pub async fn run(args: CheckArgs) -> ExitCode {
+pub async fn run(mut args: CheckArgs) -> ExitCode {
     use crate::domain::{scopes::Catalogue, token::check_pasted};
     use crate::engine;
 
@@ -24,6 +24,11 @@ pub async fn run(args: CheckArgs) -> ExitCode {
     };
     if let Err(code) = super::refuse_lookalike(&org, args.server) {
         return code;
+    }
+    if args.ca_file.is_none() {
+        args.ca_file = std::env::var_os("SSL_CERT_FILE")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from);
     }
     if let Some(path) = &args.ca_file
         && let Err(e) = engine::http::load_certificates(path)
@@ -79,7 +84,12 @@ pub async fn run(args: CheckArgs) -> ExitCode {
     if scopes.is_empty() {
         return usage("no scopes to check: the custom profile needs --scopes ID,ID…");
     }
-    let (raw, source) = match token_text(args.token_stdin) {
+    let command = format!("patwiz check --org {org}");
+    let ask = super::TokenAsk {
+        command: &command,
+        prompt: None,
+    };
+    let (raw, source) = match token_text(args.token_stdin, &ask) {
         Ok(found) => found,
         Err(no_token) => match stored_token(&org).await {
             Some(token) => (
@@ -121,7 +131,7 @@ pub async fn run(args: CheckArgs) -> ExitCode {
     if args.json {
         println!("{}", report.to_json());
     } else {
-        print!("{}", report.to_text());
+        super::print_report(&report);
     }
     ExitCode::from(report.exit_code())
 }

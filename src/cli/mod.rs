@@ -128,8 +128,10 @@ pub struct CheckArgs {
     /// (patwiz refuses such a look-alike without it).
     #[arg(long)]
     pub server: bool,
-    /// Extra CA certificates (PEM) for Azure DevOps Server behind a private CA.
-    #[arg(long, env = "SSL_CERT_FILE")]
+    /// Extra CA certificates (PEM) for Azure DevOps Server behind a private CA [default:
+    /// the file SSL_CERT_FILE names, if set].
+    // Read by hand, not with clap's `env`: clap would list it in the usage line as required.
+    #[arg(long)]
     pub ca_file: Option<PathBuf>,
 }
 
@@ -328,6 +330,51 @@ pub(crate) fn usage(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(EXIT_USAGE)
 }
 
+/// How wide text output wraps: the terminal's width (at most 100 columns, easier to read), or
+/// not at all when the output goes to a file or a pipe.
+pub(crate) fn text_width() -> Option<usize> {
+    use std::io::IsTerminal as _;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    crossterm::terminal::size()
+        .ok()
+        .map(|(w, _)| usize::from(w).min(100))
+}
+
+/// A text report as it goes to standard output: its marks and verdict in colour at a terminal
+/// (unless NO_COLOR is set), as they are elsewhere.
+pub(crate) fn print_report(report: &crate::engine::Report) {
+    use crossterm::style::Stylize as _;
+    use std::io::IsTerminal as _;
+    let text = report.to_text(text_width());
+    let colour = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    if !colour {
+        print!("{text}");
+        return;
+    }
+    for line in text.lines() {
+        let (mark, rest) = line.split_at(line.char_indices().nth(2).map_or(line.len(), |(i, _)| i));
+        let coloured = match mark {
+            " ✓" => format!("{}{rest}", mark.green()),
+            " ✗" => format!("{}{rest}", mark.red().bold()),
+            " !" => format!("{}{rest}", mark.yellow()),
+            _ if line.starts_with("Verdict: pass") => line.green().to_string(),
+            _ if line.starts_with("Verdict: ") => line.red().bold().to_string(),
+            _ if line.starts_with("What to do now: ") => {
+                format!(
+                    "{}{}",
+                    "What to do now: ".bold(),
+                    &line["What to do now: ".len()..]
+                )
+            }
+            _ => line.to_string(),
+        };
+        println!("{coloured}");
+    }
+}
+
 /// Reads the token from standard input (at most 16 MiB; the shape check says what is wrong).
 pub(crate) fn read_token_stdin() -> Result<Zeroizing<String>, UsageError> {
     use std::io::Read as _;
@@ -345,10 +392,21 @@ pub(crate) fn read_token_stdin() -> Result<Zeroizing<String>, UsageError> {
     }
 }
 
-/// Where the token comes from: --token-stdin, else AZURE_DEVOPS_EXT_PAT.
+/// How a command asks for a token it was not given.
+pub(crate) struct TokenAsk<'a> {
+    /// The command line that would pass it, for the message ("patwiz rotate --org X").
+    pub command: &'a str,
+    /// The hidden prompt when standard input is a terminal (none: do not ask).
+    pub prompt: Option<&'a str>,
+}
+
+/// Where the token comes from: --token-stdin, else AZURE_DEVOPS_EXT_PAT, else (at a terminal)
+/// a prompt that does not echo.
 pub(crate) fn token_text(
     token_stdin: bool,
+    ask: &TokenAsk<'_>,
 ) -> Result<(Zeroizing<String>, &'static str), UsageError> {
+    use std::io::IsTerminal as _;
     if token_stdin {
         return read_token_stdin().map(|t| (t, "standard input"));
     }
@@ -358,7 +416,23 @@ pub(crate) fn token_text(
             .map(|t| (Zeroizing::new(t), "AZURE_DEVOPS_EXT_PAT"))
             .map_err(|_| UsageError("AZURE_DEVOPS_EXT_PAT is not valid text".to_string()));
     }
-    Err(UsageError("no token: pass --token-stdin (e.g. `patwiz check ... --token-stdin < token.txt`), set AZURE_DEVOPS_EXT_PAT, or store one with `patwiz login`".to_string()))
+    if let Some(prompt) = ask.prompt
+        && std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal()
+    {
+        return crate::ui::services::hidden_input::read_hidden(prompt, &mut std::io::stderr())
+            .map(|t| (t, "the prompt"))
+            .ok_or_else(|| UsageError("no token was entered".to_string()));
+    }
+    let last = if ask.prompt.is_some() {
+        "or run the command in a terminal to paste it at a prompt"
+    } else {
+        "or store one with `patwiz login`"
+    };
+    Err(UsageError(format!(
+        "no token: pipe it in with `{} --token-stdin < token.txt`, set AZURE_DEVOPS_EXT_PAT, {last}",
+        ask.command
+    )))
 }
 
 async fn wizard(args: WizardArgs) -> ExitCode {

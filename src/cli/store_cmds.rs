@@ -55,8 +55,19 @@ async fn open_with_settings() -> Result<(Vault, crate::store::settings::Settings
     Ok((vault, settings))
 }
 
-fn read_new_token(token_stdin: bool) -> Result<(Token, Vec<String>), ExitCode> {
-    let (raw, source) = token_text(token_stdin).map_err(usage)?;
+/// The token for `command` on `org`: piped, from AZURE_DEVOPS_EXT_PAT, or pasted at a prompt.
+fn read_new_token(
+    token_stdin: bool,
+    command: &str,
+    org: &OrgUrl,
+) -> Result<(Token, Vec<String>), ExitCode> {
+    let command = format!("patwiz {command} --org {org}");
+    let prompt = format!("Paste the new token for {org} (it is not shown), then Enter: ");
+    let ask = super::TokenAsk {
+        command: &command,
+        prompt: Some(&prompt),
+    };
+    let (raw, source) = token_text(token_stdin, &ask).map_err(usage)?;
     if raw.trim().is_empty() {
         return Err(usage(format!(
             "no token on {source}: paste the token Azure DevOps showed (or pipe it in)"
@@ -140,7 +151,7 @@ pub async fn login(args: LoginArgs) -> ExitCode {
         Ok(e) => e,
         Err(code) => return code,
     };
-    let (token, notes) = match read_new_token(args.token_stdin) {
+    let (token, notes) = match read_new_token(args.token_stdin, "login", &org) {
         Ok(t) => t,
         Err(code) => return code,
     };
@@ -152,7 +163,7 @@ pub async fn login(args: LoginArgs) -> ExitCode {
     let report = validate(&org, &token, &scopes, Some(&profile), notes).await;
     let forced = args.force && report.verdict == Verdict::MissingScopes;
     if report.verdict != Verdict::Pass && !forced {
-        print!("{}", report.to_text());
+        super::print_report(&report);
         eprintln!(
             "patwiz: not stored: the token did not pass{}.",
             if report.verdict == Verdict::MissingScopes {
@@ -185,7 +196,7 @@ pub async fn login(args: LoginArgs) -> ExitCode {
             return ExitCode::from(3);
         }
     }
-    print!("{}", report.to_text());
+    super::print_report(&report);
     if forced {
         let missing: Vec<_> = report
             .checks
@@ -227,7 +238,7 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
             "{org} has no stored token: use `patwiz login --org {org} --profile NAME` first"
         ));
     };
-    let (token, notes) = match read_new_token(args.token_stdin) {
+    let (token, notes) = match read_new_token(args.token_stdin, "rotate", &org) {
         Ok(t) => t,
         Err(code) => return code,
     };
@@ -261,7 +272,7 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
         if args.json {
             json(false);
         } else {
-            print!("{}", report.to_text());
+            super::print_report(&report);
         }
         eprintln!(
             "patwiz: not replaced: the new token did not pass. Your current token is still stored and unchanged."
@@ -296,7 +307,7 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
         json(true);
         return ExitCode::SUCCESS;
     }
-    print!("{}", report.to_text());
+    super::print_report(&report);
     println!(
         "Rotated: the new token replaced the old one for {org}; profile, scopes and history are kept."
     );
@@ -407,13 +418,10 @@ fn status_text(org: &flows::status::OrgStatus, store_name: &str) -> String {
     if let Some(why) = &org.check_refused {
         text.push_str(&format!("  ✗ Not checked: {why}\n"));
     }
-    let when = org
-        .last_check
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| "never".into());
+    let when = org.last_check.map_or_else(
+        || "never".to_string(),
+        |t| crate::domain::text::ago(t, now()),
+    );
     text.push_str(&format!(
         "  Last check:  {when}{}\n",
         org.last_verdict

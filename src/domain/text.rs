@@ -99,6 +99,29 @@ pub fn clean_toml(value: &mut toml::Value) {
 }
 
 /// At most `max` characters, with an ellipsis when cut.
+/// How long ago `then` was, as a person says it ("just now", "4 min ago", "3 h ago",
+/// "2 days ago"), with the moment itself in UTC to the minute.
+pub fn ago(then: time::OffsetDateTime, now: time::OffsetDateTime) -> String {
+    let seconds = (now - then).whole_seconds();
+    let relative = match seconds {
+        s if s < 0 => "in the future (check this machine's clock)".to_string(),
+        0..60 => "just now".to_string(),
+        60..3600 => format!("{} min ago", seconds / 60),
+        3600..86_400 => format!("{} h ago", seconds / 3600),
+        86_400..172_800 => "yesterday".to_string(),
+        _ => format!("{} days ago", seconds / 86_400),
+    };
+    let utc = then.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{relative} ({}-{:02}-{:02} {:02}:{:02} UTC)",
+        utc.year(),
+        u8::from(utc.month()),
+        utc.day(),
+        utc.hour(),
+        utc.minute()
+    )
+}
+
 pub fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
@@ -110,6 +133,21 @@ pub fn shorten(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ago_says_how_long_in_words_with_the_moment() {
+        use time::macros::datetime;
+        let now = datetime!(2026-11-23 08:25:10 UTC);
+        assert_eq!(
+            ago(datetime!(2026-11-23 08:21:46.771794291 UTC), now),
+            "3 min ago (2026-11-23 08:21 UTC)"
+        );
+        assert!(ago(now, now).starts_with("just now"));
+        assert!(ago(datetime!(2026-11-23 05:00 UTC), now).starts_with("3 h ago"));
+        assert!(ago(datetime!(2026-11-22 05:00 UTC), now).starts_with("yesterday"));
+        assert!(ago(datetime!(2026-11-01 05:00 UTC), now).starts_with("22 days ago"));
+        assert!(ago(datetime!(2026-11-24 05:00 UTC), now).contains("clock"));
+    }
 
     #[test]
     fn escape_sequences_never_survive() {

@@ -67,21 +67,41 @@ impl Report {
         serde_json::to_string_pretty(self).expect("reports serialise")
     }
 
-    /// One line per scope with a mark, the class and the fix.
-    pub fn to_text(&self) -> String {
+    /// The report for a terminal or a log, wrapped to `width` columns (`None`: not wrapped):
+    /// the facts, one row per scope with its result in words and the evidence under the ones
+    /// that did not pass, then what to do once, where the advice comes from, and the verdict.
+    pub fn to_text(&self, width: Option<usize>) -> String {
+        let wrap = |text: &str, first: &str, rest: &str| -> String {
+            match width {
+                Some(w) => {
+                    let options = textwrap::Options::new(w.max(40))
+                        .initial_indent(first)
+                        .subsequent_indent(rest);
+                    textwrap::fill(text, options) + "\n"
+                }
+                None => format!("{first}{text}\n"),
+            }
+        };
         let mut out = String::new();
-        out.push_str(&format!(
-            "Organization: {} ({})\n",
-            self.org.url, self.org.kind
+        out.push_str(&wrap(
+            &format!("{} ({})", self.org.url, self.org.kind),
+            "Organization: ",
+            "              ",
         ));
-        match &self.identity {
-            Some(id) => out.push_str(&format!(
-                "Token of:     {} <{}>\n",
-                id.display_name, id.unique_name
-            )),
-            None => out.push_str("Token of:     (not identified)\n"),
-        }
+        let who = self.identity.as_ref().map_or_else(
+            || "(not identified)".to_string(),
+            |id| format!("{} <{}>", id.display_name, id.unique_name),
+        );
+        out.push_str(&wrap(&who, "Token of:     ", "              "));
         out.push('\n');
+        let label_width = self
+            .checks
+            .iter()
+            .map(|c| c.label.chars().count() + if c.required { 0 } else { 13 })
+            .max()
+            .unwrap_or(0)
+            .min(44);
+        let mut shown: Vec<&str> = Vec::new();
         for check in &self.checks {
             let label = if check.required {
                 check.label.clone()
@@ -89,19 +109,48 @@ impl Report {
                 format!("{} (not needed)", check.label)
             };
             out.push_str(&format!(
-                " {} {:<44} {:<18} {}\n",
+                " {} {label:<label_width$}  {}\n",
                 check.status.mark(),
-                label,
-                check.class.as_str(),
-                check.detail
+                check.class.words()
             ));
-            if check.class != CheckClass::Ok || !check.required {
-                out.push_str(&format!("     Fix: {}\n", check.remediation));
-                out.push_str(&format!("     Source: {}\n", check.source));
+            // The evidence, each piece once (a token refused at the first request fails every
+            // row for the same reason, which the notes say).
+            let said = shown.contains(&check.detail.as_str())
+                || self.notes.iter().any(|n| check.detail.contains(n.as_str()));
+            if check.class != CheckClass::Ok && !check.detail.is_empty() && !said {
+                out.push_str(&wrap(&check.detail, "     ", "     "));
+                shown.push(&check.detail);
             }
         }
+        out.push('\n');
+        if let Some(fix) = self.what_to_do() {
+            out.push_str(&wrap(&fix, "What to do now: ", "                "));
+        }
+        // The advice for what passes but is not needed (least privilege), once each.
+        let mut also: Vec<&str> = Vec::new();
+        for check in self.checks.iter().filter(|c| !c.required) {
+            if !check.remediation.is_empty() && !also.contains(&check.remediation.as_str()) {
+                also.push(&check.remediation);
+            }
+        }
+        for advice in also {
+            out.push_str(&wrap(advice, "Also: ", "      "));
+        }
+        let mut sources: Vec<&str> = Vec::new();
+        for check in self
+            .checks
+            .iter()
+            .filter(|c| c.class != CheckClass::Ok || !c.required)
+        {
+            if !check.source.is_empty() && !sources.contains(&check.source.as_str()) {
+                sources.push(&check.source);
+            }
+        }
+        if !sources.is_empty() {
+            out.push_str(&wrap(&sources.join("; "), "Sources: ", "         "));
+        }
         for note in &self.notes {
-            out.push_str(&format!("\nNote: {note}\n"));
+            out.push_str(&wrap(note, "Note: ", "      "));
         }
         let required: Vec<_> = self.checks.iter().filter(|c| c.required).collect();
         let passed = required

@@ -279,31 +279,7 @@ fn ask_secret(prompt: &str) -> Option<Zeroizing<String>> {
     if !std::io::stdin().is_terminal() {
         return ask(prompt);
     }
-    use crossterm::event::{Event as TermEvent, KeyEventKind, read};
-    print!("{prompt}");
-    let _ = std::io::stdout().flush();
-    let _ = crossterm::terminal::enable_raw_mode();
-    let mut secret = Zeroizing::new(String::new());
-    let finished = loop {
-        match read() {
-            Ok(TermEvent::Key(k)) if k.kind == KeyEventKind::Press => match k.code {
-                KeyCode::Enter => break true,
-                KeyCode::Esc => break false,
-                KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => break false,
-                KeyCode::Backspace => {
-                    secret.pop();
-                }
-                KeyCode::Char(c) => secret.push(c),
-                _ => {}
-            },
-            Ok(TermEvent::Paste(text)) => secret.push_str(&text),
-            Ok(_) => {}
-            Err(_) => break false,
-        }
-    };
-    let _ = crossterm::terminal::disable_raw_mode();
-    say("");
-    finished.then_some(secret)
+    crate::ui::services::hidden_input::read_hidden(prompt, &mut std::io::stdout())
 }
 
 fn key(c: char) -> KeyEvent {

@@ -63,7 +63,7 @@ fn with_faults(extra: &str) -> Scenario {
 async fn a_token_with_exactly_the_profile_scopes_passes() {
     let emu = Emulator::start_demo().await.unwrap();
     let report = check(&emu, "git-zen", GIT_ZEN).await;
-    assert_eq!(report.verdict, Verdict::Pass, "{}", report.to_text());
+    assert_eq!(report.verdict, Verdict::Pass, "{}", report.to_text(None));
     assert_eq!(report.checks.len(), 5);
     for c in &report.checks {
         assert_eq!(
@@ -99,7 +99,7 @@ async fn every_scope_probe_passes_with_its_scope_and_fails_without_it() {
             only(&pass, scope).status,
             CheckStatus::Pass,
             "{scope} with Full access: {}",
-            pass.to_text()
+            pass.to_text(None)
         );
         // A token whose scopes do not include this one (but can still see a project).
         let lacking = match scope {
@@ -113,7 +113,7 @@ async fn every_scope_probe_passes_with_its_scope_and_fails_without_it() {
             (c.status, c.class),
             (CheckStatus::Fail, CheckClass::MissingScope),
             "{scope} with {lacking}: {}",
-            fail.to_text()
+            fail.to_text(None)
         );
         assert!(
             c.remediation.contains(&c.label),
@@ -275,7 +275,7 @@ async fn a_203_sign_in_page_is_never_a_pass() {
 async fn a_429_is_retried_after_retry_after_and_then_passes() {
     let emu = Emulator::start_demo().await.unwrap();
     let report = check(&emu, "rate-limited", GIT_ZEN).await;
-    assert_eq!(report.verdict, Verdict::Pass, "{}", report.to_text());
+    assert_eq!(report.verdict, Verdict::Pass, "{}", report.to_text(None));
     let repo_calls: Vec<u16> = emu
         .requests()
         .iter()
@@ -429,7 +429,7 @@ async fn over_privilege_is_warned_about() {
     r.probe_extras = true;
     let report = engine::run(r, None).await;
     let extras: Vec<_> = report.checks.iter().filter(|c| !c.required).collect();
-    assert!(extras.len() >= 4, "{}", report.to_text());
+    assert!(extras.len() >= 4, "{}", report.to_text(None));
     for c in &extras {
         assert_eq!(c.status, CheckStatus::Warn);
         assert!(c.remediation.contains("never \"Full access\""));
@@ -449,7 +449,7 @@ async fn over_privilege_is_warned_about() {
     assert!(
         report.checks.iter().all(|c| c.required),
         "{}",
-        report.to_text()
+        report.to_text(None)
     );
 }
 
@@ -510,7 +510,7 @@ async fn azure_devops_server_collections_work_without_resource_areas() {
         .await
         .unwrap();
     let report = check(&emu, "git-zen", GIT_ZEN).await;
-    assert_eq!(report.verdict, Verdict::Pass, "{}", report.to_text());
+    assert_eq!(report.verdict, Verdict::Pass, "{}", report.to_text(None));
     assert_eq!(report.org.kind.as_str(), "server");
 }
 
@@ -536,7 +536,7 @@ async fn azure_devops_server_is_never_asked_for_more_than_its_release_takes() {
             report.verdict,
             Verdict::Pass,
             "{release}: {}",
-            report.to_text()
+            report.to_text(None)
         );
         let entitlements = only(&report, "vso.memberentitlementmanagement");
         assert_eq!(entitlements.class, CheckClass::Unproven, "{release}");

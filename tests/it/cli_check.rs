@@ -181,13 +181,18 @@ async fn the_token_comes_from_the_az_cli_variable_and_text_output_has_one_line_p
     assert!(
         text.lines().any(|l| l.contains("✗")
             && l.contains("Service Connections: Read & query")
-            && l.contains("missing-scope")),
+            && l.contains("not on the token")),
         "{text}"
     );
     assert!(
-        text.contains("Fix: Edit the token in Azure DevOps")
+        text.contains("What to do now: Edit the token in Azure DevOps")
             && text.contains("tick Service Connections: Read & query"),
         "{text}"
+    );
+    assert_eq!(
+        text.matches("Edit the token").count(),
+        1,
+        "the fix is said once:\n{text}"
     );
     assert!(text.contains("Verdict: missing-scopes"));
 }
@@ -470,4 +475,39 @@ fn plain_mode_is_accepted_at_the_top_level() {
     );
     assert!(text.contains("Input ended before the wizard did"), "{text}");
     assert_eq!(out.status.code(), Some(64));
+}
+
+#[test]
+fn ssl_cert_file_is_not_shown_as_a_required_argument() {
+    let out = patwiz(
+        &["check"],
+        None,
+        &[("SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt")],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(64));
+    assert!(err.contains("Usage: patwiz check --org <ORG>"), "{err}");
+    assert!(!err.contains("--ca-file <CA_FILE>"), "{err}");
+}
+
+#[test]
+fn login_without_a_token_says_how_to_give_one_for_that_command() {
+    let out = patwiz(
+        &[
+            "login",
+            "--org",
+            "https://dev.azure.com/contoso",
+            "--profile",
+            "git-zen",
+        ],
+        None,
+        &[],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    // Standard input is a pipe here (empty), so there is no prompt: the message names login.
+    assert_eq!(out.status.code(), Some(64), "{err}");
+    assert!(
+        err.contains("patwiz login --org https://dev.azure.com/contoso --token-stdin"),
+        "{err}"
+    );
 }

@@ -426,7 +426,7 @@ async fn hostile_server_replies_are_classified_within_the_deadline() {
         assert!(
             !hit.is_empty(),
             "{kind} on {path}: expected one of {class:?}:\n{}",
-            report.to_text()
+            report.to_text(None)
         );
         assert_ne!(report.verdict, Verdict::Pass, "{kind} on {path}");
         for c in &report.checks {

@@ -143,3 +143,26 @@ fn a_power_user_rotates_from_the_keyboard_then_checks_status() {
     );
     let _ = patwiz(&["forget", "--org", &org], None);
 }
+
+#[test]
+fn a_power_user_pastes_at_logins_hidden_prompt() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let emulator = runtime.block_on(Emulator::start_demo()).unwrap();
+    let url = emulator.org_url();
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start_full(
+        config.path(),
+        &["login", "--org", &url, "--profile", "git-zen"],
+        &[],
+    );
+    s.wait_for("Paste the new token for");
+    s.wait_for("(it is not shown)");
+    s.send(GIT_ZEN);
+    s.assert_no_token_on_screen();
+    assert!(!s.screen().contains(&GIT_ZEN[..3]), "no echo");
+    s.send("\r");
+    assert!(s.finish(), "login succeeds:\n{}", s.screen());
+    assert!(s.screen().contains("5 of 5"), "{}", s.screen());
+    s.assert_no_token_on_screen();
+    drop(emulator);
+}

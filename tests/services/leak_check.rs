@@ -315,7 +315,7 @@ async fn no_journey_leaves_the_token_anywhere() {
         );
         let report = patwiz::engine::run(request, None).await;
         scan_text(&report.to_json(), "the JSON report", &needles);
-        scan_text(&report.to_text(), "the text report", &needles);
+        scan_text(&report.to_text(None), "the text report", &needles);
         let facts = patwiz::engine::report::TicketFacts::default();
         scan_text(&report.to_ticket(&facts), "the ticket report", &needles);
         scan_text(&format!("{report:?}"), "the report's Debug", &needles);

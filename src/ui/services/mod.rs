@@ -3,4 +3,5 @@
 
 pub mod background;
 pub mod clipboard;
+pub mod hidden_input;
 pub mod osc52;
