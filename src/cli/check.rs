@@ -18,9 +18,9 @@ pub async fn run(mut args: CheckArgs) -> ExitCode {
     use crate::domain::{scopes::Catalogue, token::check_pasted};
     use crate::engine;
 
-    let org = match OrgUrl::parse(&args.org) {
+    let org = match super::org_or_only_stored(args.org.as_deref()) {
         Ok(org) => org,
-        Err(e) => return usage(format!("--org: {e}")),
+        Err(code) => return code,
     };
     if let Err(code) = super::refuse_lookalike(&org, args.server) {
         return code;

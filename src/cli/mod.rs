@@ -99,9 +99,10 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Organization URL (dev.azure.com/{org}, {org}.visualstudio.com, or a collection URL).
+    /// Organization URL (dev.azure.com/{org}, {org}.visualstudio.com, or a collection URL);
+    /// optional when exactly one organization is stored.
     #[arg(long)]
-    pub org: String,
+    pub org: Option<String>,
     /// Integration profile whose scopes to prove (git-zen, exalate, jira-git, nango, custom).
     /// Without --profile or --scopes, the profile stored for the organization (`patwiz login`).
     #[arg(long, conflicts_with = "scopes")]
@@ -166,9 +167,9 @@ pub struct StatusArgs {
 
 #[derive(Debug, Args)]
 pub struct RotateArgs {
-    /// The stored organization whose token is replaced.
+    /// The stored organization whose token is replaced (optional when only one is stored).
     #[arg(long)]
-    pub org: String,
+    pub org: Option<String>,
     /// Read the new token from standard input (else AZURE_DEVOPS_EXT_PAT).
     #[arg(long)]
     pub token_stdin: bool,
@@ -182,14 +183,16 @@ pub struct RotateArgs {
 
 #[derive(Debug, Args)]
 pub struct OrgArg {
+    /// The stored organization (optional when only one is stored).
     #[arg(long)]
-    pub org: String,
+    pub org: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct RemindArgs {
+    /// The stored organization (optional when only one is stored).
     #[arg(long)]
-    pub org: String,
+    pub org: Option<String>,
     /// Where to write the .ics file (default: standard output).
     #[arg(long)]
     pub ics: Option<PathBuf>,
@@ -328,6 +331,32 @@ pub(crate) fn usage(message: impl std::fmt::Display) -> ExitCode {
         crate::domain::text::safe_message(&message.to_string())
     );
     ExitCode::from(EXIT_USAGE)
+}
+
+/// The organization `--org` names, or without it the only one stored; a clear usage error
+/// when none or several are stored.
+pub(crate) fn org_or_only_stored(
+    org: Option<&str>,
+) -> Result<crate::domain::org_url::OrgUrl, ExitCode> {
+    use crate::domain::org_url::OrgUrl;
+    if let Some(text) = org {
+        return OrgUrl::parse(text).map_err(|e| usage(format!("--org: {e}")));
+    }
+    let stored: Vec<String> = config_dir()
+        .and_then(|dir| crate::store::settings::SettingsFile::new(dir).load().ok())
+        .map(|(settings, _)| settings.orgs.into_iter().map(|o| o.url).collect())
+        .unwrap_or_default();
+    match stored.as_slice() {
+        [only] => OrgUrl::parse(only).map_err(|e| usage(format!("the stored organization: {e}"))),
+        [] => Err(usage(
+            "--org is needed: no organization is stored yet (`patwiz login --org URL` stores one)",
+        )),
+        many => Err(usage(format!(
+            "--org is needed: {} organizations are stored ({})",
+            many.len(),
+            many.join(", ")
+        ))),
+    }
 }
 
 /// How wide text output wraps: the terminal's width (at most 100 columns, easier to read), or

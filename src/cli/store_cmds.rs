@@ -130,9 +130,9 @@ fn expiry_line(expires: Option<time::Date>) -> String {
 }
 
 pub async fn login(args: LoginArgs) -> ExitCode {
-    let org = match OrgUrl::parse(&args.org) {
+    let org = match super::org_or_only_stored(Some(&args.org)) {
         Ok(org) => org,
-        Err(e) => return usage(format!("--org: {e}")),
+        Err(code) => return code,
     };
     if let Err(code) = super::refuse_lookalike(&org, args.server) {
         return code;
@@ -221,9 +221,9 @@ pub async fn login(args: LoginArgs) -> ExitCode {
 }
 
 pub async fn rotate(args: RotateArgs) -> ExitCode {
-    let org = match OrgUrl::parse(&args.org) {
+    let org = match super::org_or_only_stored(args.org.as_deref()) {
         Ok(org) => org,
-        Err(e) => return usage(format!("--org: {e}")),
+        Err(code) => return code,
     };
     let expires = match parse_expiry(args.expires.as_deref()) {
         Ok(e) => e,
@@ -320,9 +320,9 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
 }
 
 pub async fn forget(args: OrgArg) -> ExitCode {
-    let org = match OrgUrl::parse(&args.org) {
+    let org = match super::org_or_only_stored(args.org.as_deref()) {
         Ok(org) => org,
-        Err(e) => return usage(format!("--org: {e}")),
+        Err(code) => return code,
     };
     let vault = match open_vault().await {
         Ok(v) => v,
@@ -440,9 +440,9 @@ fn status_text(org: &flows::status::OrgStatus, store_name: &str) -> String {
 }
 
 pub async fn remind(args: RemindArgs) -> ExitCode {
-    let org = match OrgUrl::parse(&args.org) {
+    let org = match super::org_or_only_stored(args.org.as_deref()) {
         Ok(org) => org,
-        Err(e) => return usage(format!("--org: {e}")),
+        Err(code) => return code,
     };
     let Some(dir) = config_dir() else {
         return usage("no config directory: set PATWIZ_CONFIG_DIR");

@@ -511,3 +511,44 @@ fn login_without_a_token_says_how_to_give_one_for_that_command() {
         "{err}"
     );
 }
+
+#[test]
+fn org_may_be_left_out_when_exactly_one_is_stored() {
+    let config = tempfile::tempdir().unwrap();
+    let dir = config.path().to_str().unwrap();
+    // None stored: --org is asked for, in words.
+    let out = patwiz(&["forget"], None, &[("PATWIZ_CONFIG_DIR", dir)]);
+    assert_eq!(out.status.code(), Some(64));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no organization is stored yet"),
+        "{out:?}"
+    );
+    for url in [
+        "https://dev.azure.com/contoso",
+        "https://dev.azure.com/fabrikam",
+    ] {
+        patwiz::store::settings::SettingsFile::new(config.path())
+            .update(|s| {
+                s.upsert(patwiz::store::settings::OrgSettings {
+                    key: url.into(),
+                    url: url.into(),
+                    name: url.rsplit('/').next().unwrap().into(),
+                    profile: "nango".into(),
+                    ..Default::default()
+                })
+            })
+            .unwrap();
+        let out = patwiz(&["remind"], None, &[("PATWIZ_CONFIG_DIR", dir)]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        if url.ends_with("contoso") {
+            // The only one is taken: it has no expiry recorded, which remind says about contoso.
+            assert!(
+                err.contains("contoso") && !err.contains("--org is needed"),
+                "{err}"
+            );
+        } else {
+            assert_eq!(out.status.code(), Some(64));
+            assert!(err.contains("2 organizations are stored"), "{err}");
+        }
+    }
+}
