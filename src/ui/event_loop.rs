@@ -106,6 +106,12 @@ where
         if app.quit {
             break;
         }
+        if std::mem::take(&mut app.repaint) {
+            // A blank frame first overwrites every cell that held anything (the token among
+            // them), then the screen is drawn again. (No terminal query: `clear` asks the
+            // terminal for its cursor, which not every terminal answers.)
+            terminal.draw(|f| f.render_widget(ratatui::widgets::Clear, f.area()))?;
+        }
         terminal.draw(|f| view::draw(f, &app, theme))?;
     }
     runner.finish();

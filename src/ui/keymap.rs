@@ -25,6 +25,10 @@ pub enum Intent {
     CloseOverlay,
     /// `y` in the quit confirmation.
     ConfirmQuit,
+    /// `v` on the hand-over: show the token once (asks first).
+    Reveal,
+    /// `y` in the reveal confirmation.
+    ConfirmReveal,
     /// Choose the n-th entry (0-based) and go on.
     Choose(usize),
     /// Rotate the first stored organization's token.
@@ -199,6 +203,15 @@ fn has_expiry(app: &App) -> bool {
 }
 fn has_token(app: &App) -> bool {
     app.paste.token.is_some()
+}
+fn can_reveal(app: &App) -> bool {
+    has_token(app) && !app.plain && !app.handoff.revealed
+}
+fn reveal_needed(app: &App) -> bool {
+    can_reveal(app) && app.handoff.no_clipboard
+}
+fn reveal_possible(app: &App) -> bool {
+    can_reveal(app) && !app.handoff.no_clipboard
 }
 fn has_stored(app: &App) -> bool {
     app.start
@@ -422,10 +435,19 @@ static SAVE: [Binding; 5] = [
     BACK,
 ];
 
-static HAND_OFF: [Binding; 4] = [
+static HAND_OFF: [Binding; 6] = [
     only(
         bind(&[Key::Char('t')], "t", "copy token", I::CopyToken),
         has_token,
+    ),
+    // Shown in the footer once a copy found no system clipboard; in the help always.
+    only(
+        bind(&[Key::Char('v')], "v", "show it once", I::Reveal),
+        reveal_needed,
+    ),
+    only(
+        extra(&[Key::Char('v')], "v", "show it once", I::Reveal),
+        reveal_possible,
     ),
     bind(&[Key::Char('u')], "u", "copy org URL", I::CopyOrgUrl),
     bind(&[Key::Code(C::Enter)], "Enter", "next", I::Next),
@@ -489,6 +511,13 @@ pub fn intent(app: &App, key: &KeyEvent) -> Option<Intent> {
                 _ => I::CloseOverlay,
             });
         }
+        Some(Overlay::ConfirmReveal) => {
+            return Some(match key.code {
+                KeyCode::Char('y' | 'Y') => I::ConfirmReveal,
+                _ => I::CloseOverlay,
+            });
+        }
+        Some(Overlay::Reveal) => return Some(I::CloseOverlay),
         None => {}
     }
     for binding in global(app).iter().chain(table(app)) {

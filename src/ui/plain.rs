@@ -23,6 +23,7 @@ use crate::domain::checks::EXIT_USAGE;
 
 pub async fn run(options: WizardOptions) -> ExitCode {
     let mut app = initial_app(&options);
+    app.plain = true;
     let (tx, mut rx) = unbounded_channel::<Msg>();
     let (terminal_tx, mut terminal_rx) = unbounded_channel();
     let mut runner = Runner::new(tx, &options);
@@ -144,13 +145,15 @@ impl Printer {
             .map(plain_text)
             .collect();
         if app.step == Step::Scopes && !self.all_scopes {
-            // The ticked and required rows; the other scopes on request.
+            // The groups with a level or a need; the others on request.
             let total = lines.len();
             let row = |l: &String| l.trim_start().starts_with(|c: char| c.is_ascii_digit());
-            lines.retain(|l| !(row(l) && l.contains('☐') && !l.contains("required")));
+            lines.retain(|l| !(row(l) && l.contains(" none") && !l.contains('✗')));
             let hidden = total - lines.len();
             if hidden > 0 {
-                lines.push(format!(" {hidden} other scopes: type all to list them."));
+                lines.push(format!(
+                    " {hidden} other scope groups, at none: type all to list them."
+                ));
             }
         }
         if self.step != Some(app.step) {
@@ -201,21 +204,25 @@ fn keys_line(app: &App) -> String {
     let keys: Vec<String> = keymap::typeable(app)
         .into_iter()
         .filter(|(_, intent)| {
-            !matches!(
-                intent,
-                Intent::Up
-                    | Intent::Down
-                    | Intent::PageUp
-                    | Intent::PageDown
-                    | Intent::Home
-                    | Intent::End
-                    | Intent::Toggle
-                    | Intent::Less
-                    | Intent::More
-                    | Intent::Filter
-            )
+            let levels = app.step == Step::Scopes && matches!(intent, Intent::Less | Intent::More);
+            !levels
+                && !matches!(
+                    intent,
+                    Intent::Up
+                        | Intent::Down
+                        | Intent::PageUp
+                        | Intent::PageDown
+                        | Intent::Home
+                        | Intent::End
+                        | Intent::Toggle
+                        | Intent::Filter
+                )
         })
-        .map(|(hint, _)| format!("{} {}", hint.0, hint.1))
+        // Arrows cannot be typed on a line: the letter is the key.
+        .map(|(hint, _)| {
+            let key = hint.0.rsplit(' ').next().unwrap_or(hint.0);
+            format!("{key} {}", hint.1)
+        })
         .collect();
     if !keys.is_empty() {
         parts.push(format!("or a key, then Enter: {}", keys.join(" · ")));

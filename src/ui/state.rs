@@ -283,12 +283,20 @@ impl Default for CreateStep {
 pub struct HandOffStep {
     /// While the token is on the clipboard: when it will be cleared.
     pub clears_at: Option<Instant>,
+    /// A copy of the token did not reach a system clipboard (the reveal is offered then).
+    pub no_clipboard: bool,
+    /// The token was shown once, on request: it is not offered again.
+    pub revealed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overlay {
     Help,
     ConfirmQuit,
+    /// "Show the token on this screen, once?"
+    ConfirmReveal,
+    /// The token in full, until any key.
+    Reveal,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -330,6 +338,10 @@ pub struct App {
     /// Every organization a token was stored for during this run (the demo forgets them all).
     pub stored_orgs: Vec<OrgUrl>,
     pub quit: bool,
+    /// Plain mode (line prompts): nothing is ever revealed there, its output may be a file.
+    pub plain: bool,
+    /// The next frame is drawn on a cleared terminal (after the token was shown).
+    pub repaint: bool,
 }
 
 impl App {
@@ -364,6 +376,8 @@ impl App {
             saved_once: false,
             stored_orgs: Vec::new(),
             quit: false,
+            plain: false,
+            repaint: false,
         }
     }
 

@@ -39,12 +39,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             steps::handoff::copied_at(app, at);
             vec![]
         }
-        Msg::ClipboardDone(Err(e))
-            if app.handoff.clears_at.is_some() && app.step == Step::HandOff =>
-        {
+        Msg::ClipboardDone(Err(e)) if app.step == Step::HandOff => {
             // The token never reached the clipboard: nothing to count down.
             app.handoff.clears_at = None;
-            app.message = Some((Level::Warn, format!("{e}.")));
+            app.handoff.no_clipboard = true;
+            app.message = Some((
+                Level::Warn,
+                format!("{e}. v shows the token once on this screen instead."),
+            ));
             vec![]
         }
         Msg::ClipboardDone(Ok(what)) => {
@@ -71,14 +73,15 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 _ => "it",
             };
             let once = if what == Copied::Token {
-                " for one paste"
+                app.handoff.no_clipboard = true;
+                " for one paste. If nothing pastes, v shows it once on this screen"
             } else {
                 ""
             };
             app.message = Some((
                 Level::Info,
                 format!(
-                    "No system clipboard: {thing} went to your terminal's clipboard (OSC 52){once}; tmux needs set-clipboard on."
+                    "No system clipboard: {thing} went to your terminal's clipboard (OSC 52; tmux needs set-clipboard on){once}."
                 ),
             ));
             vec![]
@@ -157,7 +160,19 @@ fn copied_message(what: Copied, app: &App) -> String {
 fn on_intent(app: &mut App, intent: Intent) -> Vec<Effect> {
     match intent {
         Intent::CloseOverlay => {
-            app.overlay = None;
+            if app.overlay.take() == Some(Overlay::Reveal) {
+                // Shown once: the screen is cleared and it is not offered again.
+                app.handoff.revealed = true;
+                app.repaint = true;
+                app.message = Some((
+                    Level::Info,
+                    "The token was shown once and the screen cleared.".into(),
+                ));
+            }
+            vec![]
+        }
+        Intent::ConfirmReveal => {
+            app.overlay = Some(Overlay::Reveal);
             vec![]
         }
         Intent::ConfirmQuit => {

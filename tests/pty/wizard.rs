@@ -257,3 +257,58 @@ fn power_user_filters_the_scopes_and_raises_a_level_with_the_arrows() {
     s.send("q");
     assert!(s.finish());
 }
+
+#[test]
+fn without_a_clipboard_the_token_can_be_shown_once_after_a_warning_and_the_screen_is_cleared() {
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start_full(
+        config.path(),
+        &["demo"],
+        &[
+            ("DISPLAY", ""),
+            ("WAYLAND_DISPLAY", ""),
+            ("PATWIZ_OSC52", "0"),
+        ],
+    );
+    to_paste(&mut s);
+    s.paste(GIT_ZEN);
+    s.send("\r");
+    s.wait_for("5 of 5 proven");
+    s.send("\r");
+    s.wait_for("Step 7 of 9");
+    s.send("\r");
+    s.wait_for("Step 8 of 9");
+    s.send("t");
+    s.wait_for("v shows the token");
+    s.wait_for("v show it once"); // now in the footer
+    s.send("v");
+    s.wait_for("Anyone who can see it");
+    s.assert_no_token_on_screen();
+    s.send("n"); // anything but y cancels
+    s.wait_until("the question closed", |screen| {
+        !screen.contains("Anyone who can see it")
+    });
+    s.assert_no_token_on_screen();
+    s.send("v");
+    s.wait_for("Anyone who can see it");
+    s.send("y");
+    let groups: Vec<String> = GIT_ZEN
+        .chars()
+        .collect::<Vec<_>>()
+        .chunks(4)
+        .map(|c| c.iter().collect())
+        .collect();
+    let first_row = groups[..8].join(" ");
+    s.wait_for(&first_row);
+    s.send(" ");
+    s.wait_for("shown once and the screen cleared");
+    s.assert_no_token_on_screen_now();
+    assert!(!s.screen().contains("v show it once"), "offered once only");
+    s.send("v");
+    s.pump(std::time::Duration::from_millis(200));
+    assert!(!s.screen().contains("Anyone who can see it"), "not again");
+    s.send("\r");
+    s.wait_for("Step 9 of 9");
+    s.send("\r");
+    assert!(s.finish());
+}

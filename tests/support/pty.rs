@@ -223,6 +223,19 @@ impl Session {
         panic!("patwiz did not exit. Screen:\n{}", self.screen());
     }
 
+    /// The screen holds no more than 4 characters of a token now (it may have been shown,
+    /// on request, earlier: the raw output is not checked).
+    pub fn assert_no_token_on_screen_now(&self) {
+        let screen = self.screen();
+        let squeezed: String = screen.chars().filter(|c| !c.is_whitespace()).collect();
+        for token in [GIT_ZEN, MISSING] {
+            assert!(
+                !squeezed.contains(&token[4..12]),
+                "a token is still on screen:\n{screen}"
+            );
+        }
+    }
+
     pub fn assert_no_token_on_screen(&self) {
         let screen = self.screen();
         for token in [GIT_ZEN, MISSING] {

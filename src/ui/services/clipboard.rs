@@ -15,8 +15,8 @@ const TIMEOUT: Duration = Duration::from_secs(3);
 /// Why the clipboard did not do what was asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClipboardError {
-    #[error("No clipboard in this session ({0})")]
-    Unavailable(String),
+    #[error("No system clipboard here ({0})")]
+    Unavailable(&'static str),
     #[error("The clipboard holds no text")]
     Empty,
     #[error("The clipboard did not answer in time")]
@@ -28,8 +28,17 @@ pub struct Clipboard {
     inner: Arc<Mutex<Option<arboard::Clipboard>>>,
 }
 
-fn unavailable(e: impl std::fmt::Display) -> ClipboardError {
-    ClipboardError::Unavailable(e.to_string())
+/// Why there is no clipboard, in words (the library's own text names X11 internals).
+fn unavailable(e: &arboard::Error) -> ClipboardError {
+    let graphical = ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
+    ClipboardError::Unavailable(match e {
+        arboard::Error::ClipboardNotSupported => "this system offers none",
+        arboard::Error::ClipboardOccupied => "another program is holding it",
+        _ if !graphical => "no desktop session, as over SSH",
+        _ => "the desktop's clipboard did not answer",
+    })
 }
 
 impl Clipboard {
@@ -45,19 +54,19 @@ impl Clipboard {
         let work = tokio::task::spawn_blocking(move || {
             let mut guard = inner
                 .lock()
-                .map_err(|_| unavailable("its lock was poisoned"))?;
+                .map_err(|_| ClipboardError::Unavailable("an earlier copy failed badly"))?;
             if guard.is_none() {
-                *guard = Some(arboard::Clipboard::new().map_err(unavailable)?);
+                *guard = Some(arboard::Clipboard::new().map_err(|e| unavailable(&e))?);
             }
             let clipboard = guard.as_mut().expect("just set");
             call(clipboard).map_err(|e| match e {
                 arboard::Error::ContentNotAvailable => ClipboardError::Empty,
-                other => unavailable(other),
+                other => unavailable(&other),
             })
         });
         match tokio::time::timeout(TIMEOUT, work).await {
             Ok(Ok(r)) => r,
-            Ok(Err(e)) => Err(unavailable(e)),
+            Ok(Err(_)) => Err(ClipboardError::Unavailable("the copy stopped unexpectedly")),
             Err(_) => Err(ClipboardError::Timeout),
         }
     }

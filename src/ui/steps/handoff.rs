@@ -17,6 +17,10 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
             Some(checked) => vec![Effect::CopyToken(checked.token.clone(), app.clipboard_for)],
             None => vec![],
         },
+        Intent::Reveal => {
+            app.overlay = Some(crate::ui::state::Overlay::ConfirmReveal);
+            vec![]
+        }
         Intent::CopyOrgUrl => match &app.org.parsed {
             Ok(org) => vec![Effect::CopyText(url_for_integration(org), Copied::OrgUrl)],
             Err(_) => vec![],
@@ -117,6 +121,15 @@ pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
             app.clipboard_for.as_secs()
         ))),
     }
-    lines.push(Line::styled(" The token is never shown here.", theme.dim()));
+    lines.push(Line::styled(
+        if app.handoff.revealed {
+            " The token was shown once, on request; it is not shown again."
+        } else if app.plain {
+            " The token is never shown here."
+        } else {
+            " The token is never shown here unless you ask: v shows it once."
+        },
+        theme.dim(),
+    ));
     lines
 }

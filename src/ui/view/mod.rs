@@ -32,10 +32,14 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
         );
         return;
     }
+    // The message takes the rows it needs (two at least, so the body does not jump; four at
+    // most).
+    let message_text = message_lines(app, theme, area.width);
+    let message_rows = u16::try_from(message_text.len()).unwrap_or(4).clamp(2, 4);
     let [header, body, message, footer] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Fill(1),
-        Constraint::Length(2),
+        Constraint::Length(message_rows),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -45,10 +49,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
         Step::Validate => draw_validate(frame, body, app, theme),
         _ => frame.render_widget(text(steps::lines(app, theme, body.width)), body),
     }
-    frame.render_widget(
-        Paragraph::new(message_lines(app, theme, message.width)),
-        message,
-    );
+    frame.render_widget(Paragraph::new(message_text), message);
     frame.render_widget(
         Paragraph::new(footer_line(app, theme, footer.width)),
         footer,

@@ -41,9 +41,47 @@ pub fn help_lines(app: &App, theme: Theme) -> Vec<Line<'static>> {
         "Esc goes back a step; Ctrl+C or Ctrl+Q quits anywhere.",
     ));
     lines.push(Line::raw(
-        "The token is never shown: at most its first 4 characters.",
+        "The token is never shown unless you ask (v, on the hand-over).",
     ));
     lines
+}
+
+/// The token in full, in groups of four to read or type, and on one line to select where it
+/// fits. Only ever drawn after the person said yes.
+fn reveal(app: &App, theme: Theme, width: u16) -> (&'static str, Vec<Line<'static>>, (u16, u16)) {
+    let token = app
+        .paste
+        .token
+        .as_ref()
+        .map(|t| secrecy::zeroize::Zeroizing::new(t.token.expose().to_string()))
+        .unwrap_or_default();
+    let chars: Vec<char> = token.chars().collect();
+    let groups: Vec<String> = chars.chunks(4).map(|c| c.iter().collect()).collect();
+    let mut lines = vec![
+        Line::raw("Type it, or select it, into the integration:"),
+        Line::raw(""),
+    ];
+    for row in groups.chunks(8) {
+        lines.push(Line::styled(format!("  {}", row.join(" ")), theme.strong()));
+    }
+    let inner = usize::from(width.saturating_sub(6));
+    if chars.len() <= inner {
+        lines.push(Line::raw(""));
+        lines.push(Line::raw("Without spaces, to select:"));
+        lines.push(Line::styled(token.to_string(), theme.strong()));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Any key hides it and clears the screen.",
+        theme.dim(),
+    ));
+    let w = if chars.len() <= inner {
+        u16::try_from(chars.len() + 4).unwrap_or(u16::MAX).max(50)
+    } else {
+        50
+    };
+    let h = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    (" The token — shown once ", lines, (w, h))
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, kind: Overlay, theme: Theme) {
@@ -69,6 +107,25 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, kind: Overlay, theme: Them
             ],
             (44, 6),
         ),
+        Overlay::ConfirmReveal => (
+            " Show the token? ",
+            vec![
+                Line::raw("The whole token will be on this screen until you"),
+                Line::raw("press a key. Anyone who can see it (a screen-share,"),
+                Line::raw("a recording, someone beside you) can use it."),
+                Line::raw(""),
+                Line::raw("It is shown once; then the screen is cleared."),
+                Line::raw(""),
+                Line::from(vec![
+                    Span::styled("y", theme.key()),
+                    Span::raw(" show it · "),
+                    Span::styled("any other key", theme.key()),
+                    Span::raw(" cancel"),
+                ]),
+            ],
+            (56, 9),
+        ),
+        Overlay::Reveal => reveal(app, theme, area.width),
     };
     let rect = centered(area, size.0, size.1);
     frame.render_widget(Clear, rect);
