@@ -67,11 +67,14 @@ fn screen(app: &App, width: u16, height: u16) -> String {
     format!("{}", terminal.backend())
 }
 
+/// Every screen at 80×24 (the smallest supported) and at 120×40.
 macro_rules! snap {
     ($name:expr, $app:expr) => {{
         let text = screen($app, 80, 24);
+        let wide = screen($app, 120, 40);
         insta::with_settings!({filters => vec![(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT")]}, {
             insta::assert_snapshot!($name, text);
+            insta::assert_snapshot!(format!("{}_120x40", $name), wide);
         });
     }};
 }
