@@ -21,7 +21,7 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
     let spinner = app.spinner;
     match app.step {
         Step::Start => start::lines(app, theme, width),
-        Step::Organization => organization::lines(app, theme, spinner),
+        Step::Organization => organization::lines(app, theme, spinner, width),
         Step::CreateToken => create_token::lines(app, theme, width),
         Step::Scopes => scopes::lines(app, theme),
         Step::Paste => paste::lines(app, theme, width),

@@ -10,6 +10,8 @@ use crate::ui::state::{App, Level, OrgCheck};
 use crate::ui::theme::Theme;
 use crate::ui::view::SPINNER;
 use crate::ui::widgets::text_input;
+use crate::ui::widgets::wrap::hanging;
+use ratatui::style::Style;
 
 pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
     match intent {
@@ -69,7 +71,7 @@ pub fn checked(app: &mut App, result: Result<String, crate::engine::Stop>) {
     }
 }
 
-pub fn lines<'a>(app: &'a App, theme: Theme, spinner: usize) -> Vec<Line<'a>> {
+pub fn lines<'a>(app: &'a App, theme: Theme, spinner: usize, width: u16) -> Vec<Line<'a>> {
     // A token pasted into the wrong field is never shown (nor repeated by an error).
     let input = redact_tokens(app.org.input.as_str());
     let mut lines = vec![
@@ -82,17 +84,27 @@ pub fn lines<'a>(app: &'a App, theme: Theme, spinner: usize) -> Vec<Line<'a>> {
             // Only the cloud's own addresses are known good from their shape; any other host
             // is an Azure DevOps Server address to be checked.
             let (mark, style, kind) = match org.kind() {
+                // A well-formed address, not yet an organization that answers: no ✓ until
+                // the check finds it.
                 crate::domain::org_url::OrgKind::Cloud => {
-                    (" ✓ ", theme.ok(), "Azure DevOps Services")
+                    (" → ", theme.dim(), "Azure DevOps Services; Enter checks it")
                 }
-                crate::domain::org_url::OrgKind::CloudLegacy => {
-                    (" ✓ ", theme.ok(), "Azure DevOps Services, older address")
-                }
+                crate::domain::org_url::OrgKind::CloudLegacy => (
+                    " → ",
+                    theme.dim(),
+                    "Azure DevOps Services, older address; Enter checks it",
+                ),
                 crate::domain::org_url::OrgKind::Server => (
                     " · ",
                     theme.dim(),
-                    "an Azure DevOps Server collection? Enter checks it",
+                    "Azure DevOps Server, if it answers; Enter checks it",
                 ),
+            };
+            // Once checked, the check's own line says what was found.
+            let kind = if app.org.check == OrgCheck::Idle {
+                kind
+            } else {
+                kind.split(';').next().unwrap_or(kind)
             };
             lines.push(Line::from(vec![
                 Span::styled(mark, style),
@@ -116,15 +128,24 @@ pub fn lines<'a>(app: &'a App, theme: Theme, spinner: usize) -> Vec<Line<'a>> {
             " {} Checking that the organization exists (no token is sent)…",
             SPINNER[spinner % 4]
         ))),
-        OrgCheck::Failed(message) => lines.push(Line::from(vec![
-            Span::styled(" ✗ ", theme.fail()),
-            Span::raw(message.clone()),
-        ])),
+        OrgCheck::Failed(message) => {
+            lines.extend(hanging(
+                message,
+                width,
+                " ✗ ",
+                theme.fail(),
+                Style::default(),
+            ));
+        }
         OrgCheck::Found(kind) => lines.push(Line::from(vec![
             Span::styled(" ✓ ", theme.ok()),
             Span::raw(format!("Found ({kind}).")),
         ])),
         OrgCheck::Idle => {}
+    }
+    if matches!(app.org.check, OrgCheck::Failed(_)) {
+        // The failure says what to check; the forms are in it.
+        return lines;
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(
