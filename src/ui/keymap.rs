@@ -229,7 +229,7 @@ fn failed(app: &App) -> bool {
     !app.validation.running && !passed(app)
 }
 
-static START: [Binding; 7] = [
+static START: [Binding; 8] = [
     extra(&[Key::Code(C::Up), Key::Char('k')], "↑ k", "up", I::Up),
     extra(
         &[Key::Code(C::Down), Key::Char('j')],
@@ -238,6 +238,7 @@ static START: [Binding; 7] = [
         I::Down,
     ),
     summary("↑↓", "choose"),
+    HOME_END,
     extra(
         &[Key::Digit],
         "1-9",

@@ -16,6 +16,8 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
     match intent {
         Intent::Up => app.start.cursor = app.start.cursor.saturating_sub(1),
         Intent::Down => app.start.cursor = (app.start.cursor + 1).min(last),
+        Intent::Home => app.start.cursor = 0,
+        Intent::End => app.start.cursor = last,
         Intent::Choose(n) if n <= last && !app.start.choices.is_empty() => {
             app.start.cursor = n;
             choose(app);
