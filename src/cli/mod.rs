@@ -9,6 +9,7 @@ use secrecy::zeroize::Zeroizing;
 mod check;
 #[cfg(feature = "demo")]
 mod demo;
+mod lifecycle_cmds;
 mod store_cmds;
 
 /// Exit status for a command-line usage error (BSD sysexits `EX_USAGE`).
@@ -54,6 +55,14 @@ pub enum Command {
     Status(StatusArgs),
     /// Replace a stored token with a new one, only after the new one passes.
     Rotate(RotateArgs),
+    /// Create a token for a profile through Azure DevOps' API (after a Microsoft Entra
+    /// sign-in), prove it scope by scope, and store it.
+    Create(CreateArgs),
+    /// List your tokens in the organization (through the API), flagging global, Full-access
+    /// and soon-expiring ones and those patwiz stores.
+    Tokens(TokensArgs),
+    /// Add a scope to the stored token or extend it, in place (the value stays), then prove it.
+    Mend(MendArgs),
     /// Remove an organization's stored token and settings.
     Forget(OrgArg),
     /// Write a calendar reminder (iCalendar) 7 days before a token expires.
@@ -179,6 +188,78 @@ pub struct RotateArgs {
     /// Print one JSON object: rotated or not, whether the account changed, and the check.
     #[arg(long)]
     pub json: bool,
+    /// Create the new token through Azure DevOps' API (same scopes), prove it, swap it in and
+    /// revoke the old one; no token to paste.
+    #[arg(long, conflicts_with = "token_stdin")]
+    pub create: bool,
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
+}
+
+/// How to sign in with Microsoft Entra for the lifecycle API.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SignInArgs {
+    /// az (your Azure CLI sign-in), browser (authorization code with PKCE) or device (a code
+    /// to enter elsewhere; many tenants block it). Default: az when installed, else browser,
+    /// else device.
+    #[arg(long, value_name = "HOW")]
+    pub sign_in: Option<String>,
+    /// The client id of an app registered in your tenant for browser and device sign-in
+    /// (default: PATWIZ_CLIENT_ID).
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// Organization URL.
+    #[arg(long)]
+    pub org: String,
+    /// Integration profile whose scopes the token gets (exactly those).
+    #[arg(long)]
+    pub profile: String,
+    /// Expiry date (YYYY-MM-DD; default 30 days). A tenant's maximum lifespan may cut it: the
+    /// date it got is printed.
+    #[arg(long)]
+    pub expires: Option<String>,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TokensArgs {
+    /// Organization URL (optional when only one is stored).
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Also revoked and expired tokens.
+    #[arg(long)]
+    pub all: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MendArgs {
+    /// The stored organization (optional when only one is stored).
+    #[arg(long)]
+    pub org: Option<String>,
+    /// A scope to add to the stored token (repeatable).
+    #[arg(long, value_name = "SCOPE")]
+    pub add_scope: Vec<String>,
+    /// A new expiry date (YYYY-MM-DD), only while the token is still valid.
+    #[arg(long, value_name = "DATE")]
+    pub extend: Option<String>,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
 }
 
 #[derive(Debug, Args)]
@@ -269,6 +350,9 @@ fn run(cli: Cli) -> ExitCode {
         Some(Command::Login(args)) => block_on(store_cmds::login(args)),
         Some(Command::Status(args)) => block_on(store_cmds::status(args)),
         Some(Command::Rotate(args)) => block_on(store_cmds::rotate(args)),
+        Some(Command::Create(args)) => block_on(lifecycle_cmds::create(args)),
+        Some(Command::Tokens(args)) => block_on(lifecycle_cmds::tokens(args)),
+        Some(Command::Mend(args)) => block_on(lifecycle_cmds::mend(args)),
         Some(Command::Forget(args)) => block_on(store_cmds::forget(args)),
         Some(Command::Remind(args)) => block_on(store_cmds::remind(args)),
         Some(Command::Doctor) => block_on(store_cmds::doctor()),

@@ -18,15 +18,15 @@ use crate::store::rotation::Vault;
 use crate::store::secret;
 use crate::store::settings::{format_date, parse_date};
 
-fn today() -> time::Date {
+pub(super) fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
 }
 
-fn now() -> time::OffsetDateTime {
+pub(super) fn now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
 }
 
-async fn open_vault() -> Result<Vault, ExitCode> {
+pub(super) async fn open_vault() -> Result<Vault, ExitCode> {
     let Some(dir) = config_dir() else {
         return Err(usage("no config directory: set PATWIZ_CONFIG_DIR"));
     };
@@ -103,7 +103,7 @@ async fn validate(
     .await
 }
 
-fn parse_expiry(text: Option<&str>) -> Result<Option<time::Date>, ExitCode> {
+pub(super) fn parse_expiry(text: Option<&str>) -> Result<Option<time::Date>, ExitCode> {
     match text {
         None => Ok(None),
         Some(t) => {
@@ -225,6 +225,15 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
         Ok(org) => org,
         Err(code) => return code,
     };
+    if args.create {
+        return super::lifecycle_cmds::rotate_create(
+            org,
+            &args.sign_in,
+            args.expires.as_deref(),
+            args.json,
+        )
+        .await;
+    }
     let expires = match parse_expiry(args.expires.as_deref()) {
         Ok(e) => e,
         Err(code) => return code,

@@ -4,6 +4,7 @@
 pub mod answer;
 pub mod checks;
 pub mod expiry;
+pub mod lifecycle;
 pub mod org_url;
 pub mod profiles;
 pub mod scopes;

@@ -6,6 +6,7 @@
 //! `X-TFS-FedAuthRedirect: Suppress`, revoked / expired / conditional-access tokens, user
 //! permission denials with `X-VSS-UserData`, and injected faults. It listens on loopback only.
 
+pub mod lifecycle;
 pub mod locations;
 pub mod operations;
 pub mod resources;
@@ -43,6 +44,7 @@ pub struct EmulatorState {
     work_items: Mutex<Vec<Value>>,
     fault_uses: Mutex<HashMap<(String, usize), u32>>,
     log: Mutex<Vec<LoggedRequest>>,
+    pub lifecycle: lifecycle::Lifecycle,
 }
 
 impl EmulatorState {
@@ -121,6 +123,7 @@ impl Emulator {
             work_items: Mutex::new(Vec::new()),
             fault_uses: Mutex::new(HashMap::new()),
             log: Mutex::new(Vec::new()),
+            lifecycle: lifecycle::Lifecycle::default(),
         });
         let app = Router::new()
             .fallback(router::handle)
@@ -174,6 +177,24 @@ impl Emulator {
     /// Work items actually created (a validate-only create adds none).
     pub fn work_item_count(&self) -> usize {
         self.state.work_items.lock().expect("not poisoned").len()
+    }
+
+    /// Tokens created through the lifecycle API and not revoked.
+    pub fn minted_live(&self) -> usize {
+        self.state.lifecycle.live_count()
+    }
+
+    /// Where the emulated Microsoft Entra signs in: `http://127.0.0.1:PORT/idp/{tenant}`.
+    pub fn authority(&self) -> String {
+        format!(
+            "{}/idp/{}",
+            self.state.root, self.state.scenario.organization.tenant_id
+        )
+    }
+
+    /// Enters a device code as the person would on the sign-in page.
+    pub fn approve_device_code(&self, user_code: &str) -> bool {
+        self.state.lifecycle.approve(user_code)
     }
 
     /// Every request seen so far.

@@ -20,6 +20,17 @@ pub struct Meta {
 }
 
 impl Meta {
+    /// For answers of hosts that are not Azure DevOps (the identity provider).
+    pub fn plain() -> Meta {
+        Meta {
+            activity_id: String::new(),
+            api_version: None,
+            session: String::new(),
+            user_data: None,
+            tenant_id: String::new(),
+        }
+    }
+
     fn apply(&self, headers: &mut HeaderMap) {
         let mut set = |name: &'static str, value: &str| {
             if let Ok(v) = HeaderValue::from_str(value) {

@@ -110,6 +110,22 @@ async fn route(
         .collect();
     let mut segs: Vec<&str> = decoded.iter().map(String::as_str).collect();
 
+    // The emulated Microsoft Entra (its own "host": /idp/...).
+    if segs.first() == Some(&"idp") {
+        return (
+            super::lifecycle::identity_provider(
+                scenario,
+                &state.lifecycle,
+                &state.root,
+                method,
+                &segs[1..],
+                query,
+                body,
+            ),
+            None,
+        );
+    }
+
     // A stopped organization answers everything, anonymous or not, with the same 503.
     if scenario.organization.deactivated {
         return (resp::stopped_organization(&meta, org_name), None);
@@ -154,6 +170,27 @@ async fn route(
     };
     let rest_refs: Vec<&str> = rest.iter().map(String::as_str).collect();
 
+    // The PAT lifecycle API, on the identity host, for Entra bearers only.
+    if service == Service::Vssps
+        && rest_refs.len() == 3
+        && rest_refs[0].eq_ignore_ascii_case("_apis")
+        && rest_refs[1].eq_ignore_ascii_case("tokens")
+        && rest_refs[2].eq_ignore_ascii_case("pats")
+    {
+        return (
+            super::lifecycle::pats_api(
+                scenario,
+                &state.lifecycle,
+                &meta,
+                method,
+                headers,
+                query,
+                body,
+            ),
+            None,
+        );
+    }
+
     // Anonymous: API locations, resource areas, tenant discovery.
     if *method == Method::OPTIONS
         && rest_refs.len() == 1
@@ -174,7 +211,10 @@ async fn route(
     }
     if service == Service::Core && rest_refs.is_empty() && *method == Method::HEAD {
         let mut r = resp::unauthorized_empty(&meta, resp::realm_for(service.prefix()));
-        if let Ok(v) = HeaderValue::from_str(&scenario.organization.tenant_id) {
+        // The cloud names the organization's Microsoft Entra tenant; a Server has none.
+        if scenario.is_hosted()
+            && let Ok(v) = HeaderValue::from_str(&scenario.organization.tenant_id)
+        {
             r.headers_mut().insert("x-vss-resourcetenant", v);
         }
         return (r, None);
@@ -509,14 +549,18 @@ fn authenticate<'a>(state: &'a EmulatorState, headers: &HeaderMap, is_git: bool)
     if is_git && user.is_empty() {
         return Caller::Rejected;
     }
-    let Some(token) = state.scenario.token_by_value(secret) else {
-        return Caller::Rejected;
+    let (token, state_now) = match state.scenario.token_by_value(secret) {
+        Some(token) => (token, token.state),
+        None => match state.lifecycle.token_by_value(secret) {
+            Some(minted) => minted,
+            None => return Caller::Rejected,
+        },
     };
     let for_this_org = token
         .org
         .as_deref()
         .is_none_or(|o| o.eq_ignore_ascii_case(&state.scenario.organization.name));
-    match token.state {
+    match state_now {
         _ if !for_this_org => Caller::Rejected,
         TokenState::Revoked => Caller::Rejected,
         TokenState::Expired => Caller::Expired,

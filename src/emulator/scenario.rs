@@ -23,6 +23,10 @@ pub struct Scenario {
     /// Faults that apply to every token (per endpoint).
     #[serde(default)]
     pub faults: Vec<Fault>,
+    /// The PAT lifecycle API and sign-in with Microsoft Entra (absent: not available, as for a
+    /// Microsoft-account organization or Azure DevOps Server).
+    #[serde(default)]
+    pub lifecycle: Option<super::lifecycle::LifecycleSettings>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -173,6 +177,24 @@ pub struct TokenSpec {
     pub required_fields: Vec<String>,
 }
 
+impl TokenSpec {
+    /// A token created through the lifecycle API.
+    pub fn minted(name: &str, value: &str, user: &str, scopes: Vec<String>) -> TokenSpec {
+        TokenSpec {
+            name: name.to_string(),
+            value: value.to_string(),
+            user: user.to_string(),
+            scopes,
+            state: TokenState::Active,
+            org: None,
+            demonstrates: String::new(),
+            deny: Vec::new(),
+            faults: Vec::new(),
+            required_fields: Vec::new(),
+        }
+    }
+}
+
 impl std::fmt::Debug for TokenSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenSpec")
@@ -295,6 +317,8 @@ impl Scenario {
             "server-2019" | "server-2020" | "server-2022" => {
                 s.organization.deployment_type = "onPremises".into();
                 s.organization.server_version = Some(name.trim_start_matches("server-").into());
+                // No Microsoft Entra on premises: no lifecycle API, no tenant.
+                s.lifecycle = None;
             }
             _ => return None,
         }

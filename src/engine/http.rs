@@ -42,6 +42,8 @@ pub enum Auth {
     Rest,
     /// git over HTTPS: Basic with a non-empty user name.
     Git,
+    /// A Microsoft Entra access token (the lifecycle API): `Bearer`.
+    Bearer,
 }
 
 /// A complete answer.
@@ -296,6 +298,13 @@ impl Http {
             Auth::Anonymous => return None,
             Auth::Rest => "",
             Auth::Git => "patwiz",
+            Auth::Bearer => {
+                let token = self.token.as_ref()?;
+                let header = Zeroizing::new(format!("Bearer {}", token.expose()));
+                let mut value = HeaderValue::from_str(&header).ok()?;
+                value.set_sensitive(true);
+                return Some(value);
+            }
         };
         let token = self.token.as_ref()?;
         let credentials = Zeroizing::new(format!("{user}:{}", token.expose()));
@@ -338,7 +347,9 @@ pub fn retry_after(headers: &HeaderMap) -> Duration {
 /// operating system's trust store (about 4 ms each), which `status --check` would otherwise
 /// pay twice per organization. A client holds no token (it goes on each request), so sharing
 /// its connection pool shares nothing secret.
-fn clients(options: &HttpOptions) -> Result<(reqwest::Client, reqwest::Client), ClientError> {
+pub(crate) fn clients(
+    options: &HttpOptions,
+) -> Result<(reqwest::Client, reqwest::Client), ClientError> {
     type Key = (Option<std::path::PathBuf>, Duration);
     static BUILT: std::sync::Mutex<Vec<(Key, reqwest::Client, reqwest::Client)>> =
         std::sync::Mutex::new(Vec::new());
@@ -384,12 +395,27 @@ fn build_clients(options: &HttpOptions) -> Result<(reqwest::Client, reqwest::Cli
 }
 
 /// A network failure in words a user can act on (never the token: it is not in the URL).
+/// A failed request in words (the sign-in's requests use it too).
+pub(crate) fn describe_error(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        return "no answer in time".to_string();
+    }
+    match describe_owned(error) {
+        HttpError::Network(what) => what,
+        other => other.to_string(),
+    }
+}
+
 fn describe(error: reqwest::Error) -> HttpError {
+    describe_owned(&error)
+}
+
+fn describe_owned(error: &reqwest::Error) -> HttpError {
     if error.is_timeout() {
         return HttpError::Timeout(0);
     }
     let mut chain = String::new();
-    let mut source: Option<&dyn std::error::Error> = Some(&error);
+    let mut source: Option<&dyn std::error::Error> = Some(error);
     while let Some(e) = source {
         chain.push_str(&e.to_string().to_ascii_lowercase());
         chain.push(' ');

@@ -8,7 +8,9 @@
 //! repository) → every probe in parallel.
 
 pub mod discovery;
+pub mod entra;
 pub mod http;
+pub mod lifecycle;
 pub mod many;
 pub mod probes;
 pub mod report;

@@ -70,6 +70,8 @@ pub fn settings_for(proven: &Proven<'_>, backend: Backend, now: OffsetDateTime) 
         last_check: Some(now),
         last_verdict: Some(proven.report.verdict),
         rotating: false,
+        authorization_id: None,
+        revoking: Vec::new(),
     }
 }
 

@@ -3,5 +3,6 @@
 //! no clock (the caller passes `now`): each front end says the result in its own words.
 
 pub mod keep;
+pub mod mint;
 pub mod prove;
 pub mod status;

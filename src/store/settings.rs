@@ -77,6 +77,25 @@ pub struct OrgSettings {
     /// Set while a rotation is under way (cleared when it completes).
     #[serde(default)]
     pub rotating: bool,
+    /// The lifecycle API's id of the stored token when patwiz created it (never the secret):
+    /// what extends, mends and revokes it later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_id: Option<String>,
+    /// Old tokens revoked by a rotation whose end is not yet confirmed (revocation can take up
+    /// to an hour): their ids, checked again by `status`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revoking: Vec<String>,
+}
+
+/// A token patwiz created whose fate is not settled yet: written down before the token is
+/// first used, so that a crash leaves its id to revoke (never its value).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PendingToken {
+    pub org_key: String,
+    pub authorization_id: String,
+    pub display_name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -84,6 +103,8 @@ pub struct Settings {
     pub schema_version: u32,
     #[serde(default, rename = "org")]
     pub orgs: Vec<OrgSettings>,
+    #[serde(default, rename = "pending", skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<PendingToken>,
 }
 
 impl Default for Settings {
@@ -91,6 +112,7 @@ impl Default for Settings {
         Settings {
             schema_version: SCHEMA_VERSION,
             orgs: Vec::new(),
+            pending: Vec::new(),
         }
     }
 }
@@ -291,7 +313,7 @@ impl SettingsFile {
 }
 
 /// The fields of an organization patwiz writes; any other key in the file is the user's.
-const ORG_FIELDS: [&str; 13] = [
+const ORG_FIELDS: [&str; 15] = [
     "key",
     "url",
     "name",
@@ -305,6 +327,8 @@ const ORG_FIELDS: [&str; 13] = [
     "last_check",
     "last_verdict",
     "rotating",
+    "authorization_id",
+    "revoking",
 ];
 
 /// The settings as TOML, editing the existing file rather than rewriting it: keys patwiz does
@@ -354,6 +378,15 @@ fn render(settings: &Settings, old: Option<&str>) -> String {
         doc.remove("org");
     } else {
         doc.insert("org", Item::ArrayOfTables(merged));
+    }
+    // The journal of created tokens is patwiz's own: written as it is now.
+    match new.get("pending") {
+        Some(item) => {
+            doc.insert("pending", item.clone());
+        }
+        None => {
+            doc.remove("pending");
+        }
     }
     doc.to_string()
 }
@@ -455,11 +488,14 @@ mod v1 {
                     identity: o.identity,
                     store: o.store,
                     rotating: o.rotating,
+                    authorization_id: None,
+                    revoking: Vec::new(),
                 })
                 .collect();
             super::Settings {
                 schema_version: super::SCHEMA_VERSION,
                 orgs,
+                pending: Vec::new(),
             }
         }
     }
@@ -530,6 +566,40 @@ mod tests {
                 0o600
             );
         }
+    }
+
+    #[test]
+    fn every_field_patwiz_writes_survives_the_comment_keeping_rewrite() {
+        // A field missing from the rewrite would be silently dropped: the token's id, the
+        // journal of created tokens (crash safety) and the revocations to confirm among them.
+        let dir = tempfile::tempdir().unwrap();
+        let file = SettingsFile::new(dir.path());
+        file.update(|s| s.upsert(sample())).unwrap();
+        let pending = PendingToken {
+            org_key: "https://dev.azure.com/contoso".into(),
+            authorization_id: "4311dfa1-a3f4-4a7e-8d15-19a5b9b5c0d5".into(),
+            display_name: "Git-Zen Integration (patwiz · contoso · 7f3a)".into(),
+            created: time::macros::datetime!(2026-12-01 10:00 UTC),
+        };
+        file.update(|s| {
+            s.pending.push(pending.clone());
+            let org = s.get_mut("https://dev.azure.com/contoso").unwrap();
+            org.authorization_id = Some("a".into());
+            org.revoking = vec!["b".into()];
+        })
+        .unwrap();
+        let (loaded, _) = file.load().unwrap();
+        assert_eq!(loaded.pending, vec![pending]);
+        let org = loaded.get("https://dev.azure.com/contoso").unwrap();
+        assert_eq!(org.authorization_id.as_deref(), Some("a"));
+        assert_eq!(org.revoking, ["b"]);
+        file.update(|s| s.pending.clear()).unwrap();
+        assert!(file.load().unwrap().0.pending.is_empty());
+        assert!(
+            !std::fs::read_to_string(file.path())
+                .unwrap()
+                .contains("[[pending]]")
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod emulator_http;
 mod emulator_vs_recordings;
 mod hardening;
 mod hostile_inputs;
+mod lifecycle;
 mod plain_mode;
 mod properties;
 mod recorded_service;

@@ -1,0 +1,272 @@
+//! The PAT lifecycle API's records and refusals (Microsoft's `tokens` REST spec, 7.1-preview.1
+//! and 7.2): what a PAT record says, and every `patTokenError` as a person needs it — what the
+//! policy is, who can change it, and what to do now. Pure: no I/O.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// The API version every client of the lifecycle API sends (the spec's).
+pub const API_VERSION: &str = "7.1-preview.1";
+
+/// The Azure DevOps resource an Entra access token must be for.
+pub const ADO_RESOURCE: &str = "499b84ac-1321-427f-aa17-267ca6975798";
+
+/// The delegated scopes the lifecycle API takes (release notes, sprint 257).
+pub const PAT_SCOPES: [&str; 2] = [
+    "499b84ac-1321-427f-aa17-267ca6975798/vso.pats",
+    "499b84ac-1321-427f-aa17-267ca6975798/vso.pats_manage",
+];
+
+/// One PAT as the API describes it (its value only in the answer to Create, once).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PatRecord {
+    pub authorization_id: String,
+    pub display_name: String,
+    /// Space-separated scope ids; "app_token" is Full access.
+    #[serde(default)]
+    pub scope: String,
+    /// The organizations' ids it works for; null is a global ("All accessible organizations")
+    /// token.
+    #[serde(default)]
+    pub target_accounts: Option<Vec<String>>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub valid_from: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub valid_to: Option<OffsetDateTime>,
+}
+
+impl PatRecord {
+    pub fn scopes(&self) -> Vec<&str> {
+        self.scope.split_whitespace().collect()
+    }
+
+    pub fn is_global(&self) -> bool {
+        self.target_accounts.is_none()
+    }
+
+    pub fn is_full_access(&self) -> bool {
+        self.scopes().contains(&crate::domain::scopes::FULL_ACCESS)
+    }
+}
+
+/// Why the service refused (or changed) a lifecycle request: a `patTokenError` other than
+/// `none`, in a 200 answer with no token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The organization restricts who may create or regenerate PATs (allowlist).
+    CreationRestricted,
+    /// Global ("All accessible organizations") PATs may not be created.
+    GlobalBlocked,
+    /// The tenant forbids Full-access PATs.
+    FullScopeForbidden,
+    /// The tenant caps a PAT's life and the date asked was past it (the refusal form).
+    LifespanTooLong,
+    /// An expired PAT cannot be extended or changed (since 2026-03-31).
+    ExpiredCannotBeExtended,
+    InvalidScope,
+    InvalidValidTo,
+    NotFound,
+    /// Access denied without a named policy (read by others as the creation restriction).
+    AccessDenied,
+    /// The organization's or tenant's policy could not be read.
+    PolicyUnreadable,
+    /// Anything the spec adds later, by its name.
+    Other(String),
+}
+
+/// A refusal explained: what happened, who can change it, what to do now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Explained {
+    pub what: String,
+    pub who: String,
+    pub now: String,
+}
+
+impl Refusal {
+    /// The `patTokenError` value, or `None` for "none".
+    pub fn parse(name: &str) -> Option<Refusal> {
+        let lower = name.trim().to_ascii_lowercase();
+        Some(match lower.as_str() {
+            "" | "none" => return None,
+            "disablepatcreationpolicyviolation" => Refusal::CreationRestricted,
+            "globalpatcreationblocked" | "globalpatpolicyviolation" | "globalpatusagedisabled" => {
+                Refusal::GlobalBlocked
+            }
+            "fullscopepatpolicyviolation" => Refusal::FullScopeForbidden,
+            "patlifespanpolicyviolation" => Refusal::LifespanTooLong,
+            "expiredpatcannotbeextended" => Refusal::ExpiredCannotBeExtended,
+            "invalidscope" => Refusal::InvalidScope,
+            "invalidvalidto" => Refusal::InvalidValidTo,
+            "tokennotfound" | "invalidauthorizationid" => Refusal::NotFound,
+            "accessdenied" => Refusal::AccessDenied,
+            "failedtoreadorgpolicy" | "failedtoreadtenantpolicy" => Refusal::PolicyUnreadable,
+            _ => Refusal::Other(name.trim().to_string()),
+        })
+    }
+
+    /// The name the service used (for JSON and tickets).
+    pub fn name(&self) -> String {
+        match self {
+            Refusal::CreationRestricted => "disablePatCreationPolicyViolation".into(),
+            Refusal::GlobalBlocked => "globalPATCreationBlocked".into(),
+            Refusal::FullScopeForbidden => "fullScopePatPolicyViolation".into(),
+            Refusal::LifespanTooLong => "patLifespanPolicyViolation".into(),
+            Refusal::ExpiredCannotBeExtended => "expiredPatCannotBeExtended".into(),
+            Refusal::InvalidScope => "invalidScope".into(),
+            Refusal::InvalidValidTo => "invalidValidTo".into(),
+            Refusal::NotFound => "tokenNotFound".into(),
+            Refusal::AccessDenied => "accessDenied".into(),
+            Refusal::PolicyUnreadable => "failedToReadOrgPolicy".into(),
+            Refusal::Other(name) => name.clone(),
+        }
+    }
+
+    /// In words, for the panel, the CLI and the report. `org` names the organization.
+    pub fn explain(&self, org: &str) -> Explained {
+        let manual = "Create the token by hand instead: the same scopes, in the browser (patwiz lists them and proves the result)";
+        let (what, who, now) = match self {
+            Refusal::CreationRestricted => (
+                format!("{org} restricts who may create personal access tokens (the \"Restrict personal access token creation\" policy), and your account is not on its allowlist."),
+                "A Project Collection Administrator of the organization (Organization settings → Policies).".to_string(),
+                "Ask an administrator to add you to the allowlist, or to create the token for the integration's service account. Tokens you already have keep working.".to_string(),
+            ),
+            Refusal::GlobalBlocked => (
+                "Tokens for \"All accessible organizations\" can no longer be created (and stop working on 2026-12-01).".to_string(),
+                "Microsoft's service; an administrator cannot lift it.".to_string(),
+                format!("Create the token for {org} only: patwiz always does; if you saw this, report it."),
+            ),
+            Refusal::FullScopeForbidden => (
+                "Your Microsoft Entra tenant forbids Full-access tokens (the \"Restrict full-scoped personal access token creation\" policy).".to_string(),
+                "An Azure DevOps Administrator of the tenant (Microsoft Entra → Azure DevOps policies).".to_string(),
+                "Choose the scopes the integration needs (patwiz does by default) and create it again.".to_string(),
+            ),
+            Refusal::LifespanTooLong => (
+                "Your tenant caps how long a token may live (\"Enforce maximum personal access token lifespan\"), and the expiry asked for is past it.".to_string(),
+                "An Azure DevOps Administrator of the tenant.".to_string(),
+                "Choose a shorter expiry (--expires, or a shorter preset) and create it again.".to_string(),
+            ),
+            Refusal::ExpiredCannotBeExtended => (
+                "The token has expired: since 2026-03-31 an expired token can be neither extended nor changed.".to_string(),
+                "No one: this is how Azure DevOps works now.".to_string(),
+                "Create a new token with the same scopes (patwiz create, or rotate --create) and hand it over.".to_string(),
+            ),
+            Refusal::InvalidScope => (
+                "Azure DevOps does not accept one of the scopes asked for.".to_string(),
+                "—".to_string(),
+                format!("Check the profile's scopes (patwiz profiles). {manual}."),
+            ),
+            Refusal::InvalidValidTo => (
+                "Azure DevOps does not accept the expiry date asked for (in the past, or malformed).".to_string(),
+                "—".to_string(),
+                "Choose a date from tomorrow to a year ahead.".to_string(),
+            ),
+            Refusal::NotFound => (
+                "Azure DevOps has no token with that id for your account (revoked, or created by someone else).".to_string(),
+                "—".to_string(),
+                "List your tokens with `patwiz tokens`; create a new one if it is gone.".to_string(),
+            ),
+            Refusal::AccessDenied => (
+                format!("Azure DevOps refused to manage tokens for your account in {org}, without naming a policy (the creation restriction is the usual reason)."),
+                "A Project Collection Administrator of the organization.".to_string(),
+                format!("Ask an administrator whether PAT creation is restricted. {manual}."),
+            ),
+            Refusal::PolicyUnreadable => (
+                "Azure DevOps could not read the organization's or tenant's token policy, so it refused.".to_string(),
+                "Microsoft's service (usually passing).".to_string(),
+                format!("Try again in a few minutes. {manual}."),
+            ),
+            Refusal::Other(name) => (
+                format!("Azure DevOps refused with \"{name}\"."),
+                "—".to_string(),
+                format!("{manual}."),
+            ),
+        };
+        Explained { what, who, now }
+    }
+}
+
+/// When the tenant's maximum lifespan capped the expiry instead of refusing it (the 7.2 spec's
+/// form): the date asked and the date given, to be shown, never hidden.
+pub fn capped(asked: OffsetDateTime, given: Option<OffsetDateTime>) -> Option<OffsetDateTime> {
+    let given = given?;
+    // A day's slack: the service rounds to its own clock.
+    (given < asked - time::Duration::days(1)).then_some(given)
+}
+
+/// A display name that says what the token is for and is unique enough to find again:
+/// "Git-Zen Integration (patwiz · contoso · 7f3a)".
+pub fn display_name(token_name: &str, org: &str, nonce: &str) -> String {
+    let short: String = nonce
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(4)
+        .collect();
+    format!("{token_name} (patwiz · {org} · {short})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn every_documented_error_is_a_refusal_with_words_and_none_is_none() {
+        assert_eq!(Refusal::parse("none"), None);
+        assert_eq!(Refusal::parse(""), None);
+        for name in [
+            "disablePatCreationPolicyViolation",
+            "globalPATCreationBlocked",
+            "globalPatPolicyViolation",
+            "fullScopePatPolicyViolation",
+            "patLifespanPolicyViolation",
+            "expiredPatCannotBeExtended",
+            "invalidScope",
+            "invalidValidTo",
+            "tokenNotFound",
+            "invalidAuthorizationId",
+            "accessDenied",
+            "failedToReadOrgPolicy",
+            "failedToReadTenantPolicy",
+            "somethingNew",
+        ] {
+            let refusal = Refusal::parse(name).unwrap();
+            let words = refusal.explain("contoso");
+            assert!(!words.what.is_empty() && !words.now.is_empty(), "{name}");
+            assert!(
+                !matches!(refusal, Refusal::Other(_)) || name == "somethingNew",
+                "{name} is known"
+            );
+        }
+        assert!(
+            Refusal::CreationRestricted
+                .explain("contoso")
+                .what
+                .contains("allowlist")
+        );
+    }
+
+    #[test]
+    fn a_capped_expiry_is_noticed_and_a_rounded_one_is_not() {
+        let asked = datetime!(2027-12-01 00:00 UTC);
+        assert_eq!(
+            capped(asked, Some(datetime!(2027-03-01 00:00 UTC))),
+            Some(datetime!(2027-03-01 00:00 UTC))
+        );
+        assert_eq!(capped(asked, Some(datetime!(2027-11-30 12:00 UTC))), None);
+        assert_eq!(capped(asked, None), None);
+    }
+
+    #[test]
+    fn records_read_as_the_spec_writes_them() {
+        let record: PatRecord = serde_json::from_str(
+            r#"{"displayName":"new_token","validTo":"2020-12-01T23:46:23.32Z","scope":"app_token","targetAccounts":null,"validFrom":"2020-10-29T17:26:46.72Z","authorizationId":"4311dfa1-a3f4-4a7e-8d15-19a5b9b5c0d5","token":null}"#,
+        )
+        .unwrap();
+        assert!(record.is_global() && record.is_full_access());
+        assert_eq!(
+            display_name("Git-Zen Integration", "contoso", "7f3a-99"),
+            "Git-Zen Integration (patwiz · contoso · 7f3a)"
+        );
+    }
+}

@@ -1,0 +1,383 @@
+//! A token's whole life through the lifecycle API, proven at every step: sign in, create a
+//! token with exactly the profile's scopes (org-scoped, named for what it is for), prove it
+//! scope by scope with the same probes, store it with its id; mend it in place (add a scope,
+//! extend it); rotate by creating, proving, swapping and revoking. A failure at any step leaves
+//! a working token stored and says which one.
+
+use time::OffsetDateTime;
+
+use crate::domain::checks::Verdict;
+use crate::domain::lifecycle::{capped, display_name};
+use crate::domain::org_url::{OrgUrl, is_loopback};
+use crate::domain::profiles::Profile;
+use crate::engine::entra::{self, Authority, EntraToken, SignInError};
+use crate::engine::http::{Auth, Http, HttpOptions};
+use crate::engine::lifecycle::{Lifecycle, LifecycleError};
+use crate::engine::{Report, discovery};
+use crate::flows::keep::{self, Proven};
+use crate::flows::prove::{self, Proof};
+use crate::store::rotation::Vault;
+use crate::store::settings::PendingToken;
+
+/// How to sign in with Microsoft Entra.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignIn {
+    /// The Azure CLI's current sign-in.
+    AzureCli,
+    /// The authorization-code flow with PKCE, in the browser.
+    Browser { client_id: String },
+    /// The device-code flow (no browser here, as over SSH).
+    DeviceCode { client_id: String },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MintError {
+    #[error("{0}")]
+    SignIn(#[from] SignInError),
+    #[error("{0}")]
+    Lifecycle(#[from] LifecycleError),
+    #[error("{0}")]
+    Discovery(String),
+    #[error("{0}")]
+    Store(String),
+    /// The new token did not pass its proof; it was revoked again (or could not be).
+    #[error("the new token did not pass its check ({}){}", .report.verdict.as_str(), if *.revoked { "; it was revoked again" } else { "; revoking it failed: revoke it in Azure DevOps" })]
+    NotProven { report: Box<Report>, revoked: bool },
+}
+
+/// Where to sign in for `org`: its tenant (`X-VSS-ResourceTenant` on an anonymous request) on
+/// the public cloud, or, for an organization on this machine (the demo), its own identity
+/// provider. `PATWIZ_AUTHORITY` overrides both.
+pub async fn authority_for(org: &OrgUrl, options: &HttpOptions) -> Result<Authority, MintError> {
+    if let Ok(text) = std::env::var("PATWIZ_AUTHORITY") {
+        return Ok(Authority::parse(&text)?);
+    }
+    let http = Http::anonymous(options).map_err(|e| MintError::Discovery(e.to_string()))?;
+    let reply = http
+        .send(reqwest::Method::HEAD, org.as_str(), Auth::Anonymous, None)
+        .await
+        .map_err(|e| MintError::Discovery(format!("cannot reach {org}: {e}")))?;
+    let tenant = reply
+        .headers
+        .get("x-vss-resourcetenant")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|t| uuid_like(t))
+        .map(str::to_string);
+    match tenant {
+        Some(t) if t.chars().all(|c| c == '0' || c == '-') => {
+            Err(MintError::Lifecycle(LifecycleError::Unavailable(format!(
+                "{org} is backed by Microsoft accounts, not Microsoft Entra: Azure DevOps cannot create tokens for it through its API. Create the token in the browser (patwiz lists the scopes and proves it)"
+            ))))
+        }
+        Some(t) if org.is_loopback() => Ok(Authority::parse(&format!(
+            "{}/idp/{t}",
+            org.url().origin().ascii_serialization()
+        ))?),
+        Some(t) => Ok(Authority::for_tenant(&t)),
+        None => Err(MintError::Lifecycle(LifecycleError::Unavailable(format!(
+            "{org} does not say which Microsoft Entra tenant it belongs to (Azure DevOps Server, or not Entra-backed): create the token in the browser"
+        )))),
+    }
+}
+
+fn uuid_like(text: &str) -> bool {
+    text.len() == 36 && text.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+}
+
+/// Signs in; `show` tells the person the device code's address and code when that flow is used,
+/// `open` opens the browser for the code flow.
+pub async fn sign_in(
+    org: &OrgUrl,
+    how: &SignIn,
+    options: &HttpOptions,
+    show: impl FnOnce(&str, &str),
+    open: impl FnOnce(&url::Url) -> Result<(), String>,
+) -> Result<EntraToken, MintError> {
+    match how {
+        SignIn::AzureCli => Ok(entra::from_azure_cli().await?),
+        SignIn::Browser { client_id } => {
+            let authority = authority_for(org, options).await?;
+            Ok(entra::browser(&authority, client_id, false, options, open).await?)
+        }
+        SignIn::DeviceCode { client_id } => {
+            let authority = authority_for(org, options).await?;
+            Ok(entra::device_code(&authority, client_id, false, options, show).await?)
+        }
+    }
+}
+
+/// The lifecycle client for `org` (its identity host found anonymously).
+pub async fn connect(
+    org: &OrgUrl,
+    sign_in: &EntraToken,
+    options: &HttpOptions,
+) -> Result<Lifecycle, MintError> {
+    let http = Http::anonymous(options).map_err(|e| MintError::Discovery(e.to_string()))?;
+    let found = discovery::discover(&http, org)
+        .await
+        .map_err(|stop| MintError::Discovery(stop.detail))?;
+    Ok(Lifecycle::new(org, &found, sign_in, options)?)
+}
+
+/// What a creation did.
+#[derive(Debug)]
+pub struct Minted {
+    pub report: Report,
+    pub authorization_id: String,
+    pub display_name: String,
+    /// The expiry asked for, when the tenant's maximum lifespan cut it short.
+    pub capped_from: Option<OffsetDateTime>,
+    pub valid_to: Option<OffsetDateTime>,
+    pub stored: keep::Stored,
+}
+
+fn journal(vault: &Vault, pending: PendingToken) -> Result<(), MintError> {
+    vault
+        .settings
+        .update(|s| s.pending.push(pending))
+        .map(|_| ())
+        .map_err(|e| MintError::Store(e.to_string()))
+}
+
+fn settle(vault: &Vault, authorization_id: &str) {
+    let _ = vault
+        .settings
+        .update(|s| s.pending.retain(|p| p.authorization_id != authorization_id));
+}
+
+async fn prove_new(
+    org: &OrgUrl,
+    token: &crate::domain::token::Token,
+    scopes: &[String],
+    profile: &Profile,
+    options: &HttpOptions,
+) -> Report {
+    prove::run(
+        prove::request(Proof {
+            org: org.clone(),
+            token: token.clone(),
+            scopes,
+            profile: Some(profile),
+            notes: Vec::new(),
+            http: options.clone(),
+        }),
+        None,
+    )
+    .await
+}
+
+/// Creates a token for `profile` on `org`, proves it, and stores it (or, with `rotating`,
+/// swaps it in for the stored one and revokes the old by its id).
+#[allow(clippy::too_many_arguments)]
+pub async fn mint(
+    lifecycle: &Lifecycle,
+    vault: &Vault,
+    org: &OrgUrl,
+    profile: &Profile,
+    expires: OffsetDateTime,
+    options: &HttpOptions,
+    rotating: bool,
+    now: OffsetDateTime,
+) -> Result<Minted, MintError> {
+    let scopes = profile.scope_ids();
+    let nonce = uuid_nonce(now);
+    let name = display_name(&profile.token_name, org.name(), &nonce);
+    let created = lifecycle.create(&name, &scopes, expires).await?;
+    let id = created.record.authorization_id.clone();
+    // Written down before the token is first used: a crash from here on leaves its id.
+    journal(
+        vault,
+        PendingToken {
+            org_key: org.key(),
+            authorization_id: id.clone(),
+            display_name: name.clone(),
+            created: now,
+        },
+    )?;
+    crash_point("journaled");
+    let report = prove_new(org, &created.token, &scopes, profile, options).await;
+    if report.verdict != Verdict::Pass {
+        let revoked = lifecycle.revoke(&id).await.is_ok();
+        settle(vault, &id);
+        return Err(MintError::NotProven {
+            report: Box::new(report),
+            revoked,
+        });
+    }
+    let valid_to = created.record.valid_to;
+    let proven = Proven {
+        org,
+        token: &created.token,
+        report: &report,
+        profile: &profile.name,
+        scopes: &scopes,
+        expires: valid_to.map(|t| t.date()),
+    };
+    let key = org.key();
+    let old_id = if rotating {
+        vault
+            .settings
+            .load()
+            .ok()
+            .and_then(|(s, _)| s.get(&key).and_then(|o| o.authorization_id.clone()))
+    } else {
+        None
+    };
+    let stored = if rotating {
+        keep::rotate_proven(vault, &key, proven, now).await
+    } else {
+        keep::store_proven(vault, proven, now).await
+    };
+    let stored = match stored {
+        Ok(stored) => stored,
+        Err(e) => {
+            // Not stored: the new token would be an orphan; take it back.
+            let _ = lifecycle.revoke(&id).await;
+            settle(vault, &id);
+            return Err(MintError::Store(e.to_string()));
+        }
+    };
+    crash_point("stored");
+    let settled = vault.settings.update(|s| {
+        s.pending.retain(|p| p.authorization_id != id);
+        if let Some(entry) = s.get_mut(&key) {
+            entry.authorization_id = Some(id.clone());
+            if let Some(old) = &old_id {
+                entry.revoking.push(old.clone());
+            }
+        }
+    });
+    if let Err(e) = settled {
+        // The token is stored and works; only its id could not be written down.
+        return Err(MintError::Store(format!(
+            "the new token is stored and proven, but its id could not be recorded ({e}): `patwiz tokens` lists it"
+        )));
+    }
+    if let Some(old) = old_id {
+        revoke_old(lifecycle, vault, &key, &old).await;
+    }
+    Ok(Minted {
+        report,
+        authorization_id: id,
+        display_name: name,
+        capped_from: capped(expires, valid_to).map(|_| expires),
+        valid_to,
+        stored,
+    })
+}
+
+/// Revokes the replaced token; its id stays in `revoking` until a check confirms it is dead
+/// (revocation can take up to an hour).
+async fn revoke_old(lifecycle: &Lifecycle, vault: &Vault, key: &str, old: &str) {
+    if lifecycle.revoke(old).await.is_err() {
+        return;
+    }
+    let _ = vault.settings.update(|s| {
+        if let Some(entry) = s.get_mut(key)
+            && !entry.revoking.iter().any(|r| r == old)
+        {
+            entry.revoking.push(old.to_string());
+        }
+    });
+}
+
+#[allow(clippy::too_many_arguments)]
+/// Mends the stored token in place: adds `add_scopes` and/or moves its expiry to `extend_to`
+/// (only while it is valid), then proves it again with every scope it should now have.
+pub async fn mend(
+    lifecycle: &Lifecycle,
+    vault: &Vault,
+    org: &OrgUrl,
+    profile: &Profile,
+    add_scopes: &[String],
+    extend_to: Option<OffsetDateTime>,
+    options: &HttpOptions,
+    now: OffsetDateTime,
+) -> Result<(Report, Option<OffsetDateTime>), MintError> {
+    let key = org.key();
+    let (settings, _) = vault
+        .settings
+        .load()
+        .map_err(|e| MintError::Store(e.to_string()))?;
+    let Some(entry) = settings.get(&key).cloned() else {
+        return Err(MintError::Store(format!(
+            "{org} has no stored token: use `patwiz create` or `patwiz login` first"
+        )));
+    };
+    let Some(id) = entry.authorization_id.clone() else {
+        return Err(MintError::Store(format!(
+            "the stored token for {org} was not created by patwiz, so its id is not known: edit it in Azure DevOps (User settings → Personal access tokens), or replace it with `patwiz rotate --create`"
+        )));
+    };
+    let mut scopes = entry.scopes.clone();
+    for s in add_scopes {
+        if !scopes.contains(s) {
+            scopes.push(s.clone());
+        }
+    }
+    let record = lifecycle
+        .update(
+            &id,
+            (!add_scopes.is_empty()).then_some(scopes.as_slice()),
+            extend_to,
+        )
+        .await?;
+    let token = vault
+        .token(&key)
+        .await
+        .map_err(|e| MintError::Store(e.to_string()))?
+        .ok_or_else(|| {
+            MintError::Store(format!("the token for {org} is missing from the store"))
+        })?;
+    let report = prove_new(org, &token, &scopes, profile, options).await;
+    let _ = vault.settings.update(|s| {
+        if let Some(e) = s.get_mut(&key) {
+            e.scopes = scopes.clone();
+            if record.valid_to.is_some() && extend_to.is_some() {
+                e.expires = record.valid_to.map(|t| t.date());
+            }
+            keep::record_check(e, &report, now);
+        }
+    });
+    let capped_to = extend_to.and_then(|asked| capped(asked, record.valid_to));
+    Ok((report, capped_to))
+}
+
+fn uuid_nonce(now: OffsetDateTime) -> String {
+    // Four characters that tell this token from the organization's other patwiz tokens.
+    let n = now.unix_timestamp_nanos().unsigned_abs();
+    format!("{:04x}", (n ^ (n >> 17)) & 0xffff)
+}
+
+/// A point where the crash tests stop the process (debug builds only).
+fn crash_point(name: &str) {
+    if cfg!(debug_assertions) && std::env::var("PATWIZ_TEST_CRASH_MINT").as_deref() == Ok(name) {
+        std::process::abort();
+    }
+}
+
+/// Revokes tokens journaled but never settled (a crash between creating and storing).
+pub async fn revoke_pending(lifecycle: &Lifecycle, vault: &Vault, org: &OrgUrl) -> usize {
+    let Ok((settings, _)) = vault.settings.load() else {
+        return 0;
+    };
+    let mut revoked = 0;
+    for pending in settings.pending.iter().filter(|p| p.org_key == org.key()) {
+        let stored = settings
+            .get(&org.key())
+            .and_then(|o| o.authorization_id.as_deref())
+            == Some(pending.authorization_id.as_str());
+        if !stored && lifecycle.revoke(&pending.authorization_id).await.is_ok() {
+            revoked += 1;
+        }
+        settle(vault, &pending.authorization_id);
+    }
+    revoked
+}
+
+/// May the sign-in go to this organization at all (an https cloud organization, or one on
+/// this machine)?
+pub fn lifecycle_possible(org: &OrgUrl) -> bool {
+    org.kind() != crate::domain::org_url::OrgKind::Server || is_loopback(org.url())
+}

@@ -1,0 +1,492 @@
+//! The token's whole life through the lifecycle API, against the emulator's Microsoft Entra and
+//! `tokens/pats`: signing in (authorization code with PKCE, device code), minting with exactly a
+//! profile's scopes and proving it with the probes, the policies' refusals, mending in place,
+//! rotating by creating and revoking, and a crash between creating and storing.
+
+use patwiz::domain::lifecycle::Refusal;
+use patwiz::domain::org_url::OrgUrl;
+use patwiz::emulator::{Emulator, Scenario};
+use patwiz::engine::entra::EntraToken;
+use patwiz::engine::http::HttpOptions;
+use patwiz::engine::lifecycle::LifecycleError;
+use patwiz::flows::mint::{self, MintError, SignIn};
+use patwiz::store::rotation::Vault;
+use patwiz::store::secret::Backend;
+use time::OffsetDateTime;
+
+fn profile(name: &str) -> patwiz::domain::profiles::Profile {
+    patwiz::domain::profiles::find(name).unwrap()
+}
+
+/// Acts as the person's browser: opens the sign-in page and follows its redirect back to
+/// patwiz's loopback listener.
+fn browser(url: &url::Url) -> Result<(), String> {
+    let url = url.to_string();
+    std::thread::spawn(move || {
+        let status = std::process::Command::new("curl")
+            .args(["-s", "-L", "-o", "/dev/null", &url])
+            .status();
+        assert!(status.is_ok_and(|s| s.success()), "the browser's requests");
+    });
+    Ok(())
+}
+
+async fn sign_in(emu: &Emulator, org: &OrgUrl) -> EntraToken {
+    mint::sign_in(
+        org,
+        &SignIn::Browser {
+            client_id: "patwiz-test".into(),
+        },
+        &HttpOptions::default(),
+        |_, _| panic!("no device code in the browser flow"),
+        browser,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("sign-in at {}: {e}", emu.authority()))
+}
+
+fn scenario_with(lifecycle: &str) -> Scenario {
+    let text = patwiz::emulator::scenario::DEFAULT_SCENARIO;
+    let start = text.find("[lifecycle]").unwrap();
+    let end = start + text[start..].find("\n\n").unwrap();
+    Scenario::parse(&format!("{}{lifecycle}{}", &text[..start], &text[end..])).unwrap()
+}
+
+async fn vault() -> (Vault, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = Vault::open_with(dir.path(), Some(Backend::Memory))
+        .await
+        .unwrap();
+    (vault, dir)
+}
+
+fn in_days(days: i64) -> OffsetDateTime {
+    OffsetDateTime::now_utc() + time::Duration::days(days)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_minted_token_has_exactly_the_profiles_scopes_is_proven_and_stored_with_its_id() {
+    let emu = Emulator::start_demo().await.unwrap();
+    let org = OrgUrl::parse(&emu.org_url()).unwrap();
+    let entra = sign_in(&emu, &org).await;
+    assert!(!format!("{entra:?}").contains("eyJ"), "masked");
+    let lifecycle = mint::connect(&org, &entra, &HttpOptions::default())
+        .await
+        .unwrap();
+    let (vault, _dir) = vault().await;
+    let git_zen = profile("git-zen");
+    // A year is asked for; the demo tenant caps tokens at 180 days, and that is said.
+    let minted = mint::mint(
+        &lifecycle,
+        &vault,
+        &org,
+        &git_zen,
+        in_days(365),
+        &HttpOptions::default(),
+        false,
+        OffsetDateTime::now_utc(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        minted.report.verdict,
+        patwiz::domain::checks::Verdict::Pass,
+        "{}",
+        minted.report.to_text(None)
+    );
+    assert!(minted.capped_from.is_some(), "the cap is shown");
+    let days = (minted.valid_to.unwrap() - OffsetDateTime::now_utc()).whole_days();
+    assert!((179..=180).contains(&days), "{days}");
+    assert!(
+        minted
+            .display_name
+            .starts_with("Git-Zen Integration (patwiz · demo · ")
+    );
+    let (settings, _) = vault.settings.load().unwrap();
+    let entry = settings.get(&org.key()).unwrap();
+    assert_eq!(
+        entry.authorization_id.as_deref(),
+        Some(minted.authorization_id.as_str())
+    );
+    assert!(settings.pending.is_empty(), "settled");
+    assert!(vault.token(&org.key()).await.unwrap().is_some());
+    // The inventory lists it, org-scoped, with exactly the profile's scopes.
+    let records = lifecycle.list("active").await.unwrap();
+    let record = records
+        .iter()
+        .find(|r| r.authorization_id == minted.authorization_id)
+        .unwrap();
+    assert!(!record.is_global());
+    let mut scopes: Vec<String> = record.scopes().iter().map(|s| s.to_string()).collect();
+    let mut wanted = git_zen.scope_ids();
+    scopes.sort();
+    wanted.sort();
+    assert_eq!(scopes, wanted);
+    // The sign-in never went anywhere but the identity host; the minted value never into a URL.
+    for request in emu.requests() {
+        assert!(!request.path_and_query.contains("JQQJ99"), "{request:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mending_adds_a_scope_and_extends_in_place_and_rotating_revokes_the_old_token() {
+    let emu = Emulator::start_demo().await.unwrap();
+    let org = OrgUrl::parse(&emu.org_url()).unwrap();
+    let entra = sign_in(&emu, &org).await;
+    let options = HttpOptions::default();
+    let lifecycle = mint::connect(&org, &entra, &options).await.unwrap();
+    let (vault, _dir) = vault().await;
+    let nango = profile("nango");
+    let first = mint::mint(
+        &lifecycle,
+        &vault,
+        &org,
+        &nango,
+        in_days(30),
+        &options,
+        false,
+        OffsetDateTime::now_utc(),
+    )
+    .await
+    .unwrap();
+    let before = vault.token(&org.key()).await.unwrap().unwrap();
+    // Add Wiki: Read in place: the same value now holds it, proven.
+    let (report, capped) = mint::mend(
+        &lifecycle,
+        &vault,
+        &org,
+        &nango,
+        &["vso.wiki".to_string()],
+        Some(in_days(60)),
+        &options,
+        OffsetDateTime::now_utc(),
+    )
+    .await
+    .unwrap();
+    assert!(capped.is_none());
+    let wiki = report
+        .checks
+        .iter()
+        .find(|c| c.scope == "vso.wiki")
+        .unwrap();
+    assert_eq!(
+        wiki.status,
+        patwiz::domain::checks::CheckStatus::Pass,
+        "{}",
+        report.to_text(None)
+    );
+    let after = vault.token(&org.key()).await.unwrap().unwrap();
+    assert_eq!(before.expose(), after.expose(), "mending keeps the value");
+    let record = lifecycle.get(&first.authorization_id).await.unwrap();
+    assert!(record.scope.contains("vso.wiki"));
+    assert_eq!(emu.minted_live(), 1);
+    // Rotate by creating: a new token proven and swapped in, the old one revoked and refused.
+    let second = mint::mint(
+        &lifecycle,
+        &vault,
+        &org,
+        &nango,
+        in_days(30),
+        &options,
+        true,
+        OffsetDateTime::now_utc(),
+    )
+    .await
+    .unwrap();
+    assert_ne!(second.authorization_id, first.authorization_id);
+    assert_eq!(emu.minted_live(), 1, "the old one is revoked");
+    let (settings, _) = vault.settings.load().unwrap();
+    let entry = settings.get(&org.key()).unwrap();
+    assert_eq!(
+        entry.authorization_id.as_deref(),
+        Some(second.authorization_id.as_str())
+    );
+    assert_eq!(
+        entry.revoking,
+        std::slice::from_ref(&first.authorization_id)
+    );
+    let old = patwiz::flows::prove::run(
+        patwiz::flows::prove::request(patwiz::flows::prove::Proof {
+            org: org.clone(),
+            token: before,
+            scopes: &nango.scope_ids(),
+            profile: Some(&nango),
+            notes: vec![],
+            http: options.clone(),
+        }),
+        None,
+    )
+    .await;
+    assert_eq!(old.verdict, patwiz::domain::checks::Verdict::TokenRejected);
+    // Extending a revoked (or unknown) token is refused with the service's reason.
+    let err = lifecycle
+        .update(&first.authorization_id, None, Some(in_days(40)))
+        .await
+        .unwrap_err();
+    assert_eq!(err.refusal(), Some(&Refusal::NotFound));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_policy_refusal_is_explained_and_nothing_is_stored() {
+    for (settings, expected) in [
+        (
+            "[lifecycle]\nuser = \"ada\"\nrestrict_creation = true\n",
+            Refusal::CreationRestricted,
+        ),
+        (
+            "[lifecycle]\nuser = \"ada\"\nmax_lifespan_days = 30\nlifespan_over = \"refuse\"\n",
+            Refusal::LifespanTooLong,
+        ),
+    ] {
+        let emu = Emulator::start(scenario_with(settings), "127.0.0.1:0")
+            .await
+            .unwrap();
+        let org = OrgUrl::parse(&emu.org_url()).unwrap();
+        let entra = sign_in(&emu, &org).await;
+        let lifecycle = mint::connect(&org, &entra, &HttpOptions::default())
+            .await
+            .unwrap();
+        let (vault, _dir) = vault().await;
+        let err = mint::mint(
+            &lifecycle,
+            &vault,
+            &org,
+            &profile("git-zen"),
+            in_days(90),
+            &HttpOptions::default(),
+            false,
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap_err();
+        match &err {
+            MintError::Lifecycle(LifecycleError::Refused(refusal, _)) => {
+                assert_eq!(refusal, &expected);
+                let words = refusal.explain("demo");
+                assert!(!words.who.is_empty() && !words.now.is_empty());
+            }
+            other => panic!("{other}"),
+        }
+        let (stored, _) = vault.settings.load().unwrap();
+        assert!(stored.orgs.is_empty() && stored.pending.is_empty());
+        assert_eq!(emu.minted_live(), 0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_device_code_flow_waits_for_the_person_and_a_conditional_access_block_is_named() {
+    let emu = std::sync::Arc::new(Emulator::start_demo().await.unwrap());
+    let org = OrgUrl::parse(&emu.org_url()).unwrap();
+    let approver = emu.clone();
+    let token = mint::sign_in(
+        &org,
+        &SignIn::DeviceCode {
+            client_id: "patwiz-test".into(),
+        },
+        &HttpOptions::default(),
+        move |uri, code| {
+            assert!(uri.ends_with("/idp/device"), "{uri}");
+            let code = code.to_string();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(1500));
+                assert!(approver.approve_device_code(&code));
+            });
+        },
+        |_| panic!("no browser in the device flow"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(token.via, "the device-code sign-in");
+    mint::connect(&org, &token, &HttpOptions::default())
+        .await
+        .unwrap()
+        .list("all")
+        .await
+        .unwrap();
+
+    let blocked = std::sync::Arc::new(
+        Emulator::start(
+            scenario_with("[lifecycle]\nuser = \"ada\"\ndevice_code_blocked = true\n"),
+            "127.0.0.1:0",
+        )
+        .await
+        .unwrap(),
+    );
+    let org = OrgUrl::parse(&blocked.org_url()).unwrap();
+    let approver = blocked.clone();
+    let err = mint::sign_in(
+        &org,
+        &SignIn::DeviceCode {
+            client_id: "patwiz-test".into(),
+        },
+        &HttpOptions::default(),
+        move |_, code| {
+            assert!(approver.approve_device_code(code));
+        },
+        |_| Ok(()),
+    )
+    .await
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("Conditional Access blocked this sign-in") && text.contains("AADSTS53003"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pat_or_a_stale_sign_in_cannot_manage_tokens_and_a_server_has_no_lifecycle_api() {
+    let emu = Emulator::start_demo().await.unwrap();
+    let org = OrgUrl::parse(&emu.org_url()).unwrap();
+    let stale = EntraToken {
+        access: patwiz::domain::token::Token::new("eyJ0eXAi.not-issued-here"),
+        refresh: None,
+        via: "test",
+    };
+    let lifecycle = mint::connect(&org, &stale, &HttpOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        lifecycle.list("active").await.unwrap_err(),
+        LifecycleError::SignInNotAccepted
+    );
+    let server = Emulator::start(Scenario::built_in("server-2022").unwrap(), "127.0.0.1:0")
+        .await
+        .unwrap();
+    let org = OrgUrl::parse(&server.org_url()).unwrap();
+    match mint::authority_for(&org, &HttpOptions::default()).await {
+        Err(MintError::Lifecycle(LifecycleError::Unavailable(why))) => {
+            assert!(why.contains("browser"), "{why}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn without_the_azure_cli_the_sign_in_says_so_and_nothing_is_created() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt.block_on(Emulator::start_demo()).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let out = crate::support::cmd::patwiz()
+        .args([
+            "create",
+            "--org",
+            &emu.org_url(),
+            "--profile",
+            "git-zen",
+            "--sign-in",
+            "az",
+        ])
+        .env("PATWIZ_CONFIG_DIR", config.path())
+        .env("PATWIZ_SECRET_STORE", "memory")
+        .env("PATWIZ_AZ", "/nonexistent/az")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("the Azure CLI (az) is not installed"),
+        "{text}"
+    );
+    assert_eq!(emu.minted_live(), 0);
+}
+
+#[test]
+fn a_crash_after_creating_leaves_the_id_journaled_and_it_is_revoked_later() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt.block_on(Emulator::start_demo()).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let fake_browser = config.path().join("browser.sh");
+    std::fs::write(
+        &fake_browser,
+        "#!/bin/sh\ncurl -s -L -o /dev/null \"$1\" &\n",
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&fake_browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = crate::support::cmd::patwiz()
+        .args(["create", "--org", &emu.org_url(), "--profile", "git-zen"])
+        .env("PATWIZ_CONFIG_DIR", config.path())
+        .env("PATWIZ_SECRET_STORE", "memory")
+        .env("BROWSER", &fake_browser)
+        .env("PATWIZ_TEST_CRASH_MINT", "journaled")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "it crashed as told");
+    assert_eq!(emu.minted_live(), 1, "the token was created");
+    let org = OrgUrl::parse(&emu.org_url()).unwrap();
+    rt.block_on(async {
+        let vault = Vault::open_with(config.path(), Some(Backend::Memory))
+            .await
+            .unwrap();
+        let (settings, _) = vault.settings.load().unwrap();
+        assert_eq!(settings.pending.len(), 1, "its id is journaled");
+        assert!(settings.orgs.is_empty(), "nothing was stored");
+        let entra = sign_in(&emu, &org).await;
+        let lifecycle = mint::connect(&org, &entra, &HttpOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(mint::revoke_pending(&lifecycle, &vault, &org).await, 1);
+        assert_eq!(emu.minted_live(), 0, "nothing is left behind");
+        assert!(vault.settings.load().unwrap().0.pending.is_empty());
+    });
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(!text.contains("JQQJ99"), "no token in the output");
+}
+
+#[test]
+fn create_from_the_command_line_signs_in_proves_and_prints_the_capped_expiry() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt.block_on(Emulator::start_demo()).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let fake_browser = config.path().join("browser.sh");
+    std::fs::write(
+        &fake_browser,
+        "#!/bin/sh\ncurl -s -L -o /dev/null \"$1\" &\n",
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&fake_browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let run = |args: &[&str]| {
+        crate::support::cmd::patwiz()
+            .args(args)
+            .env("PATWIZ_CONFIG_DIR", config.path())
+            .env("PATWIZ_SECRET_STORE", "memory")
+            .env("BROWSER", &fake_browser)
+            .output()
+            .unwrap()
+    };
+    let url = emu.org_url();
+    let out = run(&[
+        "create",
+        "--org",
+        &url,
+        "--profile",
+        "git-zen",
+        "--expires",
+        &patwiz::store::settings::format_date((in_days(300)).date()),
+        "--json",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["created"], true);
+    assert_eq!(json["check"]["verdict"], "pass");
+    assert!(json["expiryCapped"].is_string(), "{json}");
+    assert!(!text.contains("JQQJ99"), "the value is never printed");
+    let out = run(&["tokens", "--org", &url, "--json"]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list["tokens"][0]["managed"], true, "{list}");
+    // A second create for the same organization says to rotate instead.
+    let out = run(&["create", "--org", &url, "--profile", "git-zen"]);
+    assert_eq!(out.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rotate --org"));
+}
