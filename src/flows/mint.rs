@@ -381,3 +381,85 @@ pub async fn revoke_pending(lifecycle: &Lifecycle, vault: &Vault, org: &OrgUrl) 
 pub fn lifecycle_possible(org: &OrgUrl) -> bool {
     org.kind() != crate::domain::org_url::OrgKind::Server || is_loopback(org.url())
 }
+
+/// A token the wizard had created, not yet proven: the wizard proves it on its Validate step
+/// and stores it on Save (which records its id), as it would a pasted one.
+pub struct CreatedHere {
+    pub token: crate::domain::token::Token,
+    pub authorization_id: String,
+    pub display_name: String,
+    pub valid_to: Option<OffsetDateTime>,
+    pub capped_from: Option<OffsetDateTime>,
+}
+
+impl std::fmt::Debug for CreatedHere {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CreatedHere({}, <token>)", self.display_name)
+    }
+}
+
+/// Signs in (in the browser), creates the token with exactly `scopes`, and journals its id
+/// before anything uses it.
+#[allow(clippy::too_many_arguments)]
+pub async fn create_for_wizard(
+    org: &OrgUrl,
+    token_name: &str,
+    scopes: &[String],
+    valid_to: OffsetDateTime,
+    options: &HttpOptions,
+    vault: &Vault,
+    how: SignIn,
+    now: OffsetDateTime,
+) -> Result<(CreatedHere, Lifecycle), MintError> {
+    let entra = sign_in(org, &how, options, |_, _| {}, |url| {
+        webbrowser::open(url.as_str())
+            .map_err(|e| format!("cannot open a browser here ({e}): create the token in the browser yourself, or use `patwiz create --sign-in device`"))
+    })
+    .await?;
+    let lifecycle = connect(org, &entra, options).await?;
+    let name = display_name(token_name, org.name(), &uuid_nonce(now));
+    let created = lifecycle.create(&name, scopes, valid_to).await?;
+    let id = created.record.authorization_id.clone();
+    journal(
+        vault,
+        PendingToken {
+            org_key: org.key(),
+            authorization_id: id.clone(),
+            display_name: name.clone(),
+            created: now,
+        },
+    )?;
+    Ok((
+        CreatedHere {
+            token: created.token,
+            authorization_id: id,
+            display_name: name,
+            valid_to: created.record.valid_to,
+            capped_from: capped(valid_to, created.record.valid_to).map(|_| valid_to),
+        },
+        lifecycle,
+    ))
+}
+
+/// After the wizard stored a token it created: its id recorded, the journal settled, and, for
+/// a rotation, the old token (when patwiz knows its id) revoked.
+pub async fn settle_stored(
+    vault: &Vault,
+    org: &OrgUrl,
+    authorization_id: &str,
+    old_id: Option<String>,
+    lifecycle: Option<&Lifecycle>,
+) {
+    let key = org.key();
+    let _ = vault.settings.update(|s| {
+        s.pending.retain(|p| p.authorization_id != authorization_id);
+        if let Some(entry) = s.get_mut(&key) {
+            entry.authorization_id = Some(authorization_id.to_string());
+        }
+    });
+    if let (Some(old), Some(lifecycle)) = (old_id, lifecycle)
+        && old != authorization_id
+    {
+        revoke_old(lifecycle, vault, &key, &old).await;
+    }
+}

@@ -22,6 +22,18 @@ pub struct SaveRequest {
     pub expires: Option<Date>,
     /// The key of the stored organization whose token this replaces.
     pub rotating: Option<String>,
+    /// The lifecycle API's id, when patwiz created this token (recorded with it).
+    pub authorization_id: Option<String>,
+}
+
+/// Have Azure DevOps create the token (after a Microsoft Entra sign-in), with exactly these
+/// scopes.
+#[derive(Debug, Clone)]
+pub struct MintRequest {
+    pub org: OrgUrl,
+    pub token_name: String,
+    pub scopes: Vec<String>,
+    pub valid_to: time::OffsetDateTime,
 }
 
 /// A calendar reminder to rotate before the token expires.
@@ -43,6 +55,7 @@ pub enum Effect {
     Validate(Box<CheckRequest>),
     CancelValidation,
     Save(Box<SaveRequest>),
+    Mint(Box<MintRequest>),
     DescribeStore,
     WriteReminder(ReminderRequest),
     /// Puts the token on the clipboard for one paste, to be cleared after the duration.
@@ -71,6 +84,7 @@ impl fmt::Debug for Effect {
                     ""
                 }
             ),
+            Effect::Mint(r) => write!(f, "Mint({}, {} scopes)", r.org, r.scopes.len()),
             Effect::DescribeStore => f.write_str("DescribeStore"),
             Effect::WriteReminder(r) => write!(f, "WriteReminder({})", r.org),
             Effect::CopyToken(_, d) => write!(f, "CopyToken(<token>, {} s)", d.as_secs()),
@@ -91,6 +105,7 @@ impl Effect {
             Effect::Validate(_) => "Validate",
             Effect::CancelValidation => "CancelValidation",
             Effect::Save(_) => "Save",
+            Effect::Mint(_) => "Mint",
             Effect::DescribeStore => "DescribeStore",
             Effect::WriteReminder(_) => "WriteReminder",
             Effect::CopyToken(..) => "CopyToken",

@@ -25,6 +25,8 @@ pub enum Intent {
     CloseOverlay,
     /// `y` in the quit confirmation.
     ConfirmQuit,
+    /// `a` on the create step: sign in and have Azure DevOps create the token.
+    CreateForMe,
     /// `v` on the hand-over: show the token once (asks first).
     Reveal,
     /// `y` in the reveal confirmation.
@@ -204,6 +206,11 @@ fn has_expiry(app: &App) -> bool {
 fn has_token(app: &App) -> bool {
     app.paste.token.is_some()
 }
+/// Azure DevOps Services answered (the lifecycle API needs Microsoft Entra, never a Server).
+fn can_mint(app: &App) -> bool {
+    matches!(&app.org.check, super::state::OrgCheck::Found(kind) if kind.contains("Services"))
+        && !app.create.minting
+}
 fn can_reveal(app: &App) -> bool {
     has_token(app) && !app.plain && !app.handoff.revealed
 }
@@ -271,7 +278,11 @@ static ORGANIZATION: [Binding; 5] = [
     BACK,
 ];
 
-static CREATE_TOKEN: [Binding; 7] = [
+static CREATE_TOKEN: [Binding; 8] = [
+    only(
+        bind(&[Key::Char('a')], "a", "create it for me", I::CreateForMe),
+        can_mint,
+    ),
     bind(&[Key::Char('o')], "o", "open page", I::OpenPage),
     extra(
         &[Key::Code(C::Left), Key::Char('h')],

@@ -68,6 +68,8 @@ pub enum Msg {
     Browser(Result<(), BrowserError>),
     Engine(Event),
     Saved(Result<Stored, VaultError>),
+    /// Azure DevOps created the token (not yet proven), or why it did not.
+    Minted(Result<Box<crate::flows::mint::CreatedHere>, MintFailure>),
     StoreDescribed(String),
     /// Where the reminder was written.
     ReminderWritten(Result<std::path::PathBuf, ReminderError>),
@@ -97,8 +99,17 @@ impl fmt::Debug for Msg {
             Msg::Browser(r) => write!(f, "Browser({r:?})"),
             Msg::Engine(_) => f.write_str("Engine(..)"),
             Msg::Saved(r) => write!(f, "Saved({})", if r.is_ok() { "ok" } else { "err" }),
+            Msg::Minted(r) => write!(f, "Minted({})", if r.is_ok() { "ok" } else { "err" }),
             Msg::StoreDescribed(s) => write!(f, "StoreDescribed({s})"),
             Msg::ReminderWritten(r) => write!(f, "ReminderWritten({r:?})"),
         }
     }
+}
+
+/// Why "create it for me" did not create a token, in words: the policy explained when a
+/// policy refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MintFailure {
+    pub text: String,
+    pub policy: Option<crate::domain::lifecycle::Explained>,
 }

@@ -9,8 +9,8 @@ use std::time::Instant;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 
-use super::effect::{Effect, ReminderRequest, SaveRequest};
-use super::msg::{BrowserError, Copied, Msg, ReminderError};
+use super::effect::{Effect, MintRequest, ReminderRequest, SaveRequest};
+use super::msg::{BrowserError, Copied, MintFailure, Msg, ReminderError};
 use super::services::clipboard::Clipboard;
 use super::services::osc52::TerminalCopy;
 use crate::domain::checks::CheckClass;
@@ -43,6 +43,9 @@ pub struct Runner {
     terminal: Option<UnboundedSender<TerminalCopy>>,
     /// The token went to the terminal's clipboard (so clearing it goes there too).
     token_via_terminal: Arc<std::sync::atomic::AtomicBool>,
+    /// The lifecycle API, signed in, after "create it for me" (kept in memory for this run
+    /// only: Save records the new token's id with it, and a rotation revokes the old one).
+    lifecycle: Arc<tokio::sync::Mutex<Option<crate::engine::lifecycle::Lifecycle>>>,
 }
 
 /// Counts an effect as pending until its task has answered.
@@ -75,6 +78,7 @@ impl Runner {
             pending: Arc::new(AtomicUsize::new(0)),
             terminal: None,
             token_via_terminal: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            lifecycle: Arc::new(tokio::sync::Mutex::new(None)),
         }
     }
 
@@ -265,7 +269,19 @@ impl Runner {
             Effect::Save(request) => {
                 let dir = self.config_dir.clone();
                 let backend = self.secret_store;
-                self.spawn(async move { Msg::Saved(save(*request, dir, backend).await) });
+                let lifecycle = self.lifecycle.clone();
+                self.spawn(
+                    async move { Msg::Saved(save(*request, dir, backend, lifecycle).await) },
+                );
+            }
+            Effect::Mint(request) => {
+                let dir = self.config_dir.clone();
+                let backend = self.secret_store;
+                let http = self.http.clone();
+                let lifecycle = self.lifecycle.clone();
+                self.spawn(async move {
+                    Msg::Minted(mint(*request, dir, backend, http, lifecycle).await)
+                });
             }
         }
     }
@@ -330,12 +346,83 @@ pub async fn check_org(org: &OrgUrl, options: &HttpOptions) -> Result<String, St
     })
 }
 
+/// How the wizard signs in for "create it for me": the demo's identity provider, else the Azure
+/// CLI's sign-in, else the browser with the app named by PATWIZ_CLIENT_ID.
+fn wizard_sign_in(org: &OrgUrl) -> Result<flows::mint::SignIn, String> {
+    use flows::mint::SignIn;
+    if org.is_loopback() {
+        return Ok(SignIn::Browser {
+            client_id: "patwiz-demo".into(),
+        });
+    }
+    let az = std::env::var_os("PATWIZ_AZ").unwrap_or_else(|| "az".into());
+    let on_path = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|p| p.join(&az).is_file()));
+    if on_path {
+        return Ok(SignIn::AzureCli);
+    }
+    match std::env::var("PATWIZ_CLIENT_ID") {
+        Ok(id) if !id.trim().is_empty() => Ok(SignIn::Browser { client_id: id }),
+        _ => Err("Signing in needs the Azure CLI (az login) or an app registration (PATWIZ_CLIENT_ID): see the README. Meanwhile create the token in the browser with the steps below.".into()),
+    }
+}
+
+async fn mint(
+    request: MintRequest,
+    dir: PathBuf,
+    backend: Option<Backend>,
+    http: HttpOptions,
+    keep: Arc<tokio::sync::Mutex<Option<crate::engine::lifecycle::Lifecycle>>>,
+) -> Result<Box<flows::mint::CreatedHere>, MintFailure> {
+    let fail = |e: flows::mint::MintError| {
+        let policy = match &e {
+            flows::mint::MintError::Lifecycle(l) => {
+                l.refusal().map(|r| r.explain(request.org.name()))
+            }
+            _ => None,
+        };
+        MintFailure {
+            text: e.to_string(),
+            policy,
+        }
+    };
+    let how = wizard_sign_in(&request.org).map_err(|text| MintFailure { text, policy: None })?;
+    let vault = Vault::open_with(&dir, backend)
+        .await
+        .map_err(|e| MintFailure {
+            text: e.to_string(),
+            policy: None,
+        })?;
+    let (created, lifecycle) = flows::mint::create_for_wizard(
+        &request.org,
+        &request.token_name,
+        &request.scopes,
+        request.valid_to,
+        &http,
+        &vault,
+        how,
+        time::OffsetDateTime::now_utc(),
+    )
+    .await
+    .map_err(fail)?;
+    *keep.lock().await = Some(lifecycle);
+    Ok(Box::new(created))
+}
+
 async fn save(
     request: SaveRequest,
     dir: PathBuf,
     backend: Option<Backend>,
+    lifecycle: Arc<tokio::sync::Mutex<Option<crate::engine::lifecycle::Lifecycle>>>,
 ) -> Result<flows::keep::Stored, VaultError> {
     let vault = Vault::open_with(&dir, backend).await?;
+    let old_id = request.rotating.as_ref().and_then(|key| {
+        vault
+            .settings
+            .load()
+            .ok()
+            .and_then(|(s, _)| s.get(key).and_then(|o| o.authorization_id.clone()))
+    });
     let proven = flows::keep::Proven {
         org: &request.org,
         token: &request.token,
@@ -345,8 +432,13 @@ async fn save(
         expires: request.expires,
     };
     let now = time::OffsetDateTime::now_utc();
-    match &request.rotating {
+    let stored = match &request.rotating {
         Some(key) => flows::keep::rotate_proven(&vault, key, proven, now).await,
         None => flows::keep::store_proven(&vault, proven, now).await,
+    }?;
+    if let Some(id) = &request.authorization_id {
+        let lifecycle = lifecycle.lock().await;
+        flows::mint::settle_stored(&vault, &request.org, id, old_id, lifecycle.as_ref()).await;
     }
+    Ok(stored)
 }

@@ -255,6 +255,14 @@ impl Default for SaveStep {
 pub struct CreateStep {
     pub choices: Vec<ExpiryChoice>,
     pub choice: usize,
+    /// "Create it for me" is under way (signing in, creating).
+    pub minting: bool,
+    /// Why Azure DevOps did not create it, when it did not.
+    pub failure: Option<crate::ui::msg::MintFailure>,
+    /// The lifecycle API's id of the token patwiz had created (recorded on Save).
+    pub authorization_id: Option<String>,
+    /// The expiry asked for, when the tenant's maximum lifespan cut it.
+    pub capped_from: Option<time::Date>,
 }
 
 impl CreateStep {
@@ -264,6 +272,10 @@ impl CreateStep {
         CreateStep {
             choices: ExpiryChoice::all(keep),
             choice: if keep.is_some() { 0 } else { 1 },
+            minting: false,
+            failure: None,
+            authorization_id: None,
+            capped_from: None,
         }
     }
 
@@ -435,6 +447,7 @@ impl App {
     /// Work is under way that will answer with a message (a spinner shows).
     pub fn busy(&self) -> bool {
         self.org.check == OrgCheck::Checking
+            || self.create.minting
             || self.validation.running
             || self.save.state == SaveState::Saving
     }

@@ -122,6 +122,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             steps::save::saved(app, result);
             vec![]
         }
+        Msg::Minted(result) => steps::create_token::minted(app, result),
         Msg::StoreDescribed(line) => {
             app.save.store_line = Some(line);
             vec![]

@@ -760,3 +760,45 @@ async fn the_demo_forgets_every_token_it_stored_also_after_another_organization(
         );
     }
 }
+
+#[test]
+fn create_it_for_me_explains_each_policy_refusal_in_a_panel() {
+    use patwiz::domain::lifecycle::Refusal;
+    let (options, _dir) = options(Some("https://dev.azure.com/contoso".into()), vec![]);
+    for refusal in [
+        Refusal::CreationRestricted,
+        Refusal::GlobalBlocked,
+        Refusal::FullScopeForbidden,
+        Refusal::LifespanTooLong,
+        Refusal::ExpiredCannotBeExtended,
+        Refusal::AccessDenied,
+        Refusal::PolicyUnreadable,
+    ] {
+        let mut app = initial_app(&options);
+        press(&mut app, KeyCode::Enter);
+        press(&mut app, KeyCode::Enter);
+        update(
+            &mut app,
+            Msg::OrgChecked(Ok("Azure DevOps Services".into())),
+        );
+        press(&mut app, KeyCode::Enter);
+        assert!(screen(&app, 80, 24).contains("a create it for me"));
+        let effects = press(&mut app, KeyCode::Char('a'));
+        assert_eq!(names(&effects), ["Mint"]);
+        assert!(screen(&app, 80, 24).contains("Signing in"));
+        update(
+            &mut app,
+            Msg::Minted(Err(patwiz::ui::msg::MintFailure {
+                text: "refused".into(),
+                policy: Some(refusal.explain("contoso")),
+            })),
+        );
+        let shown = screen(&app, 80, 24);
+        assert!(
+            shown.contains("Azure DevOps did not create the token"),
+            "{shown}"
+        );
+        assert!(shown.contains("Who can change it:") && shown.contains("What to do now:"));
+        snap!(format!("14_create_refused_{}", refusal.name()), &app);
+    }
+}

@@ -312,3 +312,43 @@ fn without_a_clipboard_the_token_can_be_shown_once_after_a_warning_and_the_scree
     s.send("\r");
     assert!(s.finish());
 }
+
+#[test]
+fn first_time_admin_has_the_token_created_for_them_without_copying_anything() {
+    let config = tempfile::tempdir().unwrap();
+    // The person's browser: signs in at the (emulated) Microsoft Entra and is sent back.
+    let browser = config.path().join("browser.sh");
+    std::fs::write(&browser, "#!/bin/sh\ncurl -s -L -o /dev/null \"$1\" &\n").unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let browser = browser.to_str().unwrap().to_string();
+    let mut s = Session::start_full(config.path(), &["demo"], &[("BROWSER", &browser)]);
+    s.wait_for("Step 1 of 9");
+    s.send("\r");
+    s.wait_for("/demo");
+    s.send("\r");
+    s.wait_for("Step 3 of 9");
+    s.send("\r");
+    s.wait_for("Step 4 of 9");
+    s.wait_for("a create it for me");
+    s.send("a");
+    s.wait_for("5 of 5 proven");
+    assert!(
+        s.screen()
+            .contains("Created by patwiz through Azure DevOps' API"),
+        "{}",
+        s.screen()
+    );
+    s.assert_no_token_on_screen_now();
+    s.send("\r");
+    s.wait_for("Step 7 of 9");
+    s.send("\r");
+    s.wait_for("Step 8 of 9");
+    s.send("\r");
+    s.wait_for("is stored");
+    s.wait_for("patwiz keeps its id");
+    s.send("\r");
+    assert!(s.finish());
+}

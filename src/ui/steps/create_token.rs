@@ -20,6 +20,36 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
     match intent {
         Intent::OpenPage => vec![Effect::OpenBrowser(org.token_page())],
         Intent::CopyLink => vec![Effect::CopyText(org.token_page(), Copied::Link)],
+        Intent::CreateForMe => {
+            let Some(valid_to) = app
+                .create
+                .chosen()
+                .date(app.today)
+                .and_then(|d| d.with_hms(23, 59, 59).ok())
+                .map(time::PrimitiveDateTime::assume_utc)
+            else {
+                app.message = Some((
+                    Level::Warn,
+                    "Choose an expiration first (←/→): Azure DevOps needs the date.".into(),
+                ));
+                return vec![];
+            };
+            app.create.minting = true;
+            app.create.failure = None;
+            app.message = Some((
+                Level::Info,
+                "Signing in with Microsoft Entra (your browser opens), then Azure DevOps creates the token…".into(),
+            ));
+            vec![Effect::Mint(Box::new(crate::ui::effect::MintRequest {
+                org: org.clone(),
+                token_name: app
+                    .profile
+                    .as_ref()
+                    .map_or_else(|| "Integration token".to_string(), |p| p.token_name.clone()),
+                scopes: app.scopes.ticked(),
+                valid_to,
+            }))]
+        }
         Intent::Less => choose_expiry(app, -1),
         Intent::More => choose_expiry(app, 1),
         Intent::Next => {
@@ -83,6 +113,15 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
     let profile = app.profile.as_ref();
     let name = profile.map_or("Integration token", |p| p.token_name.as_str());
     let mut lines = Vec::new();
+    if let Some(failure) = &app.create.failure {
+        lines.extend(refusal_panel(failure, theme, width));
+    } else if app.create.minting {
+        lines.push(Line::styled(
+            " Signing in and creating the token… (the browser asks you to sign in)",
+            theme.strong(),
+        ));
+        lines.push(Line::raw(""));
+    }
     if app.rotating.is_some() {
         lines.extend(regenerate(app, theme, width, name));
     }
@@ -113,7 +152,8 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
         ));
     }
     lines.push(expiry_line(app, theme));
-    if app.rotating.is_none() {
+    // A refusal's panel takes the room of the expiry advice (all of it fits at 80×24).
+    if app.rotating.is_none() && app.create.failure.is_none() {
         lines.extend(hanging(
             profile.map_or(
                 "The shortest your policy allows (1 year at most; some orgs cap at 90 days).",
@@ -142,11 +182,60 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
         Span::raw(" 6. Click Create and "),
         Span::styled("copy the token now: it is shown once.", theme.warn()),
     ]));
-    if let Some(p) = profile.filter(|_| app.rotating.is_none()) {
+    if let Some(p) = profile.filter(|_| app.rotating.is_none() && app.create.failure.is_none()) {
         for pre in &p.prerequisites {
             lines.extend(hanging(pre, width, " Note: ", theme.dim(), theme.dim()));
         }
     }
+    lines
+}
+
+/// Why Azure DevOps did not create the token: the policy, who can change it, what to do now.
+fn refusal_panel(
+    failure: &crate::ui::msg::MintFailure,
+    theme: Theme,
+    width: u16,
+) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::styled(
+        " Azure DevOps did not create the token",
+        theme.fail(),
+    )];
+    match &failure.policy {
+        Some(words) => {
+            lines.extend(hanging(
+                &words.what,
+                width,
+                "   ",
+                Style::default(),
+                Style::default(),
+            ));
+            lines.extend(hanging(
+                &words.who,
+                width,
+                "   Who can change it: ",
+                theme.dim(),
+                Style::default(),
+            ));
+            lines.extend(hanging(
+                &words.now,
+                width,
+                "   What to do now: ",
+                theme.strong(),
+                Style::default(),
+            ));
+        }
+        None => lines.extend(hanging(
+            &crate::domain::text::safe_message(&failure.text),
+            width,
+            "   ",
+            Style::default(),
+            Style::default(),
+        )),
+    }
+    lines.push(Line::styled(
+        "   Or create it yourself with the same scopes:",
+        theme.dim(),
+    ));
     lines
 }
 
@@ -178,4 +267,54 @@ fn regenerate(app: &App, theme: Theme, width: u16, name: &str) -> Vec<Line<'stat
         theme.strong(),
     ));
     lines
+}
+
+/// Azure DevOps created the token (or refused): a created one is proven at once, like a
+/// pasted one, and stored on Save with its id.
+pub fn minted(
+    app: &mut App,
+    result: Result<Box<crate::flows::mint::CreatedHere>, crate::ui::msg::MintFailure>,
+) -> Vec<Effect> {
+    app.create.minting = false;
+    match result {
+        Ok(created) => {
+            let created = *created;
+            app.create.authorization_id = Some(created.authorization_id);
+            app.create.capped_from = created.capped_from.map(|t| t.date());
+            if let Some(valid_to) = created.valid_to {
+                app.save.expires.set(&format_date(valid_to.date()));
+                app.save.expires_chosen = true;
+            }
+            let format = crate::domain::token::check_pasted(created.token.expose())
+                .map(|c| c.format)
+                .unwrap_or(crate::domain::token::TokenFormat::Current);
+            let mut notes = vec![format!(
+                "Created by patwiz through Azure DevOps' API as \"{}\".",
+                created.display_name
+            )];
+            if let Some(asked) = created.capped_from {
+                notes.push(format!(
+                    "You chose {}; your tenant's maximum lifespan cut the expiry to {}.",
+                    format_date(asked.date()),
+                    created
+                        .valid_to
+                        .map(|t| format_date(t.date()))
+                        .unwrap_or_default()
+                ));
+            }
+            app.paste.token = Some(crate::domain::token::CheckedToken {
+                token: created.token,
+                format,
+                notes,
+            });
+            app.step = Step::Validate;
+            app.message = None;
+            super::validate::run(app)
+        }
+        Err(failure) => {
+            app.message = None;
+            app.create.failure = Some(failure);
+            vec![]
+        }
+    }
 }

@@ -117,6 +117,12 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
     if !expires.is_empty() {
         lines.extend(fact("Expires:", expires));
     }
+    if app.create.authorization_id.is_some() {
+        lines.extend(fact(
+            "Created by:",
+            "Azure DevOps, at patwiz's request: patwiz keeps its id (never its value) to mend, extend and revoke it later.",
+        ));
+    }
     if let Some(report) = &app.validation.report {
         let proven: Vec<&str> = report
             .checks

@@ -68,6 +68,7 @@ pub fn pasted(app: &mut App, text: &str, from_clipboard: bool) -> Vec<Effect> {
             app.paste.error = None;
             app.message = checked.notes.first().map(|n| (Level::Info, n.clone()));
             app.paste.token = Some(checked);
+            app.create.authorization_id = None;
             app.paste.from_clipboard = from_clipboard;
         }
         Err(e) => {
@@ -84,6 +85,7 @@ fn recheck_typed(app: &mut App) {
     match check_pasted(app.paste.typed.as_str()) {
         Ok(checked) => {
             app.paste.token = Some(checked);
+            app.create.authorization_id = None;
             app.paste.error = None;
         }
         Err(e) => {

@@ -87,6 +87,7 @@ fn save(app: &mut App) -> Vec<Effect> {
         scopes: app.validation.asked.clone(),
         expires,
         rotating: app.rotating.as_ref().map(|r| r.settings.key.clone()),
+        authorization_id: app.create.authorization_id.clone(),
     };
     app.save.state = SaveState::Saving;
     vec![Effect::Save(Box::new(request))]
