@@ -104,6 +104,20 @@ async fn connect(
         .map_err(report_error)
 }
 
+/// What an interrupted create or rotation left behind is cleaned up first, and said.
+async fn finish_interrupted(
+    lifecycle: &crate::engine::lifecycle::Lifecycle,
+    vault: &crate::store::rotation::Vault,
+    org: &OrgUrl,
+) {
+    let revoked = mint::revoke_pending(lifecycle, vault, org).await;
+    if revoked > 0 {
+        eprintln!(
+            "patwiz: revoked {revoked} token(s) an interrupted run had created but never stored."
+        );
+    }
+}
+
 fn report_error(e: MintError) -> ExitCode {
     eprintln!("patwiz: {}", safe_message(&e.to_string()));
     if let MintError::Lifecycle(l) = &e
@@ -263,6 +277,7 @@ pub async fn rotate_create(
         Ok(l) => l,
         Err(code) => return code,
     };
+    finish_interrupted(&lifecycle, &vault, &org).await;
     let had_id = current.authorization_id.is_some();
     match mint::mint(
         &lifecycle,

@@ -181,6 +181,7 @@ pub async fn login(args: LoginArgs) -> ExitCode {
         profile: &profile.name,
         scopes: &scopes,
         expires,
+        authorization_id: None,
     };
     match flows::keep::store_proven(&vault, proven, now()).await {
         Ok(stored) => {
@@ -303,6 +304,7 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
         profile: &current.profile,
         scopes: &current.scopes,
         expires,
+        authorization_id: None,
     };
     let result = flows::keep::rotate_proven(&vault, &current.key, proven, now()).await;
     if let Err(e) = result {

@@ -92,6 +92,9 @@ struct Inner {
     codes: HashMap<String, AuthCode>,
     devices: HashMap<String, DeviceCode>,
     pats: Vec<Minted>,
+    /// Every secret that crossed the identity provider or the API (issued tokens, minted PAT
+    /// values, PKCE verifiers received): what a leak check looks for.
+    secrets: Vec<String>,
 }
 
 fn random(n: usize) -> String {
@@ -132,6 +135,11 @@ impl Lifecycle {
             TokenState::Active
         };
         Some((minted.spec, state))
+    }
+
+    /// Every secret issued or received so far (tests look for them in patwiz's artefacts).
+    pub fn secrets(&self) -> Vec<String> {
+        self.inner.lock().expect("not poisoned").secrets.clone()
     }
 
     /// The person entered `user_code` on the sign-in page.
@@ -201,6 +209,8 @@ fn issue(inner: &mut Inner, user: &str, scopes: &[String]) -> Value {
             expires: now() + time::Duration::hours(1),
         },
     );
+    inner.secrets.push(access.clone());
+    inner.secrets.push(refresh.clone());
     let with_offline = scopes.iter().any(|s| s == "offline_access");
     if with_offline {
         inner
@@ -353,6 +363,7 @@ pub fn identity_provider(
                         );
                     };
                     let verifier = get("code_verifier");
+                    inner.secrets.push(verifier.clone());
                     let hashed = base64::engine::general_purpose::URL_SAFE_NO_PAD
                         .encode(sha2::Sha256::digest(verifier.as_bytes()));
                     if hashed != code.challenge {
@@ -588,6 +599,7 @@ pub fn pats_api(
                 }
             }
             let value = new_pat_value();
+            inner.secrets.push(value.clone());
             let spec: &'static TokenSpec = Box::leak(Box::new(TokenSpec::minted(
                 &asked.display_name,
                 &value,

@@ -179,6 +179,12 @@ impl Emulator {
         self.state.work_items.lock().expect("not poisoned").len()
     }
 
+    /// Every secret the emulated Entra and lifecycle API issued or received (access and refresh
+    /// tokens, minted PATs, PKCE verifiers), for leak checks.
+    pub fn issued_secrets(&self) -> Vec<String> {
+        self.state.lifecycle.secrets()
+    }
+
     /// Tokens created through the lifecycle API and not revoked.
     pub fn minted_live(&self) -> usize {
         self.state.lifecycle.live_count()

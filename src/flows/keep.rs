@@ -21,6 +21,9 @@ pub struct Proven<'a> {
     pub scopes: &'a [String],
     /// The expiry date the person chose, if they gave one.
     pub expires: Option<Date>,
+    /// The lifecycle API's id when patwiz created the token: written with the token, in the
+    /// same settings update, so a crash never separates them.
+    pub authorization_id: Option<&'a str>,
 }
 
 /// Where the token went.
@@ -70,7 +73,7 @@ pub fn settings_for(proven: &Proven<'_>, backend: Backend, now: OffsetDateTime) 
         last_check: Some(now),
         last_verdict: Some(proven.report.verdict),
         rotating: false,
-        authorization_id: None,
+        authorization_id: proven.authorization_id.map(str::to_string),
         revoking: Vec::new(),
     }
 }
@@ -106,10 +109,20 @@ pub async fn rotate_proven(
 ) -> Result<Stored, VaultError> {
     debug_assert_eq!(proven.report.verdict, Verdict::Pass);
     let expires = proven.expires;
+    let id = proven.authorization_id.map(str::to_string);
     vault
         .rotate(key, proven.token, |entry| {
             entry.created = Some(now.date());
             entry.expires = expires;
+            // A token patwiz created replaces the old one, which patwiz then revokes: its id
+            // goes to the revocations to make and confirm.
+            if let (Some(old), Some(new)) = (entry.authorization_id.take(), id.as_deref())
+                && old != new
+                && !entry.revoking.contains(&old)
+            {
+                entry.revoking.push(old);
+            }
+            entry.authorization_id = id;
             record_check(entry, proven.report, now);
         })
         .await?;

@@ -213,6 +213,7 @@ pub async fn mint(
         profile: &profile.name,
         scopes: &scopes,
         expires: valid_to.map(|t| t.date()),
+        authorization_id: Some(&id),
     };
     let key = org.key();
     let old_id = if rotating {
@@ -239,15 +240,10 @@ pub async fn mint(
         }
     };
     crash_point("stored");
-    let settled = vault.settings.update(|s| {
-        s.pending.retain(|p| p.authorization_id != id);
-        if let Some(entry) = s.get_mut(&key) {
-            entry.authorization_id = Some(id.clone());
-            if let Some(old) = &old_id {
-                entry.revoking.push(old.clone());
-            }
-        }
-    });
+    // The id went in with the token; the journal entry is done with.
+    let settled = vault
+        .settings
+        .update(|s| s.pending.retain(|p| p.authorization_id != id));
     if let Err(e) = settled {
         // The token is stored and works; only its id could not be written down.
         return Err(MintError::Store(format!(
@@ -357,21 +353,31 @@ fn crash_point(name: &str) {
     }
 }
 
-/// Revokes tokens journaled but never settled (a crash between creating and storing).
+/// Finishes what an interrupted run left: revokes tokens journaled but never stored (a crash
+/// between creating and storing) and replaced tokens not yet revoked (a crash between storing
+/// and revoking). Returns how many journaled tokens it revoked.
 pub async fn revoke_pending(lifecycle: &Lifecycle, vault: &Vault, org: &OrgUrl) -> usize {
     let Ok((settings, _)) = vault.settings.load() else {
         return 0;
     };
     let mut revoked = 0;
+    let entry = settings.get(&org.key());
+    if entry.is_some_and(|o| o.rotating) {
+        // A rotation was cut short: the store may hold a journaled token already. `rotate`
+        // finishes it first.
+        return 0;
+    }
     for pending in settings.pending.iter().filter(|p| p.org_key == org.key()) {
-        let stored = settings
-            .get(&org.key())
-            .and_then(|o| o.authorization_id.as_deref())
+        let stored = entry.and_then(|o| o.authorization_id.as_deref())
             == Some(pending.authorization_id.as_str());
         if !stored && lifecycle.revoke(&pending.authorization_id).await.is_ok() {
             revoked += 1;
         }
         settle(vault, &pending.authorization_id);
+    }
+    // Revoking twice is harmless (the second is refused as not found).
+    for old in entry.map(|o| o.revoking.clone()).unwrap_or_default() {
+        let _ = lifecycle.revoke(&old).await;
     }
     revoked
 }
@@ -451,12 +457,9 @@ pub async fn settle_stored(
     lifecycle: Option<&Lifecycle>,
 ) {
     let key = org.key();
-    let _ = vault.settings.update(|s| {
-        s.pending.retain(|p| p.authorization_id != authorization_id);
-        if let Some(entry) = s.get_mut(&key) {
-            entry.authorization_id = Some(authorization_id.to_string());
-        }
-    });
+    let _ = vault
+        .settings
+        .update(|s| s.pending.retain(|p| p.authorization_id != authorization_id));
     if let (Some(old), Some(lifecycle)) = (old_id, lifecycle)
         && old != authorization_id
     {

@@ -430,6 +430,7 @@ async fn save(
         profile: &request.profile,
         scopes: &request.scopes,
         expires: request.expires,
+        authorization_id: request.authorization_id.as_deref(),
     };
     let now = time::OffsetDateTime::now_utc();
     let stored = match &request.rotating {

@@ -490,3 +490,138 @@ fn create_from_the_command_line_signs_in_proves_and_prints_the_capped_expiry() {
     assert_eq!(out.status.code(), Some(64));
     assert!(String::from_utf8_lossy(&out.stderr).contains("rotate --org"));
 }
+
+#[test]
+fn no_sign_in_token_verifier_or_minted_value_reaches_any_artefact() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt.block_on(Emulator::start_demo()).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let fake_browser = config.path().join("browser.sh");
+    std::fs::write(
+        &fake_browser,
+        "#!/bin/sh\ncurl -s -L -o /dev/null \"$1\" &\n",
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&fake_browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let log = config.path().join("requests.log");
+    let url = emu.org_url();
+    let mut outputs = Vec::new();
+    for args in [
+        vec!["create", "--org", &url, "--profile", "nango", "--json"],
+        vec!["tokens", "--org", &url, "--json"],
+        vec!["tokens", "--org", &url],
+        vec!["rotate", "--org", &url, "--create"],
+    ] {
+        let out = crate::support::cmd::patwiz()
+            .args(&args)
+            .arg("--log")
+            .arg(&log)
+            .env("PATWIZ_CONFIG_DIR", config.path())
+            .env("PATWIZ_SECRET_STORE", "memory")
+            .env("BROWSER", &fake_browser)
+            .env("RUST_BACKTRACE", "1")
+            .output()
+            .unwrap();
+        outputs.push(String::from_utf8_lossy(&out.stdout).to_string());
+        outputs.push(String::from_utf8_lossy(&out.stderr).to_string());
+    }
+    for entry in std::fs::read_dir(config.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() && path != fake_browser {
+            outputs.push(std::fs::read_to_string(&path).unwrap_or_default());
+        }
+    }
+    let secrets = emu.issued_secrets();
+    assert!(
+        secrets.len() >= 6,
+        "sign-ins, verifiers and tokens were issued: {}",
+        secrets.len()
+    );
+    for secret in &secrets {
+        for text in &outputs {
+            assert!(
+                !text.contains(&secret[..secret.len().min(16)]),
+                "a secret in an artefact:\n{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_rotation_killed_after_the_swap_keeps_the_new_token_and_the_next_run_revokes_the_old() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt.block_on(Emulator::start_demo()).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let fake_browser = config.path().join("browser.sh");
+    std::fs::write(
+        &fake_browser,
+        "#!/bin/sh\ncurl -s -L -o /dev/null \"$1\" &\n",
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&fake_browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let url = emu.org_url();
+    let run = |args: &[&str], crash: Option<&str>| {
+        let mut cmd = crate::support::cmd::patwiz();
+        cmd.args(args)
+            .env("PATWIZ_CONFIG_DIR", config.path())
+            .env("PATWIZ_SECRET_STORE", "memory")
+            .env("BROWSER", &fake_browser);
+        if let Some(point) = crash {
+            cmd.env("PATWIZ_TEST_CRASH_MINT", point);
+        }
+        cmd.output().unwrap()
+    };
+    assert!(
+        run(&["create", "--org", &url, "--profile", "nango"], None)
+            .status
+            .success()
+    );
+    let org = OrgUrl::parse(&url).unwrap();
+    let load = || {
+        let vault = rt
+            .block_on(Vault::open_with(config.path(), Some(Backend::Memory)))
+            .unwrap();
+        vault.settings.load().unwrap().0
+    };
+    let first_id = load()
+        .get(&org.key())
+        .unwrap()
+        .authorization_id
+        .clone()
+        .unwrap();
+    // Killed right after the new token was stored, before the old one was revoked.
+    let out = run(&["rotate", "--org", &url, "--create"], Some("stored"));
+    assert!(!out.status.success());
+    let settings = load();
+    let entry = settings.get(&org.key()).unwrap();
+    let new_id = entry.authorization_id.clone().unwrap();
+    assert_ne!(new_id, first_id, "the new token's id went in with it");
+    assert_eq!(entry.revoking, std::slice::from_ref(&first_id));
+    assert_eq!(emu.minted_live(), 2, "the old one is not revoked yet");
+    // The next run finishes the job: the stored (new) token stays, the old one goes.
+    rt.block_on(async {
+        let vault = Vault::open_with(config.path(), Some(Backend::Memory))
+            .await
+            .unwrap();
+        let entra = sign_in(&emu, &org).await;
+        let lifecycle = mint::connect(&org, &entra, &HttpOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            mint::revoke_pending(&lifecycle, &vault, &org).await,
+            0,
+            "the new one is kept"
+        );
+        assert_eq!(emu.minted_live(), 1);
+        let live = lifecycle.list("active").await.unwrap();
+        assert_eq!(live.len(), 1);
+        assert_eq!(live[0].authorization_id, new_id);
+        assert!(vault.settings.load().unwrap().0.pending.is_empty());
+    });
+}
