@@ -56,6 +56,12 @@ pub enum Effect {
     CancelValidation,
     Save(Box<SaveRequest>),
     Mint(Box<MintRequest>),
+    /// Give the token patwiz created (by its id) these scopes, in place.
+    Mend {
+        org: OrgUrl,
+        authorization_id: String,
+        scopes: Vec<String>,
+    },
     DescribeStore,
     WriteReminder(ReminderRequest),
     /// Puts the token on the clipboard for one paste, to be cleared after the duration.
@@ -85,6 +91,7 @@ impl fmt::Debug for Effect {
                 }
             ),
             Effect::Mint(r) => write!(f, "Mint({}, {} scopes)", r.org, r.scopes.len()),
+            Effect::Mend { org, scopes, .. } => write!(f, "Mend({org}, {} scopes)", scopes.len()),
             Effect::DescribeStore => f.write_str("DescribeStore"),
             Effect::WriteReminder(r) => write!(f, "WriteReminder({})", r.org),
             Effect::CopyToken(_, d) => write!(f, "CopyToken(<token>, {} s)", d.as_secs()),
@@ -106,6 +113,7 @@ impl Effect {
             Effect::CancelValidation => "CancelValidation",
             Effect::Save(_) => "Save",
             Effect::Mint(_) => "Mint",
+            Effect::Mend { .. } => "Mend",
             Effect::DescribeStore => "DescribeStore",
             Effect::WriteReminder(_) => "WriteReminder",
             Effect::CopyToken(..) => "CopyToken",

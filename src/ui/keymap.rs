@@ -27,6 +27,8 @@ pub enum Intent {
     ConfirmQuit,
     /// `a` on the create step: sign in and have Azure DevOps create the token.
     CreateForMe,
+    /// `m` on Validate: add the missing scopes to the same token (created by patwiz).
+    Mend,
     /// `v` on the hand-over: show the token once (asks first).
     Reveal,
     /// `y` in the reveal confirmation.
@@ -205,6 +207,17 @@ fn has_expiry(app: &App) -> bool {
 }
 fn has_token(app: &App) -> bool {
     app.paste.token.is_some()
+}
+/// The token was created by patwiz (its id is known) and a scope is missing: it can be added
+/// to the same token.
+fn can_mend(app: &App) -> bool {
+    app.create.authorization_id.is_some()
+        && !app.validation.running
+        && !app.create.minting
+        && app
+            .validation
+            .failing()
+            .any(|r| r.class == crate::domain::checks::CheckClass::MissingScope)
 }
 /// Azure DevOps Services answered (the lifecycle API needs Microsoft Entra, never a Server).
 fn can_mint(app: &App) -> bool {
@@ -396,7 +409,11 @@ static PASTE: [Binding; 9] = [
     BACK,
 ];
 
-static VALIDATE: [Binding; 11] = [
+static VALIDATE: [Binding; 12] = [
+    only(
+        bind(&[Key::Char('m')], "m", "add the missing scopes", I::Mend),
+        can_mend,
+    ),
     only(bind(&[Key::Char('r')], "r", "re-run", I::Rerun), idle),
     only(
         bind(&[Key::Char('b')], "b", "new token", I::NewToken),

@@ -70,6 +70,8 @@ pub enum Msg {
     Saved(Result<Stored, VaultError>),
     /// Azure DevOps created the token (not yet proven), or why it did not.
     Minted(Result<Box<crate::flows::mint::CreatedHere>, MintFailure>),
+    /// The scopes were added to the same token (or why not).
+    Mended(Result<Vec<String>, MintFailure>),
     StoreDescribed(String),
     /// Where the reminder was written.
     ReminderWritten(Result<std::path::PathBuf, ReminderError>),
@@ -100,6 +102,7 @@ impl fmt::Debug for Msg {
             Msg::Engine(_) => f.write_str("Engine(..)"),
             Msg::Saved(r) => write!(f, "Saved({})", if r.is_ok() { "ok" } else { "err" }),
             Msg::Minted(r) => write!(f, "Minted({})", if r.is_ok() { "ok" } else { "err" }),
+            Msg::Mended(r) => write!(f, "Mended({})", if r.is_ok() { "ok" } else { "err" }),
             Msg::StoreDescribed(s) => write!(f, "StoreDescribed({s})"),
             Msg::ReminderWritten(r) => write!(f, "ReminderWritten({r:?})"),
         }

@@ -274,6 +274,17 @@ impl Runner {
                     async move { Msg::Saved(save(*request, dir, backend, lifecycle).await) },
                 );
             }
+            Effect::Mend {
+                org,
+                authorization_id,
+                scopes,
+            } => {
+                let http = self.http.clone();
+                let lifecycle = self.lifecycle.clone();
+                self.spawn(async move {
+                    Msg::Mended(mend(org, authorization_id, scopes, http, lifecycle).await)
+                });
+            }
             Effect::Mint(request) => {
                 let dir = self.config_dir.clone();
                 let backend = self.secret_store;
@@ -407,6 +418,50 @@ async fn mint(
     .map_err(fail)?;
     *keep.lock().await = Some(lifecycle);
     Ok(Box::new(created))
+}
+
+/// Adds scopes to the token patwiz created, in place, signing in again if this run has not.
+async fn mend(
+    org: OrgUrl,
+    authorization_id: String,
+    scopes: Vec<String>,
+    http: HttpOptions,
+    keep: Arc<tokio::sync::Mutex<Option<crate::engine::lifecycle::Lifecycle>>>,
+) -> Result<Vec<String>, MintFailure> {
+    let failure = |e: flows::mint::MintError| MintFailure {
+        policy: match &e {
+            flows::mint::MintError::Lifecycle(l) => l.refusal().map(|r| r.explain(org.name())),
+            _ => None,
+        },
+        text: e.to_string(),
+    };
+    let mut kept = keep.lock().await;
+    if kept.is_none() {
+        let how = wizard_sign_in(&org).map_err(|text| MintFailure { text, policy: None })?;
+        let entra = flows::mint::sign_in(
+            &org,
+            &how,
+            &http,
+            |_, _| {},
+            |url| {
+                webbrowser::open(url.as_str())
+                    .map_err(|e| format!("cannot open a browser here ({e})"))
+            },
+        )
+        .await
+        .map_err(failure)?;
+        *kept = Some(
+            flows::mint::connect(&org, &entra, &http)
+                .await
+                .map_err(failure)?,
+        );
+    }
+    let lifecycle = kept.as_ref().expect("just connected");
+    lifecycle
+        .update(&authorization_id, Some(&scopes), None)
+        .await
+        .map_err(|e| failure(e.into()))?;
+    Ok(scopes)
 }
 
 async fn save(

@@ -123,6 +123,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Minted(result) => steps::create_token::minted(app, result),
+        Msg::Mended(result) => steps::validate::mended(app, result),
         Msg::StoreDescribed(line) => {
             app.save.store_line = Some(line);
             vec![]

@@ -352,3 +352,40 @@ fn first_time_admin_has_the_token_created_for_them_without_copying_anything() {
     s.send("\r");
     assert!(s.finish());
 }
+
+#[test]
+fn helpdesk_adds_a_missing_scope_to_the_token_patwiz_created_without_a_new_one() {
+    let config = tempfile::tempdir().unwrap();
+    let browser = config.path().join("browser.sh");
+    std::fs::write(&browser, "#!/bin/sh\ncurl -s -L -o /dev/null \"$1\" &\n").unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let browser = browser.to_str().unwrap().to_string();
+    let mut s = Session::start_full(config.path(), &["demo"], &[("BROWSER", &browser)]);
+    s.wait_for("Step 1 of 9");
+    s.send("\r");
+    s.wait_for("/demo");
+    s.send("\r");
+    s.wait_for("Step 3 of 9");
+    for _ in 0..4 {
+        s.send("\x1b[B");
+    }
+    s.send(" "); // Service Connections off: the token will lack it
+    s.wait_for("4 scopes chosen");
+    s.send("\r");
+    s.wait_for("Step 4 of 9");
+    s.send("a");
+    s.wait_for("not on the token");
+    s.wait_for("m add the missing scopes");
+    s.send("m");
+    s.wait_until("every scope proven", |screen| {
+        !screen.contains("not on the token") && screen.contains("Enter save")
+    });
+    s.assert_no_token_on_screen_now();
+    s.send("\x11");
+    s.wait_for("Quit anyway?");
+    s.send("y");
+    assert!(s.finish());
+}

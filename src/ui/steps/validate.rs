@@ -49,6 +49,24 @@ fn leave(app: &mut App, to: Step) -> Vec<Effect> {
 pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
     match intent {
         Intent::Rerun if !app.validation.running => run(app),
+        Intent::Mend => {
+            let (Ok(org), Some(id)) = (&app.org.parsed, &app.create.authorization_id) else {
+                return vec![];
+            };
+            // Every scope it should hold: the chosen ones and the ones the integration needs.
+            let scopes = app.scopes.to_prove();
+            app.create.minting = true;
+            app.message = Some((
+                Level::Info,
+                "Asking Azure DevOps to add the missing scopes to this token (its value stays)…"
+                    .into(),
+            ));
+            vec![Effect::Mend {
+                org: org.clone(),
+                authorization_id: id.clone(),
+                scopes,
+            }]
+        }
         Intent::NewToken => {
             let hint = fix_hint(&app.validation);
             let effects = leave(app, Step::Paste);
@@ -370,4 +388,30 @@ pub fn lines(app: &App, theme: Theme, spinner: usize, width: u16) -> Vec<Line<'s
     let mut lines = pinned(app, theme, spinner);
     lines.extend(body(app, theme, spinner, width));
     lines
+}
+
+/// Azure DevOps changed the token's scopes (or refused): proven again at once.
+pub fn mended(
+    app: &mut App,
+    result: Result<Vec<String>, crate::ui::msg::MintFailure>,
+) -> Vec<Effect> {
+    app.create.minting = false;
+    match result {
+        Ok(_) => {
+            let effects = run(app);
+            app.message = Some((
+                Level::Info,
+                "Azure DevOps added the scopes to the same token (nothing to hand over again); proving it again…".into(),
+            ));
+            effects
+        }
+        Err(failure) => {
+            let text = match &failure.policy {
+                Some(words) => format!("{} {}", words.what, words.now),
+                None => failure.text,
+            };
+            app.message = Some((Level::Error, text));
+            vec![]
+        }
+    }
 }
