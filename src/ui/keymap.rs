@@ -221,7 +221,7 @@ fn can_mend(app: &App) -> bool {
 }
 /// Azure DevOps Services answered (the lifecycle API needs Microsoft Entra, never a Server).
 fn can_mint(app: &App) -> bool {
-    matches!(&app.org.check, super::state::OrgCheck::Found(kind) if kind.contains("Services"))
+    matches!(&app.org.check, super::state::OrgCheck::Found(kind) if kind.contains("Services") || kind.starts_with("cloud"))
         && !app.create.minting
 }
 fn can_reveal(app: &App) -> bool {

@@ -166,3 +166,64 @@ fn a_power_user_pastes_at_logins_hidden_prompt() {
     s.assert_no_token_on_screen();
     drop(emulator);
 }
+
+#[test]
+#[ignore = "needs an OS secret store that outlives a process (Secret Service or a kernel session keyring); .ci/run provides them"]
+fn a_power_user_rotates_a_token_patwiz_created_and_the_old_one_is_revoked() {
+    assert!(store_usable(), "this test needs a working OS secret store");
+    let real_store = std::env::var("PATWIZ_SECRET_STORE").unwrap_or_default();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let emu = runtime.block_on(Emulator::start_demo()).unwrap();
+    let org = emu.org_url();
+    let config = tempfile::tempdir().unwrap();
+    let browser = config.path().join("browser.sh");
+    std::fs::write(&browser, "#!/bin/sh\ncurl -s -L -o /dev/null \"$1\" &\n").unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let browser = browser.to_str().unwrap().to_string();
+    let out = crate::support::cmd::patwiz()
+        .args(["create", "--org", &org, "--profile", "git-zen"])
+        .env("PATWIZ_CONFIG_DIR", config.path())
+        .env("PATWIZ_SECRET_STORE", &real_store)
+        .env("BROWSER", &browser)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(emu.minted_live(), 1);
+    let mut s = Session::start_full(
+        config.path(),
+        &["wizard"],
+        &[("PATWIZ_SECRET_STORE", &real_store), ("BROWSER", &browser)],
+    );
+    s.wait_for("Rotate: demo");
+    s.send("r");
+    s.wait_for("Step 4 of 9");
+    s.wait_for("a create it for me");
+    s.send("a");
+    s.wait_for("5 of 5 proven");
+    s.send("\r");
+    s.wait_for("Replace the stored token for");
+    s.send("\r");
+    s.wait_for("Step 8 of 9");
+    s.send("\r");
+    s.wait_for("revoke the old token");
+    s.assert_no_token_on_screen_now();
+    s.send("\r");
+    assert!(s.finish());
+    assert_eq!(
+        emu.minted_live(),
+        1,
+        "the old token was revoked, the new one is live"
+    );
+    let _ = crate::support::cmd::patwiz()
+        .args(["forget", "--org", &org])
+        .env("PATWIZ_CONFIG_DIR", config.path())
+        .env("PATWIZ_SECRET_STORE", &real_store)
+        .output();
+}

@@ -133,7 +133,20 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
         lines.extend(fact("Proven:", &proven.join(", ")));
     }
     lines.push(Line::raw(""));
-    if let (Some(_), Ok(org)) = (&app.rotating, &app.org.parsed) {
+    let revoked_for_you = app
+        .rotating
+        .as_ref()
+        .is_some_and(|r| r.settings.authorization_id.is_some())
+        && app.create.authorization_id.is_some();
+    if revoked_for_you {
+        lines.extend(crate::ui::widgets::wrap::hanging(
+            "patwiz had Azure DevOps revoke the old token; it can take up to an hour to stop working everywhere.",
+            width,
+            " Old token: ",
+            theme.dim(),
+            ratatui::style::Style::default(),
+        ));
+    } else if let (Some(_), Ok(org)) = (&app.rotating, &app.org.parsed) {
         lines.extend(crate::ui::widgets::wrap::hanging(
             &format!(
                 "revoke the old token in Azure DevOps ({}) once nothing uses it.",
