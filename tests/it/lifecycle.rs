@@ -625,3 +625,54 @@ fn a_rotation_killed_after_the_swap_keeps_the_new_token_and_the_next_run_revokes
         assert!(vault.settings.load().unwrap().0.pending.is_empty());
     });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_token_rolls_and_a_spent_one_is_refused_with_words() {
+    let emu = std::sync::Arc::new(Emulator::start_demo().await.unwrap());
+    let authority = patwiz::engine::entra::Authority::parse(&emu.authority()).unwrap();
+    let approver = emu.clone();
+    let first = patwiz::engine::entra::device_code(
+        &authority,
+        "patwiz-test",
+        true,
+        &HttpOptions::default(),
+        move |_, code| {
+            assert!(approver.approve_device_code(code));
+        },
+    )
+    .await
+    .unwrap();
+    let spent = first.refresh.expect("offline access gives a refresh token");
+    let second =
+        patwiz::engine::entra::refresh(&authority, "patwiz-test", &spent, &HttpOptions::default())
+            .await
+            .unwrap();
+    assert!(second.refresh.is_some(), "a new refresh token comes back");
+    assert_ne!(second.access.expose(), first.access.expose());
+    let again =
+        patwiz::engine::entra::refresh(&authority, "patwiz-test", &spent, &HttpOptions::default())
+            .await
+            .unwrap_err();
+    assert!(
+        again.to_string().contains("expired or was revoked"),
+        "{again}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organization_of_microsoft_accounts_is_told_to_use_the_browser() {
+    let mut scenario = Scenario::default_demo();
+    scenario.organization.tenant_id = "00000000-0000-0000-0000-000000000000".into();
+    scenario.lifecycle = None;
+    let emu = Emulator::start(scenario, "127.0.0.1:0").await.unwrap();
+    let org = OrgUrl::parse(&emu.org_url()).unwrap();
+    match mint::authority_for(&org, &HttpOptions::default()).await {
+        Err(MintError::Lifecycle(LifecycleError::Unavailable(why))) => {
+            assert!(
+                why.contains("Microsoft accounts") && why.contains("browser"),
+                "{why}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}
