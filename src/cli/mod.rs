@@ -9,6 +9,7 @@ use secrecy::zeroize::Zeroizing;
 mod check;
 #[cfg(feature = "demo")]
 mod demo;
+mod git_cmds;
 mod lifecycle_cmds;
 mod store_cmds;
 
@@ -63,6 +64,13 @@ pub enum Command {
     Tokens(TokensArgs),
     /// Add a scope to the stored token or extend it, in place (the value stays), then prove it.
     Mend(MendArgs),
+    /// git's credential helper: answers git with the stored token for the organizations patwiz
+    /// stores (and its expiry); any other host is left to git's next helper.
+    #[command(name = "git-credential")]
+    GitCredential(GitCredentialArgs),
+    /// Configure git (user level) to use patwiz for the stored organizations; --undo removes it.
+    #[command(name = "setup-git")]
+    SetupGit(SetupGitArgs),
     /// Remove an organization's stored token and settings.
     Forget(OrgArg),
     /// Write a calendar reminder (iCalendar) 7 days before a token expires.
@@ -230,6 +238,25 @@ pub struct CreateArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct GitCredentialArgs {
+    /// get, store or erase (git passes it).
+    pub operation: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SetupGitArgs {
+    /// Only this stored organization (default: every one).
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Show what would be written and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Remove what setup-git wrote.
+    #[arg(long)]
+    pub undo: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct TokensArgs {
     /// Organization URL (optional when only one is stored).
     #[arg(long)]
@@ -353,6 +380,8 @@ fn run(cli: Cli) -> ExitCode {
         Some(Command::Create(args)) => block_on(lifecycle_cmds::create(args)),
         Some(Command::Tokens(args)) => block_on(lifecycle_cmds::tokens(args)),
         Some(Command::Mend(args)) => block_on(lifecycle_cmds::mend(args)),
+        Some(Command::GitCredential(args)) => block_on(git_cmds::credential(&args.operation)),
+        Some(Command::SetupGit(args)) => block_on(git_cmds::setup(args)),
         Some(Command::Forget(args)) => block_on(store_cmds::forget(args)),
         Some(Command::Remind(args)) => block_on(store_cmds::remind(args)),
         Some(Command::Doctor) => block_on(store_cmds::doctor()),

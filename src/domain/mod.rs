@@ -4,6 +4,7 @@
 pub mod answer;
 pub mod checks;
 pub mod expiry;
+pub mod git_credential;
 pub mod lifecycle;
 pub mod org_url;
 pub mod profiles;

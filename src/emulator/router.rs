@@ -239,7 +239,11 @@ async fn route(
         .get("x-tfs-fedauthredirect")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.eq_ignore_ascii_case("suppress"));
-    let sign_in_instead = !suppress && matches!(*method, Method::GET | Method::POST | Method::HEAD);
+    // git gets 401 with the Basic challenge, never the sign-in page: that is what makes git ask
+    // its credential helpers (not recorded; every Azure Repos HTTPS clone without credentials
+    // prompts, as Git Credential Manager's docs describe).
+    let sign_in_instead =
+        !suppress && !is_git && matches!(*method, Method::GET | Method::POST | Method::HEAD);
     let is_connection_data = service == Service::Core
         && rest_refs.len() == 2
         && rest_refs[1].eq_ignore_ascii_case("connectionData");
@@ -258,7 +262,17 @@ async fn route(
             } else {
                 ""
             };
-            return (resp::unauthorized_with(&meta, &resp::tf400813(user)), None);
+            let mut r = resp::unauthorized_with(&meta, &resp::tf400813(user));
+            if is_git {
+                // The Basic challenge git's HTTP client answers with the helper's credentials.
+                if let Ok(v) = HeaderValue::from_str(&format!(
+                    "Basic realm=\"{}\"",
+                    resp::realm_for(service.prefix())
+                )) {
+                    r.headers_mut().append(header::WWW_AUTHENTICATE, v);
+                }
+            }
+            return (r, None);
         }
         Caller::ExpiredPage => return (resp::expired_page(&meta), None),
         Caller::NoAccess(token) => {

@@ -12,6 +12,7 @@ mod support;
 #[cfg(unix)]
 mod clipboard;
 mod conformance;
-mod leak_check;
 #[cfg(target_os = "linux")]
+mod git;
+mod leak_check;
 mod store;
