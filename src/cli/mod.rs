@@ -9,6 +9,7 @@ use secrecy::zeroize::Zeroizing;
 mod check;
 #[cfg(feature = "demo")]
 mod demo;
+mod exec_cmd;
 mod git_cmds;
 mod lifecycle_cmds;
 mod store_cmds;
@@ -71,6 +72,9 @@ pub enum Command {
     /// Configure git (user level) to use patwiz for the stored organizations; --undo removes it.
     #[command(name = "setup-git")]
     SetupGit(SetupGitArgs),
+    /// Run a command with the stored token in its environment only (az, Terraform, the MCP
+    /// server, NuGet), after checking it still passes; the exit code is the command's.
+    Exec(ExecArgs),
     /// Remove an organization's stored token and settings.
     Forget(OrgArg),
     /// Write a calendar reminder (iCalendar) 7 days before a token expires.
@@ -238,6 +242,22 @@ pub struct CreateArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// The stored organization (optional when only one is stored).
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Run without checking the token first.
+    #[arg(long)]
+    pub no_check: bool,
+    /// An Azure Artifacts NuGet feed to set VSS_NUGET_EXTERNAL_FEED_ENDPOINTS for.
+    #[arg(long, value_name = "FEED")]
+    pub nuget_feed: Option<String>,
+    /// The command and its arguments (after --).
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct GitCredentialArgs {
     /// get, store or erase (git passes it).
     pub operation: String,
@@ -382,6 +402,7 @@ fn run(cli: Cli) -> ExitCode {
         Some(Command::Mend(args)) => block_on(lifecycle_cmds::mend(args)),
         Some(Command::GitCredential(args)) => block_on(git_cmds::credential(&args.operation)),
         Some(Command::SetupGit(args)) => block_on(git_cmds::setup(args)),
+        Some(Command::Exec(args)) => block_on(exec_cmd::run(args)),
         Some(Command::Forget(args)) => block_on(store_cmds::forget(args)),
         Some(Command::Remind(args)) => block_on(store_cmds::remind(args)),
         Some(Command::Doctor) => block_on(store_cmds::doctor()),

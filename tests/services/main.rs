@@ -13,6 +13,7 @@ mod support;
 mod clipboard;
 mod conformance;
 #[cfg(target_os = "linux")]
+mod exec;
 mod git;
 mod leak_check;
 mod store;

@@ -1,0 +1,181 @@
+//! `patwiz exec --org … -- COMMAND…`: runs a command with the stored token in its environment
+//! only, in the shapes the common consumers read; never on disk, never in argv. The exit code
+//! is the command's. A token that no longer passes its check is refused before the command runs.
+
+use std::process::ExitCode;
+
+use base64::Engine as _;
+
+use super::store_cmds::open_vault;
+use super::{ExecArgs, usage, user_profiles_dir};
+use crate::domain::checks::Verdict;
+
+/// The variables and what each consumer is: the token under the names az, Terraform, the
+/// Azure DevOps MCP server (base64 of `email:pat`) and scripts read.
+fn environment(
+    token: &str,
+    org_url: &str,
+    email: Option<&str>,
+    nuget_feed: Option<&str>,
+    org_name: &str,
+) -> Vec<(&'static str, secrecy::zeroize::Zeroizing<String>)> {
+    use secrecy::zeroize::Zeroizing;
+    let mut vars = vec![
+        ("AZURE_DEVOPS_EXT_PAT", Zeroizing::new(token.to_string())),
+        (
+            "AZDO_PERSONAL_ACCESS_TOKEN",
+            Zeroizing::new(token.to_string()),
+        ),
+        ("AZDO_ORG_SERVICE_URL", Zeroizing::new(org_url.to_string())),
+    ];
+    if let Some(email) = email {
+        vars.push((
+            "PERSONAL_ACCESS_TOKEN",
+            Zeroizing::new(
+                base64::engine::general_purpose::STANDARD.encode(format!("{email}:{token}")),
+            ),
+        ));
+    }
+    if let Some(feed) = nuget_feed {
+        let endpoint =
+            format!("https://pkgs.dev.azure.com/{org_name}/_packaging/{feed}/nuget/v3/index.json");
+        vars.push((
+            "VSS_NUGET_EXTERNAL_FEED_ENDPOINTS",
+            Zeroizing::new(
+                serde_json::json!({"endpointCredentials": [{"endpoint": endpoint, "username": "patwiz", "password": token}]})
+                    .to_string(),
+            ),
+        ));
+    }
+    vars
+}
+
+pub async fn run(args: ExecArgs) -> ExitCode {
+    let org = match super::org_or_only_stored(args.org.as_deref()) {
+        Ok(org) => org,
+        Err(code) => return code,
+    };
+    let Some((program, rest)) = args.command.split_first() else {
+        return usage("nothing to run: patwiz exec --org URL -- COMMAND [ARGS…]");
+    };
+    let vault = match open_vault().await {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let Some(entry) = vault
+        .settings
+        .load()
+        .ok()
+        .and_then(|(s, _)| s.get(&org.key()).cloned())
+    else {
+        return usage(format!(
+            "{org} has no stored token: patwiz login or patwiz create first"
+        ));
+    };
+    let token = match vault.token(&entry.key).await {
+        Ok(Some(t)) => t,
+        _ => {
+            eprintln!(
+                "patwiz: the token for {org} is missing from the secret store: run `patwiz login` again"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    if !args.no_check {
+        let profile =
+            match crate::store::user_profiles::find(&entry.profile, user_profiles_dir().as_deref())
+            {
+                Ok(p) => p,
+                Err(e) => return usage(e),
+            };
+        let report = crate::flows::prove::run(
+            crate::flows::prove::request(crate::flows::prove::Proof {
+                org: org.clone(),
+                token: token.clone(),
+                scopes: &entry.scopes,
+                profile: Some(&profile),
+                notes: Vec::new(),
+                http: Default::default(),
+            }),
+            None,
+        )
+        .await;
+        if report.verdict != Verdict::Pass {
+            eprintln!(
+                "patwiz: not running {program}: the stored token for {org} does not pass its check ({}). {}",
+                report.verdict.as_str(),
+                report.what_to_do().unwrap_or_default()
+            );
+            return ExitCode::from(report.exit_code());
+        }
+    }
+    let mut command = std::process::Command::new(program);
+    command.args(rest);
+    for (name, value) in environment(
+        token.expose(),
+        org.as_str(),
+        entry.identity.as_ref().map(|i| i.unique_name.as_str()),
+        args.nuget_feed.as_deref(),
+        org.name(),
+    ) {
+        command.env(name, value.as_str());
+    }
+    drop(token);
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt as _;
+        // Replaced by the command: its signals and exit status are its own.
+        let error = command.exec();
+        eprintln!("patwiz: cannot run {program}: {error}");
+        ExitCode::from(127)
+    }
+    #[cfg(not(unix))]
+    match command.status() {
+        Ok(status) => ExitCode::from(u8::try_from(status.code().unwrap_or(1)).unwrap_or(1)),
+        Err(error) => {
+            eprintln!("patwiz: cannot run {program}: {error}");
+            ExitCode::from(127)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_consumer_gets_its_shape() {
+        let vars = environment(
+            "pat",
+            "https://dev.azure.com/contoso",
+            Some("a@b.c"),
+            Some("feed"),
+            "contoso",
+        );
+        let get = |n: &str| {
+            vars.iter()
+                .find(|(k, _)| *k == n)
+                .map(|(_, v)| v.as_str().to_string())
+        };
+        assert_eq!(get("AZURE_DEVOPS_EXT_PAT").as_deref(), Some("pat"));
+        assert_eq!(
+            get("AZDO_ORG_SERVICE_URL").as_deref(),
+            Some("https://dev.azure.com/contoso")
+        );
+        assert_eq!(
+            base64::engine::general_purpose::STANDARD
+                .decode(get("PERSONAL_ACCESS_TOKEN").unwrap())
+                .unwrap(),
+            b"a@b.c:pat"
+        );
+        let nuget: serde_json::Value =
+            serde_json::from_str(&get("VSS_NUGET_EXTERNAL_FEED_ENDPOINTS").unwrap()).unwrap();
+        assert_eq!(nuget["endpointCredentials"][0]["password"], "pat");
+        assert!(
+            nuget["endpointCredentials"][0]["endpoint"]
+                .as_str()
+                .unwrap()
+                .ends_with("/feed/nuget/v3/index.json")
+        );
+    }
+}
