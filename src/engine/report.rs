@@ -253,6 +253,12 @@ impl Report {
         if let Some(store) = facts.stored_in {
             fact("Stored in:", store.to_string());
         }
+        if let Some(fingerprint) = &facts.fingerprint {
+            fact(
+                "Token C3ID:",
+                format!("{fingerprint} (Microsoft's fingerprint of it, not the token)"),
+            );
+        }
         fact(
             "Checked:",
             format!(
@@ -304,7 +310,7 @@ impl Report {
 }
 
 /// What the ticket report says besides the check itself.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct TicketFacts<'a> {
     /// The integration's name ("Git-Zen").
     pub integration: &'a str,
@@ -314,6 +320,8 @@ pub struct TicketFacts<'a> {
     pub expires: Option<&'a str>,
     /// Where the token was stored, once it was.
     pub stored_in: Option<&'a str>,
+    /// The token's cross-company correlating id (names it without the secret).
+    pub fingerprint: Option<String>,
 }
 
 /// "A", "A and B", "A, B and C".

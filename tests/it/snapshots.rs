@@ -424,6 +424,7 @@ async fn validate_screens() {
                 "Profile:      git-zen",
                 "Expires:      2027-05-31",
                 "Stored in:    Secret Service",
+                "Token C3ID:   ",
                 "  ✓ Work Items: Read & write — proven",
                 "(No token is in this report.)",
             ] {

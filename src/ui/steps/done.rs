@@ -71,6 +71,11 @@ pub fn ticket(app: &App) -> String {
         profile: &profile,
         expires: (!expires.is_empty()).then_some(expires),
         stored_in: stored,
+        fingerprint: app
+            .paste
+            .token
+            .as_ref()
+            .map(|t| crate::domain::token::correlating_id(&t.token)),
     })
 }
 
