@@ -80,7 +80,7 @@ pub enum Command {
     /// Write a calendar reminder (iCalendar) 7 days before a token expires.
     Remind(RemindArgs),
     /// Say which secret store is in use, whether it survives a reboot, and whether it is locked.
-    Doctor,
+    Doctor(DoctorArgs),
     /// When a PAT is the right choice, and how to prepare (plain text).
     Guide(GuideArgs),
     /// List the integration profiles and the scopes each needs.
@@ -239,6 +239,14 @@ pub struct CreateArgs {
     pub json: bool,
     #[command(flatten)]
     pub sign_in: SignInArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Look for Azure DevOps tokens left in the usual places (~/.npmrc, git config, shell
+    /// history, .env files here): file and line, never the token; exit 1 if any is found.
+    #[arg(long)]
+    pub scan: bool,
 }
 
 #[derive(Debug, Args)]
@@ -405,7 +413,8 @@ fn run(cli: Cli) -> ExitCode {
         Some(Command::Exec(args)) => block_on(exec_cmd::run(args)),
         Some(Command::Forget(args)) => block_on(store_cmds::forget(args)),
         Some(Command::Remind(args)) => block_on(store_cmds::remind(args)),
-        Some(Command::Doctor) => block_on(store_cmds::doctor()),
+        Some(Command::Doctor(args)) if args.scan => block_on(store_cmds::scan()),
+        Some(Command::Doctor(_)) => block_on(store_cmds::doctor()),
     }
 }
 

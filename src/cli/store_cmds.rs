@@ -520,3 +520,89 @@ pub async fn doctor() -> ExitCode {
     }
     ExitCode::from(u8::from(!info.usable))
 }
+
+/// `doctor --scan`: tokens in the usual places, by file and line, and whether each is one patwiz
+/// stores (compared in memory, never shown).
+pub async fn scan() -> ExitCode {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let here = std::env::current_dir().ok();
+    let mut places: Vec<(std::path::PathBuf, String)> = Vec::new();
+    if let Some(home) = &home {
+        for name in [
+            ".npmrc",
+            ".gitconfig",
+            ".bash_history",
+            ".zsh_history",
+            ".local/share/fish/fish_history",
+            ".config/git/config",
+            ".pypirc",
+            ".config/pip/pip.conf",
+            ".nuget/NuGet/NuGet.Config",
+        ] {
+            places.push((home.join(name), format!("~/{name}")));
+        }
+    }
+    if let Some(here) = &here {
+        for name in [".npmrc", ".git/config", ".env"] {
+            places.push((here.join(name), name.to_string()));
+        }
+        if let Ok(entries) = std::fs::read_dir(here) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().to_string();
+                if name.starts_with(".env.") {
+                    places.push((entry.path(), name));
+                }
+            }
+        }
+    }
+    let stored: Vec<(String, Token)> = match open_vault().await {
+        Ok(vault) => {
+            let orgs = vault
+                .settings
+                .load()
+                .map(|(s, _)| s.orgs)
+                .unwrap_or_default();
+            let mut out = Vec::new();
+            for org in orgs {
+                if let Ok(Some(token)) = vault.token(&org.key).await {
+                    out.push((org.url.clone(), token));
+                }
+            }
+            out
+        }
+        Err(_) => Vec::new(),
+    };
+    let mut found = 0;
+    for (path, shown) in places {
+        let Ok(text) = crate::store::files::read_regular(&path, 16 * 1024 * 1024) else {
+            continue;
+        };
+        let text = secrecy::zeroize::Zeroizing::new(text);
+        for hit in crate::domain::secret_scan::scan(&text) {
+            found += 1;
+            let whose = stored
+                .iter()
+                .find(|(_, t)| t.expose() == hit.token.expose())
+                .map_or_else(
+                    || "not one patwiz stores".to_string(),
+                    |(url, _)| format!("the one patwiz stores for {url}"),
+                );
+            println!(
+                "{shown}:{}: an Azure DevOps token ({}, {whose}; C3ID {})",
+                hit.line,
+                hit.format,
+                crate::domain::token::correlating_id(&hit.token)
+            );
+        }
+    }
+    if found == 0 {
+        println!("No Azure DevOps token found in the usual places.");
+        ExitCode::SUCCESS
+    } else {
+        println!(
+            "Remove {} from those files (a token in a file or history is readable by anything running as you); revoke any that was shared.",
+            if found == 1 { "it" } else { "them" }
+        );
+        ExitCode::from(1)
+    }
+}

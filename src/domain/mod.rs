@@ -9,6 +9,7 @@ pub mod lifecycle;
 pub mod org_url;
 pub mod profiles;
 pub mod scopes;
+pub mod secret_scan;
 pub mod text;
 pub mod token;
 

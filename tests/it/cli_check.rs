@@ -552,3 +552,43 @@ fn org_may_be_left_out_when_exactly_one_is_stored() {
         }
     }
 }
+
+#[test]
+fn doctor_scan_names_file_and_line_of_a_left_token_never_the_token() {
+    let home = tempfile::tempdir().unwrap();
+    let here = tempfile::tempdir().unwrap();
+    let token = crate::support::fixtures::GIT_ZEN;
+    std::fs::write(
+        home.path().join(".npmrc"),
+        format!("registry=https://example\n//pkgs.dev.azure.com/o/_packaging/f/npm/registry/:_password={token}\n"),
+    )
+    .unwrap();
+    std::fs::write(here.path().join(".env.local"), "A=1\nB=2\n").unwrap();
+    let config = home.path().join("config");
+    let out = crate::support::cmd::patwiz()
+        .args(["doctor", "--scan"])
+        .env("HOME", home.path())
+        .env("PATWIZ_CONFIG_DIR", &config)
+        .env("PATWIZ_SECRET_STORE", "memory")
+        .current_dir(here.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("~/.npmrc:2: an Azure DevOps token (84-character, not one patwiz stores"),
+        "{text}"
+    );
+    assert!(!text.contains(&token[..8]), "never the token");
+    std::fs::remove_file(home.path().join(".npmrc")).unwrap();
+    let out = crate::support::cmd::patwiz()
+        .args(["doctor", "--scan"])
+        .env("HOME", home.path())
+        .env("PATWIZ_CONFIG_DIR", &config)
+        .env("PATWIZ_SECRET_STORE", "memory")
+        .current_dir(here.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("No Azure DevOps token found"));
+}
