@@ -803,3 +803,39 @@ fn create_it_for_me_explains_each_policy_refusal_in_a_panel() {
         snap!(format!("14_create_refused_{}", refusal.name()), &app);
     }
 }
+
+/// Every outcome the demo organization shows, one token each, at both sizes: the Validate
+/// screen a person sees for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_validate_screen_for_every_demo_token() {
+    let emu = Emulator::start_demo().await.unwrap();
+    for name in [
+        "read-only",
+        "legacy-format",
+        "revoked",
+        "conditional-access",
+        "other-organization",
+        "stakeholder",
+    ] {
+        // (Full access is proven with the over-privilege probes, which `validate` turns off for
+        // a stable picture: its warning is tested with them on elsewhere.)
+        let t = emu.scenario().token(name).unwrap();
+        let demo = vec![DemoToken {
+            name: t.name.clone(),
+            demonstrates: t.demonstrates.clone(),
+            value: t.value.clone(),
+        }];
+        let (options, _dir) = options(Some(emu.org_url()), demo.clone());
+        let mut app = initial_app(&options);
+        to_paste(&mut app, 0);
+        press(&mut app, KeyCode::Char('1'));
+        validate(&mut app, None).await;
+        let shown = screen(&app, 80, 24);
+        assert!(
+            !shown.contains(&t.value[..5]),
+            "{name}: the token on screen"
+        );
+        assert!(shown.contains("Step 6 of 9"), "{name}:\n{shown}");
+        snap!(format!("15_validate_{name}"), &app);
+    }
+}
