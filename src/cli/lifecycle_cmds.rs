@@ -325,6 +325,15 @@ pub async fn tokens(args: TokensArgs) -> ExitCode {
         Ok(l) => l,
         Err(code) => return code,
     };
+    if let Ok(vault) = open_vault().await {
+        let (confirmed, still) = mint::confirm_revocations(&lifecycle, &vault, &org).await;
+        if confirmed > 0 {
+            eprintln!("patwiz: Azure DevOps confirms {confirmed} replaced token(s) revoked.");
+        }
+        if still > 0 {
+            eprintln!("patwiz: {still} replaced token(s) were still active: revoked again.");
+        }
+    }
     let filter = if args.all { "all" } else { "active" };
     let records = match lifecycle.list(filter).await {
         Ok(r) => r,

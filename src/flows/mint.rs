@@ -466,3 +466,37 @@ pub async fn settle_stored(
         revoke_old(lifecycle, vault, &key, &old).await;
     }
 }
+
+/// The replaced tokens whose revocation Azure DevOps now reports (revoked, or gone): taken
+/// off `revoking`. Those still active are revoked again. Returns (confirmed, still active).
+pub async fn confirm_revocations(
+    lifecycle: &Lifecycle,
+    vault: &Vault,
+    org: &OrgUrl,
+) -> (usize, usize) {
+    let key = org.key();
+    let waiting = vault
+        .settings
+        .load()
+        .ok()
+        .and_then(|(s, _)| s.get(&key).map(|o| o.revoking.clone()))
+        .unwrap_or_default();
+    if waiting.is_empty() {
+        return (0, 0);
+    }
+    let Ok(active) = lifecycle.list("active").await else {
+        return (0, 0);
+    };
+    let (still, dead): (Vec<String>, Vec<String>) = waiting
+        .into_iter()
+        .partition(|id| active.iter().any(|r| &r.authorization_id == id));
+    for id in &still {
+        let _ = lifecycle.revoke(id).await;
+    }
+    let _ = vault.settings.update(|s| {
+        if let Some(entry) = s.get_mut(&key) {
+            entry.revoking.retain(|id| !dead.contains(id));
+        }
+    });
+    (dead.len(), still.len())
+}

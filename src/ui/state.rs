@@ -263,6 +263,8 @@ pub struct CreateStep {
     pub authorization_id: Option<String>,
     /// The expiry asked for, when the tenant's maximum lifespan cut it.
     pub capped_from: Option<time::Date>,
+    /// One-key rotation: create, prove and store without stopping, up to the hand-over.
+    pub auto: bool,
 }
 
 impl CreateStep {
@@ -276,6 +278,7 @@ impl CreateStep {
             failure: None,
             authorization_id: None,
             capped_from: None,
+            auto: false,
         }
     }
 

@@ -116,7 +116,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Engine(event) => {
             steps::validate::on_engine(app, event);
-            vec![]
+            continue_one_key_rotation(app)
         }
         Msg::Saved(result) => {
             steps::save::saved(app, result);
@@ -157,6 +157,25 @@ fn copied_message(what: Copied, app: &App) -> String {
         Copied::TokenCleared(false) => "The clipboard no longer holds the token.".into(),
         Copied::Emptied => "Cleared the clipboard.".into(),
     }
+}
+
+/// A one-key rotation goes on by itself once the new token is proven: to Save, and stores it.
+/// Anything else (a failure, extra scopes to confirm) stops it where the person decides.
+fn continue_one_key_rotation(app: &mut App) -> Vec<Effect> {
+    if !app.create.auto || app.validation.running || app.step != Step::Validate {
+        return vec![];
+    }
+    app.create.auto = false;
+    if app.validation.verdict() != Some(crate::domain::checks::Verdict::Pass)
+        || !app.validation.extras().is_empty()
+    {
+        return vec![];
+    }
+    let mut effects = steps::validate::update(app, Intent::Next);
+    if app.step == Step::Save {
+        effects.extend(steps::save::update(app, Intent::Next));
+    }
+    effects
 }
 
 fn on_intent(app: &mut App, intent: Intent) -> Vec<Effect> {

@@ -314,6 +314,7 @@ pub fn minted(
         Err(failure) => {
             app.message = None;
             app.create.failure = Some(failure);
+            app.create.auto = false;
             vec![]
         }
     }

@@ -32,6 +32,7 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
             {
                 app.start.cursor = i;
                 choose(app);
+                return one_key_rotation(app);
             }
         }
         _ => {}
@@ -68,6 +69,34 @@ fn choose(app: &mut App) {
             app.step = Step::CreateToken;
         }
     }
+}
+
+/// `r` on a token patwiz created: the whole rotation on one key — Azure DevOps creates the new
+/// token, patwiz proves and stores it, and stops at the hand-over (the integration needs it).
+fn one_key_rotation(app: &mut App) -> Vec<Effect> {
+    let created_by_patwiz = app
+        .rotating
+        .as_ref()
+        .is_some_and(|r| r.settings.authorization_id.is_some());
+    if !created_by_patwiz {
+        return vec![];
+    }
+    // An old date already past cannot be kept: 90 days, as the dialog would offer.
+    if app
+        .create
+        .chosen()
+        .date(app.today)
+        .is_none_or(|d| d <= app.today)
+        && let Some(i) = app
+            .create
+            .choices
+            .iter()
+            .position(|c| *c == crate::domain::expiry::ExpiryChoice::Days(90))
+    {
+        app.create.choice = i;
+    }
+    app.create.auto = true;
+    super::create_token::update(app, Intent::CreateForMe)
 }
 
 pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
