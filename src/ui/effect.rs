@@ -56,6 +56,15 @@ pub enum Effect {
     CancelValidation,
     Save(Box<SaveRequest>),
     Mint(Box<MintRequest>),
+    /// Move the stored token's expiry (it was created by patwiz: its id is known), in place,
+    /// then prove it again.
+    Extend {
+        org: OrgUrl,
+        authorization_id: String,
+        scopes: Vec<String>,
+        profile: String,
+        valid_to: time::OffsetDateTime,
+    },
     /// Give the token patwiz created (by its id) these scopes, in place.
     Mend {
         org: OrgUrl,
@@ -92,6 +101,7 @@ impl fmt::Debug for Effect {
             ),
             Effect::Mint(r) => write!(f, "Mint({}, {} scopes)", r.org, r.scopes.len()),
             Effect::Mend { org, scopes, .. } => write!(f, "Mend({org}, {} scopes)", scopes.len()),
+            Effect::Extend { org, .. } => write!(f, "Extend({org})"),
             Effect::DescribeStore => f.write_str("DescribeStore"),
             Effect::WriteReminder(r) => write!(f, "WriteReminder({})", r.org),
             Effect::CopyToken(_, d) => write!(f, "CopyToken(<token>, {} s)", d.as_secs()),
@@ -114,6 +124,7 @@ impl Effect {
             Effect::Save(_) => "Save",
             Effect::Mint(_) => "Mint",
             Effect::Mend { .. } => "Mend",
+            Effect::Extend { .. } => "Extend",
             Effect::DescribeStore => "DescribeStore",
             Effect::WriteReminder(_) => "WriteReminder",
             Effect::CopyToken(..) => "CopyToken",

@@ -37,6 +37,8 @@ pub enum Intent {
     Choose(usize),
     /// Rotate the first stored organization's token.
     RotateStored,
+    /// Extend the first stored token patwiz created (90 more days), in place.
+    ExtendStored,
     Toggle,
     /// ← / →: one level less / more of a scope group, a shorter / longer expiry.
     Less,
@@ -233,6 +235,15 @@ fn reveal_needed(app: &App) -> bool {
 fn reveal_possible(app: &App) -> bool {
     can_reveal(app) && !app.handoff.no_clipboard
 }
+/// A stored token patwiz created, still valid (Azure DevOps cannot extend an expired one).
+fn can_extend(app: &App) -> bool {
+    !app.create.minting
+        && app.start.choices.iter().any(|c| {
+            matches!(c, super::state::StartChoice::Rotate(r)
+                if r.settings.authorization_id.is_some()
+                    && r.settings.expires.is_none_or(|d| d >= app.today))
+        })
+}
 fn has_stored(app: &App) -> bool {
     app.start
         .choices
@@ -249,7 +260,7 @@ fn failed(app: &App) -> bool {
     !app.validation.running && !passed(app)
 }
 
-static START: [Binding; 8] = [
+static START: [Binding; 9] = [
     extra(&[Key::Code(C::Up), Key::Char('k')], "↑ k", "up", I::Up),
     extra(
         &[Key::Code(C::Down), Key::Char('j')],
@@ -266,13 +277,12 @@ static START: [Binding; 8] = [
         I::Choose(0),
     ),
     only(
-        bind(
-            &[Key::Char('r')],
-            "r",
-            "rotate a stored token",
-            I::RotateStored,
-        ),
+        bind(&[Key::Char('r')], "r", "rotate it", I::RotateStored),
         has_stored,
+    ),
+    only(
+        bind(&[Key::Char('e')], "e", "extend 90 days", I::ExtendStored),
+        can_extend,
     ),
     bind(&[Key::Code(C::Enter)], "Enter", "next", I::Next),
     extra(&[Key::Code(C::Esc)], "Esc", "quit", I::Back),

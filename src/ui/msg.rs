@@ -70,6 +70,8 @@ pub enum Msg {
     Saved(Result<Stored, VaultError>),
     /// Azure DevOps created the token (not yet proven), or why it did not.
     Minted(Result<Box<crate::flows::mint::CreatedHere>, MintFailure>),
+    /// The stored token was extended to this date and proven again (or why not).
+    Extended(Result<(time::Date, crate::domain::checks::Verdict), MintFailure>),
     /// The scopes were added to the same token (or why not).
     Mended(Result<Vec<String>, MintFailure>),
     StoreDescribed(String),
@@ -103,6 +105,7 @@ impl fmt::Debug for Msg {
             Msg::Saved(r) => write!(f, "Saved({})", if r.is_ok() { "ok" } else { "err" }),
             Msg::Minted(r) => write!(f, "Minted({})", if r.is_ok() { "ok" } else { "err" }),
             Msg::Mended(r) => write!(f, "Mended({})", if r.is_ok() { "ok" } else { "err" }),
+            Msg::Extended(r) => write!(f, "Extended({})", if r.is_ok() { "ok" } else { "err" }),
             Msg::StoreDescribed(s) => write!(f, "StoreDescribed({s})"),
             Msg::ReminderWritten(r) => write!(f, "ReminderWritten({r:?})"),
         }

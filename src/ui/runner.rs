@@ -285,6 +285,34 @@ impl Runner {
                     Msg::Mended(mend(org, authorization_id, scopes, http, lifecycle).await)
                 });
             }
+            Effect::Extend {
+                org,
+                authorization_id,
+                scopes,
+                profile,
+                valid_to,
+            } => {
+                let dir = self.config_dir.clone();
+                let backend = self.secret_store;
+                let http = self.http.clone();
+                let lifecycle = self.lifecycle.clone();
+                self.spawn(async move {
+                    Msg::Extended(
+                        extend(
+                            org,
+                            authorization_id,
+                            scopes,
+                            profile,
+                            valid_to,
+                            dir,
+                            backend,
+                            http,
+                            lifecycle,
+                        )
+                        .await,
+                    )
+                });
+            }
             Effect::Mint(request) => {
                 let dir = self.config_dir.clone();
                 let backend = self.secret_store;
@@ -418,6 +446,86 @@ async fn mint(
     .map_err(fail)?;
     *keep.lock().await = Some(lifecycle);
     Ok(Box::new(created))
+}
+
+/// Moves the stored token's expiry in place and proves it again.
+#[allow(clippy::too_many_arguments)]
+async fn extend(
+    org: OrgUrl,
+    authorization_id: String,
+    scopes: Vec<String>,
+    profile: String,
+    valid_to: time::OffsetDateTime,
+    dir: PathBuf,
+    backend: Option<Backend>,
+    http: HttpOptions,
+    keep: Arc<tokio::sync::Mutex<Option<crate::engine::lifecycle::Lifecycle>>>,
+) -> Result<(time::Date, crate::domain::checks::Verdict), MintFailure> {
+    let plain = |text: String| MintFailure { text, policy: None };
+    let failure = |e: flows::mint::MintError| MintFailure {
+        policy: match &e {
+            flows::mint::MintError::Lifecycle(l) => l.refusal().map(|r| r.explain(org.name())),
+            _ => None,
+        },
+        text: e.to_string(),
+    };
+    let mut kept = keep.lock().await;
+    if kept.is_none() {
+        let how = wizard_sign_in(&org).map_err(plain)?;
+        let entra = flows::mint::sign_in(
+            &org,
+            &how,
+            &http,
+            |_, _| {},
+            |url| {
+                webbrowser::open(url.as_str())
+                    .map_err(|e| format!("cannot open a browser here ({e})"))
+            },
+        )
+        .await
+        .map_err(failure)?;
+        *kept = Some(
+            flows::mint::connect(&org, &entra, &http)
+                .await
+                .map_err(failure)?,
+        );
+    }
+    let lifecycle = kept.as_ref().expect("just connected");
+    let record = lifecycle
+        .update(&authorization_id, None, Some(valid_to))
+        .await
+        .map_err(|e| failure(e.into()))?;
+    let date = record.valid_to.unwrap_or(valid_to).date();
+    let vault = Vault::open_with(&dir, backend)
+        .await
+        .map_err(|e| plain(e.to_string()))?;
+    let token = vault
+        .token(&org.key())
+        .await
+        .ok()
+        .flatten()
+        .ok_or_else(|| plain("the stored token is missing from the secret store".into()))?;
+    let profile = crate::store::user_profiles::find(&profile, None).ok();
+    let report = flows::prove::run(
+        flows::prove::request(flows::prove::Proof {
+            org: org.clone(),
+            token,
+            scopes: &scopes,
+            profile: profile.as_ref(),
+            notes: Vec::new(),
+            http,
+        }),
+        None,
+    )
+    .await;
+    let now = time::OffsetDateTime::now_utc();
+    let _ = vault.settings.update(|s| {
+        if let Some(entry) = s.get_mut(&org.key()) {
+            entry.expires = Some(date);
+            flows::keep::record_check(entry, &report, now);
+        }
+    });
+    Ok((date, report.verdict))
 }
 
 /// Adds scopes to the token patwiz created, in place, signing in again if this run has not.

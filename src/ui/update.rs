@@ -124,6 +124,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Minted(result) => steps::create_token::minted(app, result),
         Msg::Mended(result) => steps::validate::mended(app, result),
+        Msg::Extended(result) => {
+            steps::start::extended(app, result);
+            vec![]
+        }
         Msg::StoreDescribed(line) => {
             app.save.store_line = Some(line);
             vec![]

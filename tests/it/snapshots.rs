@@ -500,7 +500,7 @@ fn a_stored_organization_is_offered_for_rotation_and_skips_to_creating_the_token
     let mut app = initial_app(&options);
     // The stored organization comes first, with what is known of its expiry, and r rotates it.
     snap!("10_start_with_rotate", &app);
-    assert!(screen(&app, 80, 24).contains("r rotate a stored token"));
+    assert!(screen(&app, 80, 24).contains("r rotate it"));
     press(&mut app, KeyCode::Char('r'));
     assert_eq!(app.step, Step::CreateToken);
     assert!(app.rotating.is_some());

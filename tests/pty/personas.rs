@@ -202,6 +202,12 @@ fn a_power_user_rotates_a_token_patwiz_created_and_the_old_one_is_revoked() {
         &[("PATWIZ_SECRET_STORE", &real_store), ("BROWSER", &browser)],
     );
     s.wait_for("Rotate: demo");
+    // e extends the same token in place (90 days), proven again, nothing to hand over.
+    s.wait_for("e extend 90 days");
+    s.send("e");
+    s.wait_for("Extended in place to");
+    s.wait_for("it works");
+    s.wait_for("90 days left");
     // One key: Azure DevOps creates the new token, patwiz proves and stores it, and stops at
     // the hand-over (the integration needs the new one).
     s.send("r");

@@ -23,6 +23,7 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
             choose(app);
         }
         Intent::Next => choose(app),
+        Intent::ExtendStored => return extend(app),
         Intent::RotateStored => {
             if let Some(i) = app
                 .start
@@ -69,6 +70,82 @@ fn choose(app: &mut App) {
             app.step = Step::CreateToken;
         }
     }
+}
+
+/// `e`: the first stored token patwiz created, 90 more days from today, in place.
+fn extend(app: &mut App) -> Vec<Effect> {
+    let Some(rotation) = app.start.choices.iter().find_map(|c| match c {
+        StartChoice::Rotate(r) if r.settings.authorization_id.is_some() => Some(r.clone()),
+        _ => None,
+    }) else {
+        return vec![];
+    };
+    let Ok(org) = crate::domain::org_url::OrgUrl::parse(&rotation.settings.url) else {
+        return vec![];
+    };
+    let valid_to = (app.today + time::Duration::days(90))
+        .with_hms(23, 59, 59)
+        .expect("a valid time")
+        .assume_utc();
+    app.create.minting = true;
+    app.message = Some((
+        crate::ui::state::Level::Info,
+        format!(
+            "Extending the token for {} to {} (signing in with Microsoft Entra)…",
+            rotation.settings.name,
+            crate::store::settings::format_date(valid_to.date())
+        ),
+    ));
+    vec![Effect::Extend {
+        org,
+        authorization_id: rotation
+            .settings
+            .authorization_id
+            .clone()
+            .unwrap_or_default(),
+        scopes: rotation.settings.scopes.clone(),
+        profile: rotation.settings.profile,
+        valid_to,
+    }]
+}
+
+/// The answer to `e`: the new date in the list, and whether the token still passes.
+pub fn extended(
+    app: &mut App,
+    result: Result<(time::Date, crate::domain::checks::Verdict), crate::ui::msg::MintFailure>,
+) {
+    app.create.minting = false;
+    app.message = Some(match result {
+        Ok((date, verdict)) => {
+            for choice in &mut app.start.choices {
+                if let StartChoice::Rotate(r) = choice
+                    && r.settings.authorization_id.is_some()
+                {
+                    r.settings.expires = Some(date);
+                    break;
+                }
+            }
+            let works = if verdict == crate::domain::checks::Verdict::Pass {
+                "proven again: it works"
+            } else {
+                "but it no longer passes its check: rotate it (r)"
+            };
+            (
+                crate::ui::state::Level::Info,
+                format!(
+                    "Extended in place to {} (the same value; nothing to hand over), {works}.",
+                    crate::store::settings::format_date(date)
+                ),
+            )
+        }
+        Err(failure) => (
+            crate::ui::state::Level::Error,
+            match &failure.policy {
+                Some(words) => format!("{} {}", words.what, words.now),
+                None => failure.text,
+            },
+        ),
+    });
 }
 
 /// `r` on a token patwiz created: the whole rotation on one key — Azure DevOps creates the new
