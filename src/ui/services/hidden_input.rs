@@ -25,11 +25,12 @@ impl Drop for RawMode {
 /// Writes `prompt` to `out` and reads the answer from the terminal, showing nothing of it.
 /// `None` when the person gave up or the terminal could not be read.
 pub fn read_hidden(prompt: &str, out: &mut dyn Write) -> Option<Zeroizing<String>> {
-    let _ = write!(out, "{prompt}");
-    let _ = out.flush();
     let mut secret = Zeroizing::new(String::new());
     let finished = {
+        // Echo off before the prompt appears: what is typed as soon as it shows is not echoed.
         let _raw = RawMode::on();
+        let _ = write!(out, "{prompt}");
+        let _ = out.flush();
         loop {
             match read() {
                 Ok(Event::Key(k)) if k.kind == KeyEventKind::Press => match k.code {
