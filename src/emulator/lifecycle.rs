@@ -282,6 +282,19 @@ pub fn identity_provider(
                 ),
             }
         }
+        (&Method::GET, [tenant, "v2.0", ".well-known", "openid-configuration"]) => {
+            // OpenID Connect discovery, as MSAL reads it (its endpoints under this authority).
+            let base = format!("{root}/idp/{tenant}").replacen("http://", "https://", 1);
+            json_ok(&json!({
+                "authorization_endpoint": format!("{base}/oauth2/v2.0/authorize"),
+                "token_endpoint": format!("{base}/oauth2/v2.0/token"),
+                "device_authorization_endpoint": format!("{base}/oauth2/v2.0/devicecode"),
+                "issuer": format!("https://login.microsoftonline.com/{tenant}/v2.0"),
+                "response_types_supported": ["code"],
+                "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+                "code_challenge_methods_supported": ["S256"],
+            }))
+        }
         (&Method::GET, [_tenant, "oauth2", "v2.0", "authorize"]) => {
             let (Some(redirect), Some(challenge)) = (q("redirect_uri"), q("code_challenge")) else {
                 return oauth_error(

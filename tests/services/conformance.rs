@@ -102,3 +102,36 @@ async fn microsofts_python_client_works_against_the_emulator() {
             .starts_with("/_hosts/vsaex/demo/_apis/userentitlements")
     }));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Microsoft's MSAL for Python (PATWIZ_ADO_PYTHON with msal); .ci/run installs it"]
+async fn microsofts_msal_signs_in_at_the_emulated_entra_and_its_token_opens_the_lifecycle_api() {
+    let python = python_with_client()
+        .expect("Microsoft's Python clients: set PATWIZ_ADO_PYTHON or run .ci/run to install them");
+    let emu = Emulator::start_demo().await.unwrap();
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/msal_client.py");
+    let root = emu.root().to_string();
+    let tenant = emu.scenario().organization.tenant_id.clone();
+    let org = emu.scenario().organization.name.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(python)
+            .arg(script)
+            .args([root, tenant, org])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains(
+            r#""device_flow": "ok", "lifecycle_api": "ok", "refresh": "ok", "auth_code_pkce": "ok""#
+        ),
+        "{stdout}"
+    );
+}
