@@ -16,4 +16,5 @@ mod conformance;
 mod exec;
 mod git;
 mod leak_check;
+mod mint_crash;
 mod store;
