@@ -676,3 +676,66 @@ async fn an_organization_of_microsoft_accounts_is_told_to_use_the_browser() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The emulator's list answers in the shape of Microsoft's published example
+/// (`specification/tokens/7.1/httpExamples/Pats/ListPats.json`): the same fields, `token: null`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_list_answer_has_the_published_examples_shape() {
+    let emu = Emulator::start_demo().await.unwrap();
+    let org = OrgUrl::parse(&emu.org_url()).unwrap();
+    let entra = sign_in(&emu, &org).await;
+    let options = HttpOptions::default();
+    let lifecycle = mint::connect(&org, &entra, &options).await.unwrap();
+    let (vault, _dir) = vault().await;
+    mint::mint(
+        &lifecycle,
+        &vault,
+        &org,
+        &profile("nango"),
+        in_days(30),
+        &options,
+        false,
+        OffsetDateTime::now_utc(),
+    )
+    .await
+    .unwrap();
+    let http = patwiz::engine::http::Http::new(entra.access.clone(), &options).unwrap();
+    let reply = http
+        .send(
+            reqwest::Method::GET,
+            &format!(
+                "{}/_hosts/vssps/demo/_apis/tokens/pats?api-version=7.1-preview.1",
+                emu.root()
+            ),
+            patwiz::engine::http::Auth::Bearer,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(reply.status, 200);
+    let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+    let mut top: Vec<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    top.sort_unstable();
+    assert_eq!(top, ["continuationToken", "patTokens"]);
+    let record = body["patTokens"][0].as_object().unwrap();
+    let mut fields: Vec<&str> = record.keys().map(String::as_str).collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        [
+            "authorizationId",
+            "displayName",
+            "scope",
+            "targetAccounts",
+            "token",
+            "validFrom",
+            "validTo"
+        ]
+    );
+    assert!(record["token"].is_null(), "a list never carries a value");
+}
