@@ -45,7 +45,7 @@ pub struct Runner {
     token_via_terminal: Arc<std::sync::atomic::AtomicBool>,
     /// The lifecycle API, signed in, after "create it for me" (kept in memory for this run
     /// only: Save records the new token's id with it, and a rotation revokes the old one).
-    lifecycle: Arc<tokio::sync::Mutex<Option<crate::engine::lifecycle::Lifecycle>>>,
+    lifecycle: KeptLifecycle,
 }
 
 /// Counts an effect as pending until its task has answered.
@@ -411,20 +411,9 @@ async fn mint(
     dir: PathBuf,
     backend: Option<Backend>,
     http: HttpOptions,
-    keep: Arc<tokio::sync::Mutex<Option<crate::engine::lifecycle::Lifecycle>>>,
+    keep: KeptLifecycle,
 ) -> Result<Box<flows::mint::CreatedHere>, MintFailure> {
-    let fail = |e: flows::mint::MintError| {
-        let policy = match &e {
-            flows::mint::MintError::Lifecycle(l) => {
-                l.refusal().map(|r| r.explain(request.org.name()))
-            }
-            _ => None,
-        };
-        MintFailure {
-            text: e.to_string(),
-            policy,
-        }
-    };
+    let fail = |e| mint_failure(&request.org, e);
     let how = wizard_sign_in(&request.org).map_err(|text| MintFailure { text, policy: None })?;
     let vault = Vault::open_with(&dir, backend)
         .await
@@ -448,6 +437,49 @@ async fn mint(
     Ok(Box::new(created))
 }
 
+type KeptLifecycle = Arc<tokio::sync::Mutex<Option<crate::engine::lifecycle::Lifecycle>>>;
+
+/// A failure of the lifecycle work in the wizard's words: a policy refusal explained.
+fn mint_failure(org: &OrgUrl, e: flows::mint::MintError) -> MintFailure {
+    MintFailure {
+        policy: match &e {
+            flows::mint::MintError::Lifecycle(l) => l.refusal().map(|r| r.explain(org.name())),
+            _ => None,
+        },
+        text: e.to_string(),
+    }
+}
+
+/// The lifecycle API this run signed in to, signing in (in the browser) the first time.
+async fn signed_in<'a>(
+    keep: &'a KeptLifecycle,
+    org: &OrgUrl,
+    http: &HttpOptions,
+) -> Result<tokio::sync::MutexGuard<'a, Option<crate::engine::lifecycle::Lifecycle>>, MintFailure> {
+    let mut kept = keep.lock().await;
+    if kept.is_none() {
+        let how = wizard_sign_in(org).map_err(|text| MintFailure { text, policy: None })?;
+        let entra = flows::mint::sign_in(
+            org,
+            &how,
+            http,
+            |_, _| {},
+            |url| {
+                webbrowser::open(url.as_str())
+                    .map_err(|e| format!("cannot open a browser here ({e})"))
+            },
+        )
+        .await
+        .map_err(|e| mint_failure(org, e))?;
+        *kept = Some(
+            flows::mint::connect(org, &entra, http)
+                .await
+                .map_err(|e| mint_failure(org, e))?,
+        );
+    }
+    Ok(kept)
+}
+
 /// Moves the stored token's expiry in place and proves it again.
 #[allow(clippy::too_many_arguments)]
 async fn extend(
@@ -459,42 +491,15 @@ async fn extend(
     dir: PathBuf,
     backend: Option<Backend>,
     http: HttpOptions,
-    keep: Arc<tokio::sync::Mutex<Option<crate::engine::lifecycle::Lifecycle>>>,
+    keep: KeptLifecycle,
 ) -> Result<(time::Date, crate::domain::checks::Verdict), MintFailure> {
     let plain = |text: String| MintFailure { text, policy: None };
-    let failure = |e: flows::mint::MintError| MintFailure {
-        policy: match &e {
-            flows::mint::MintError::Lifecycle(l) => l.refusal().map(|r| r.explain(org.name())),
-            _ => None,
-        },
-        text: e.to_string(),
-    };
-    let mut kept = keep.lock().await;
-    if kept.is_none() {
-        let how = wizard_sign_in(&org).map_err(plain)?;
-        let entra = flows::mint::sign_in(
-            &org,
-            &how,
-            &http,
-            |_, _| {},
-            |url| {
-                webbrowser::open(url.as_str())
-                    .map_err(|e| format!("cannot open a browser here ({e})"))
-            },
-        )
-        .await
-        .map_err(failure)?;
-        *kept = Some(
-            flows::mint::connect(&org, &entra, &http)
-                .await
-                .map_err(failure)?,
-        );
-    }
+    let kept = signed_in(&keep, &org, &http).await?;
     let lifecycle = kept.as_ref().expect("just connected");
     let record = lifecycle
         .update(&authorization_id, None, Some(valid_to))
         .await
-        .map_err(|e| failure(e.into()))?;
+        .map_err(|e| mint_failure(&org, e.into()))?;
     let date = record.valid_to.unwrap_or(valid_to).date();
     let vault = Vault::open_with(&dir, backend)
         .await
@@ -534,41 +539,14 @@ async fn mend(
     authorization_id: String,
     scopes: Vec<String>,
     http: HttpOptions,
-    keep: Arc<tokio::sync::Mutex<Option<crate::engine::lifecycle::Lifecycle>>>,
+    keep: KeptLifecycle,
 ) -> Result<Vec<String>, MintFailure> {
-    let failure = |e: flows::mint::MintError| MintFailure {
-        policy: match &e {
-            flows::mint::MintError::Lifecycle(l) => l.refusal().map(|r| r.explain(org.name())),
-            _ => None,
-        },
-        text: e.to_string(),
-    };
-    let mut kept = keep.lock().await;
-    if kept.is_none() {
-        let how = wizard_sign_in(&org).map_err(|text| MintFailure { text, policy: None })?;
-        let entra = flows::mint::sign_in(
-            &org,
-            &how,
-            &http,
-            |_, _| {},
-            |url| {
-                webbrowser::open(url.as_str())
-                    .map_err(|e| format!("cannot open a browser here ({e})"))
-            },
-        )
-        .await
-        .map_err(failure)?;
-        *kept = Some(
-            flows::mint::connect(&org, &entra, &http)
-                .await
-                .map_err(failure)?,
-        );
-    }
+    let kept = signed_in(&keep, &org, &http).await?;
     let lifecycle = kept.as_ref().expect("just connected");
     lifecycle
         .update(&authorization_id, Some(&scopes), None)
         .await
-        .map_err(|e| failure(e.into()))?;
+        .map_err(|e| mint_failure(&org, e.into()))?;
     Ok(scopes)
 }
 
@@ -576,7 +554,7 @@ async fn save(
     request: SaveRequest,
     dir: PathBuf,
     backend: Option<Backend>,
-    lifecycle: Arc<tokio::sync::Mutex<Option<crate::engine::lifecycle::Lifecycle>>>,
+    lifecycle: KeptLifecycle,
 ) -> Result<flows::keep::Stored, VaultError> {
     let vault = Vault::open_with(&dir, backend).await?;
     let old_id = request.rotating.as_ref().and_then(|key| {

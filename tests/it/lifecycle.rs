@@ -396,16 +396,7 @@ fn a_crash_after_creating_leaves_the_id_journaled_and_it_is_revoked_later() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let emu = rt.block_on(Emulator::start_demo()).unwrap();
     let config = tempfile::tempdir().unwrap();
-    let fake_browser = config.path().join("browser.sh");
-    std::fs::write(
-        &fake_browser,
-        "#!/bin/sh\ncurl -s -L -o /dev/null \"$1\" &\n",
-    )
-    .unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(&fake_browser, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    let fake_browser = crate::support::fixtures::fake_browser(config.path());
     let out = crate::support::cmd::patwiz()
         .args(["create", "--org", &emu.org_url(), "--profile", "git-zen"])
         .env("PATWIZ_CONFIG_DIR", config.path())
@@ -441,16 +432,7 @@ fn create_from_the_command_line_signs_in_proves_and_prints_the_capped_expiry() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let emu = rt.block_on(Emulator::start_demo()).unwrap();
     let config = tempfile::tempdir().unwrap();
-    let fake_browser = config.path().join("browser.sh");
-    std::fs::write(
-        &fake_browser,
-        "#!/bin/sh\ncurl -s -L -o /dev/null \"$1\" &\n",
-    )
-    .unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(&fake_browser, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    let fake_browser = crate::support::fixtures::fake_browser(config.path());
     let run = |args: &[&str]| {
         crate::support::cmd::patwiz()
             .args(args)
@@ -496,16 +478,7 @@ fn no_sign_in_token_verifier_or_minted_value_reaches_any_artefact() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let emu = rt.block_on(Emulator::start_demo()).unwrap();
     let config = tempfile::tempdir().unwrap();
-    let fake_browser = config.path().join("browser.sh");
-    std::fs::write(
-        &fake_browser,
-        "#!/bin/sh\ncurl -s -L -o /dev/null \"$1\" &\n",
-    )
-    .unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(&fake_browser, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    let fake_browser = crate::support::fixtures::fake_browser(config.path());
     let log = config.path().join("requests.log");
     let url = emu.org_url();
     let mut outputs = Vec::new();
@@ -555,16 +528,7 @@ fn a_rotation_killed_after_the_swap_keeps_the_new_token_and_the_next_run_revokes
     let rt = tokio::runtime::Runtime::new().unwrap();
     let emu = rt.block_on(Emulator::start_demo()).unwrap();
     let config = tempfile::tempdir().unwrap();
-    let fake_browser = config.path().join("browser.sh");
-    std::fs::write(
-        &fake_browser,
-        "#!/bin/sh\ncurl -s -L -o /dev/null \"$1\" &\n",
-    )
-    .unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(&fake_browser, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    let fake_browser = crate::support::fixtures::fake_browser(config.path());
     let url = emu.org_url();
     let run = |args: &[&str], crash: Option<&str>| {
         let mut cmd = crate::support::cmd::patwiz();

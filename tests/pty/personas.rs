@@ -176,12 +176,7 @@ fn a_power_user_rotates_a_token_patwiz_created_and_the_old_one_is_revoked() {
     let emu = runtime.block_on(Emulator::start_demo()).unwrap();
     let org = emu.org_url();
     let config = tempfile::tempdir().unwrap();
-    let browser = config.path().join("browser.sh");
-    std::fs::write(&browser, "#!/bin/sh\ncurl -s -L -o /dev/null \"$1\" &\n").unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    let browser = crate::support::fixtures::fake_browser(config.path());
     let browser = browser.to_str().unwrap().to_string();
     let out = crate::support::cmd::patwiz()
         .args(["create", "--org", &org, "--profile", "git-zen"])

@@ -317,12 +317,7 @@ fn without_a_clipboard_the_token_can_be_shown_once_after_a_warning_and_the_scree
 fn first_time_admin_has_the_token_created_for_them_without_copying_anything() {
     let config = tempfile::tempdir().unwrap();
     // The person's browser: signs in at the (emulated) Microsoft Entra and is sent back.
-    let browser = config.path().join("browser.sh");
-    std::fs::write(&browser, "#!/bin/sh\ncurl -s -L -o /dev/null \"$1\" &\n").unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    let browser = crate::support::fixtures::fake_browser(config.path());
     let browser = browser.to_str().unwrap().to_string();
     let mut s = Session::start_full(config.path(), &["demo"], &[("BROWSER", &browser)]);
     s.wait_for("Step 1 of 9");
@@ -356,12 +351,7 @@ fn first_time_admin_has_the_token_created_for_them_without_copying_anything() {
 #[test]
 fn helpdesk_adds_a_missing_scope_to_the_token_patwiz_created_without_a_new_one() {
     let config = tempfile::tempdir().unwrap();
-    let browser = config.path().join("browser.sh");
-    std::fs::write(&browser, "#!/bin/sh\ncurl -s -L -o /dev/null \"$1\" &\n").unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    let browser = crate::support::fixtures::fake_browser(config.path());
     let browser = browser.to_str().unwrap().to_string();
     let mut s = Session::start_full(config.path(), &["demo"], &[("BROWSER", &browser)]);
     s.wait_for("Step 1 of 9");

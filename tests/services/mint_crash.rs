@@ -41,12 +41,7 @@ fn a_rotation_by_creating_killed_after_any_step_leaves_a_working_token() {
         ("PATWIZ_TEST_CRASH_MINT", "stored"),
     ] {
         let home = tempfile::tempdir().unwrap();
-        let browser = home.path().join("browser.sh");
-        std::fs::write(&browser, "#!/bin/sh\ncurl -s -L -o /dev/null \"$1\" &\n").unwrap();
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
+        let browser = crate::support::fixtures::fake_browser(home.path());
         let dir = home.path();
         let out = run(
             dir,

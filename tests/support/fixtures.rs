@@ -7,3 +7,17 @@ pub const GIT_ZEN: &str =
 /// Git-Zen without Service Connections: Read & query.
 pub const MISSING: &str =
     "bzjMHWpgbyA8KrAds5ASlkq8ItCASnJOSnqW1pdrHa8hq6iNE7obJQQJ99ZHWidSTtIfYaLpAAAAAZDO9b8A";
+
+/// A person's browser for the sign-in tests: a script `BROWSER` can name that opens the
+/// (emulated) Microsoft Entra sign-in page and follows its redirect back to patwiz.
+#[allow(dead_code)]
+pub fn fake_browser(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("browser.sh");
+    std::fs::write(&path, "#!/bin/sh\ncurl -s -L -o /dev/null \"$1\" &\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    path
+}
