@@ -62,12 +62,7 @@ pub async fn run(args: ExecArgs) -> ExitCode {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let Some(entry) = vault
-        .settings
-        .load()
-        .ok()
-        .and_then(|(s, _)| s.get(&org.key()).cloned())
-    else {
+    let Some(entry) = vault.settings.entry(&org.key()) else {
         return usage(format!(
             "{org} has no stored token: patwiz login or patwiz create first"
         ));

@@ -46,7 +46,7 @@ fn sign_in_method(org: &OrgUrl, args: &SignInArgs) -> Result<SignIn, ExitCode> {
             client_id: client_id.unwrap_or_default(),
         }),
         None => match client_id {
-            _ if which_az() => Ok(SignIn::AzureCli),
+            _ if crate::engine::entra::azure_cli_installed() => Ok(SignIn::AzureCli),
             Some(client_id) if has_browser() => Ok(SignIn::Browser { client_id }),
             Some(client_id) => Ok(SignIn::DeviceCode { client_id }),
             None => Err(usage(
@@ -54,16 +54,6 @@ fn sign_in_method(org: &OrgUrl, args: &SignInArgs) -> Result<SignIn, ExitCode> {
             )),
         },
     }
-}
-
-fn which_az() -> bool {
-    let az = std::env::var_os("PATWIZ_AZ").unwrap_or_else(|| "az".into());
-    let az = std::path::PathBuf::from(az);
-    if az.components().count() > 1 {
-        return az.exists();
-    }
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|p| p.join(&az).is_file()))
 }
 
 fn has_browser() -> bool {
@@ -170,12 +160,7 @@ pub async fn create(args: CreateArgs) -> ExitCode {
         Ok(v) => v,
         Err(code) => return code,
     };
-    if vault
-        .settings
-        .load()
-        .ok()
-        .is_some_and(|(s, _)| s.get(&org.key()).is_some())
-    {
+    if vault.settings.entry(&org.key()).is_some() {
         return usage(format!(
             "{org} already has a stored token: `patwiz rotate --org {org} --create` replaces it"
         ));
@@ -248,12 +233,7 @@ pub async fn rotate_create(
         Ok(v) => v,
         Err(code) => return code,
     };
-    let Some(current) = vault
-        .settings
-        .load()
-        .ok()
-        .and_then(|(s, _)| s.get(&org.key()).cloned())
-    else {
+    let Some(current) = vault.settings.entry(&org.key()) else {
         return usage(format!(
             "{org} has no stored token: use `patwiz create --org {org} --profile NAME` first"
         ));
@@ -447,12 +427,7 @@ pub async fn mend(args: MendArgs) -> ExitCode {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let Some(current) = vault
-        .settings
-        .load()
-        .ok()
-        .and_then(|(s, _)| s.get(&org.key()).cloned())
-    else {
+    let Some(current) = vault.settings.entry(&org.key()) else {
         return usage(format!("{org} has no stored token"));
     };
     let profile =

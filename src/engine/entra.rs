@@ -143,10 +143,24 @@ fn scopes(offline: bool) -> Vec<Scope> {
     scopes
 }
 
+/// The Azure CLI to run: `PATWIZ_AZ` (a name or a path), else `az`.
+fn azure_cli() -> std::ffi::OsString {
+    std::env::var_os("PATWIZ_AZ").unwrap_or_else(|| "az".into())
+}
+
+/// True if the Azure CLI is there to ask (a path that exists, or a name found on PATH).
+pub fn azure_cli_installed() -> bool {
+    let az = std::path::PathBuf::from(azure_cli());
+    if az.components().count() > 1 {
+        return az.exists();
+    }
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|p| p.join(&az).is_file()))
+}
+
 /// The Azure CLI's token for Azure DevOps, read from its output (never from argv or a file).
 pub async fn from_azure_cli() -> Result<EntraToken, SignInError> {
-    let az = std::env::var_os("PATWIZ_AZ").unwrap_or_else(|| "az".into());
-    let output = tokio::process::Command::new(az)
+    let output = tokio::process::Command::new(azure_cli())
         .args([
             "account",
             "get-access-token",

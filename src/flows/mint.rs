@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use crate::domain::checks::Verdict;
 use crate::domain::lifecycle::{capped, display_name};
-use crate::domain::org_url::{OrgUrl, is_loopback};
+use crate::domain::org_url::OrgUrl;
 use crate::domain::profiles::Profile;
 use crate::engine::entra::{self, Authority, EntraToken, SignInError};
 use crate::engine::http::{Auth, Http, HttpOptions};
@@ -217,11 +217,7 @@ pub async fn mint(
     };
     let key = org.key();
     let old_id = if rotating {
-        vault
-            .settings
-            .load()
-            .ok()
-            .and_then(|(s, _)| s.get(&key).and_then(|o| o.authorization_id.clone()))
+        vault.settings.entry(&key).and_then(|o| o.authorization_id)
     } else {
         None
     };
@@ -382,12 +378,6 @@ pub async fn revoke_pending(lifecycle: &Lifecycle, vault: &Vault, org: &OrgUrl) 
     revoked
 }
 
-/// May the sign-in go to this organization at all (an https cloud organization, or one on
-/// this machine)?
-pub fn lifecycle_possible(org: &OrgUrl) -> bool {
-    org.kind() != crate::domain::org_url::OrgKind::Server || is_loopback(org.url())
-}
-
 /// A token the wizard had created, not yet proven: the wizard proves it on its Validate step
 /// and stores it on Save (which records its id), as it would a pasted one.
 pub struct CreatedHere {
@@ -457,9 +447,7 @@ pub async fn settle_stored(
     lifecycle: Option<&Lifecycle>,
 ) {
     let key = org.key();
-    let _ = vault
-        .settings
-        .update(|s| s.pending.retain(|p| p.authorization_id != authorization_id));
+    settle(vault, authorization_id);
     if let (Some(old), Some(lifecycle)) = (old_id, lifecycle)
         && old != authorization_id
     {
@@ -477,9 +465,8 @@ pub async fn confirm_revocations(
     let key = org.key();
     let waiting = vault
         .settings
-        .load()
-        .ok()
-        .and_then(|(s, _)| s.get(&key).map(|o| o.revoking.clone()))
+        .entry(&key)
+        .map(|o| o.revoking)
         .unwrap_or_default();
     if waiting.is_empty() {
         return (0, 0);

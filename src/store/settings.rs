@@ -267,6 +267,11 @@ impl SettingsFile {
         Ok(())
     }
 
+    /// The entry stored under `key`, if the settings can be read and hold one.
+    pub fn entry(&self, key: &str) -> Option<OrgSettings> {
+        self.load().ok().and_then(|(s, _)| s.get(key).cloned())
+    }
+
     /// Loads, changes and saves in one step, holding the settings lock throughout, so a
     /// parallel run's change is never lost.
     pub fn update<T>(

@@ -394,10 +394,7 @@ fn wizard_sign_in(org: &OrgUrl) -> Result<flows::mint::SignIn, String> {
             client_id: "patwiz-demo".into(),
         });
     }
-    let az = std::env::var_os("PATWIZ_AZ").unwrap_or_else(|| "az".into());
-    let on_path = std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|p| p.join(&az).is_file()));
-    if on_path {
+    if crate::engine::entra::azure_cli_installed() {
         return Ok(SignIn::AzureCli);
     }
     match std::env::var("PATWIZ_CLIENT_ID") {
@@ -557,13 +554,11 @@ async fn save(
     lifecycle: KeptLifecycle,
 ) -> Result<flows::keep::Stored, VaultError> {
     let vault = Vault::open_with(&dir, backend).await?;
-    let old_id = request.rotating.as_ref().and_then(|key| {
-        vault
-            .settings
-            .load()
-            .ok()
-            .and_then(|(s, _)| s.get(key).and_then(|o| o.authorization_id.clone()))
-    });
+    let old_id = request
+        .rotating
+        .as_ref()
+        .and_then(|key| vault.settings.entry(key))
+        .and_then(|o| o.authorization_id);
     let proven = flows::keep::Proven {
         org: &request.org,
         token: &request.token,
