@@ -44,7 +44,9 @@ fn helpdesk_fixes_a_token_made_for_the_wrong_organization() {
 #[test]
 #[ignore = "needs an OS secret store that outlives a process (Secret Service or a kernel session keyring); .ci/run provides them"]
 fn a_power_user_rotates_from_the_keyboard_then_checks_status() {
-    assert!(store_usable(), "this test needs a working OS secret store");
+    if let Err(why) = store_usable() {
+        panic!("this test needs a working OS secret store: {why}");
+    }
     // The store this machine offers (empty: the binary's own choice), in every process.
     let real_store = std::env::var("PATWIZ_SECRET_STORE").unwrap_or_default();
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -170,7 +172,9 @@ fn a_power_user_pastes_at_logins_hidden_prompt() {
 #[test]
 #[ignore = "needs an OS secret store that outlives a process (Secret Service or a kernel session keyring); .ci/run provides them"]
 fn a_power_user_rotates_a_token_patwiz_created_and_the_old_one_is_revoked() {
-    assert!(store_usable(), "this test needs a working OS secret store");
+    if let Err(why) = store_usable() {
+        panic!("this test needs a working OS secret store: {why}");
+    }
     let real_store = std::env::var("PATWIZ_SECRET_STORE").unwrap_or_default();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let emu = runtime.block_on(Emulator::start_demo()).unwrap();

@@ -269,19 +269,29 @@ pub fn to_paste(s: &mut Session) {
     s.wait_for("Step 5 of 9");
 }
 
-pub fn store_usable() -> bool {
-    // The same store the binary will pick (Secret Service if one answers, else the kernel
-    // session keyring); CI provides both.
+/// Whether the store the binary will pick (Secret Service if one answers, else the kernel
+/// session keyring; CI provides both) keeps a secret; the error says which step failed.
+pub fn store_usable() -> Result<(), String> {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let Ok(store) = patwiz::store::secret::SecretStore::open().await else {
-            return false;
-        };
-        let key = format!("patwiz-pty-probe-{}", std::process::id());
+        let store = patwiz::store::secret::SecretStore::open()
+            .await
+            .map_err(|e| format!("no store opens: {e}"))?;
+        // One key per call: tests run in parallel in one process, and a shared key lets one
+        // probe delete what another is about to read back.
+        static PROBES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let key = format!("patwiz-pty-probe-{}-{n}", std::process::id());
         let token = patwiz::domain::token::Token::new("probe");
-        let ok = store.set(&key, &token).await.is_ok()
-            && store.get(&key).await.is_ok_and(|t| t.is_some());
+        let outcome = match store.set(&key, &token).await {
+            Err(e) => Err(format!("the store refuses to keep a secret: {e}")),
+            Ok(()) => match store.get(&key).await {
+                Ok(Some(_)) => Ok(()),
+                Ok(None) => Err("the store lost a secret it just kept".to_string()),
+                Err(e) => Err(format!("the store cannot read back a secret: {e}")),
+            },
+        };
         let _ = store.delete(&key).await;
-        ok
+        outcome
     })
 }
