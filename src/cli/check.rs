@@ -108,7 +108,10 @@ pub async fn run(mut args: CheckArgs) -> ExitCode {
     drop(raw);
     // The same request the wizard builds; a token refused by its shape is never sent.
     let (token, notes) = match &checked {
-        Ok(checked) => (checked.token.clone(), checked.notes.clone()),
+        Ok(checked) => {
+            super::warn_if_mistyped(checked);
+            (checked.token.clone(), checked.notes.clone())
+        }
         Err(_) => (Token::new(String::new()), Vec::new()),
     };
     let mut request = crate::flows::prove::request(crate::flows::prove::Proof {

@@ -548,6 +548,16 @@ pub(crate) fn print_report(report: &crate::engine::Report) {
 }
 
 /// Reads the token from standard input (at most 16 MiB; the shape check says what is wrong).
+/// Says on stderr, before anything is sent, that a token's checksum does not match.
+pub(crate) fn warn_if_mistyped(checked: &crate::domain::token::CheckedToken) {
+    if checked.checksum_mismatch() {
+        eprintln!(
+            "patwiz: warning: {}",
+            crate::domain::token::CHECKSUM_WARNING
+        );
+    }
+}
+
 pub(crate) fn read_token_stdin() -> Result<Zeroizing<String>, UsageError> {
     use std::io::Read as _;
     let mut bytes = Zeroizing::new(Vec::new());

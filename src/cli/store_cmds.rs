@@ -74,7 +74,10 @@ fn read_new_token(
         )));
     }
     match check_pasted(&raw) {
-        Ok(checked) => Ok((checked.token, checked.notes)),
+        Ok(checked) => {
+            super::warn_if_mistyped(&checked);
+            Ok((checked.token, checked.notes))
+        }
         Err(shape) => {
             eprintln!("patwiz: the token from {source} was refused: {shape}");
             Err(ExitCode::from(Verdict::TokenRejected.exit_code()))

@@ -3,6 +3,7 @@
 
 pub mod answer;
 pub mod checks;
+pub mod checksum;
 pub mod expiry;
 pub mod git_credential;
 pub mod lifecycle;

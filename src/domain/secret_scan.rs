@@ -66,7 +66,7 @@ mod tests {
     #[test]
     fn both_formats_are_found_by_line_and_words_are_not() {
         let current = format!("{}JQQJ99{}AZDO{}", "A".repeat(52), "b".repeat(18), "1x2Y");
-        let legacy = "zcyibbtdd2gdmsaur66nam5wa5yydx5s6kc6o6oya7vngcngsuu4";
+        let legacy = "zcybhbtdd2gkj4iur66nam5wa5yydx5s6kcq46oya7vngcngsuuq";
         let text = format!(
             "# npmrc\n//pkgs.dev.azure.com/o/_packaging/f/npm/registry/:_password={current}\nexport AZURE_DEVOPS_EXT_PAT={legacy}\n{}\n",
             "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz"

@@ -162,9 +162,9 @@ mod tests {
 
     #[test]
     fn nothing_token_shaped_is_repeated() {
-        let legacy = "zcyibbtdd2gdmsaur66nam5wa5yydx5s6kc6o6oya7vngcngsuu4";
+        let legacy = "zcybhbtdd2gkj4iur66nam5wa5yydx5s6kcq46oya7vngcngsuuq";
         let current =
-            "AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99BDYvSdNCpgG36sAAAAAZDOMmtb";
+            "AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99CKYvSdNCpgG36sAAAAAZDO3oL0";
         for secret in [legacy, current, &current[..60], &legacy[..40]] {
             let message = format!("--org: \"{secret}\" is not an organization URL");
             let safe = redact_tokens(&message);

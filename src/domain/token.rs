@@ -13,6 +13,8 @@ use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
 
+use super::checksum::{self, Checksum, CreatedMonth};
+
 /// A personal access token. `Debug` is masked; there is no `Display` and no `Serialize`.
 #[derive(Clone)]
 pub struct Token(SecretString);
@@ -92,13 +94,41 @@ impl TokenFormat {
     }
 }
 
-/// A pasted token that passed the shape check, with what was trimmed from it.
+/// A pasted token that passed the shape check, with what was trimmed from it and what its
+/// built-in checksum says.
 #[derive(Debug, Clone)]
 pub struct CheckedToken {
     pub token: Token,
     pub format: TokenFormat,
-    /// Human notes on what was removed ("removed a trailing line break"). Never the token.
+    /// Human notes on what was removed ("removed a trailing line break") and, when the checksum
+    /// does not match, the warning. Never the token.
     pub notes: Vec<String>,
+    /// Whether the checksum Azure DevOps builds into the token matches (a warning, not a verdict).
+    pub checksum: Option<Checksum>,
+    /// The month an 84-character token says it was created.
+    pub created: Option<CreatedMonth>,
+}
+
+/// What a pasted token with a checksum that does not match is told (the service has the last word).
+pub const CHECKSUM_WARNING: &str = "Its built-in checksum does not match: it looks mistyped or cut short. Copy it again from Azure DevOps; Azure DevOps still has the last word.";
+
+impl CheckedToken {
+    /// The shape and what the token says about itself, in words: "an 84-character Azure DevOps
+    /// PAT, created in November 2026".
+    pub fn describe(&self) -> String {
+        match self.created {
+            Some(month) => format!(
+                "{}, created in {}",
+                self.format.with_article(),
+                month.words()
+            ),
+            None => self.format.with_article(),
+        }
+    }
+
+    pub fn checksum_mismatch(&self) -> bool {
+        self.checksum == Some(Checksum::Mismatch)
+    }
 }
 
 /// Why pasted text cannot be a PAT. Messages name the problem and never contain the text.
@@ -224,10 +254,16 @@ pub fn check_pasted(raw: &str) -> Result<CheckedToken, TokenShapeError> {
         Some(format) => format,
         None => return Err(shape_error(text)),
     };
+    let sum = checksum::check(text);
+    if sum == Some(Checksum::Mismatch) {
+        notes.push(CHECKSUM_WARNING.to_string());
+    }
     Ok(CheckedToken {
         token: Token::new(text),
         format,
         notes,
+        checksum: sum,
+        created: checksum::created_month(text),
     })
 }
 
@@ -333,15 +369,17 @@ pub(crate) mod tests {
         assert!(!a.contains("aaaa"));
     }
 
-    /// A syntactically valid 84-character token (not a real one).
+    /// A valid 84-character token, checksum included (not a real one).
     pub fn sample_current() -> String {
         let random: String = "Ab3dEf7hIj".repeat(6)[..52].to_string();
-        format!("{random}JQQJ99BC{}AAAAAZDO1x2Y", "q".repeat(12))
+        checksum::seal_annotated(&format!("{random}JQQJ99CK{}AAAAAZDO", "q".repeat(12)))
+            .expect("80 base64 characters")
     }
 
-    /// A syntactically valid 52-character legacy token (not a real one).
+    /// A valid 52-character legacy token, checksum included (not a real one).
     pub fn sample_legacy() -> String {
-        "abcdefghijklmnopqrstuvwxyz234567".repeat(2)[..52].to_string()
+        checksum::seal_legacy(&"abcdefghijklmnopqrstuvwxyz234567".repeat(2)[..52])
+            .expect("52 base32 characters")
     }
 
     #[test]

@@ -113,9 +113,14 @@ fn random(n: usize) -> String {
         .collect()
 }
 
-/// A new PAT value in the current format (84 characters, `JQQJ99` and `AZDO` in place).
+/// A new PAT value in the current format: 84 characters, `JQQJ99`, this month, `AZDO` and the
+/// checksum in place, as Azure DevOps writes them.
 fn new_pat_value() -> String {
-    format!("{}JQQJ99{}AZDO{}", random(52), random(18), random(4))
+    let today = now();
+    let year = char::from(b'A' + u8::try_from(today.year() - 2024).unwrap_or(0).min(25));
+    let month = char::from(b'A' + u8::from(today.month()) - 1);
+    let body = format!("{}JQQJ99{year}{month}{}AZDO", random(52), random(16));
+    crate::domain::checksum::seal_annotated(&body).unwrap_or(body)
 }
 
 fn now() -> OffsetDateTime {

@@ -414,7 +414,7 @@ mod tests {
                 .contains("nobody")
         );
         let bad = DEFAULT_SCENARIO.replace(
-            "zcyibbtdd2gdmsaur66nam5wa5yydx5s6kc6o6oya7vngcngsuu4",
+            "zcybhbtdd2gkj4iur66nam5wa5yydx5s6kcq46oya7vngcngsuuq",
             "short",
         );
         assert!(

@@ -253,6 +253,9 @@ impl Report {
         if let Some(store) = facts.stored_in {
             fact("Stored in:", store.to_string());
         }
+        if let Some(created) = &facts.created {
+            fact("Created:", format!("{created} (as the token itself says)"));
+        }
         if let Some(fingerprint) = &facts.fingerprint {
             fact(
                 "Token C3ID:",
@@ -322,6 +325,8 @@ pub struct TicketFacts<'a> {
     pub stored_in: Option<&'a str>,
     /// The token's cross-company correlating id (names it without the secret).
     pub fingerprint: Option<String>,
+    /// The month the token says it was created ("November 2026").
+    pub created: Option<String>,
 }
 
 /// "A", "A and B", "A, B and C".

@@ -293,7 +293,7 @@ mod tests {
         update(
             &mut app,
             Msg::Paste(secrecy::zeroize::Zeroizing::new(
-                "AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99BDYvSdNCpgG36sAAAAAZDOMmtb"
+                "AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99CKYvSdNCpgG36sAAAAAZDO3oL0"
                     .into(),
             )),
         );

@@ -592,3 +592,62 @@ fn doctor_scan_names_file_and_line_of_a_left_token_never_the_token() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("No Azure DevOps token found"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mistyped_token_is_warned_about_before_it_is_sent_and_the_service_decides() {
+    let emu = Emulator::start_demo().await.unwrap();
+    let token = emu.token("git-zen").unwrap();
+    // One character changed, as a person retyping it might.
+    let mut typo = token.clone().into_bytes();
+    typo[20] = if typo[20] == b'k' { b'K' } else { b'k' };
+    let typo = String::from_utf8(typo).unwrap();
+    let out = check(
+        args(&[
+            "check",
+            "--org",
+            &emu.org_url(),
+            "--profile",
+            "git-zen",
+            "--json",
+            "--token-stdin",
+        ]),
+        Some(typo.clone()),
+        vec![],
+    )
+    .await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("patwiz: warning: Its built-in checksum does not match"),
+        "{stderr}"
+    );
+    // A warning, not a refusal: the service was asked and said no.
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        emu.requests()
+            .iter()
+            .any(|r| r.path_and_query.contains("_apis"))
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["verdict"], "token-rejected");
+    assert!(
+        json.to_string().contains("looks mistyped or cut short"),
+        "the report carries the warning: {json}"
+    );
+    assert_secret_free(&out, &typo);
+    // The token as Azure DevOps wrote it draws no warning.
+    let out = check(
+        args(&[
+            "check",
+            "--org",
+            &emu.org_url(),
+            "--profile",
+            "git-zen",
+            "--token-stdin",
+        ]),
+        Some(token),
+        vec![],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("checksum"));
+}

@@ -388,7 +388,7 @@ async fn nothing_from_a_server_or_a_file_reaches_the_terminal_as_a_control_seque
 
 #[test]
 fn a_token_typed_into_the_wrong_flag_is_never_repeated() {
-    let legacy = "zcyibbtdd2gdmsaur66nam5wa5yydx5s6kc6o6oya7vngcngsuu4";
+    let legacy = "zcybhbtdd2gkj4iur66nam5wa5yydx5s6kcq46oya7vngcngsuuq";
     for args in [
         vec!["check", "--org", TOKEN, "--scopes", "vso.code"],
         vec!["check", "--org", legacy, "--scopes", "vso.code"],

@@ -187,7 +187,7 @@ enum Tok {
 }
 
 const CURRENT: &str = crate::support::fixtures::GIT_ZEN;
-const LEGACY: &str = "zcyibbtdd2gdmsaur66nam5wa5yydx5s6kc6o6oya7vngcngsuu4";
+const LEGACY: &str = "zcybhbtdd2gkj4iur66nam5wa5yydx5s6kcq46oya7vngcngsuuq";
 
 fn token_cases() -> Vec<(String, Tok)> {
     let c = CURRENT;

@@ -109,7 +109,16 @@ async fn a_minted_token_has_exactly_the_profiles_scopes_is_proven_and_stored_wit
         Some(minted.authorization_id.as_str())
     );
     assert!(settings.pending.is_empty(), "settled");
-    assert!(vault.token(&org.key()).await.unwrap().is_some());
+    let stored = vault.token(&org.key()).await.unwrap().unwrap();
+    // Minted as Azure DevOps writes them: its checksum matches and it says it is this month's.
+    let checked = patwiz::domain::token::check_pasted(stored.expose()).unwrap();
+    assert_eq!(
+        checked.checksum,
+        Some(patwiz::domain::checksum::Checksum::Matches)
+    );
+    let now = OffsetDateTime::now_utc();
+    let month = checked.created.unwrap();
+    assert_eq!((month.year, month.month), (now.year(), now.month()));
     // The inventory lists it, org-scoped, with exactly the profile's scopes.
     let records = lifecycle.list("active").await.unwrap();
     let record = records

@@ -7,6 +7,7 @@
 mod support;
 
 mod check_engine;
+mod checksum;
 mod cli_check;
 mod demo_serve;
 mod emulator_http;

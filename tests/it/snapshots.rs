@@ -320,6 +320,17 @@ fn paste_screens() {
         names(&press(&mut app, KeyCode::Char('x'))),
         ["ClearClipboard"]
     );
+    // One character changed: the checksum catches it, a warning, and Enter still goes on.
+    let mut typo = token.as_bytes().to_vec();
+    typo[30] = if typo[30] == b'Q' { b'R' } else { b'Q' };
+    update(
+        &mut app,
+        Msg::Paste(Zeroizing::new(String::from_utf8(typo).unwrap())),
+    );
+    snap!("05_paste_mistyped", &app);
+    let shown = screen(&app, 80, 24);
+    assert!(shown.contains("looks mistyped or cut short"), "{shown}");
+    assert!(shown.contains("press Enter to check it"), "{shown}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,8 +6,8 @@ use crate::support::pty::{GIT_ZEN, Session, store_usable, to_paste};
 use patwiz::emulator::Emulator;
 
 const OTHER_ORG: &str =
-    "WXAsbtLmGrZ4WaYmcImaYRpwUun4rjYXWyheKIgze6ZV0U6tA10uJQQJ996FP5GR2ItWVSElAAAAAZDOx9xv";
-const LEGACY: &str = "zcyibbtdd2gdmsaur66nam5wa5yydx5s6kc6o6oya7vngcngsuu4";
+    "WXAsbtLmGrZ4WaYmcImaYRpwUun4rjYXWyheKIgze6ZV0U6tA10uJQQJ99CKP5GR2ItWVSElAAAAAZDO2B84";
+const LEGACY: &str = "zcybhbtdd2gkj4iur66nam5wa5yydx5s6kcq46oya7vngcngsuuq";
 
 #[test]
 fn helpdesk_fixes_a_token_made_for_the_wrong_organization() {

@@ -137,7 +137,7 @@ async fn store_get_and_delete_round_trip_in_each_real_store() {
             "https://dev.azure.com/patwiz-roundtrip-{}",
             std::process::id()
         );
-        let token = Token::new("zcyibbtdd2gdmsaur66nam5wa5yydx5s6kc6o6oya7vngcngsuu4");
+        let token = Token::new("zcybhbtdd2gkj4iur66nam5wa5yydx5s6kcq46oya7vngcngsuuq");
         assert!(store.get(&key).await.unwrap().is_none());
         store.set(&key, &token).await.unwrap();
         assert_eq!(
@@ -440,7 +440,7 @@ async fn a_lost_main_entry_is_restored_from_the_staged_one() {
             config.path(),
         );
         let key = format!("https://dev.azure.com/patwiz-staged-{}", std::process::id());
-        let token = Token::new("zcyibbtdd2gdmsaur66nam5wa5yydx5s6kc6o6oya7vngcngsuu4");
+        let token = Token::new("zcybhbtdd2gkj4iur66nam5wa5yydx5s6kcq46oya7vngcngsuuq");
         vault
             .store
             .set(&format!("{key}#staged"), &token)

@@ -3,10 +3,10 @@
 
 /// Exactly the Git-Zen scopes.
 pub const GIT_ZEN: &str =
-    "AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99BDYvSdNCpgG36sAAAAAZDOMmtb";
+    "AwfEoGD23EoP1arvJveEnjpxgYIJPxuWil8TUpMxYnCIZrCeNEzhJQQJ99CKYvSdNCpgG36sAAAAAZDO3oL0";
 /// Git-Zen without Service Connections: Read & query.
 pub const MISSING: &str =
-    "bzjMHWpgbyA8KrAds5ASlkq8ItCASnJOSnqW1pdrHa8hq6iNE7obJQQJ99ZHWidSTtIfYaLpAAAAAZDO9b8A";
+    "bzjMHWpgbyA8KrAds5ASlkq8ItCASnJOSnqW1pdrHa8hq6iNE7obJQQJ99CKWidSTtIfYaLpAAAAAZDO2LvP";
 
 /// A person's browser for the sign-in tests: a script `BROWSER` can name that opens the
 /// (emulated) Microsoft Entra sign-in page and follows its redirect back to patwiz.

@@ -285,9 +285,7 @@ pub fn minted(
                 app.save.expires.set(&format_date(valid_to.date()));
                 app.save.expires_chosen = true;
             }
-            let format = crate::domain::token::check_pasted(created.token.expose())
-                .map(|c| c.format)
-                .unwrap_or(crate::domain::token::TokenFormat::Current);
+            let read = crate::domain::token::check_pasted(created.token.expose()).ok();
             let mut notes = vec![format!(
                 "Created by patwiz through Azure DevOps' API as \"{}\".",
                 created.display_name
@@ -304,8 +302,12 @@ pub fn minted(
             }
             app.paste.token = Some(crate::domain::token::CheckedToken {
                 token: created.token,
-                format,
+                format: read
+                    .as_ref()
+                    .map_or(crate::domain::token::TokenFormat::Current, |c| c.format),
                 notes,
+                checksum: read.as_ref().and_then(|c| c.checksum),
+                created: read.as_ref().and_then(|c| c.created),
             });
             app.step = Step::Validate;
             app.message = None;

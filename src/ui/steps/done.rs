@@ -76,6 +76,12 @@ pub fn ticket(app: &App) -> String {
             .token
             .as_ref()
             .map(|t| crate::domain::token::correlating_id(&t.token)),
+        created: app
+            .paste
+            .token
+            .as_ref()
+            .and_then(|t| t.created)
+            .map(|m| m.words()),
     })
 }
 

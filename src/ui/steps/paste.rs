@@ -1,13 +1,15 @@
 //! Step 5: the token, pasted or typed, masked (four characters at most) and shape-checked.
 
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use crate::domain::token::{check_pasted, mask};
+use crate::domain::token::{CHECKSUM_WARNING, check_pasted, mask};
 use crate::ui::effect::Effect;
 use crate::ui::keymap::Intent;
 use crate::ui::state::{App, Level, PasteStep, Step, Validation};
 use crate::ui::theme::Theme;
 use crate::ui::view::fit;
+use crate::ui::widgets::wrap::hanging;
 
 pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
     match intent {
@@ -66,7 +68,12 @@ pub fn pasted(app: &mut App, text: &str, from_clipboard: bool) -> Vec<Effect> {
     match check_pasted(text) {
         Ok(checked) => {
             app.paste.error = None;
-            app.message = checked.notes.first().map(|n| (Level::Info, n.clone()));
+            // The checksum's warning is on the step itself; the message line has the rest.
+            app.message = checked
+                .notes
+                .iter()
+                .find(|n| *n != CHECKSUM_WARNING)
+                .map(|n| (Level::Info, n.clone()));
             app.paste.token = Some(checked);
             app.create.authorization_id = None;
             app.paste.from_clipboard = from_clipboard;
@@ -117,12 +124,31 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
     ];
     match (&paste.token, &paste.error) {
         (Some(checked), _) => {
-            lines.push(Line::from(vec![
-                Span::styled(" ✓ ", theme.ok()),
-                Span::raw(format!("Looks like {}.", checked.format.with_article())),
-            ]));
-            for note in &checked.notes {
-                lines.push(Line::styled(format!("   {note}"), theme.dim()));
+            let (mark, mark_style, verdict) = if checked.checksum_mismatch() {
+                let text = format!(
+                    "Shaped like {}, but its built-in checksum does not match: it looks mistyped or cut short.",
+                    checked.describe()
+                );
+                (" ! ", theme.warn(), text)
+            } else if checked.checksum.is_some() {
+                let text = format!("Looks like {}; its checksum matches.", checked.describe());
+                (" ✓ ", theme.ok(), text)
+            } else {
+                let text = format!("Looks like {}.", checked.describe());
+                (" ✓ ", theme.ok(), text)
+            };
+            lines.extend(hanging(&verdict, width, mark, mark_style, Style::default()));
+            for note in checked.notes.iter().filter(|n| *n != CHECKSUM_WARNING) {
+                lines.extend(hanging(note, width, "   ", theme.dim(), theme.dim()));
+            }
+            if checked.checksum_mismatch() {
+                lines.extend(hanging(
+                    "Copy it again from Azure DevOps and paste it, or press Enter to check it with Azure DevOps anyway: the service has the last word.",
+                    width,
+                    "   ",
+                    theme.dim(),
+                    theme.dim(),
+                ));
             }
         }
         (None, Some(error)) => lines.push(Line::from(vec![
