@@ -590,8 +590,13 @@ pub async fn scan() -> ExitCode {
                     || "not one patwiz stores".to_string(),
                     |(url, _)| format!("the one patwiz stores for {url}"),
                 );
+            let what = if hit.checksum_matches {
+                "an Azure DevOps token"
+            } else {
+                "what looks like an Azure DevOps token (its checksum does not match)"
+            };
             println!(
-                "{shown}:{}: an Azure DevOps token ({}, {whose}; C3ID {})",
+                "{shown}:{}: {what} ({}, {whose}; C3ID {})",
                 hit.line,
                 hit.format,
                 crate::domain::token::correlating_id(&hit.token)

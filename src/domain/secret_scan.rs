@@ -6,6 +6,8 @@
 pub struct Found {
     pub line: usize,
     pub format: &'static str,
+    /// Whether its built-in checksum matches (a real token's does; a look-alike string's not).
+    pub checksum_matches: bool,
     pub token: crate::domain::token::Token,
 }
 
@@ -51,6 +53,8 @@ pub fn scan(text: &str) -> Vec<Found> {
                 out.push(Found {
                     line: n + 1,
                     format,
+                    checksum_matches: crate::domain::checksum::check(run)
+                        == Some(crate::domain::checksum::Checksum::Matches),
                     token: crate::domain::token::Token::new(run),
                 });
             }

@@ -563,7 +563,15 @@ fn doctor_scan_names_file_and_line_of_a_left_token_never_the_token() {
         format!("registry=https://example\n//pkgs.dev.azure.com/o/_packaging/f/npm/registry/:_password={token}\n"),
     )
     .unwrap();
-    std::fs::write(here.path().join(".env.local"), "A=1\nB=2\n").unwrap();
+    // A string shaped like a token whose checksum does not match: named, but as a look-alike.
+    let mut lookalike = token.as_bytes().to_vec();
+    lookalike[3] = if lookalike[3] == b'z' { b'y' } else { b'z' };
+    let lookalike = String::from_utf8(lookalike).unwrap();
+    std::fs::write(
+        here.path().join(".env.local"),
+        format!("A=1\nB={lookalike}\n"),
+    )
+    .unwrap();
     let config = home.path().join("config");
     let out = crate::support::cmd::patwiz()
         .args(["doctor", "--scan"])
@@ -579,8 +587,15 @@ fn doctor_scan_names_file_and_line_of_a_left_token_never_the_token() {
         text.contains("~/.npmrc:2: an Azure DevOps token (84-character, not one patwiz stores"),
         "{text}"
     );
+    assert!(
+        text.contains(
+            ".env.local:2: what looks like an Azure DevOps token (its checksum does not match)"
+        ),
+        "{text}"
+    );
     assert!(!text.contains(&token[..8]), "never the token");
     std::fs::remove_file(home.path().join(".npmrc")).unwrap();
+    std::fs::remove_file(here.path().join(".env.local")).unwrap();
     let out = crate::support::cmd::patwiz()
         .args(["doctor", "--scan"])
         .env("HOME", home.path())
