@@ -10,6 +10,7 @@ mod check;
 #[cfg(feature = "demo")]
 mod demo;
 mod exec_cmd;
+mod feed_cmds;
 mod git_cmds;
 mod lifecycle_cmds;
 mod store_cmds;
@@ -75,6 +76,13 @@ pub enum Command {
     /// Run a command with the stored token in its environment only (az, Terraform, the MCP
     /// server, NuGet), after checking it still passes; the exit code is the command's.
     Exec(ExecArgs),
+    /// The user-level ~/.npmrc entries npm needs for an Azure Artifacts feed (the token as
+    /// base64, as npm wants it), shown masked or merged in with --write; never a project file.
+    Npmrc(FeedArgs),
+    /// The user-level pip.conf index for an Azure Artifacts feed, shown masked or merged in
+    /// with --write; never a project file.
+    #[command(name = "pip-conf")]
+    PipConf(FeedArgs),
     /// Remove an organization's stored token and settings.
     Forget(OrgArg),
     /// Write a calendar reminder (iCalendar) 7 days before a token expires.
@@ -266,6 +274,28 @@ pub struct ExecArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct FeedArgs {
+    /// The organization (optional when only one is stored).
+    #[arg(long)]
+    pub org: Option<String>,
+    /// The feed's name, as Azure Artifacts shows it.
+    #[arg(long)]
+    pub feed: String,
+    /// The project of a project-scoped feed (leave it out for the organization's own feeds).
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Merge the entries into your user-level file (without it they are only shown, masked).
+    #[arg(long)]
+    pub write: bool,
+    /// Skip proving that the token can read the feed first.
+    #[arg(long)]
+    pub no_check: bool,
+    /// Read the token from standard input instead of the secret store.
+    #[arg(long)]
+    pub token_stdin: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct GitCredentialArgs {
     /// get, store or erase (git passes it).
     pub operation: String,
@@ -411,6 +441,8 @@ fn run(cli: Cli) -> ExitCode {
         Some(Command::GitCredential(args)) => block_on(git_cmds::credential(&args.operation)),
         Some(Command::SetupGit(args)) => block_on(git_cmds::setup(args)),
         Some(Command::Exec(args)) => block_on(exec_cmd::run(args)),
+        Some(Command::Npmrc(args)) => block_on(feed_cmds::run(feed_cmds::Client::Npm, args)),
+        Some(Command::PipConf(args)) => block_on(feed_cmds::run(feed_cmds::Client::Pip, args)),
         Some(Command::Forget(args)) => block_on(store_cmds::forget(args)),
         Some(Command::Remind(args)) => block_on(store_cmds::remind(args)),
         Some(Command::Doctor(args)) if args.scan => block_on(store_cmds::scan()),
@@ -461,13 +493,13 @@ pub(crate) fn refuse_lookalike(
     }
 }
 
-/// A usage error (exit 64): the message is cleaned of control characters and of anything
-/// token-shaped, whatever field the user typed it into.
 /// A problem with what was given on the command line or on its input: said plainly, exit 64.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// A usage error (exit 64): the message is cleaned of control characters and of anything
+/// token-shaped, whatever field the user typed it into.
 pub(crate) fn usage(message: impl std::fmt::Display) -> ExitCode {
     eprintln!(
         "patwiz: {}",

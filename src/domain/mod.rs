@@ -5,6 +5,7 @@ pub mod answer;
 pub mod checks;
 pub mod checksum;
 pub mod expiry;
+pub mod feed_config;
 pub mod git_credential;
 pub mod lifecycle;
 pub mod org_url;

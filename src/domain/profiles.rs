@@ -19,6 +19,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../assets/profiles/jira-git.toml"),
     ),
     ("nango", include_str!("../../assets/profiles/nango.toml")),
+    (
+        "azure-artifacts",
+        include_str!("../../assets/profiles/azure-artifacts.toml"),
+    ),
     ("custom", include_str!("../../assets/profiles/custom.toml")),
 ];
 
@@ -221,7 +225,14 @@ mod tests {
     fn built_ins_load_with_the_command_line_names() {
         assert_eq!(
             built_in_names(),
-            ["git-zen", "exalate", "jira-git", "nango", "custom"]
+            [
+                "git-zen",
+                "exalate",
+                "jira-git",
+                "nango",
+                "azure-artifacts",
+                "custom"
+            ]
         );
         for name in built_in_names() {
             let p = profile(name);

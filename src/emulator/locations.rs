@@ -168,6 +168,12 @@ pub const RESOURCE_AREAS: &[(&str, &str, Service)] = &[
         "Audit",
         Service::AuditService,
     ),
+    ("4c83cfc1-f33a-477e-a789-29d38ffca52e", "npm", Service::Pkgs),
+    (
+        "92f0314b-06c5-46e0-abe7-15fd9d13276a",
+        "pypi",
+        Service::Pkgs,
+    ),
     (
         "8ccfef3d-2b87-4e99-8ccb-66e343d2daa8",
         "Profile",

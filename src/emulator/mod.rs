@@ -9,6 +9,7 @@
 pub mod lifecycle;
 pub mod locations;
 pub mod operations;
+pub mod packages;
 pub mod resources;
 pub mod responses;
 mod router;

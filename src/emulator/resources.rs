@@ -701,14 +701,62 @@ pub fn feeds(req: &Request) -> Option<Answer> {
         ["_apis", "packaging", "globalpermissions"] if get => Some(list(vec![
             json!({"role": "feedCreator", "identityDescriptor": "Microsoft.TeamFoundation.Identity;S-1-9-1551374245-0-0-0-0-3"}),
         ])),
-        ["_apis", "packaging", "feeds"] if get => Some(list(Vec::new())),
+        ["_apis", "packaging", "feeds"] if get => Some(list(
+            req.scenario
+                .organization
+                .feeds
+                .iter()
+                .map(|f| feed_json(None, f))
+                .collect(),
+        )),
+        ["_apis", "packaging", "feeds", feed] if get => {
+            let found =
+                req.scenario.organization.feeds.iter().find(|f| {
+                    f.eq_ignore_ascii_case(feed) || guid_for(&format!("/feed/{f}")) == *feed
+                });
+            Some(found.map_or_else(
+                || super::packages::feed_missing(&req.rest[3]),
+                |f| ok(feed_json(None, f)),
+            ))
+        }
         [_, "_apis", "packaging", "feeds"] if get => {
             let Some(p) = req.scenario.project(&req.rest[0]) else {
                 return Some(project_missing(&req.rest[0]));
             };
-            Some(list(p.feeds.iter().map(|f| json!({"id": guid_for(&format!("{}/feed/{f}", p.name)), "name": f, "project": {"id": p.id, "name": p.name}, "upstreamEnabled": true})).collect()))
+            Some(list(
+                p.feeds.iter().map(|f| feed_json(Some(p), f)).collect(),
+            ))
+        }
+        [_, "_apis", "packaging", "feeds", feed] if get => {
+            let Some(p) = req.scenario.project(&req.rest[0]) else {
+                return Some(project_missing(&req.rest[0]));
+            };
+            let found = p.feeds.iter().find(|f| {
+                f.eq_ignore_ascii_case(feed) || guid_for(&format!("{}/feed/{f}", p.name)) == *feed
+            });
+            Some(found.map_or_else(
+                || super::packages::feed_missing(&req.rest[4]),
+                |f| ok(feed_json(Some(p), f)),
+            ))
         }
         _ => None,
+    }
+}
+
+fn feed_json(project: Option<&Project>, name: &str) -> Value {
+    match project {
+        Some(p) => json!({
+            "id": guid_for(&format!("{}/feed/{name}", p.name)),
+            "name": name,
+            "project": {"id": p.id, "name": p.name},
+            "upstreamEnabled": true
+        }),
+        None => json!({
+            "id": guid_for(&format!("/feed/{name}")),
+            "name": name,
+            "project": null,
+            "upstreamEnabled": true
+        }),
     }
 }
 

@@ -234,6 +234,11 @@ async fn route(
 
     // Authentication.
     let is_git = rest_refs.iter().any(|s| s.eq_ignore_ascii_case("_git"));
+    // npm and pip, like git, answer a Basic challenge and never read a sign-in page.
+    let is_package = super::packages::serves_packages(scenario, service)
+        && rest_refs
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case("_packaging"));
     let caller = authenticate(state, headers, is_git);
     let suppress = headers
         .get("x-tfs-fedauthredirect")
@@ -242,8 +247,10 @@ async fn route(
     // git gets 401 with the Basic challenge, never the sign-in page: that is what makes git ask
     // its credential helpers (not recorded; every Azure Repos HTTPS clone without credentials
     // prompts, as Git Credential Manager's docs describe).
-    let sign_in_instead =
-        !suppress && !is_git && matches!(*method, Method::GET | Method::POST | Method::HEAD);
+    let sign_in_instead = !suppress
+        && !is_git
+        && !is_package
+        && matches!(*method, Method::GET | Method::POST | Method::HEAD);
     let is_connection_data = service == Service::Core
         && rest_refs.len() == 2
         && rest_refs[1].eq_ignore_ascii_case("connectionData");
@@ -263,7 +270,7 @@ async fn route(
                 ""
             };
             let mut r = resp::unauthorized_with(&meta, &resp::tf400813(user));
-            if is_git {
+            if is_git || is_package {
                 // The Basic challenge git's HTTP client answers with the helper's credentials.
                 if let Ok(v) = HeaderValue::from_str(&format!(
                     "Basic realm=\"{}\"",
@@ -459,11 +466,13 @@ fn dispatch(request: &Request) -> Option<Answer> {
             .or_else(|| resources::vsaex(request))
             .or_else(|| resources::vsrm(request))
             .or_else(|| resources::feeds(request))
-            .or_else(|| resources::audit(request)),
+            .or_else(|| resources::audit(request))
+            .or_else(|| super::packages::answer(request)),
         Service::Vssps => resources::vssps(request),
         Service::Vsaex => resources::vsaex(request),
         Service::Vsrm => resources::vsrm(request),
         Service::Feeds => resources::feeds(request),
+        Service::Pkgs => super::packages::answer(request),
         Service::AuditService => resources::audit(request),
         Service::Analytics => resources::analytics(request),
         _ => None,
@@ -509,6 +518,12 @@ fn required_scopes(
         // Analytics answers on its own host and, as on Azure DevOps Server, on the org's host.
         ["_odata", ..] if matches!(service, Service::Analytics | Service::Core) => {
             return Some(Some(vec!["vso.analytics".to_string()]));
+        }
+        // Azure Artifacts' package protocols: reading a feed takes Packaging (Read).
+        _ if super::packages::serves_packages(&state.scenario, service)
+            && lower.contains(&"_packaging") =>
+        {
+            return Some(Some(vec!["vso.packaging".to_string()]));
         }
         ["_apis", "profile", "profiles", _] if service == Service::AppVssps => {
             // The profile API answers only global ("All accessible organizations") PATs, which

@@ -54,6 +54,9 @@ pub struct Organization {
     /// (5.0, 6.0, 7.0, 7.1) and no cloud-only APIs. Implies `deployment_type = "onPremises"`.
     #[serde(default)]
     pub server_version: Option<String>,
+    /// Azure Artifacts feeds of the organization itself (project feeds are the projects').
+    #[serde(default)]
+    pub feeds: Vec<String>,
 }
 
 impl Organization {

@@ -25,6 +25,8 @@ pub const AREA_ENTITLEMENTS: &str = "68ddce18-2501-45f1-a17b-7931a9922690";
 pub const AREA_RELEASE: &str = "efc2f575-36ef-48e9-b672-0c6fb4a48ac5";
 pub const AREA_FEEDS: &str = "7ab4e64e-c4d8-4f50-ae73-5ef2e21642a5";
 pub const AREA_AUDIT: &str = "94ff054d-5ee1-413d-9341-3f4a7827de2e";
+/// The npm area: where Azure Artifacts serves its package feeds (pkgs.dev.azure.com).
+pub const AREA_NPM: &str = "4c83cfc1-f33a-477e-a789-29d38ffca52e";
 
 /// Where each group of APIs lives (base URLs without a trailing slash).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +39,8 @@ pub struct Hosts {
     pub feeds: String,
     pub audit: String,
     pub analytics: String,
+    /// Azure Artifacts' package feeds (npm, PyPI, NuGet, …).
+    pub pkgs: String,
 }
 
 #[derive(Debug, Clone)]
@@ -56,6 +60,7 @@ pub async fn discover(http: &Http, org: &OrgUrl) -> Result<Discovery, Stop> {
         AREA_RELEASE,
         AREA_FEEDS,
         AREA_AUDIT,
+        AREA_NPM,
     ];
     let lookups = areas.iter().map(|area| {
         let url = org.join(&format!(
@@ -166,6 +171,7 @@ pub async fn discover(http: &Http, org: &OrgUrl) -> Result<Discovery, Stop> {
         feeds: pick(5, &fallback.feeds),
         audit: pick(6, &fallback.audit),
         analytics: fallback.analytics.clone(),
+        pkgs: pick(7, &fallback.pkgs),
     };
     Ok(Discovery { hosts, advertised })
 }
@@ -185,6 +191,7 @@ pub fn fallback_hosts(org: &OrgUrl) -> Hosts {
                 feeds: on("feeds"),
                 audit: on("auditservice"),
                 analytics: on("analytics"),
+                pkgs: on("pkgs"),
             }
         }
         OrgKind::Server => {
@@ -197,7 +204,8 @@ pub fn fallback_hosts(org: &OrgUrl) -> Hosts {
                 release: base.clone(),
                 feeds: base.clone(),
                 audit: base.clone(),
-                analytics: base,
+                analytics: base.clone(),
+                pkgs: base,
             }
         }
     }

@@ -8,4 +8,5 @@ pub mod reminder;
 pub mod rotation;
 pub mod secret;
 pub mod settings;
+pub mod user_config;
 pub mod user_profiles;

@@ -12,6 +12,7 @@ mod cli_check;
 mod demo_serve;
 mod emulator_http;
 mod emulator_vs_recordings;
+mod feeds;
 mod hardening;
 mod hostile_inputs;
 mod lifecycle;

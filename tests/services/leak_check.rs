@@ -23,6 +23,7 @@ fn needles(tokens: &[String]) -> Vec<(String, String)> {
             b64(&format!("patwiz:{t}")),
             "Basic auth (git user)".to_string(),
         ));
+        out.push((b64(t), "base64 of the token (npm's _password)".to_string()));
     }
     out
 }
@@ -270,6 +271,30 @@ async fn no_journey_leaves_the_token_anywhere() {
             ),
             (s(&["remind", "--org", &org]), None),
             (s(&["doctor"]), None),
+            // The stored token cannot read feeds: the refusal and its report.
+            (s(&["npmrc", "--feed", "fabrikam-shared"]), None),
+            (
+                s(&[
+                    "pip-conf",
+                    "--org",
+                    &org,
+                    "--feed",
+                    "fabrikam-shared",
+                    "--token-stdin",
+                ]),
+                Some(scenario.token("azure-artifacts").unwrap().value.clone()),
+            ),
+            (
+                s(&[
+                    "npmrc",
+                    "--org",
+                    &org,
+                    "--feed",
+                    "fabrikam-shared",
+                    "--token-stdin",
+                ]),
+                Some(scenario.token("azure-artifacts").unwrap().value.clone()),
+            ),
             (s(&["guide"]), None),
             (s(&["profiles"]), None),
         ] {
@@ -285,6 +310,28 @@ async fn no_journey_leaves_the_token_anywhere() {
         .await;
         assert_eq!(code, 0, "{out}");
         transcript.push_str(&out);
+        // Written where the person chose, and nowhere else (that file is outside HOME here).
+        let chosen = tempfile::tempdir().unwrap();
+        let npmrc = chosen.path().join("npmrc");
+        let feeds = scenario.token("azure-artifacts").unwrap().value.clone();
+        let (out, code) = go(
+            s(&[
+                "npmrc",
+                "--org",
+                &org,
+                "--feed",
+                "fabrikam-shared",
+                "--token-stdin",
+                "--write",
+            ]),
+            Some(feeds.clone()),
+            vec![("NPM_CONFIG_USERCONFIG".into(), npmrc.display().to_string())],
+        )
+        .await;
+        assert_eq!(code, 0, "{out}");
+        transcript.push_str(&out);
+        let written = std::fs::read_to_string(&npmrc).unwrap();
+        assert!(written.contains(&base64::engine::general_purpose::STANDARD.encode(&feeds)));
         let _ = go(s(&["forget", "--org", &org]), None, vec![]).await;
     }
     scan_text(&transcript, "stdout/stderr", &needles);

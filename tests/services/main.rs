@@ -14,6 +14,7 @@ mod clipboard;
 mod conformance;
 #[cfg(target_os = "linux")]
 mod exec;
+mod feeds;
 mod git;
 mod leak_check;
 mod mint_crash;

@@ -1,0 +1,196 @@
+//! Writing a secret into another tool's user-level configuration file (`~/.npmrc`, pip.conf):
+//! only a user-level file, never one inside a git repository (a commit would carry the token),
+//! written whole and atomically with mode 0600, through a symlink to its target (dotfile
+//! managers link these files) and never into a repository that target lives in.
+
+use std::path::{Path, PathBuf};
+
+/// Why a file cannot be written.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    #[error(
+        "{path} is inside the git repository at {repo}: a commit would carry the token. patwiz writes only your user-level file"
+    )]
+    InsideRepository { path: String, repo: String },
+    #[error("{path} is not a regular file")]
+    NotRegular { path: String },
+    #[error("cannot write {path}: {error}")]
+    Io { path: String, error: std::io::Error },
+}
+
+/// The file a write to `path` lands in: `path` itself, or the end of its symlink chain.
+pub fn target_of(path: &Path) -> PathBuf {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+        }
+        _ => path.to_path_buf(),
+    }
+}
+
+/// The git work tree `path` lies in (a parent holding `.git`), if any.
+pub fn repository_of(path: &Path) -> Option<PathBuf> {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().ok()?.join(path)
+    };
+    let mut dir = absolute.parent();
+    while let Some(d) = dir {
+        if d.join(".git").exists() {
+            return Some(d.to_path_buf());
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// Checks that `path` may receive a secret: where it lands is outside every git repository and
+/// is a regular file (or does not exist yet). Returns where the write lands.
+pub fn writable_target(path: &Path) -> Result<PathBuf, Refusal> {
+    let target = target_of(path);
+    if let Some(repo) = repository_of(&target) {
+        // The home directory itself under version control (a dotfiles repo at ~) is the one
+        // repository a user-level file may live in only if git ignores it; patwiz does not guess.
+        return Err(Refusal::InsideRepository {
+            path: path.display().to_string(),
+            repo: repo.display().to_string(),
+        });
+    }
+    match std::fs::metadata(&target) {
+        Ok(meta) if !meta.is_file() => Err(Refusal::NotRegular {
+            path: path.display().to_string(),
+        }),
+        _ => Ok(target),
+    }
+}
+
+/// Writes `text` to `target` whole: a new private (0600) file in the same directory, synced,
+/// renamed over the old one; the directory is created (0700) if missing.
+pub fn write_private(target: &Path, text: &str) -> Result<(), Refusal> {
+    let io = |error| Refusal::Io {
+        path: target.display().to_string(),
+        error,
+    };
+    let dir = target
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.exists() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt as _;
+            builder.mode(0o700);
+        }
+        builder.create(dir).map_err(io)?;
+    }
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.patwiz-"))
+        .tempfile_in(dir)
+        .map_err(io)?;
+    {
+        use std::io::Write as _;
+        tmp.as_file_mut().write_all(text.as_bytes()).map_err(io)?;
+        tmp.as_file().sync_all().map_err(io)?;
+    }
+    tmp.persist(target).map_err(|e| io(e.error))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Holds an exclusive lock on `path` (created 0600) while the returned file lives, waiting at
+/// most `wait`: two patwiz runs editing the same configuration never lose each other's change.
+pub fn lock(path: &Path, wait: std::time::Duration) -> std::io::Result<std::fs::File> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let file = options.open(path)?;
+    let started = std::time::Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::WouldBlock,
+                    "another patwiz is writing it",
+                ));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_inside_a_repository_is_refused_and_one_outside_is_written_0600() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("project");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        let inside = repo.join(".npmrc");
+        assert!(matches!(
+            writable_target(&inside),
+            Err(Refusal::InsideRepository { .. })
+        ));
+        let home = dir.path().join("home");
+        let outside = home.join(".config/pip/pip.conf");
+        let target = writable_target(&outside).unwrap();
+        write_private(&target, "[global]\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "[global]\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&outside).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_dotfile_is_written_at_its_target_unless_that_is_in_a_repository() {
+        let dir = tempfile::tempdir().unwrap();
+        let dotfiles = dir.path().join("dotfiles");
+        std::fs::create_dir_all(&dotfiles).unwrap();
+        std::fs::write(dotfiles.join("npmrc"), "color=false\n").unwrap();
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        let link = home.join(".npmrc");
+        std::os::unix::fs::symlink(dotfiles.join("npmrc"), &link).unwrap();
+        let target = writable_target(&link).unwrap();
+        write_private(&target, "color=true\n").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink(),
+            "the link stays a link"
+        );
+        assert_eq!(std::fs::read_to_string(&link).unwrap(), "color=true\n");
+        // The same link into a git-tracked dotfiles repository is refused.
+        std::fs::create_dir_all(dotfiles.join(".git")).unwrap();
+        assert!(matches!(
+            writable_target(&link),
+            Err(Refusal::InsideRepository { .. })
+        ));
+    }
+}
