@@ -61,16 +61,45 @@ fn one_run(args: &[&str], validate: bool) -> Run {
     drop(pty.slave);
     let pid = child.process_id().unwrap();
     let mut reader = pty.master.try_clone_reader().unwrap();
-    let mut writer = pty.master.take_writer().unwrap();
+    let writer = std::sync::Arc::new(std::sync::Mutex::new(pty.master.take_writer().unwrap()));
+    let answers = std::sync::Arc::clone(&writer);
     let (tx, rx) = channel::<Vec<u8>>();
+    // A terminal answers the colour and attribute queries (a dark xterm here), as every
+    // terminal people use does; one that answers nothing costs the query's 0.5 s timeout.
     std::thread::spawn(move || {
         let mut buf = [0u8; 8192];
         while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+            if n == 0 {
+                break;
+            }
+            let chunk = &buf[..n];
+            let asks = |q: &[u8]| chunk.windows(q.len()).any(|w| w == q);
+            let mut reply = Vec::new();
+            if asks(b"\x1b]10;?") {
+                reply.extend_from_slice(b"\x1b]10;rgb:ffff/ffff/ffff\x1b\\");
+            }
+            if asks(b"\x1b]11;?") {
+                reply.extend_from_slice(b"\x1b]11;rgb:0000/0000/0000\x1b\\");
+            }
+            if asks(b"\x1b[c") {
+                reply.extend_from_slice(b"\x1b[?62;22c");
+            }
+            if !reply.is_empty()
+                && let Ok(mut w) = answers.lock()
+            {
+                let _ = w.write_all(&reply);
+                let _ = w.flush();
+            }
+            if tx.send(chunk.to_vec()).is_err() {
                 break;
             }
         }
     });
+    let send = |bytes: &[u8]| {
+        let mut w = writer.lock().unwrap();
+        w.write_all(bytes).unwrap();
+        w.flush().unwrap();
+    };
     let mut seen = Vec::new();
     let wait_for = |needle: &str, seen: &mut Vec<u8>| -> Duration {
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -91,19 +120,19 @@ fn one_run(args: &[&str], validate: bool) -> Run {
     let idle_cpu_ms = (cpu_seconds(pid).unwrap_or(0.0) - before) * 1000.0;
     if validate {
         for key in ["\r", "\r", "\r", "\r"] {
-            writer.write_all(key.as_bytes()).unwrap();
+            send(key.as_bytes());
             std::thread::sleep(Duration::from_millis(300));
         }
-        writer.write_all(b"1").unwrap();
+        send(b"1");
         std::thread::sleep(Duration::from_millis(200));
-        writer.write_all(b"\r").unwrap();
+        send(b"\r");
         seen.clear();
         wait_for("5 of 5 proven", &mut seen);
     }
     let rss_mb = peak_rss_mb(pid).unwrap_or(0.0);
-    writer.write_all(&[0x11]).unwrap(); // Ctrl+Q
+    send(&[0x11]); // Ctrl+Q
     std::thread::sleep(Duration::from_millis(200));
-    writer.write_all(b"y").unwrap();
+    send(b"y");
     let _ = child.wait();
     Run {
         first_frame,
