@@ -65,6 +65,39 @@ fn helpdesk_fixes_a_missing_service_connections_scope() {
 }
 
 #[test]
+fn helpdesk_is_warned_of_a_mistyped_paste_before_it_is_sent() {
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start(config.path());
+    to_paste(&mut s);
+    // One character changed, as when a token is read out over the phone and typed.
+    let mut typo = GIT_ZEN.as_bytes().to_vec();
+    typo[40] = if typo[40] == b'x' { b'y' } else { b'x' };
+    let typo = String::from_utf8(typo).unwrap();
+    s.paste(&typo);
+    s.wait_for("it looks mistyped or cut short");
+    assert!(
+        s.screen().contains("created in November 2026"),
+        "{}",
+        s.screen()
+    );
+    assert!(
+        s.screen().contains("press Enter to check it"),
+        "{}",
+        s.screen()
+    );
+    s.assert_no_token_on_screen();
+    // The right one: no warning, the checksum is said to match.
+    s.send("\x7f");
+    s.paste(GIT_ZEN);
+    s.wait_for("checksum matches");
+    assert!(!s.screen().contains("mistyped"), "{}", s.screen());
+    s.send("\x11");
+    s.wait_for("Quit");
+    s.send("y");
+    assert!(s.finish());
+}
+
+#[test]
 fn esc_goes_back_through_every_step() {
     let config = tempfile::tempdir().unwrap();
     let mut s = Session::start(config.path());
