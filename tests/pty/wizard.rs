@@ -91,9 +91,8 @@ fn helpdesk_is_warned_of_a_mistyped_paste_before_it_is_sent() {
     s.paste(GIT_ZEN);
     s.wait_for("checksum matches");
     assert!(!s.screen().contains("mistyped"), "{}", s.screen());
+    // Nothing was checked yet, so nothing is lost: Ctrl+Q quits at once.
     s.send("\x11");
-    s.wait_for("Quit");
-    s.send("y");
     assert!(s.finish());
 }
 
