@@ -14,6 +14,7 @@ mod feed_cmds;
 mod git_cmds;
 mod lifecycle_cmds;
 mod store_cmds;
+mod vault_cmds;
 
 /// Exit status for a command-line usage error (BSD sysexits `EX_USAGE`).
 pub use crate::domain::checks::EXIT_USAGE;
@@ -183,6 +184,13 @@ pub struct LoginArgs {
     /// (patwiz refuses such a look-alike without it).
     #[arg(long)]
     pub server: bool,
+    /// Store the proven token in the team's vault instead of this machine's secret store:
+    /// vault://MOUNT/PATH (HashiCorp Vault or OpenBao KV version 2 at VAULT_ADDR).
+    #[arg(long, value_name = "URI")]
+    pub to: Option<String>,
+    /// With --to: prove the token and say what would be written where; write nothing.
+    #[arg(long, requires = "to")]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -192,6 +200,10 @@ pub struct StatusArgs {
     /// Re-validate each stored token live.
     #[arg(long)]
     pub check: bool,
+    /// The team's tokens under a vault prefix instead of this machine's:
+    /// vault://MOUNT[/PREFIX] (every secret below it, with the facts patwiz keeps beside each).
+    #[arg(long, value_name = "URI")]
+    pub from: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -212,6 +224,13 @@ pub struct RotateArgs {
     /// revoke the old one; no token to paste.
     #[arg(long, conflicts_with = "token_stdin")]
     pub create: bool,
+    /// Rotate the token in the team's vault (vault://MOUNT/PATH): the organization and profile
+    /// come from the facts beside it; the write only lands if no one rotated it meanwhile.
+    #[arg(long, value_name = "URI", conflicts_with = "create")]
+    pub to: Option<String>,
+    /// With --to: prove the new token and say what would be written where; write nothing.
+    #[arg(long, requires = "to")]
+    pub dry_run: bool,
     #[command(flatten)]
     pub sign_in: SignInArgs,
 }
@@ -433,7 +452,9 @@ fn run(cli: Cli) -> ExitCode {
         })),
         Some(Command::Check(args)) => block_on(check::run(args)),
         Some(Command::Login(args)) => block_on(store_cmds::login(args)),
+        Some(Command::Status(args)) if args.from.is_some() => block_on(vault_cmds::status(args)),
         Some(Command::Status(args)) => block_on(store_cmds::status(args)),
+        Some(Command::Rotate(args)) if args.to.is_some() => block_on(vault_cmds::rotate(args)),
         Some(Command::Rotate(args)) => block_on(store_cmds::rotate(args)),
         Some(Command::Create(args)) => block_on(lifecycle_cmds::create(args)),
         Some(Command::Tokens(args)) => block_on(lifecycle_cmds::tokens(args)),

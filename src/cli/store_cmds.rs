@@ -56,7 +56,7 @@ async fn open_with_settings() -> Result<(Vault, crate::store::settings::Settings
 }
 
 /// The token for `command` on `org`: piped, from AZURE_DEVOPS_EXT_PAT, or pasted at a prompt.
-fn read_new_token(
+pub(super) fn read_new_token(
     token_stdin: bool,
     command: &str,
     org: &OrgUrl,
@@ -85,7 +85,7 @@ fn read_new_token(
     }
 }
 
-async fn validate(
+pub(super) async fn validate(
     org: &OrgUrl,
     token: &Token,
     scopes: &[String],
@@ -122,7 +122,7 @@ pub(super) fn parse_expiry(text: Option<&str>) -> Result<Option<time::Date>, Exi
     }
 }
 
-fn expiry_line(expires: Option<time::Date>) -> String {
+pub(super) fn expiry_line(expires: Option<time::Date>) -> String {
     match expires {
         Some(date) => {
             let days = (date - today()).whole_days();
@@ -158,9 +158,21 @@ pub async fn login(args: LoginArgs) -> ExitCode {
         Ok(t) => t,
         Err(code) => return code,
     };
-    let vault = match open_vault().await {
-        Ok(v) => v,
-        Err(code) => return code,
+    // A team vault (--to) instead of this machine's secret store: its secret's version is read
+    // before the token is proven, and the write only lands if no one changed it meanwhile.
+    let team = match &args.to {
+        Some(to) => match super::vault_cmds::Destination::open(to).await {
+            Ok(d) => Some(d),
+            Err(code) => return code,
+        },
+        None => None,
+    };
+    let vault = match &team {
+        Some(_) => None,
+        None => match open_vault().await {
+            Ok(v) => Some(v),
+            Err(code) => return code,
+        },
     };
     let scopes = profile.scope_ids();
     let report = validate(&org, &token, &scopes, Some(&profile), notes).await;
@@ -177,6 +189,22 @@ pub async fn login(args: LoginArgs) -> ExitCode {
         );
         return ExitCode::from(report.exit_code());
     }
+    let (Some(vault), None) = (vault, team.as_ref()) else {
+        return match team {
+            Some(team) => {
+                let proven = super::vault_cmds::ProvenToken {
+                    token: &token,
+                    report: &report,
+                    profile: &profile.name,
+                    scopes: &scopes,
+                    expires,
+                    forced,
+                };
+                team.put(proven, args.dry_run).await
+            }
+            None => ExitCode::from(3),
+        };
+    };
     let proven = flows::keep::Proven {
         org: &org,
         token: &token,

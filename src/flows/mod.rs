@@ -6,3 +6,4 @@ pub mod keep;
 pub mod mint;
 pub mod prove;
 pub mod status;
+pub mod team_vault;

@@ -20,3 +20,4 @@ mod plain_mode;
 mod properties;
 mod recorded_service;
 mod snapshots;
+mod team_vault;

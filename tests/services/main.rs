@@ -18,4 +18,5 @@ mod feeds;
 mod git;
 mod leak_check;
 mod mint_crash;
+mod openbao;
 mod store;

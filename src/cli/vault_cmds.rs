@@ -1,0 +1,323 @@
+//! The team vault from the command line: `login --to`, `rotate --to` and `status --from`
+//! (HashiCorp Vault / OpenBao KV version 2). Proven first, then written with check-and-set;
+//! nothing secret is printed.
+
+use std::process::ExitCode;
+
+use super::store_cmds::{expiry_line, now, parse_expiry, read_new_token, validate};
+use super::{RotateArgs, StatusArgs, usage};
+use crate::domain::checks::Verdict;
+use crate::domain::team_vault::{Facts, Target};
+use crate::domain::token::Token;
+use crate::engine::Report;
+use crate::engine::http::HttpOptions;
+use crate::engine::kv::{Kv, KvError};
+use crate::flows::team_vault;
+
+/// Someone else wrote the secret first (EX_TEMPFAIL: run it again).
+const EXIT_CONFLICT: u8 = 75;
+
+fn kv_failure(error: &KvError) -> ExitCode {
+    eprintln!("patwiz: {error}");
+    match error {
+        KvError::Conflict { .. } => ExitCode::from(EXIT_CONFLICT),
+        KvError::NoAddress | KvError::NoToken | KvError::BadAddress(_) => {
+            ExitCode::from(super::EXIT_USAGE)
+        }
+        _ => ExitCode::from(Verdict::Unreachable.exit_code()),
+    }
+}
+
+/// A token just proven, and what it was proven for.
+pub struct ProvenToken<'a> {
+    pub token: &'a Token,
+    pub report: &'a Report,
+    pub profile: &'a str,
+    pub scopes: &'a [String],
+    pub expires: Option<time::Date>,
+    pub forced: bool,
+}
+
+/// Where a proven token goes: the secret, its vault and the version read before proving.
+pub struct Destination {
+    mount: String,
+    path: String,
+    shown: String,
+    kv: Kv,
+    expected: u64,
+}
+
+impl Destination {
+    /// Opens the vault the environment names and reads the secret's version now, so that the
+    /// write later only lands on that version.
+    pub async fn open(to: &str) -> Result<Destination, ExitCode> {
+        let Target::KvV2 { mount, path } = Target::parse(to, false).map_err(usage)?;
+        let kv = Kv::from_env(&HttpOptions::default()).map_err(|e| kv_failure(&e))?;
+        let expected = kv
+            .metadata(&mount, &path)
+            .await
+            .map_err(|e| kv_failure(&e))?
+            .map_or(0, |m| m.current_version);
+        Ok(Destination {
+            shown: Target::KvV2 {
+                mount: mount.clone(),
+                path: path.clone(),
+            }
+            .display(),
+            mount,
+            path,
+            kv,
+            expected,
+        })
+    }
+
+    /// Writes the proven token (or, with `dry_run`, says what would be written).
+    pub async fn put(self, proven: ProvenToken<'_>, dry_run: bool) -> ExitCode {
+        let facts = team_vault::facts_for(
+            proven.report,
+            proven.profile,
+            proven.scopes,
+            proven.expires,
+            None,
+            proven.token,
+        );
+        super::print_report(proven.report);
+        if dry_run {
+            println!(
+                "Would write the token to {} at {} as version {} (nothing was written), with beside it:",
+                self.shown,
+                self.kv.address(),
+                self.expected + 1
+            );
+            for (key, value) in facts.to_metadata() {
+                println!("  {key}: {value}");
+            }
+            return ExitCode::SUCCESS;
+        }
+        match team_vault::push(
+            &self.kv,
+            &self.mount,
+            &self.path,
+            proven.token,
+            &facts,
+            self.expected,
+        )
+        .await
+        {
+            Ok(version) => {
+                println!(
+                    "Stored in {} at {} (version {version}), with the organization, profile, proven scopes, expiry, owner and fingerprint beside it.",
+                    self.shown,
+                    self.kv.address()
+                );
+                if version > 1 {
+                    println!(
+                        "The token it replaced stays as version {} in the vault's history until you destroy it (after its revocation is confirmed).",
+                        version - 1
+                    );
+                }
+                if proven.forced {
+                    println!("Stored anyway (--force): the facts beside it say missing-scopes.");
+                }
+                println!("{}", expiry_line(proven.expires));
+                ExitCode::SUCCESS
+            }
+            Err(e @ KvError::Conflict { .. }) => {
+                let code = kv_failure(&e);
+                eprintln!(
+                    "patwiz: your new token is proven but not stored. If the other rotation is the one to keep, revoke yours; otherwise run this again."
+                );
+                code
+            }
+            Err(e) => kv_failure(&e),
+        }
+    }
+}
+
+/// `rotate --to vault://…`: the organization and profile come from the facts beside the
+/// secret; the new token is proven, then written only on the version read first.
+pub async fn rotate(args: RotateArgs) -> ExitCode {
+    let Some(to) = args.to.as_deref() else {
+        return usage("--to is needed");
+    };
+    let expires = match parse_expiry(args.expires.as_deref()) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    let destination = match Destination::open(to).await {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let meta = match destination
+        .kv
+        .metadata(&destination.mount, &destination.path)
+        .await
+    {
+        Ok(Some(m)) if m.current_version > 0 => m,
+        Ok(_) => {
+            return usage(format!(
+                "nothing is stored at {} yet: `patwiz login --org URL --profile NAME --to {}` puts the first token there",
+                destination.shown, destination.shown
+            ));
+        }
+        Err(e) => return kv_failure(&e),
+    };
+    let facts = Facts::from_metadata(&meta.custom);
+    let org_text = args.org.clone().unwrap_or_else(|| facts.org_url.clone());
+    let org = match crate::domain::org_url::OrgUrl::parse(&org_text) {
+        Ok(o) => o,
+        Err(e) => {
+            return usage(format!(
+                "the organization for {} (--org or its org_url): {e}",
+                destination.shown
+            ));
+        }
+    };
+    if !facts.org_url.is_empty() && facts.org_url != org.as_str() {
+        return usage(format!(
+            "{} holds a token for {}, not {org}",
+            destination.shown, facts.org_url
+        ));
+    }
+    let profile = match crate::store::user_profiles::find(
+        if facts.profile.is_empty() {
+            "custom"
+        } else {
+            &facts.profile
+        },
+        super::user_profiles_dir().as_deref(),
+    ) {
+        Ok(p) => p,
+        Err(e) => return usage(e),
+    };
+    let scopes = if facts.scopes.is_empty() {
+        profile.scope_ids()
+    } else {
+        facts.scopes.clone()
+    };
+    let (token, notes) = match read_new_token(args.token_stdin, "rotate", &org) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let report = validate(&org, &token, &scopes, Some(&profile), notes).await;
+    if report.verdict != Verdict::Pass {
+        super::print_report(&report);
+        eprintln!(
+            "patwiz: not rotated: the new token did not pass; {} still holds the old one.",
+            destination.shown
+        );
+        return ExitCode::from(report.exit_code());
+    }
+    if let Some(old_owner) = &facts.owner
+        && let Some(id) = &report.identity
+        && !id.unique_name.eq_ignore_ascii_case(old_owner)
+    {
+        eprintln!(
+            "patwiz: note: the new token belongs to {}, the old one to {old_owner}.",
+            id.unique_name
+        );
+    }
+    let proven = ProvenToken {
+        token: &token,
+        report: &report,
+        profile: &profile.name,
+        scopes: &scopes,
+        expires: expires.or_else(|| {
+            facts
+                .expires
+                .as_deref()
+                .and_then(|d| crate::store::settings::parse_date(d).ok())
+        }),
+        forced: false,
+    };
+    destination.put(proven, args.dry_run).await
+}
+
+/// `status --from vault://MOUNT/PREFIX [--check] [--json]`: every token under the prefix, who
+/// owns it, when it expires, and its verdict (fresh with --check, proven concurrently).
+pub async fn status(args: StatusArgs) -> ExitCode {
+    let Some(from) = args.from.as_deref() else {
+        return usage("--from is needed");
+    };
+    let Target::KvV2 { mount, path } = match Target::parse(from, true) {
+        Ok(t) => t,
+        Err(e) => return usage(e),
+    };
+    let kv = match Kv::from_env(&HttpOptions::default()) {
+        Ok(kv) => kv,
+        Err(e) => return kv_failure(&e),
+    };
+    let members = match team_vault::fleet(
+        &kv,
+        &mount,
+        &path,
+        args.check,
+        team_vault::PARALLELISM,
+        now(),
+    )
+    .await
+    {
+        Ok(m) => m,
+        Err(e) => return kv_failure(&e),
+    };
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "vault": kv.address(),
+                "prefix": from,
+                "tokens": members,
+            }))
+            .unwrap_or_default()
+        );
+    } else if members.is_empty() {
+        println!("No token is stored under {from} yet.");
+    } else {
+        print!("{}", fleet_table(&members));
+    }
+    ExitCode::from(team_vault::exit_code(&members))
+}
+
+fn fleet_table(members: &[team_vault::Member]) -> String {
+    let mut out = String::new();
+    for m in members {
+        let expiry = match (&m.expires, m.days_left) {
+            (Some(date), Some(days)) if days < 0 => format!("expired {date}"),
+            (Some(date), Some(days)) => format!("expires {date} (in {days} days)"),
+            _ => "no expiry recorded".to_string(),
+        };
+        let mark = if m.needs_action() { "✗" } else { "✓" };
+        out.push_str(&format!("{mark} {}  (version {})\n", m.path, m.version));
+        out.push_str(&format!(
+            "    {} · {} · owner {}\n",
+            if m.org.is_empty() {
+                "no organization recorded"
+            } else {
+                &m.org
+            },
+            if m.profile.is_empty() {
+                "no profile"
+            } else {
+                &m.profile
+            },
+            m.owner.as_deref().unwrap_or("unknown")
+        ));
+        match &m.error {
+            Some(e) => out.push_str(&format!("    ✗ {}\n", crate::domain::text::safe_message(e))),
+            None => out.push_str(&format!(
+                "    {expiry} · last check: {}{}\n",
+                if m.verdict.is_empty() {
+                    "never"
+                } else {
+                    &m.verdict
+                },
+                if m.checked.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", m.checked)
+                }
+            )),
+        }
+    }
+    out
+}

@@ -1,0 +1,221 @@
+//! A team's vault as the home of a proven token: where (`vault://MOUNT/PATH`, a HashiCorp Vault or
+//! OpenBao KV v2 secret), and the non-secret facts a rotation and a fleet view need, kept beside
+//! the secret in the vault's own metadata. Pure: parsing and shaping, no I/O.
+
+use std::collections::BTreeMap;
+
+/// Where a token goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A KV version 2 secret: its mount and the path under it (no leading or trailing slash).
+    KvV2 { mount: String, path: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    #[error(
+        "\"{0}\" is not a vault address patwiz knows: use vault://MOUNT/PATH (HashiCorp Vault or OpenBao KV version 2, at VAULT_ADDR)"
+    )]
+    Unknown(String),
+    #[error("{0} names no secret: use vault://MOUNT/PATH, for example vault://secret/ado/git-zen")]
+    NoPath(String),
+    #[error("{0}: a path segment may not be empty, \".\" or \"..\"")]
+    BadSegment(String),
+}
+
+impl Target {
+    /// `vault://MOUNT/PATH` (or `openbao://…`); with `allow_prefix`, PATH may be empty (a fleet
+    /// view of everything under the mount).
+    pub fn parse(text: &str, allow_prefix: bool) -> Result<Target, TargetError> {
+        let trimmed = text.trim();
+        let rest = ["vault://", "openbao://", "bao://"]
+            .iter()
+            .find_map(|scheme| trimmed.strip_prefix(scheme))
+            .ok_or_else(|| TargetError::Unknown(trimmed.to_string()))?;
+        let rest = rest.trim_matches('/');
+        let (mount, path) = rest.split_once('/').unwrap_or((rest, ""));
+        if mount.is_empty() || (path.is_empty() && !allow_prefix) {
+            return Err(TargetError::NoPath(trimmed.to_string()));
+        }
+        let bad = |s: &str| {
+            s.is_empty()
+                || s == "."
+                || s == ".."
+                || s.chars().any(|c| c.is_control() || c == '?' || c == '#')
+        };
+        if bad(mount) || (!path.is_empty() && path.split('/').any(bad)) {
+            return Err(TargetError::BadSegment(trimmed.to_string()));
+        }
+        Ok(Target::KvV2 {
+            mount: mount.to_string(),
+            path: path.to_string(),
+        })
+    }
+
+    /// As the person wrote it, normalised: `vault://secret/ado/git-zen`.
+    pub fn display(&self) -> String {
+        match self {
+            Target::KvV2 { mount, path } if path.is_empty() => format!("vault://{mount}"),
+            Target::KvV2 { mount, path } => format!("vault://{mount}/{path}"),
+        }
+    }
+}
+
+/// The facts kept beside a token (never the token): what a rotation and a fleet view need.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    pub org_url: String,
+    pub profile: String,
+    /// The scopes proven, space-separated as Azure DevOps writes them.
+    pub scopes: Vec<String>,
+    /// The token's expiry date (YYYY-MM-DD), when known.
+    pub expires: Option<String>,
+    /// The lifecycle API's id of the token, when patwiz created it.
+    pub authorization_id: Option<String>,
+    /// Microsoft's cross-company correlating id of the token.
+    pub fingerprint: String,
+    /// Whose token it is (the identity Azure DevOps named).
+    pub owner: Option<String>,
+    /// The last verdict ("pass", "missing-scopes", …) and when (RFC 3339).
+    pub verdict: String,
+    pub checked_at: String,
+}
+
+const KEYS: [&str; 10] = [
+    "org_url",
+    "profile",
+    "scopes",
+    "expires",
+    "authorization_id",
+    "c3id",
+    "owner",
+    "last_verdict",
+    "last_checked",
+    "written_by",
+];
+
+impl Facts {
+    /// As KV v2 `custom_metadata`: string values only, each within the vault's 512 bytes.
+    pub fn to_metadata(&self) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        let mut put = |k: &str, v: &str| {
+            if !v.is_empty() {
+                out.insert(k.to_string(), v.chars().take(512).collect());
+            }
+        };
+        put("org_url", &self.org_url);
+        put("profile", &self.profile);
+        put("scopes", &self.scopes.join(" "));
+        put("expires", self.expires.as_deref().unwrap_or_default());
+        put(
+            "authorization_id",
+            self.authorization_id.as_deref().unwrap_or_default(),
+        );
+        put("c3id", &self.fingerprint);
+        put("owner", self.owner.as_deref().unwrap_or_default());
+        put("last_verdict", &self.verdict);
+        put("last_checked", &self.checked_at);
+        put(
+            "written_by",
+            &format!("patwiz {}", env!("CARGO_PKG_VERSION")),
+        );
+        out
+    }
+
+    /// Back from `custom_metadata`; keys patwiz does not write are the team's and are ignored.
+    pub fn from_metadata(meta: &BTreeMap<String, String>) -> Facts {
+        let get = |k: &str| {
+            meta.get(k)
+                .map(|v| super::text::safe_message(v))
+                .unwrap_or_default()
+        };
+        let some = |k: &str| Some(get(k)).filter(|v| !v.is_empty());
+        Facts {
+            org_url: get("org_url"),
+            profile: get("profile"),
+            scopes: get("scopes")
+                .split_whitespace()
+                .map(str::to_string)
+                .collect(),
+            expires: some("expires"),
+            authorization_id: some("authorization_id"),
+            fingerprint: get("c3id"),
+            owner: some("owner"),
+            verdict: get("last_verdict"),
+            checked_at: get("last_checked"),
+        }
+    }
+
+    /// Metadata that is not patwiz's (the team's own keys), kept when patwiz writes its own.
+    pub fn others(meta: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+        meta.iter()
+            .filter(|(k, _)| !KEYS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse_and_refuse_what_is_not_a_secret_path() {
+        assert_eq!(
+            Target::parse("vault://secret/ado/git-zen", false).unwrap(),
+            Target::KvV2 {
+                mount: "secret".into(),
+                path: "ado/git-zen".into()
+            }
+        );
+        assert_eq!(
+            Target::parse(" openbao://kv/team/ ", false)
+                .unwrap()
+                .display(),
+            "vault://kv/team"
+        );
+        assert!(matches!(
+            Target::parse("vault://secret", false),
+            Err(TargetError::NoPath(_))
+        ));
+        assert_eq!(
+            Target::parse("vault://secret/", true).unwrap().display(),
+            "vault://secret"
+        );
+        assert!(matches!(
+            Target::parse("vault://secret/a/../b", false),
+            Err(TargetError::BadSegment(_))
+        ));
+        assert!(matches!(
+            Target::parse("s3://bucket/x", false),
+            Err(TargetError::Unknown(_))
+        ));
+    }
+
+    #[test]
+    fn facts_round_trip_through_metadata_and_the_teams_keys_are_kept_apart() {
+        let facts = Facts {
+            org_url: "https://dev.azure.com/contoso".into(),
+            profile: "git-zen".into(),
+            scopes: vec!["vso.code".into(), "vso.work_write".into()],
+            expires: Some("2027-05-31".into()),
+            authorization_id: None,
+            fingerprint: "abcdefghijklmnopqrst".into(),
+            owner: Some("svc@contoso.com".into()),
+            verdict: "pass".into(),
+            checked_at: "2026-12-01T10:00:00Z".into(),
+        };
+        let mut meta = facts.to_metadata();
+        assert_eq!(meta["scopes"], "vso.code vso.work_write");
+        assert!(
+            !meta.contains_key("authorization_id"),
+            "empty facts are left out"
+        );
+        meta.insert("team".into(), "payments".into());
+        assert_eq!(Facts::from_metadata(&meta), facts);
+        assert_eq!(
+            Facts::others(&meta).into_iter().collect::<Vec<_>>(),
+            [("team".to_string(), "payments".to_string())]
+        );
+    }
+}

@@ -1,0 +1,273 @@
+//! The team vault against the in-process KV v2 double (the real OpenBao is in the services
+//! tests): a proven token and its facts written with check-and-set, a rotation keeping the old
+//! version, two rotations at once leaving one winner, the fleet view, and nothing secret printed.
+
+use std::process::Output;
+use std::time::Duration;
+
+use patwiz::emulator::kv::KvDouble;
+use patwiz::emulator::{Emulator, Scenario};
+
+const ROOT: &str = "team-root-token-0123456789";
+
+fn run(kv: &KvDouble, config: &std::path::Path, args: &[&str], token: Option<&str>) -> Output {
+    let mut cmd = crate::support::cmd::patwiz();
+    cmd.args(args)
+        .env("VAULT_ADDR", kv.addr())
+        .env("VAULT_TOKEN", ROOT)
+        .env_remove("VAULT_NAMESPACE")
+        .env("PATWIZ_CONFIG_DIR", config);
+    crate::support::cmd::output(&mut cmd, token)
+}
+
+fn assert_secret_free(out: &Output, tokens: &[&str]) {
+    let text = crate::support::cmd::text(out);
+    for t in tokens {
+        assert!(!text.contains(&t[..10]), "a token is in the output");
+    }
+    assert!(!text.contains(ROOT), "the vault token is in the output");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proven_token_goes_to_the_vault_with_its_facts_and_a_rotation_keeps_the_old_version() {
+    let emu = Emulator::start_demo().await.unwrap();
+    let org = emu.org_url();
+    let kv = KvDouble::start(ROOT, Duration::ZERO).await.unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let first = emu.token("git-zen").unwrap();
+    let to = "vault://secret/ado/git-zen";
+    let login = |args: Vec<&str>, token: &str| {
+        tokio::task::block_in_place(|| run(&kv, config.path(), &args, Some(token)))
+    };
+
+    // --dry-run proves it and says what it would write, and writes nothing.
+    let dry = login(
+        vec![
+            "login",
+            "--org",
+            &org,
+            "--profile",
+            "git-zen",
+            "--token-stdin",
+            "--to",
+            to,
+            "--dry-run",
+        ],
+        &first,
+    );
+    let text = crate::support::cmd::text(&dry);
+    assert_eq!(dry.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("Would write the token to vault://secret/ado/git-zen"),
+        "{text}"
+    );
+    assert!(
+        text.contains("as version 1 (nothing was written)"),
+        "{text}"
+    );
+    assert!(kv.writes().is_empty());
+
+    let out = login(
+        vec![
+            "login",
+            "--org",
+            &org,
+            "--profile",
+            "git-zen",
+            "--token-stdin",
+            "--to",
+            to,
+            "--expires",
+            "2027-05-31",
+        ],
+        &first,
+    );
+    let text = crate::support::cmd::text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("Stored in vault://secret/ado/git-zen"),
+        "{text}"
+    );
+    assert!(text.contains("(version 1)"), "{text}");
+    assert_secret_free(&out, &[&first]);
+    assert_eq!(
+        kv.version("secret/ado/git-zen", 1).unwrap()["token"],
+        first.as_str()
+    );
+    let facts = kv.custom_metadata("secret/ado/git-zen").unwrap();
+    assert_eq!(facts["org_url"], org);
+    assert_eq!(facts["profile"], "git-zen");
+    assert_eq!(facts["expires"], "2027-05-31");
+    assert_eq!(facts["last_verdict"], "pass");
+    assert!(facts["scopes"].contains("vso.serviceendpoint_query"));
+    assert_eq!(facts["c3id"].len(), 20);
+    assert!(facts.contains_key("owner"));
+    for value in facts.values() {
+        assert!(
+            !value.contains(&first[..10]),
+            "the token is in the metadata"
+        );
+    }
+
+    // A rotation needs neither --org nor --profile: the facts beside the secret have them.
+    let next = emu.token("legacy-format").unwrap();
+    let rotate = login(vec!["rotate", "--to", to, "--token-stdin"], &next);
+    let text = crate::support::cmd::text(&rotate);
+    assert_eq!(rotate.status.code(), Some(0), "{text}");
+    assert!(text.contains("(version 2)"), "{text}");
+    assert!(
+        text.contains("stays as version 1 in the vault's history"),
+        "{text}"
+    );
+    assert_eq!(
+        kv.version("secret/ado/git-zen", 2).unwrap()["token"],
+        next.as_str()
+    );
+    assert_eq!(
+        kv.version("secret/ado/git-zen", 1).unwrap()["token"],
+        first.as_str()
+    );
+    assert_eq!(
+        kv.custom_metadata("secret/ado/git-zen").unwrap()["expires"],
+        "2027-05-31",
+        "kept"
+    );
+    assert_secret_free(&rotate, &[&first, &next]);
+
+    // A token that does not pass is never written.
+    let missing = emu.token("git-zen-missing-service-connections").unwrap();
+    let refused = login(vec!["rotate", "--to", to, "--token-stdin"], &missing);
+    assert_eq!(
+        refused.status.code(),
+        Some(1),
+        "{}",
+        crate::support::cmd::text(&refused)
+    );
+    assert_eq!(kv.writes().len(), 2, "nothing written");
+
+    // A vault token without the right: said, nothing written.
+    let mut cmd = crate::support::cmd::patwiz();
+    cmd.args(["rotate", "--to", to, "--token-stdin"])
+        .env("VAULT_ADDR", kv.addr())
+        .env("VAULT_TOKEN", "not-the-root-token")
+        .env("PATWIZ_CONFIG_DIR", config.path());
+    let denied =
+        tokio::task::block_in_place(|| crate::support::cmd::output(&mut cmd, Some(&first)));
+    let text = crate::support::cmd::text(&denied);
+    assert_eq!(denied.status.code(), Some(3), "{text}");
+    assert!(
+        text.contains("the vault refused: permission denied"),
+        "{text}"
+    );
+    assert!(!text.contains("not-the-root-token"));
+
+    // The fleet view reads the facts and, with --check, proves the token again.
+    let fleet = tokio::task::block_in_place(|| {
+        run(
+            &kv,
+            config.path(),
+            &[
+                "status",
+                "--from",
+                "vault://secret/ado",
+                "--check",
+                "--json",
+            ],
+            None,
+        )
+    });
+    let text = crate::support::cmd::text(&fleet);
+    assert_eq!(fleet.status.code(), Some(0), "{text}");
+    let json: serde_json::Value = serde_json::from_slice(&fleet.stdout).unwrap();
+    let member = &json["tokens"][0];
+    assert_eq!(member["path"], "secret/ado/git-zen");
+    assert_eq!(member["verdict"], "pass");
+    assert_eq!(member["version"], 2);
+    assert_eq!(member["profile"], "git-zen");
+    assert!(member["days_left"].as_i64().unwrap() > 100);
+    assert_secret_free(&fleet, &[&first, &next]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_rotations_at_once_leave_one_winner_and_a_clear_message_for_the_other() {
+    // Every authenticated answer 150 ms late: both rotators read the vault before either writes.
+    let slow = Scenario::parse(&format!(
+        "{}\n[[faults]]\nkind = \"latency\"\nms = 150\n",
+        patwiz::emulator::scenario::DEFAULT_SCENARIO
+    ))
+    .unwrap();
+    let emu = Emulator::start(slow, "127.0.0.1:0").await.unwrap();
+    let org = emu.org_url();
+    let kv = KvDouble::start(ROOT, Duration::ZERO).await.unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let to = "vault://secret/ado/shared";
+    let first = emu.token("full-access").unwrap();
+    let login = tokio::task::block_in_place(|| {
+        run(
+            &kv,
+            config.path(),
+            &[
+                "login",
+                "--org",
+                &org,
+                "--profile",
+                "nango",
+                "--token-stdin",
+                "--to",
+                to,
+            ],
+            Some(&first),
+        )
+    });
+    assert_eq!(
+        login.status.code(),
+        Some(0),
+        "{}",
+        crate::support::cmd::text(&login)
+    );
+    let a = emu.token("nango").unwrap();
+    let b = emu.token("git-zen").unwrap();
+    let (kv_addr, dir) = (kv.addr(), config.path().to_path_buf());
+    let rotate = |token: String| {
+        let (kv_addr, dir) = (kv_addr.clone(), dir.clone());
+        std::thread::spawn(move || {
+            let mut cmd = crate::support::cmd::patwiz();
+            cmd.args(["rotate", "--to", to, "--token-stdin"])
+                .env("VAULT_ADDR", kv_addr)
+                .env("VAULT_TOKEN", ROOT)
+                .env("PATWIZ_CONFIG_DIR", dir);
+            crate::support::cmd::output(&mut cmd, Some(&token))
+        })
+    };
+    let (one, two) = (rotate(a.clone()), rotate(b.clone()));
+    let outs = [one.join().unwrap(), two.join().unwrap()];
+    let codes: Vec<_> = outs.iter().map(|o| o.status.code()).collect();
+    assert!(
+        codes.contains(&Some(0)) && codes.contains(&Some(75)),
+        "{codes:?}"
+    );
+    let loser = outs.iter().find(|o| o.status.code() == Some(75)).unwrap();
+    let text = crate::support::cmd::text(loser);
+    assert!(
+        text.contains("someone else wrote secret/ado/shared (now version 2)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("your new token is proven but not stored"),
+        "{text}"
+    );
+    // One winner, nothing lost: version 1 is the first token, version 2 the winner's.
+    assert_eq!(kv.writes().len(), 2);
+    let winner = kv.version("secret/ado/shared", 2).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(winner == a || winner == b);
+    assert_eq!(
+        kv.version("secret/ado/shared", 1).unwrap()["token"],
+        first.as_str()
+    );
+    for out in &outs {
+        assert_secret_free(out, &[&a, &b, &first]);
+    }
+}

