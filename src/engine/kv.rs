@@ -305,38 +305,43 @@ impl Kv {
         }
     }
 
-    /// Every secret under `prefix` (recursively), as paths below the mount.
+    /// Every secret under `prefix` (recursively), as paths below the mount. The folders of one
+    /// level are listed together, so a tree costs a round trip per level, not per folder.
     pub async fn list(&self, mount: &str, prefix: &str) -> Result<Vec<String>, KvError> {
+        use futures_util::StreamExt as _;
         let mut found = Vec::new();
-        let mut folders = vec![prefix.trim_matches('/').to_string()];
-        while let Some(folder) = folders.pop() {
-            let (status, body) = self
-                .send(
-                    Method::GET,
-                    &self.url(mount, "metadata", &folder, "?list=true"),
-                    None,
-                )
-                .await?;
-            match status {
-                200 => {}
-                404 => continue,
-                _ => return Err(Kv::failure(status, &body)),
-            }
-            for key in body["data"]["keys"].as_array().into_iter().flatten() {
-                let Some(key) = key.as_str() else { continue };
-                let full = if folder.is_empty() {
-                    key.to_string()
-                } else {
-                    format!("{folder}/{key}")
-                };
-                match full.strip_suffix('/') {
-                    Some(sub) => folders.push(sub.to_string()),
-                    None => found.push(full),
+        let mut level = vec![prefix.trim_matches('/').to_string()];
+        while !level.is_empty() && found.len() <= 100_000 {
+            let answers = futures_util::stream::iter(level)
+                .map(|folder| async move {
+                    let url = self.url(mount, "metadata", &folder, "?list=true");
+                    (folder, self.send(Method::GET, &url, None).await)
+                })
+                .buffer_unordered(64)
+                .collect::<Vec<_>>()
+                .await;
+            let mut next = Vec::new();
+            for (folder, answer) in answers {
+                let (status, body) = answer?;
+                match status {
+                    200 => {}
+                    404 => continue,
+                    _ => return Err(Kv::failure(status, &body)),
+                }
+                for key in body["data"]["keys"].as_array().into_iter().flatten() {
+                    let Some(key) = key.as_str() else { continue };
+                    let full = if folder.is_empty() {
+                        key.to_string()
+                    } else {
+                        format!("{folder}/{key}")
+                    };
+                    match full.strip_suffix('/') {
+                        Some(sub) => next.push(sub.to_string()),
+                        None => found.push(full),
+                    }
                 }
             }
-            if found.len() > 100_000 {
-                break;
-            }
+            level = next;
         }
         found.sort();
         Ok(found)
