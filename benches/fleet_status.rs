@@ -78,6 +78,10 @@ fn main() {
             .buffer_unordered(64)
             .collect::<Vec<_>>()
             .await;
+        let store = team_vault::Store::Kv {
+            kv,
+            mount: "secret".into(),
+        };
         println!(
             "fleet_status: {TOKENS} tokens under vault://secret/fleet (20 folders), {} ms per vault answer and per authenticated Azure DevOps answer, {} at once",
             LATENCY.as_millis(),
@@ -88,8 +92,7 @@ fn main() {
         for (label, check) in [("facts only", false), ("--check (each proven again)", true)] {
             let started = Instant::now();
             let members = team_vault::fleet(
-                &kv,
-                "secret",
+                &store,
                 "fleet",
                 check,
                 team_vault::PARALLELISM,

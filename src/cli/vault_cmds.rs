@@ -7,12 +7,12 @@ use std::process::ExitCode;
 use super::store_cmds::{expiry_line, now, parse_expiry, read_new_token, validate};
 use super::{RotateArgs, StatusArgs, usage};
 use crate::domain::checks::Verdict;
-use crate::domain::team_vault::{Facts, Target};
+use crate::domain::team_vault::Target;
 use crate::domain::token::Token;
 use crate::engine::Report;
 use crate::engine::http::HttpOptions;
-use crate::engine::kv::{Kv, KvError};
-use crate::flows::team_vault;
+use crate::engine::kv::KvError;
+use crate::flows::team_vault::{self, Store};
 
 /// Someone else wrote the secret first (EX_TEMPFAIL: run it again).
 const EXIT_CONFLICT: u8 = 75;
@@ -20,7 +20,7 @@ const EXIT_CONFLICT: u8 = 75;
 fn kv_failure(error: &KvError) -> ExitCode {
     eprintln!("patwiz: {error}");
     match error {
-        KvError::Conflict { .. } => ExitCode::from(EXIT_CONFLICT),
+        KvError::Conflict { .. } | KvError::Changed { .. } => ExitCode::from(EXIT_CONFLICT),
         KvError::NoAddress | KvError::NoToken | KvError::BadAddress(_) => {
             ExitCode::from(super::EXIT_USAGE)
         }
@@ -38,36 +38,31 @@ pub struct ProvenToken<'a> {
     pub forced: bool,
 }
 
-/// Where a proven token goes: the secret, its vault and the version read before proving.
+/// Where a proven token goes: the entry, its store, and what it was before proving.
 pub struct Destination {
-    mount: String,
+    store: Store,
     path: String,
     shown: String,
-    kv: Kv,
+    /// The entry's stamp when read (KV: its version; 0: none yet).
     expected: u64,
+    /// The entry as read, for a rotation's facts.
+    entry: Option<team_vault::Entry>,
 }
 
 impl Destination {
-    /// Opens the vault the environment names and reads the secret's version now, so that the
-    /// write later only lands on that version.
+    /// Opens the store the environment names and reads the entry now, so that the write later
+    /// only lands on what was read.
     pub async fn open(to: &str) -> Result<Destination, ExitCode> {
-        let Target::KvV2 { mount, path } = Target::parse(to, false).map_err(usage)?;
-        let kv = Kv::from_env(&HttpOptions::default()).map_err(|e| kv_failure(&e))?;
-        let expected = kv
-            .metadata(&mount, &path)
-            .await
-            .map_err(|e| kv_failure(&e))?
-            .map_or(0, |m| m.current_version);
+        let target = Target::parse(to, false).map_err(usage)?;
+        let (store, path) =
+            Store::open(&target, &HttpOptions::default()).map_err(|e| kv_failure(&e))?;
+        let entry = store.entry(&path).await.map_err(|e| kv_failure(&e))?;
         Ok(Destination {
-            shown: Target::KvV2 {
-                mount: mount.clone(),
-                path: path.clone(),
-            }
-            .display(),
-            mount,
+            shown: target.display(),
+            expected: entry.as_ref().map_or(0, |e| e.stamp),
+            entry,
+            store,
             path,
-            kv,
-            expected,
         })
     }
 
@@ -83,38 +78,46 @@ impl Destination {
         );
         super::print_report(proven.report);
         if dry_run {
+            let version = match self.store {
+                Store::Kv { .. } => format!(
+                    " as version {}",
+                    self.entry.as_ref().map_or(0, |e| e.version) + 1
+                ),
+                Store::Pass(_) => String::new(),
+            };
             println!(
-                "Would write the token to {} at {} as version {} (nothing was written), with beside it:",
+                "Would write the token to {} at {}{version} (nothing was written), with beside it:",
                 self.shown,
-                self.kv.address(),
-                self.expected + 1
+                self.store.address(),
             );
             for (key, value) in facts.to_metadata() {
                 println!("  {key}: {value}");
             }
             return ExitCode::SUCCESS;
         }
-        match team_vault::push(
-            &self.kv,
-            &self.mount,
-            &self.path,
-            proven.token,
-            &facts,
-            self.expected,
-        )
-        .await
+        match self
+            .store
+            .push(&self.path, proven.token, &facts, self.expected)
+            .await
         {
             Ok(version) => {
+                let numbered = if version > 0 {
+                    format!(" (version {version})")
+                } else {
+                    String::new()
+                };
                 println!(
-                    "Stored in {} at {} (version {version}), with the organization, profile, proven scopes, expiry, owner and fingerprint beside it.",
+                    "Stored in {} at {}{numbered}, with the organization, profile, proven scopes, expiry, owner and fingerprint beside it.",
                     self.shown,
-                    self.kv.address()
+                    self.store.address()
                 );
                 if version > 1 {
                     println!(
                         "The token it replaced stays as version {} in the vault's history until you destroy it (after its revocation is confirmed).",
                         version - 1
                     );
+                } else if version == 0 && self.expected != 0 && self.store.keeps_history() {
+                    println!("The token it replaced stays in the password store's git history.");
                 }
                 if proven.forced {
                     println!("Stored anyway (--force): the facts beside it say missing-scopes.");
@@ -148,21 +151,12 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
         Ok(d) => d,
         Err(code) => return code,
     };
-    let meta = match destination
-        .kv
-        .metadata(&destination.mount, &destination.path)
-        .await
-    {
-        Ok(Some(m)) if m.current_version > 0 => m,
-        Ok(_) => {
-            return usage(format!(
-                "nothing is stored at {} yet: `patwiz login --org URL --profile NAME --to {}` puts the first token there",
-                destination.shown, destination.shown
-            ));
-        }
-        Err(e) => return kv_failure(&e),
+    let Some(facts) = destination.entry.as_ref().map(|e| e.facts.clone()) else {
+        return usage(format!(
+            "nothing is stored at {} yet: `patwiz login --org URL --profile NAME --to {}` puts the first token there",
+            destination.shown, destination.shown
+        ));
     };
-    let facts = Facts::from_metadata(&meta.custom);
     let org_text = args.org.clone().unwrap_or_else(|| facts.org_url.clone());
     let org = match crate::domain::org_url::OrgUrl::parse(&org_text) {
         Ok(o) => o,
@@ -239,32 +233,24 @@ pub async fn status(args: StatusArgs) -> ExitCode {
     let Some(from) = args.from.as_deref() else {
         return usage("--from is needed");
     };
-    let Target::KvV2 { mount, path } = match Target::parse(from, true) {
+    let target = match Target::parse(from, true) {
         Ok(t) => t,
         Err(e) => return usage(e),
     };
-    let kv = match Kv::from_env(&HttpOptions::default()) {
-        Ok(kv) => kv,
+    let (store, path) = match Store::open(&target, &HttpOptions::default()) {
+        Ok(found) => found,
         Err(e) => return kv_failure(&e),
     };
-    let members = match team_vault::fleet(
-        &kv,
-        &mount,
-        &path,
-        args.check,
-        team_vault::PARALLELISM,
-        now(),
-    )
-    .await
-    {
-        Ok(m) => m,
-        Err(e) => return kv_failure(&e),
-    };
+    let members =
+        match team_vault::fleet(&store, &path, args.check, team_vault::PARALLELISM, now()).await {
+            Ok(m) => m,
+            Err(e) => return kv_failure(&e),
+        };
     if args.json {
         println!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
-                "vault": kv.address(),
+                "vault": store.address(),
                 "prefix": from,
                 "tokens": members,
             }))
@@ -287,7 +273,12 @@ fn fleet_table(members: &[team_vault::Member]) -> String {
             _ => "no expiry recorded".to_string(),
         };
         let mark = if m.needs_action() { "✗" } else { "✓" };
-        out.push_str(&format!("{mark} {}  (version {})\n", m.path, m.version));
+        let version = if m.version > 0 {
+            format!("  (version {})", m.version)
+        } else {
+            String::new()
+        };
+        out.push_str(&format!("{mark} {}{version}\n", m.path));
         out.push_str(&format!(
             "    {} · {} · owner {}\n",
             if m.org.is_empty() {

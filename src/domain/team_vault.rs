@@ -9,12 +9,14 @@ use std::collections::BTreeMap;
 pub enum Target {
     /// A KV version 2 secret: its mount and the path under it (no leading or trailing slash).
     KvV2 { mount: String, path: String },
+    /// An entry of `pass`, the standard Unix password manager (its name in the store).
+    Pass { path: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TargetError {
     #[error(
-        "\"{0}\" is not a vault address patwiz knows: use vault://MOUNT/PATH (HashiCorp Vault or OpenBao KV version 2, at VAULT_ADDR)"
+        "\"{0}\" is not a vault address patwiz knows: use vault://MOUNT/PATH (HashiCorp Vault or OpenBao KV version 2, at VAULT_ADDR) or pass://PATH (the pass password store)"
     )]
     Unknown(String),
     #[error("{0} names no secret: use vault://MOUNT/PATH, for example vault://secret/ado/git-zen")]
@@ -28,6 +30,25 @@ impl Target {
     /// view of everything under the mount).
     pub fn parse(text: &str, allow_prefix: bool) -> Result<Target, TargetError> {
         let trimmed = text.trim();
+        let bad = |s: &str| {
+            s.is_empty()
+                || s == "."
+                || s == ".."
+                || s.chars()
+                    .any(|c| c.is_control() || c == '?' || c == '#' || c == '\\')
+        };
+        if let Some(rest) = trimmed.strip_prefix("pass://") {
+            let path = rest.trim_matches('/');
+            if path.is_empty() && !allow_prefix {
+                return Err(TargetError::NoPath(trimmed.to_string()));
+            }
+            if !path.is_empty() && path.split('/').any(bad) {
+                return Err(TargetError::BadSegment(trimmed.to_string()));
+            }
+            return Ok(Target::Pass {
+                path: path.to_string(),
+            });
+        }
         let rest = ["vault://", "openbao://", "bao://"]
             .iter()
             .find_map(|scheme| trimmed.strip_prefix(scheme))
@@ -37,12 +58,6 @@ impl Target {
         if mount.is_empty() || (path.is_empty() && !allow_prefix) {
             return Err(TargetError::NoPath(trimmed.to_string()));
         }
-        let bad = |s: &str| {
-            s.is_empty()
-                || s == "."
-                || s == ".."
-                || s.chars().any(|c| c.is_control() || c == '?' || c == '#')
-        };
         if bad(mount) || (!path.is_empty() && path.split('/').any(bad)) {
             return Err(TargetError::BadSegment(trimmed.to_string()));
         }
@@ -57,6 +72,7 @@ impl Target {
         match self {
             Target::KvV2 { mount, path } if path.is_empty() => format!("vault://{mount}"),
             Target::KvV2 { mount, path } => format!("vault://{mount}/{path}"),
+            Target::Pass { path } => format!("pass://{path}"),
         }
     }
 }
@@ -184,6 +200,16 @@ mod tests {
         );
         assert!(matches!(
             Target::parse("vault://secret/a/../b", false),
+            Err(TargetError::BadSegment(_))
+        ));
+        assert_eq!(
+            Target::parse("pass://ado/contoso/git-zen", false).unwrap(),
+            Target::Pass {
+                path: "ado/contoso/git-zen".into()
+            }
+        );
+        assert!(matches!(
+            Target::parse("pass://../etc", false),
             Err(TargetError::BadSegment(_))
         ));
         assert!(matches!(

@@ -36,7 +36,9 @@ pub enum KvError {
         expected: u64,
         current: u64,
     },
-    #[error("the vault answered HTTP {status}: {message}")]
+    #[error("someone else changed {path} since patwiz read it: nothing was written")]
+    Changed { path: String },
+    #[error("{}", if *status == 0 { message.clone() } else { format!("the vault answered HTTP {status}: {message}") })]
     Failed { status: u16, message: String },
     #[error("cannot reach the vault at {addr}: {reason}")]
     Unreachable { addr: String, reason: String },

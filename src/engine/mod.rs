@@ -13,6 +13,7 @@ pub mod http;
 pub mod kv;
 pub mod lifecycle;
 pub mod many;
+pub mod pass;
 pub mod probes;
 pub mod report;
 pub mod request_log;

@@ -3,17 +3,166 @@
 //! concurrently on request). The vault keeps every earlier version: the token before a rotation
 //! stays in its history until someone destroys it.
 
+use std::collections::BTreeMap;
+
 use futures_util::StreamExt as _;
 
 use crate::domain::checks::Verdict;
-use crate::domain::team_vault::Facts;
+use crate::domain::team_vault::{Facts, Target};
 use crate::domain::token::Token;
 use crate::engine::Report;
+use crate::engine::http::HttpOptions;
 use crate::engine::kv::{Kv, KvError};
+use crate::engine::pass::{PassStore, entry_text, parse_entry};
 
 /// How many tokens of a fleet are read (and proven) at once: a vault and one organization take
 /// this many connections easily, and 500 tokens then take a few dozen round trips.
 pub const PARALLELISM: usize = 64;
+
+/// The team's store: a KV v2 vault (with its mount) or a pass password store.
+pub enum Store {
+    Kv { kv: Kv, mount: String },
+    Pass(PassStore),
+}
+
+/// An entry as read: the facts, the team's own keys beside them, and its version (KV only).
+pub struct Entry {
+    pub facts: Facts,
+    pub custom: BTreeMap<String, String>,
+    pub version: u64,
+    /// What the entry was when read, for a write that only lands on that state.
+    pub stamp: u64,
+}
+
+fn stamp_of(text: &str) -> u64 {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    u64::from_le_bytes([
+        digest[0], digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7],
+    ])
+    .max(1)
+}
+
+impl Store {
+    /// The store `target` names, with the path inside it (the environment gives the rest).
+    pub fn open(target: &Target, options: &HttpOptions) -> Result<(Store, String), KvError> {
+        match target {
+            Target::KvV2 { mount, path } => Ok((
+                Store::Kv {
+                    kv: Kv::from_env(options)?,
+                    mount: mount.clone(),
+                },
+                path.clone(),
+            )),
+            Target::Pass { path } => Ok((Store::Pass(PassStore::from_env()?), path.clone())),
+        }
+    }
+
+    /// Where the store is (for messages): nothing secret.
+    pub fn address(&self) -> String {
+        match self {
+            Store::Kv { kv, .. } => kv.address(),
+            Store::Pass(p) => p.address(),
+        }
+    }
+
+    /// Whether earlier tokens stay in the store's history (KV versions; a pass store in git).
+    pub fn keeps_history(&self) -> bool {
+        match self {
+            Store::Kv { .. } => true,
+            Store::Pass(p) => std::path::Path::new(&p.address()).join(".git").exists(),
+        }
+    }
+
+    /// The entry at `path`, `None` when there is none.
+    pub async fn entry(&self, path: &str) -> Result<Option<Entry>, KvError> {
+        match self {
+            Store::Kv { kv, mount } => Ok(kv.metadata(mount, path).await?.map(|m| Entry {
+                facts: Facts::from_metadata(&m.custom),
+                custom: m.custom,
+                version: m.current_version,
+                stamp: m.current_version,
+            })),
+            Store::Pass(p) => Ok(p.show(path).await?.map(|text| {
+                let (_, custom) = parse_entry(&text);
+                Entry {
+                    facts: Facts::from_metadata(&custom),
+                    custom,
+                    version: 0,
+                    stamp: stamp_of(&text),
+                }
+            })),
+        }
+    }
+
+    /// The token at `path`.
+    pub async fn token(&self, path: &str) -> Result<Option<Token>, KvError> {
+        match self {
+            Store::Kv { kv, mount } => Ok(kv.read_token(mount, path).await?.map(|(t, _)| t)),
+            Store::Pass(p) => Ok(p
+                .show(path)
+                .await?
+                .map(|text| Token::new(parse_entry(&text).0.as_str()))
+                .filter(|t| !t.is_empty())),
+        }
+    }
+
+    /// Writes `token` at `path` only if the entry is still as it was (`expected`: its stamp when
+    /// read, 0 when there was none), then its facts; the team's own keys are kept. Returns the
+    /// version written (KV) or 0.
+    pub async fn push(
+        &self,
+        path: &str,
+        token: &Token,
+        facts: &Facts,
+        expected: u64,
+    ) -> Result<u64, KvError> {
+        let now = self.entry(path).await?;
+        let mut custom = now
+            .as_ref()
+            .map(|e| Facts::others(&e.custom))
+            .unwrap_or_default();
+        custom.extend(facts.to_metadata());
+        match self {
+            Store::Kv { kv, mount } => {
+                let version = kv.write(mount, path, token, expected).await?;
+                kv.set_metadata(mount, path, &custom).await?;
+                Ok(version)
+            }
+            Store::Pass(p) => {
+                // pass has no check-and-set: the entry is compared just before it is replaced.
+                if now.map_or(0, |e| e.stamp) != expected {
+                    return Err(KvError::Changed {
+                        path: format!("pass://{path}"),
+                    });
+                }
+                p.insert(path, &entry_text(token.expose(), &custom)).await?;
+                Ok(0)
+            }
+        }
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<String>, KvError> {
+        match self {
+            Store::Kv { kv, mount } => kv.list(mount, prefix).await,
+            Store::Pass(p) => Ok(p.list(prefix)),
+        }
+    }
+
+    /// The fresh verdict beside the token (KV metadata; a pass entry is not rewritten for it).
+    async fn record(&self, path: &str, custom: &BTreeMap<String, String>) {
+        if let Store::Kv { kv, mount } = self {
+            let _ = kv.set_metadata(mount, path, custom).await;
+        }
+    }
+
+    fn shown(&self, path: &str) -> String {
+        match self {
+            Store::Kv { mount, .. } => format!("{mount}/{path}"),
+            Store::Pass(_) => path.to_string(),
+        }
+    }
+}
 
 /// The facts to keep beside a token that `report` just proved.
 pub fn facts_for(
@@ -41,29 +190,6 @@ pub fn facts_for(
             })
             .unwrap_or_default(),
     }
-}
-
-/// Writes `token` at `mount/path` only if the secret is still at `expected` (what was read
-/// before the token was proven), then its facts; the team's own metadata keys are kept.
-/// Returns the version written.
-pub async fn push(
-    kv: &Kv,
-    mount: &str,
-    path: &str,
-    token: &Token,
-    facts: &Facts,
-    expected: u64,
-) -> Result<u64, KvError> {
-    let team_keys = kv
-        .metadata(mount, path)
-        .await?
-        .map(|m| Facts::others(&m.custom))
-        .unwrap_or_default();
-    let version = kv.write(mount, path, token, expected).await?;
-    let mut custom = team_keys;
-    custom.extend(facts.to_metadata());
-    kv.set_metadata(mount, path, &custom).await?;
-    Ok(version)
 }
 
 /// One secret of the fleet.
@@ -99,30 +225,28 @@ fn days_left(expires: Option<&str>, today: time::Date) -> Option<i64> {
 
 /// Every secret under `prefix` with its facts; with `check`, each token is read and proven
 /// again (at most `parallelism` at a time, each with its own deadline, one failure never
-/// holding up the others) and the fresh verdict is written back into the metadata.
+/// holding up the others) and the fresh verdict is written back beside it.
 pub async fn fleet(
-    kv: &Kv,
-    mount: &str,
+    store: &Store,
     prefix: &str,
     check: bool,
     parallelism: usize,
     now: time::OffsetDateTime,
 ) -> Result<Vec<Member>, KvError> {
-    let paths = kv.list(mount, prefix).await?;
+    let paths = store.list(prefix).await?;
     let today = now.date();
-    let members = futures_util::stream::iter(paths)
-        .map(|path| async move { read_member(kv, mount, &path, check, today).await })
+    let mut members = futures_util::stream::iter(paths)
+        .map(|path| async move { read_member(store, &path, check, today).await })
         .buffer_unordered(parallelism.max(1))
         .collect::<Vec<_>>()
         .await;
-    let mut members = members;
     members.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(members)
 }
 
-async fn read_member(kv: &Kv, mount: &str, path: &str, check: bool, today: time::Date) -> Member {
+async fn read_member(store: &Store, path: &str, check: bool, today: time::Date) -> Member {
     let mut member = Member {
-        path: format!("{mount}/{path}"),
+        path: store.shown(path),
         org: String::new(),
         profile: String::new(),
         owner: None,
@@ -134,14 +258,14 @@ async fn read_member(kv: &Kv, mount: &str, path: &str, check: bool, today: time:
         error: None,
     };
     // With --check the token is read together with the facts: one round trip, not two.
-    let (meta, token) = if check {
-        let (meta, token) = tokio::join!(kv.metadata(mount, path), kv.read_token(mount, path));
-        (meta, Some(token))
+    let (entry, token) = if check {
+        let (entry, token) = tokio::join!(store.entry(path), store.token(path));
+        (entry, Some(token))
     } else {
-        (kv.metadata(mount, path).await, None)
+        (store.entry(path).await, None)
     };
-    let meta = match meta {
-        Ok(Some(m)) => m,
+    let entry = match entry {
+        Ok(Some(e)) => e,
         Ok(None) => {
             member.error = Some("gone since it was listed".into());
             return member;
@@ -151,7 +275,7 @@ async fn read_member(kv: &Kv, mount: &str, path: &str, check: bool, today: time:
             return member;
         }
     };
-    let facts = Facts::from_metadata(&meta.custom);
+    let facts = &entry.facts;
     member.org = facts.org_url.clone();
     member.profile = facts.profile.clone();
     member.owner = facts.owner.clone();
@@ -159,12 +283,12 @@ async fn read_member(kv: &Kv, mount: &str, path: &str, check: bool, today: time:
     member.expires = facts.expires.clone();
     member.verdict = facts.verdict.clone();
     member.checked = facts.checked_at.clone();
-    member.version = meta.current_version;
+    member.version = entry.version;
     let Some(token) = token else {
         return member;
     };
     let token = match token {
-        Ok(Some((token, _))) => token,
+        Ok(Some(token)) => token,
         Ok(None) => {
             member.error = Some("no token in it".into());
             return member;
@@ -174,8 +298,13 @@ async fn read_member(kv: &Kv, mount: &str, path: &str, check: bool, today: time:
             return member;
         }
     };
-    match prove_again(kv, mount, path, token, &facts, meta.custom).await {
+    match prove_again(token, facts).await {
         Ok((verdict, checked)) => {
+            let mut custom = entry.custom.clone();
+            custom.insert("last_verdict".into(), verdict.clone());
+            custom.insert("last_checked".into(), checked.clone());
+            // The verdict is a fact, not the secret: written without touching the token.
+            store.record(path, &custom).await;
             member.verdict = verdict;
             member.checked = checked;
         }
@@ -184,16 +313,8 @@ async fn read_member(kv: &Kv, mount: &str, path: &str, check: bool, today: time:
     member
 }
 
-/// Proves the token for the facts' organization and scopes; the verdict goes back
-/// into the metadata (the token is not rewritten).
-async fn prove_again(
-    kv: &Kv,
-    mount: &str,
-    path: &str,
-    token: Token,
-    facts: &Facts,
-    mut custom: std::collections::BTreeMap<String, String>,
-) -> Result<(String, String), String> {
+/// Proves the token for the facts' organization and scopes.
+async fn prove_again(token: Token, facts: &Facts) -> Result<(String, String), String> {
     let org = crate::domain::org_url::OrgUrl::parse(&facts.org_url)
         .map_err(|e| format!("its org_url: {e}"))?;
     let profile = crate::domain::profiles::find(&facts.profile).ok();
@@ -214,7 +335,6 @@ async fn prove_again(
         None,
     )
     .await;
-    let verdict = report.verdict.as_str().to_string();
     let checked = report
         .checked_at
         .and_then(|t| {
@@ -222,11 +342,7 @@ async fn prove_again(
                 .ok()
         })
         .unwrap_or_default();
-    custom.insert("last_verdict".into(), verdict.clone());
-    custom.insert("last_checked".into(), checked.clone());
-    // The verdict is a fact, not the secret: written without touching the token's version.
-    let _ = kv.set_metadata(mount, path, &custom).await;
-    Ok((verdict, checked))
+    Ok((report.verdict.as_str().to_string(), checked))
 }
 
 /// The exit code of a fleet: the worst verdict, 0 when every token passes and none expires

@@ -19,4 +19,5 @@ mod git;
 mod leak_check;
 mod mint_crash;
 mod openbao;
+mod pass_store;
 mod store;
