@@ -72,7 +72,7 @@ impl Store {
         String::from_utf8_lossy(&out.stdout).to_string()
     }
 
-    fn patwiz(&self, config: &Path, args: &[&str]) -> std::process::Command {
+    fn patwiz(&self, config: &Path, args: &[&str]) -> Command {
         let mut cmd = crate::support::cmd::patwiz();
         cmd.args(args)
             .env("GNUPGHOME", self.gnupg.path())
