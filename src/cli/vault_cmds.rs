@@ -54,8 +54,9 @@ impl Destination {
     /// only lands on what was read.
     pub async fn open(to: &str) -> Result<Destination, ExitCode> {
         let target = Target::parse(to, false).map_err(usage)?;
-        let (store, path) =
-            Store::open(&target, &HttpOptions::default()).map_err(|e| kv_failure(&e))?;
+        let (store, path) = Store::open(&target, &HttpOptions::default())
+            .await
+            .map_err(|e| kv_failure(&e))?;
         let entry = store.entry(&path).await.map_err(|e| kv_failure(&e))?;
         Ok(Destination {
             shown: target.display(),
@@ -83,7 +84,7 @@ impl Destination {
                     " as version {}",
                     self.entry.as_ref().map_or(0, |e| e.version) + 1
                 ),
-                Store::Pass(_) => String::new(),
+                Store::KeyVault(_) | Store::Pass(_) => String::new(),
             };
             println!(
                 "Would write the token to {} at {}{version} (nothing was written), with beside it:",
@@ -117,7 +118,14 @@ impl Destination {
                         version - 1
                     );
                 } else if version == 0 && self.expected != 0 && self.store.keeps_history() {
-                    println!("The token it replaced stays in the password store's git history.");
+                    match self.store {
+                        Store::KeyVault(_) => println!(
+                            "The token it replaced stays as an earlier version of the secret in the Key Vault."
+                        ),
+                        _ => println!(
+                            "The token it replaced stays in the password store's git history."
+                        ),
+                    }
                 }
                 if proven.forced {
                     println!("Stored anyway (--force): the facts beside it say missing-scopes.");
@@ -237,7 +245,7 @@ pub async fn status(args: StatusArgs) -> ExitCode {
         Ok(t) => t,
         Err(e) => return usage(e),
     };
-    let (store, path) = match Store::open(&target, &HttpOptions::default()) {
+    let (store, path) = match Store::open(&target, &HttpOptions::default()).await {
         Ok(found) => found,
         Err(e) => return kv_failure(&e),
     };

@@ -11,12 +11,15 @@ pub enum Target {
     KvV2 { mount: String, path: String },
     /// An entry of `pass`, the standard Unix password manager (its name in the store).
     Pass { path: String },
+    /// An Azure Key Vault secret: the vault's URL (`https://NAME.vault.azure.net`) and the
+    /// secret's name (letters, digits and dashes).
+    KeyVault { vault: String, name: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TargetError {
     #[error(
-        "\"{0}\" is not a vault address patwiz knows: use vault://MOUNT/PATH (HashiCorp Vault or OpenBao KV version 2, at VAULT_ADDR) or pass://PATH (the pass password store)"
+        "\"{0}\" is not a vault address patwiz knows: use vault://MOUNT/PATH (HashiCorp Vault or OpenBao KV version 2, at VAULT_ADDR), keyvault://VAULT/SECRET (Azure Key Vault) or pass://PATH (the pass password store)"
     )]
     Unknown(String),
     #[error("{0} names no secret: use vault://MOUNT/PATH, for example vault://secret/ado/git-zen")]
@@ -49,6 +52,36 @@ impl Target {
                 path: path.to_string(),
             });
         }
+        if let Some(rest) = trimmed.strip_prefix("keyvault://") {
+            let (vault, name) = rest
+                .trim_matches('/')
+                .split_once('/')
+                .unwrap_or((rest.trim_matches('/'), ""));
+            let valid_vault = !vault.is_empty()
+                && vault.len() <= 24
+                && vault.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            if !valid_vault {
+                return Err(TargetError::BadSegment(trimmed.to_string()));
+            }
+            return key_vault(
+                format!("https://{vault}.vault.azure.net"),
+                name,
+                trimmed,
+                allow_prefix,
+            );
+        }
+        if let Ok(url) = url::Url::parse(trimmed)
+            && url.scheme() == "https"
+        {
+            let origin = url.origin().ascii_serialization();
+            let path = url.path().trim_matches('/');
+            let name = match path.strip_prefix("secrets") {
+                Some(rest) => rest.trim_matches('/'),
+                None if path.is_empty() => "",
+                None => return Err(TargetError::Unknown(trimmed.to_string())),
+            };
+            return key_vault(origin, name, trimmed, allow_prefix);
+        }
         let rest = ["vault://", "openbao://", "bao://"]
             .iter()
             .find_map(|scheme| trimmed.strip_prefix(scheme))
@@ -73,8 +106,33 @@ impl Target {
             Target::KvV2 { mount, path } if path.is_empty() => format!("vault://{mount}"),
             Target::KvV2 { mount, path } => format!("vault://{mount}/{path}"),
             Target::Pass { path } => format!("pass://{path}"),
+            Target::KeyVault { vault, name } if name.is_empty() => vault.clone(),
+            Target::KeyVault { vault, name } => format!("{vault}/secrets/{name}"),
         }
     }
+}
+
+/// A Key Vault target: the vault's origin and a secret name Key Vault takes (1–127 letters,
+/// digits and dashes).
+fn key_vault(
+    vault: String,
+    name: &str,
+    text: &str,
+    allow_prefix: bool,
+) -> Result<Target, TargetError> {
+    if name.is_empty() && !allow_prefix {
+        return Err(TargetError::NoPath(text.to_string()));
+    }
+    let valid = name.len() <= 127 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if !valid {
+        return Err(TargetError::BadSegment(format!(
+            "{text} (a Key Vault secret's name has only letters, digits and dashes)"
+        )));
+    }
+    Ok(Target::KeyVault {
+        vault,
+        name: name.to_string(),
+    })
 }
 
 /// The facts kept beside a token (never the token): what a rotation and a fleet view need.
@@ -210,6 +268,23 @@ mod tests {
         );
         assert!(matches!(
             Target::parse("pass://../etc", false),
+            Err(TargetError::BadSegment(_))
+        ));
+        assert_eq!(
+            Target::parse("keyvault://team-kv/ado-git-zen", false).unwrap(),
+            Target::KeyVault {
+                vault: "https://team-kv.vault.azure.net".into(),
+                name: "ado-git-zen".into()
+            }
+        );
+        assert_eq!(
+            Target::parse("https://127.0.0.1:8443/secrets/ado-git-zen", false)
+                .unwrap()
+                .display(),
+            "https://127.0.0.1:8443/secrets/ado-git-zen"
+        );
+        assert!(matches!(
+            Target::parse("keyvault://team-kv/ado/git-zen", false),
             Err(TargetError::BadSegment(_))
         ));
         assert!(matches!(

@@ -6,6 +6,7 @@
 //! `X-TFS-FedAuthRedirect: Suppress`, revoked / expired / conditional-access tokens, user
 //! permission denials with `X-VSS-UserData`, and injected faults. It listens on loopback only.
 
+pub mod keyvault;
 pub mod kv;
 pub mod lifecycle;
 pub mod locations;

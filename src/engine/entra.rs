@@ -160,12 +160,17 @@ pub fn azure_cli_installed() -> bool {
 
 /// The Azure CLI's token for Azure DevOps, read from its output (never from argv or a file).
 pub async fn from_azure_cli() -> Result<EntraToken, SignInError> {
+    from_azure_cli_for(ADO_RESOURCE).await
+}
+
+/// The Azure CLI's token for another Microsoft resource (`https://vault.azure.net` for Key Vault).
+pub async fn from_azure_cli_for(resource: &str) -> Result<EntraToken, SignInError> {
     let output = tokio::process::Command::new(azure_cli())
         .args([
             "account",
             "get-access-token",
             "--resource",
-            ADO_RESOURCE,
+            resource,
             "--query",
             "accessToken",
             "-o",

@@ -10,6 +10,7 @@
 pub mod discovery;
 pub mod entra;
 pub mod http;
+pub mod keyvault;
 pub mod kv;
 pub mod lifecycle;
 pub mod many;

@@ -12,6 +12,7 @@ use crate::domain::team_vault::{Facts, Target};
 use crate::domain::token::Token;
 use crate::engine::Report;
 use crate::engine::http::HttpOptions;
+use crate::engine::keyvault::KeyVault;
 use crate::engine::kv::{Kv, KvError};
 use crate::engine::pass::{PassStore, entry_text, parse_entry};
 
@@ -19,9 +20,10 @@ use crate::engine::pass::{PassStore, entry_text, parse_entry};
 /// this many connections easily, and 500 tokens then take a few dozen round trips.
 pub const PARALLELISM: usize = 64;
 
-/// The team's store: a KV v2 vault (with its mount) or a pass password store.
+/// The team's store: a KV v2 vault (with its mount), an Azure Key Vault or a pass store.
 pub enum Store {
     Kv { kv: Kv, mount: String },
+    KeyVault(KeyVault),
     Pass(PassStore),
 }
 
@@ -44,8 +46,9 @@ fn stamp_of(text: &str) -> u64 {
 }
 
 impl Store {
-    /// The store `target` names, with the path inside it (the environment gives the rest).
-    pub fn open(target: &Target, options: &HttpOptions) -> Result<(Store, String), KvError> {
+    /// The store `target` names, with the path inside it (the environment gives the rest; a
+    /// Key Vault's bearer comes from the Azure CLI).
+    pub async fn open(target: &Target, options: &HttpOptions) -> Result<(Store, String), KvError> {
         match target {
             Target::KvV2 { mount, path } => Ok((
                 Store::Kv {
@@ -55,6 +58,10 @@ impl Store {
                 path.clone(),
             )),
             Target::Pass { path } => Ok((Store::Pass(PassStore::from_env()?), path.clone())),
+            Target::KeyVault { vault, name } => Ok((
+                Store::KeyVault(KeyVault::connect(vault, options).await?),
+                name.clone(),
+            )),
         }
     }
 
@@ -62,6 +69,7 @@ impl Store {
     pub fn address(&self) -> String {
         match self {
             Store::Kv { kv, .. } => kv.address(),
+            Store::KeyVault(v) => v.address(),
             Store::Pass(p) => p.address(),
         }
     }
@@ -69,7 +77,7 @@ impl Store {
     /// Whether earlier tokens stay in the store's history (KV versions; a pass store in git).
     pub fn keeps_history(&self) -> bool {
         match self {
-            Store::Kv { .. } => true,
+            Store::Kv { .. } | Store::KeyVault(_) => true,
             Store::Pass(p) => std::path::Path::new(&p.address()).join(".git").exists(),
         }
     }
@@ -82,6 +90,12 @@ impl Store {
                 custom: m.custom,
                 version: m.current_version,
                 stamp: m.current_version,
+            })),
+            Store::KeyVault(v) => Ok(v.info(path).await?.map(|info| Entry {
+                facts: Facts::from_metadata(&info.tags),
+                stamp: stamp_of(&info.version),
+                custom: info.tags,
+                version: 0,
             })),
             Store::Pass(p) => Ok(p.show(path).await?.map(|text| {
                 let (_, custom) = parse_entry(&text);
@@ -99,6 +113,7 @@ impl Store {
     pub async fn token(&self, path: &str) -> Result<Option<Token>, KvError> {
         match self {
             Store::Kv { kv, mount } => Ok(kv.read_token(mount, path).await?.map(|(t, _)| t)),
+            Store::KeyVault(v) => v.value(path).await,
             Store::Pass(p) => Ok(p
                 .show(path)
                 .await?
@@ -129,6 +144,22 @@ impl Store {
                 kv.set_metadata(mount, path, &custom).await?;
                 Ok(version)
             }
+            Store::KeyVault(v) => {
+                // Key Vault has no check-and-set: its latest version is compared just before
+                // the new one is set.
+                if now.map_or(0, |e| e.stamp) != expected {
+                    return Err(KvError::Changed {
+                        path: format!("{}/secrets/{path}", v.address()),
+                    });
+                }
+                let expires = facts
+                    .expires
+                    .as_deref()
+                    .and_then(|d| crate::store::settings::parse_date(d).ok())
+                    .map(|d| d.midnight().assume_utc().unix_timestamp());
+                v.set(path, token, &custom, expires).await?;
+                Ok(0)
+            }
             Store::Pass(p) => {
                 // pass has no check-and-set: the entry is compared just before it is replaced.
                 if now.map_or(0, |e| e.stamp) != expected {
@@ -145,6 +176,12 @@ impl Store {
     async fn list(&self, prefix: &str) -> Result<Vec<String>, KvError> {
         match self {
             Store::Kv { kv, mount } => kv.list(mount, prefix).await,
+            Store::KeyVault(v) => Ok(v
+                .list()
+                .await?
+                .into_iter()
+                .filter(|n| n.starts_with(prefix))
+                .collect()),
             Store::Pass(p) => Ok(p.list(prefix)),
         }
     }
@@ -159,7 +196,7 @@ impl Store {
     fn shown(&self, path: &str) -> String {
         match self {
             Store::Kv { mount, .. } => format!("{mount}/{path}"),
-            Store::Pass(_) => path.to_string(),
+            Store::KeyVault(_) | Store::Pass(_) => path.to_string(),
         }
     }
 }

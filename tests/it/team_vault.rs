@@ -271,3 +271,115 @@ async fn two_rotations_at_once_leave_one_winner_and_a_clear_message_for_the_othe
         assert_secret_free(out, &[&a, &b, &first]);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn azure_key_vault_gets_the_token_with_its_expiry_in_exp_and_the_facts_as_tags() {
+    use patwiz::emulator::keyvault::KeyVaultDouble;
+    let emu = Emulator::start_demo().await.unwrap();
+    let org = emu.org_url();
+    let bearer = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.keyvault-test-bearer.sig";
+    let vault = KeyVaultDouble::start(
+        bearer,
+        "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47",
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, vault.ca_pem()).unwrap();
+    // The Azure CLI, as patwiz asks it: a token for https://vault.azure.net on stdout.
+    let az = dir.path().join("az");
+    std::fs::write(
+        &az,
+        format!("#!/bin/sh\n[ \"$4\" = \"https://vault.azure.net\" ] || exit 3\necho '{bearer}'\n"),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let to = format!("{}/secrets/ado-git-zen", vault.url());
+    let token = emu.token("git-zen").unwrap();
+    let run = |args: &[&str], stdin: Option<&str>| {
+        let mut cmd = crate::support::cmd::patwiz();
+        cmd.args(args)
+            .env("PATWIZ_AZ", &az)
+            .env("SSL_CERT_FILE", &ca)
+            .env("PATWIZ_CONFIG_DIR", dir.path());
+        tokio::task::block_in_place(|| crate::support::cmd::output(&mut cmd, stdin))
+    };
+    let out = run(
+        &[
+            "login",
+            "--org",
+            &org,
+            "--profile",
+            "git-zen",
+            "--token-stdin",
+            "--to",
+            &to,
+            "--expires",
+            "2027-05-31",
+        ],
+        Some(&token),
+    );
+    let text = crate::support::cmd::text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("Stored in https://127.0.0.1:"), "{text}");
+    assert!(
+        !text.contains(&token[..10]) && !text.contains("keyvault-test-bearer"),
+        "{text}"
+    );
+    assert_eq!(vault.versions("ado-git-zen"), 1);
+    // Read back as Key Vault holds it: the value, exp, the facts as tags.
+    let kv = patwiz::engine::keyvault::KeyVault::with_bearer(
+        &vault.url(),
+        patwiz::domain::token::Token::new(bearer),
+        &patwiz::engine::http::HttpOptions {
+            ca_file: Some(ca.clone()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let info = kv.info("ado-git-zen").await.unwrap().unwrap();
+    assert_eq!(info.tags["profile"], "git-zen");
+    assert_eq!(info.tags["org_url"], org);
+    let exp = time::OffsetDateTime::from_unix_timestamp(info.expires.unwrap()).unwrap();
+    assert_eq!(exp.date().to_string(), "2027-05-31");
+    assert_eq!(
+        kv.value("ado-git-zen").await.unwrap().unwrap().expose(),
+        token
+    );
+
+    // A rotation: a new version, the facts kept; the fleet view.
+    let next = emu.token("legacy-format").unwrap();
+    let out = run(&["rotate", "--to", &to, "--token-stdin"], Some(&next));
+    let text = crate::support::cmd::text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("earlier version of the secret in the Key Vault"),
+        "{text}"
+    );
+    assert_eq!(vault.versions("ado-git-zen"), 2);
+    let out = run(
+        &["status", "--from", &vault.url(), "--check", "--json"],
+        None,
+    );
+    let text = crate::support::cmd::text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["tokens"][0]["path"], "ado-git-zen");
+    assert_eq!(json["tokens"][0]["verdict"], "pass");
+    assert_eq!(json["tokens"][0]["expires"], "2027-05-31");
+
+    // Without the Key Vault's certificate trusted, nothing is sent.
+    let mut cmd = crate::support::cmd::patwiz();
+    cmd.args(["rotate", "--to", &to, "--token-stdin"])
+        .env("PATWIZ_AZ", &az)
+        .env_remove("SSL_CERT_FILE")
+        .env("PATWIZ_CONFIG_DIR", dir.path());
+    let out = tokio::task::block_in_place(|| crate::support::cmd::output(&mut cmd, Some(&next)));
+    assert_ne!(out.status.code(), Some(0));
+    assert_eq!(vault.versions("ado-git-zen"), 2);
+}

@@ -135,3 +135,93 @@ async fn microsofts_msal_signs_in_at_the_emulated_entra_and_its_token_opens_the_
         "{stdout}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Microsoft's azure-keyvault-secrets for Python (PATWIZ_ADO_PYTHON); .ci/run installs it"]
+async fn microsofts_key_vault_client_reads_what_patwiz_wrote_with_its_expiry_and_tags() {
+    use patwiz::emulator::keyvault::KeyVaultDouble;
+    use sha2::Digest as _;
+    let python = python_with_client()
+        .expect("Microsoft's Python clients: set PATWIZ_ADO_PYTHON or run .ci/run to install them");
+    let emu = Emulator::start_demo().await.unwrap();
+    let org = emu.org_url();
+    let bearer = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.conformance-bearer.sig";
+    let vault = KeyVaultDouble::start(
+        bearer,
+        "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47",
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, vault.ca_pem()).unwrap();
+    let az = dir.path().join("az");
+    std::fs::write(&az, format!("#!/bin/sh\necho '{bearer}'\n")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let token = emu.token("git-zen").unwrap();
+    let to = format!("{}/secrets/ado-git-zen", vault.url());
+    let mut cmd = crate::support::cmd::patwiz();
+    cmd.args([
+        "login",
+        "--org",
+        &org,
+        "--profile",
+        "git-zen",
+        "--token-stdin",
+        "--to",
+        &to,
+        "--expires",
+        "2027-05-31",
+    ])
+    .env("PATWIZ_AZ", &az)
+    .env("SSL_CERT_FILE", &ca)
+    .env("PATWIZ_CONFIG_DIR", dir.path());
+    let out = tokio::task::block_in_place(|| crate::support::cmd::output(&mut cmd, Some(&token)));
+    assert!(out.status.success(), "{}", crate::support::cmd::text(&out));
+
+    let script =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/keyvault_client.py");
+    let (url, ca_path) = (vault.url(), ca.clone());
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(python)
+            .arg(script)
+            .env("VAULT_URL", url)
+            .env("CA", ca_path)
+            .env("BEARER", bearer)
+            .env("NAME", "ado-git-zen")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let digest: String = sha2::Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        json["value_sha256"], digest,
+        "the SDK reads the token patwiz wrote"
+    );
+    assert!(
+        json["expires_on"]
+            .as_str()
+            .unwrap()
+            .starts_with("2027-05-31"),
+        "{json}"
+    );
+    assert_eq!(json["tags"]["profile"], "git-zen");
+    assert_eq!(json["tags"]["org_url"], org.as_str());
+    assert_eq!(json["listed"][0], "ado-git-zen");
+    assert_eq!(json["scopes"][0], "https://vault.azure.net/.default");
+}

@@ -1,0 +1,290 @@
+//! An Azure Key Vault client for a team's tokens (secrets REST API, api-version 7.4): the token
+//! as a secret whose expiry is the vault's own `exp` attribute (so the vault's expiry alerts
+//! work), the facts as its tags, every write a new version. The bearer is a Microsoft Entra
+//! token for `https://vault.azure.net` from the Azure CLI, a secret like the PAT; it is sent only
+//! over https, to a Key Vault host (or loopback) and never through a plain-http proxy.
+
+use std::collections::BTreeMap;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use url::Url;
+
+use super::http::HttpOptions;
+use super::kv::KvError;
+use crate::domain::token::Token;
+
+const API_VERSION: &str = "7.4";
+/// The resource a Key Vault bearer is for.
+pub const RESOURCE: &str = "https://vault.azure.net";
+/// Key Vault's hosts in the public and sovereign clouds.
+const HOST_SUFFIXES: [&str; 4] = [
+    ".vault.azure.net",
+    ".vault.azure.cn",
+    ".vault.usgovcloudapi.net",
+    ".vault.microsoftazure.de",
+];
+
+/// A secret's latest version: its id, tags and expiry (never its value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretInfo {
+    pub version: String,
+    pub tags: BTreeMap<String, String>,
+    pub expires: Option<i64>,
+}
+
+pub struct KeyVault {
+    base: Url,
+    bearer: Token,
+    client: reqwest::Client,
+}
+
+impl std::fmt::Debug for KeyVault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KeyVault({}, bearer <redacted>)", self.base)
+    }
+}
+
+fn failed(message: impl Into<String>) -> KvError {
+    KvError::Failed {
+        status: 0,
+        message: crate::domain::text::safe_message(&message.into()),
+    }
+}
+
+/// Whether `url` is a Key Vault the token may go to: https to a Key Vault host, or loopback.
+pub fn allowed(url: &Url) -> bool {
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    url.scheme() == "https"
+        && url.username().is_empty()
+        && (HOST_SUFFIXES.iter().any(|s| host.ends_with(s))
+            || crate::domain::org_url::is_loopback(url))
+}
+
+impl KeyVault {
+    /// The vault at `base`, with a bearer from the Azure CLI.
+    pub async fn connect(base: &str, options: &HttpOptions) -> Result<KeyVault, KvError> {
+        let bearer = super::entra::from_azure_cli_for(RESOURCE)
+            .await
+            .map_err(|e| failed(format!("no Microsoft Entra sign-in for Key Vault: {e}")))?
+            .access;
+        KeyVault::with_bearer(base, bearer, options)
+    }
+
+    pub fn with_bearer(
+        base: &str,
+        bearer: Token,
+        options: &HttpOptions,
+    ) -> Result<KeyVault, KvError> {
+        let base = Url::parse(base).map_err(|e| KvError::BadAddress(e.to_string()))?;
+        if !allowed(&base) {
+            return Err(KvError::BadAddress(format!(
+                "{base} is not an Azure Key Vault (https://NAME.vault.azure.net): the sign-in token goes nowhere else"
+            )));
+        }
+        let mut options = options.clone();
+        if options.ca_file.is_none() {
+            options.ca_file = std::env::var_os("SSL_CERT_FILE").map(Into::into);
+        }
+        let (client, _) =
+            super::http::clients(&options).map_err(|e| KvError::BadAddress(e.to_string()))?;
+        Ok(KeyVault {
+            base,
+            bearer,
+            client,
+        })
+    }
+
+    pub fn address(&self) -> String {
+        self.base.as_str().trim_end_matches('/').to_string()
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/{path}?api-version={API_VERSION}", self.address())
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<Value>,
+    ) -> Result<(u16, Value), KvError> {
+        let mut request = self
+            .client
+            .request(method, url)
+            .bearer_auth(self.bearer.expose());
+        if let Some(body) = body {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.to_string());
+        }
+        let unreachable = |e: reqwest::Error| KvError::Unreachable {
+            addr: self.address(),
+            reason: super::http::describe_error(&e),
+        };
+        let response = request.send().await.map_err(unreachable)?;
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.map_err(unreachable)?;
+        Ok((
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        ))
+    }
+
+    fn failure(status: u16, body: &Value) -> KvError {
+        let message = body["error"]["message"]
+            .as_str()
+            .map(crate::domain::text::safe_message)
+            .unwrap_or_else(|| "no message".into());
+        match status {
+            401 | 403 => KvError::Denied(format!(
+                "{message} (the signed-in account needs the Key Vault Secrets Officer role, or a Set/Get access policy)"
+            )),
+            _ => KvError::Failed {
+                status,
+                message: format!("the Key Vault answered HTTP {status}: {message}"),
+            },
+        }
+    }
+
+    /// A secret's name in a URL: Key Vault names are letters, digits and dashes, and anything
+    /// else is escaped.
+    fn escape(name: &str) -> String {
+        const ESCAPED: &percent_encoding::AsciiSet =
+            &percent_encoding::NON_ALPHANUMERIC.remove(b'-');
+        percent_encoding::utf8_percent_encode(name, ESCAPED).to_string()
+    }
+
+    /// The secret's latest version, `None` when there is none.
+    pub async fn info(&self, name: &str) -> Result<Option<SecretInfo>, KvError> {
+        let (status, body) = self
+            .send(
+                Method::GET,
+                &self.url(&format!("secrets/{}", Self::escape(name))),
+                None,
+            )
+            .await?;
+        match status {
+            200 => Ok(Some(read_info(&body))),
+            404 => Ok(None),
+            _ => Err(Self::failure(status, &body)),
+        }
+    }
+
+    /// The token at the latest version.
+    pub async fn value(&self, name: &str) -> Result<Option<Token>, KvError> {
+        let (status, body) = self
+            .send(
+                Method::GET,
+                &self.url(&format!("secrets/{}", Self::escape(name))),
+                None,
+            )
+            .await?;
+        match status {
+            200 => Ok(body["value"].as_str().map(Token::new)),
+            404 => Ok(None),
+            _ => Err(Self::failure(status, &body)),
+        }
+    }
+
+    /// Sets a new version: the token, `exp` from the token's expiry, the facts as tags.
+    pub async fn set(
+        &self,
+        name: &str,
+        token: &Token,
+        tags: &BTreeMap<String, String>,
+        expires: Option<i64>,
+    ) -> Result<String, KvError> {
+        let mut attributes = json!({"enabled": true});
+        if let Some(exp) = expires {
+            attributes["exp"] = json!(exp);
+        }
+        // At most 15 tags of at most 256 characters, as Key Vault allows.
+        let tags: BTreeMap<&String, String> = tags
+            .iter()
+            .take(15)
+            .map(|(k, v)| (k, v.chars().take(256).collect()))
+            .collect();
+        let body = json!({
+            "value": token.expose(),
+            "contentType": "Azure DevOps personal access token",
+            "attributes": attributes,
+            "tags": tags,
+        });
+        let (status, answer) = self
+            .send(
+                Method::PUT,
+                &self.url(&format!("secrets/{}", Self::escape(name))),
+                Some(body),
+            )
+            .await?;
+        match status {
+            200 => Ok(read_info(&answer).version),
+            _ => Err(Self::failure(status, &answer)),
+        }
+    }
+
+    /// Every secret's name (with its tags and expiry) whose tags say patwiz wrote it.
+    pub async fn list(&self) -> Result<Vec<String>, KvError> {
+        let mut next = Some(self.url("secrets"));
+        let mut names = Vec::new();
+        while let Some(url) = next.take() {
+            let (status, body) = self.send(Method::GET, &url, None).await?;
+            if status != 200 {
+                return Err(Self::failure(status, &body));
+            }
+            for item in body["value"].as_array().into_iter().flatten() {
+                let by_patwiz = item["tags"]["written_by"]
+                    .as_str()
+                    .is_some_and(|w| w.starts_with("patwiz"));
+                if let Some(name) = item["id"].as_str().and_then(|id| id.rsplit('/').next())
+                    && by_patwiz
+                {
+                    names.push(name.to_string());
+                }
+            }
+            // Only a next page of this same vault is followed.
+            next = body["nextLink"]
+                .as_str()
+                .filter(|n| n.starts_with(&self.address()))
+                .map(str::to_string);
+        }
+        names.sort();
+        Ok(names)
+    }
+}
+
+fn read_info(body: &Value) -> SecretInfo {
+    SecretInfo {
+        version: body["id"]
+            .as_str()
+            .and_then(|id| id.rsplit('/').next())
+            .unwrap_or_default()
+            .to_string(),
+        tags: body["tags"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        expires: body["attributes"]["exp"].as_i64(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bearer_goes_only_to_key_vault_hosts_over_https() {
+        let ok = |u: &str| allowed(&Url::parse(u).unwrap());
+        assert!(ok("https://team.vault.azure.net"));
+        assert!(ok("https://team.vault.azure.cn"));
+        assert!(ok("https://127.0.0.1:8443"));
+        assert!(!ok("http://team.vault.azure.net"));
+        assert!(!ok("https://vault.azure.net.evil.example"));
+        assert!(!ok("https://example.com"));
+    }
+}
