@@ -165,6 +165,14 @@ pub async fn create(args: CreateArgs) -> ExitCode {
             "{org} already has a stored token: `patwiz rotate --org {org} --create` replaces it"
         ));
     }
+    // The team vault is read before the token exists, so its write lands only on what was read.
+    let team = match &args.to {
+        Some(to) => match super::vault_cmds::Destination::open(to).await {
+            Ok(d) => Some(d),
+            Err(code) => return code,
+        },
+        None => None,
+    };
     let lifecycle = match connect(&org, &args.sign_in, &options).await {
         Ok(l) => l,
         Err(code) => return code,
@@ -185,7 +193,30 @@ pub async fn create(args: CreateArgs) -> ExitCode {
         Err(e) => return report_error(e),
     };
     say_minted(&minted, args.json, "created");
-    ExitCode::SUCCESS
+    let Some(team) = team else {
+        return ExitCode::SUCCESS;
+    };
+    let token = match vault.token(&org.key()).await {
+        Ok(Some(t)) => t,
+        _ => {
+            eprintln!(
+                "patwiz: the created token is stored on this machine but could not be read back for the team vault: run `patwiz login --org {org} --profile {} --to …` with it",
+                profile.name
+            );
+            return ExitCode::from(3);
+        }
+    };
+    let scopes = profile.scope_ids();
+    let proven = super::vault_cmds::ProvenToken {
+        token: &token,
+        report: &minted.report,
+        profile: &profile.name,
+        scopes: &scopes,
+        expires: minted.valid_to.map(|t| t.date()),
+        forced: false,
+        authorization_id: Some(minted.authorization_id.clone()),
+    };
+    team.put_quietly(proven, false, false).await
 }
 
 fn say_minted(minted: &mint::Minted, json: bool, verb: &str) {

@@ -264,6 +264,11 @@ pub struct CreateArgs {
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// Also put the created, proven token in the team's vault (vault://MOUNT/PATH,
+    /// keyvault://VAULT/SECRET or pass://PATH); it stays in this machine's store too, so that
+    /// `rotate --create` and `mend` can manage it.
+    #[arg(long, value_name = "URI", conflicts_with = "json")]
+    pub to: Option<String>,
     #[command(flatten)]
     pub sign_in: SignInArgs,
 }

@@ -199,6 +199,7 @@ pub async fn login(args: LoginArgs) -> ExitCode {
                     scopes: &scopes,
                     expires,
                     forced,
+                    authorization_id: None,
                 };
                 team.put(proven, args.dry_run).await
             }

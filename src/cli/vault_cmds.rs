@@ -36,6 +36,8 @@ pub struct ProvenToken<'a> {
     pub scopes: &'a [String],
     pub expires: Option<time::Date>,
     pub forced: bool,
+    /// The lifecycle API's id of the token, when patwiz created it.
+    pub authorization_id: Option<String>,
 }
 
 /// Where a proven token goes: the entry, its store, and what it was before proving.
@@ -69,15 +71,27 @@ impl Destination {
 
     /// Writes the proven token (or, with `dry_run`, says what would be written).
     pub async fn put(self, proven: ProvenToken<'_>, dry_run: bool) -> ExitCode {
+        self.put_quietly(proven, dry_run, true).await
+    }
+
+    /// As [`Destination::put`]; `report` false when the caller has printed the check already.
+    pub async fn put_quietly(
+        self,
+        proven: ProvenToken<'_>,
+        dry_run: bool,
+        report: bool,
+    ) -> ExitCode {
         let facts = team_vault::facts_for(
             proven.report,
             proven.profile,
             proven.scopes,
             proven.expires,
-            None,
+            proven.authorization_id.clone(),
             proven.token,
         );
-        super::print_report(proven.report);
+        if report {
+            super::print_report(proven.report);
+        }
         if dry_run {
             let version = match self.store {
                 Store::Kv { .. } => format!(
@@ -231,6 +245,7 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
                 .and_then(|d| crate::store::settings::parse_date(d).ok())
         }),
         forced: false,
+        authorization_id: facts.authorization_id.clone(),
     };
     destination.put(proven, args.dry_run).await
 }

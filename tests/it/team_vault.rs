@@ -383,3 +383,44 @@ async fn azure_key_vault_gets_the_token_with_its_expiry_in_exp_and_the_facts_as_
     assert_ne!(out.status.code(), Some(0));
     assert_eq!(vault.versions("ado-git-zen"), 2);
 }
+
+#[test]
+fn a_token_patwiz_creates_goes_to_the_vault_with_its_authorization_id() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt.block_on(Emulator::start_demo()).unwrap();
+    let kv = rt.block_on(KvDouble::start(ROOT, Duration::ZERO)).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let browser = crate::support::fixtures::fake_browser(config.path());
+    let mut cmd = crate::support::cmd::patwiz();
+    cmd.args([
+        "create",
+        "--org",
+        &emu.org_url(),
+        "--profile",
+        "git-zen",
+        "--to",
+        "vault://secret/ado/created",
+    ])
+    .env("VAULT_ADDR", kv.addr())
+    .env("VAULT_TOKEN", ROOT)
+    .env("BROWSER", &browser)
+    .env("PATWIZ_CONFIG_DIR", config.path());
+    let out = crate::support::cmd::output(&mut cmd, None);
+    let text = crate::support::cmd::text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("Token created"), "{text}");
+    assert!(
+        text.contains("Stored in vault://secret/ado/created"),
+        "{text}"
+    );
+    assert!(!text.contains("JQQJ99"), "the value is never printed");
+    let written = kv.version("secret/ado/created", 1).unwrap();
+    let value = written["token"].as_str().unwrap();
+    assert!(
+        emu.issued_secrets().iter().any(|s| s == value),
+        "the minted token"
+    );
+    let facts = kv.custom_metadata("secret/ado/created").unwrap();
+    assert!(!facts["authorization_id"].is_empty(), "{facts:?}");
+    assert_eq!(facts["last_verdict"], "pass");
+}
