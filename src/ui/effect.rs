@@ -24,6 +24,8 @@ pub struct SaveRequest {
     pub rotating: Option<String>,
     /// The lifecycle API's id, when patwiz created this token (recorded with it).
     pub authorization_id: Option<String>,
+    /// A team vault to store it in instead of this computer's secret store.
+    pub team: Option<String>,
 }
 
 /// Have Azure DevOps create the token (after a Microsoft Entra sign-in), with exactly these

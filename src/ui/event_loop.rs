@@ -50,6 +50,10 @@ pub fn summary(app: &App) -> String {
             app.integration(),
             stored.backend.name()
         ),
+        (super::state::SaveState::SavedTeam(where_), _) => format!(
+            "patwiz: a proven token for {} is stored for {org} in {where_}.",
+            app.integration()
+        ),
         (_, Some(report)) => format!(
             "patwiz: nothing was stored. Last check of the token for {org}: {}.",
             lowercase_first(&report.headline(&app.integration()))

@@ -461,9 +461,10 @@ static VALIDATE: [Binding; 12] = [
     BACK,
 ];
 
-static SAVE: [Binding; 5] = [
+static SAVE: [Binding; 6] = [
     bind(&[], "type", "YYYY-MM-DD", I::Type(' ')),
     bind(&[Key::Code(C::Enter)], "Enter", "save", I::Next),
+    bind(&[Key::Code(C::Tab)], "Tab", "team vault", I::Toggle),
     extra(&[Key::Code(C::Backspace)], "Backspace", "erase", I::Erase),
     extra(
         &[Key::Ctrl('u')],

@@ -68,6 +68,8 @@ pub enum Msg {
     Browser(Result<(), BrowserError>),
     Engine(Event),
     Saved(Result<Stored, VaultError>),
+    /// Stored in a team vault (where, in words), or why not.
+    SavedTeam(Result<String, String>),
     /// Azure DevOps created the token (not yet proven), or why it did not.
     Minted(Result<Box<crate::flows::mint::CreatedHere>, MintFailure>),
     /// The stored token was extended to this date and proven again (or why not).
@@ -103,6 +105,7 @@ impl fmt::Debug for Msg {
             Msg::Browser(r) => write!(f, "Browser({r:?})"),
             Msg::Engine(_) => f.write_str("Engine(..)"),
             Msg::Saved(r) => write!(f, "Saved({})", if r.is_ok() { "ok" } else { "err" }),
+            Msg::SavedTeam(r) => write!(f, "SavedTeam({})", if r.is_ok() { "ok" } else { "err" }),
             Msg::Minted(r) => write!(f, "Minted({})", if r.is_ok() { "ok" } else { "err" }),
             Msg::Mended(r) => write!(f, "Mended({})", if r.is_ok() { "ok" } else { "err" }),
             Msg::Extended(r) => write!(f, "Extended({})", if r.is_ok() { "ok" } else { "err" }),

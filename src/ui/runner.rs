@@ -266,6 +266,9 @@ impl Runner {
                 let result = write_reminder(&request);
                 self.spawn(async move { Msg::ReminderWritten(result) });
             }
+            Effect::Save(request) if request.team.is_some() => {
+                self.spawn(async move { Msg::SavedTeam(save_team(*request).await) });
+            }
             Effect::Save(request) => {
                 let dir = self.config_dir.clone();
                 let backend = self.secret_store;
@@ -545,6 +548,45 @@ async fn mend(
         .await
         .map_err(|e| mint_failure(&org, e.into()))?;
     Ok(scopes)
+}
+
+/// Stores the proven token in the team vault the request names (its address and credentials
+/// from the environment, as for `login --to`), only on the entry as it is now.
+async fn save_team(request: SaveRequest) -> Result<String, String> {
+    use crate::flows::team_vault::{Store, facts_for};
+    let uri = request.team.clone().unwrap_or_default();
+    let target =
+        crate::domain::team_vault::Target::parse(&uri, false).map_err(|e| e.to_string())?;
+    let (store, path) = Store::open(&target, &HttpOptions::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    let expected = store
+        .entry(&path)
+        .await
+        .map_err(|e| e.to_string())?
+        .map_or(0, |e| e.stamp);
+    let facts = facts_for(
+        &request.report,
+        &request.profile,
+        &request.scopes,
+        request.expires,
+        request.authorization_id.clone(),
+        &request.token,
+    );
+    let version = store
+        .push(&path, &request.token, &facts, expected)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "{} at {}{}",
+        target.display(),
+        store.address(),
+        if version > 0 {
+            format!(" (version {version})")
+        } else {
+            String::new()
+        }
+    ))
 }
 
 async fn save(

@@ -225,6 +225,8 @@ pub enum SaveState {
     Editing,
     Saving,
     Saved(Stored),
+    /// Stored in a team vault: where, in words ("vault://secret/ado/git-zen at … (version 2)").
+    SavedTeam(String),
     Failed(String),
 }
 
@@ -237,6 +239,11 @@ pub struct SaveStep {
     pub store_line: Option<String>,
     /// The date came from the create step's choice: the first key typed replaces it.
     pub expires_chosen: bool,
+    /// A team vault to store in instead (vault://…, keyvault://…, pass://…); empty: this
+    /// computer's secret store.
+    pub team: TextInput,
+    /// Typing goes to the team vault's field (Tab switches).
+    pub team_focus: bool,
 }
 
 impl Default for SaveStep {
@@ -246,6 +253,8 @@ impl Default for SaveStep {
             state: SaveState::Editing,
             store_line: None,
             expires_chosen: false,
+            team: TextInput::new(300),
+            team_focus: false,
         }
     }
 }

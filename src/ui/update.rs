@@ -122,6 +122,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             steps::save::saved(app, result);
             vec![]
         }
+        Msg::SavedTeam(result) => {
+            steps::save::saved_team(app, result);
+            vec![]
+        }
         Msg::Minted(result) => steps::create_token::minted(app, result),
         Msg::Mended(result) => steps::validate::mended(app, result),
         Msg::Extended(result) => {

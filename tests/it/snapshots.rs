@@ -393,6 +393,28 @@ async fn validate_screens() {
     assert!(screen(&app, 80, 24).contains("> 2026-12-31"));
     type_text(&mut app, "2027-05-31");
     snap!("07_save", &app);
+    // Tab: a team vault instead; a bad address is refused with words, Tab again goes back.
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "s3://bucket/pat");
+    press(&mut app, KeyCode::Enter);
+    assert!(screen(&app, 80, 24).contains("is not a vault address patwiz knows"));
+    for _ in 0.."s3://bucket/pat".len() {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "vault://secret/ado/git-zen");
+    snap!("07_save_team_vault", &app);
+    assert!(screen(&app, 80, 24).contains("Where: the team vault vault://secret/ado/git-zen"));
+    // Emptied, the field means this computer again; Tab goes back to the date, which is kept.
+    let ctrl_u = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    if let Some(intent) = keymap::intent(&app, &ctrl_u) {
+        update(&mut app, Msg::Intent(intent));
+    }
+    press(&mut app, KeyCode::Tab);
+    assert!(
+        screen(&app, 80, 24).contains("> 2027-05-31"),
+        "the date is kept"
+    );
+    assert!(!screen(&app, 80, 24).contains("Where: the team vault"));
     match press(&mut app, KeyCode::Enter).as_slice() {
         [Effect::Save(request)] => {
             assert_eq!(request.expires, Some(time::macros::date!(2027 - 05 - 31)));

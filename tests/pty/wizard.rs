@@ -97,6 +97,57 @@ fn helpdesk_is_warned_of_a_mistyped_paste_before_it_is_sent() {
 }
 
 #[test]
+fn a_team_lead_stores_the_proven_token_in_the_team_vault_from_the_save_step() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let kv = rt
+        .block_on(patwiz::emulator::kv::KvDouble::start(
+            "team-root",
+            std::time::Duration::ZERO,
+        ))
+        .unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let addr = kv.addr();
+    let mut s = Session::start_full(
+        config.path(),
+        &["demo"],
+        &[("VAULT_ADDR", &addr), ("VAULT_TOKEN", "team-root")],
+    );
+    to_paste(&mut s);
+    s.paste(GIT_ZEN);
+    s.send("\r");
+    s.wait_for("5 of 5 proven");
+    s.send("\r");
+    s.wait_for("Step 7 of 9");
+    s.wait_for("Tab: store it in a team vault");
+    s.send("\t");
+    s.wait_for("Team vault (vault://MOUNT/PATH");
+    s.send("vault://secret/ado/git-zen");
+    s.wait_for("Where: the team vault vault://secret/ado/git-zen");
+    s.send("\r");
+    s.wait_for("Step 8 of 9");
+    s.send("\r");
+    s.wait_for("Step 9 of 9");
+    s.wait_for("Stored in:");
+    assert!(
+        s.screen().contains("vault://secret/ado/git-zen"),
+        "{}",
+        s.screen()
+    );
+    s.assert_no_token_on_screen();
+    assert_eq!(
+        kv.version("secret/ado/git-zen", 1).unwrap()["token"],
+        GIT_ZEN,
+        "the vault holds the proven token"
+    );
+    assert_eq!(
+        kv.custom_metadata("secret/ado/git-zen").unwrap()["profile"],
+        "git-zen"
+    );
+    s.send("\r");
+    assert!(s.finish());
+}
+
+#[test]
 fn esc_goes_back_through_every_step() {
     let config = tempfile::tempdir().unwrap();
     let mut s = Session::start(config.path());

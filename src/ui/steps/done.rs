@@ -63,14 +63,15 @@ pub fn ticket(app: &App) -> String {
         .map_or_else(|| "custom".to_string(), |p| p.name.clone());
     let expires = app.save.expires.as_str().trim();
     let stored = match &app.save.state {
-        SaveState::Saved(stored) => Some(stored.backend.name()),
+        SaveState::Saved(stored) => Some(stored.backend.name().to_string()),
+        SaveState::SavedTeam(where_) => Some(where_.clone()),
         _ => None,
     };
     report.to_ticket(&crate::engine::report::TicketFacts {
         integration: &integration,
         profile: &profile,
         expires: (!expires.is_empty()).then_some(expires),
-        stored_in: stored,
+        stored_in: stored.as_deref(),
         fingerprint: app
             .paste
             .token
@@ -123,6 +124,9 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
             "Stored in:",
             &format!("{}: {}.", stored.backend.name(), stored.backend.explain()),
         ));
+    }
+    if let SaveState::SavedTeam(where_) = &app.save.state {
+        lines.extend(fact("Stored in:", &format!("{where_}.")));
     }
     let expires = app.save.expires.as_str().trim();
     if !expires.is_empty() {

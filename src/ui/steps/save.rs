@@ -1,4 +1,5 @@
-//! Step 7: store the proven token in the OS secret store, with its expiry date.
+//! Step 7: store the proven token in the OS secret store, or in a team vault (Tab), with its
+//! expiry date.
 
 use ratatui::text::{Line, Span};
 
@@ -12,8 +13,42 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
     if app.save.state == SaveState::Saving {
         return vec![];
     }
+    // Editing either field takes back the last refusal.
+    if matches!(intent, Intent::Type(_) | Intent::Erase | Intent::ClearField)
+        && matches!(app.save.state, SaveState::Failed(_))
+    {
+        app.save.state = SaveState::Editing;
+    }
     match intent {
         Intent::Next => save(app),
+        Intent::Toggle if app.rotating.is_some() => {
+            app.message = Some((
+                crate::ui::state::Level::Info,
+                "A rotation replaces the token stored on this computer. A team vault's token is rotated with `patwiz rotate --to`.".into(),
+            ));
+            vec![]
+        }
+        Intent::Toggle => {
+            app.save.team_focus = !app.save.team_focus;
+            if matches!(app.save.state, SaveState::Failed(_)) {
+                app.save.state = SaveState::Editing;
+            }
+            vec![]
+        }
+        Intent::Erase if app.save.team_focus => {
+            app.save.team.pop();
+            vec![]
+        }
+        Intent::ClearField if app.save.team_focus => {
+            app.save.team.clear();
+            vec![]
+        }
+        Intent::Type(c) if app.save.team_focus => {
+            if !c.is_control() {
+                app.save.team.push(c);
+            }
+            vec![]
+        }
         Intent::Erase => {
             app.save.expires_chosen = false;
             app.save.expires.pop();
@@ -76,6 +111,13 @@ fn save(app: &mut App) -> Vec<Effect> {
     else {
         return vec![];
     };
+    let team = app.save.team.as_str().trim().to_string();
+    if !team.is_empty()
+        && let Err(e) = crate::domain::team_vault::Target::parse(&team, false)
+    {
+        app.save.state = SaveState::Failed(e.to_string());
+        return vec![];
+    }
     let request = SaveRequest {
         org: org.clone(),
         token: token.token.clone(),
@@ -88,6 +130,7 @@ fn save(app: &mut App) -> Vec<Effect> {
         expires,
         rotating: app.rotating.as_ref().map(|r| r.settings.key.clone()),
         authorization_id: app.create.authorization_id.clone(),
+        team: (!team.is_empty()).then_some(team),
     };
     app.save.state = SaveState::Saving;
     vec![Effect::Save(Box::new(request))]
@@ -103,6 +146,19 @@ pub fn identity_change(app: &App) -> Option<String> {
             after.display_name, after.unique_name, before.display_name, before.unique_name
         )
     })
+}
+
+/// The team vault's answer.
+pub fn saved_team(app: &mut App, result: Result<String, String>) {
+    match result {
+        Ok(where_) => {
+            app.save.state = SaveState::SavedTeam(where_);
+            app.saved_once = true;
+            app.step = Step::HandOff;
+            app.message = None;
+        }
+        Err(e) => app.save.state = SaveState::Failed(e),
+    }
 }
 
 /// The store's answer.
@@ -126,7 +182,7 @@ pub fn saved(
     }
 }
 
-pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
+pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
     let org = app
         .org
         .parsed
@@ -149,27 +205,38 @@ pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
         lines.push(Line::styled(format!(" ! {changed}"), theme.warn()));
         lines.push(Line::raw(""));
     }
-    lines.extend([
-        Line::from(vec![
-            Span::raw(" Where: "),
-            Span::raw(
-                app.save
-                    .store_line
-                    .clone()
-                    .unwrap_or_else(|| "finding the secret store…".into()),
-            ),
-        ]),
-        Line::styled(
+    let team = app.save.team.as_str();
+    let (where_, under) = if team.trim().is_empty() {
+        (
+            app.save
+                .store_line
+                .clone()
+                .unwrap_or_else(|| "finding the secret store…".into()),
             "        Never a plain file: if no secret store works, patwiz says so.",
-            theme.dim(),
-        ),
+        )
+    } else {
+        (
+            format!("the team vault {}", team.trim()),
+            "        Written only if no one changed it meanwhile; the facts go beside it.",
+        )
+    };
+    let field = |value: &str, focused: bool| {
+        if focused {
+            crate::ui::widgets::text_input::line(value.to_string(), theme)
+        } else {
+            Line::styled(format!("   {value}"), theme.dim())
+        }
+    };
+    lines.extend([
+        Line::from(vec![Span::raw(" Where: "), Span::raw(where_)]),
+        Line::styled(under, theme.dim()),
         Line::raw(""),
         Line::raw(if app.save.expires_chosen {
             " Expiry date (the one chosen for the dialog; type another to replace it):"
         } else {
             " Expiry date you chose (YYYY-MM-DD, optional, for reminders):"
         }),
-        crate::ui::widgets::text_input::line(app.save.expires.as_str().to_string(), theme),
+        field(app.save.expires.as_str(), !app.save.team_focus),
         Line::styled(
             " Azure DevOps emails you 7 days before; `patwiz status` warns then too,",
             theme.dim(),
@@ -180,6 +247,21 @@ pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
         ),
         Line::raw(""),
     ]);
+    if app.rotating.is_none() {
+        if app.save.team_focus || !team.is_empty() {
+            lines.push(Line::raw(
+                " Team vault (vault://MOUNT/PATH, keyvault://VAULT/SECRET, pass://PATH; empty:",
+            ));
+            lines.push(Line::raw(" this computer):"));
+            lines.push(field(team, app.save.team_focus));
+        } else {
+            lines.push(Line::styled(
+                " Tab: store it in a team vault instead (OpenBao/Vault, Key Vault, pass).",
+                theme.dim(),
+            ));
+        }
+        lines.push(Line::raw(""));
+    }
     match &app.save.state {
         SaveState::Editing => lines.push(Line::raw(" Enter stores it.")),
         SaveState::Saving => lines.push(Line::raw(" Storing…")),
@@ -187,10 +269,17 @@ pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
             Span::styled(" ✓ ", theme.ok()),
             Span::raw(format!("Token {}.", stored.backend.explain())),
         ])),
-        SaveState::Failed(e) => lines.push(Line::from(vec![
-            Span::styled(" ✗ ", theme.fail()),
-            Span::raw(e.clone()),
+        SaveState::SavedTeam(where_) => lines.push(Line::from(vec![
+            Span::styled(" ✓ ", theme.ok()),
+            Span::raw(format!("Stored in {where_}.")),
         ])),
+        SaveState::Failed(e) => lines.extend(crate::ui::widgets::wrap::hanging(
+            e,
+            width,
+            " ✗ ",
+            theme.fail(),
+            ratatui::style::Style::default(),
+        )),
     }
     lines
 }
