@@ -19,13 +19,19 @@ const EXIT_REFUSED: u8 = 2;
 
 /// The sign-in to use: the one asked for, else the best available here.
 fn sign_in_method(org: &OrgUrl, args: &SignInArgs) -> Result<SignIn, ExitCode> {
+    sign_in_method_for(org.is_loopback(), args)
+}
+
+/// The sign-in to use for a service on this machine (`loopback`: the demo's, whose identity
+/// provider takes any client id) or elsewhere.
+pub(super) fn sign_in_method_for(loopback: bool, args: &SignInArgs) -> Result<SignIn, ExitCode> {
     let client_id = args
         .client_id
         .clone()
         .or_else(|| std::env::var("PATWIZ_CLIENT_ID").ok())
         .filter(|c| !c.trim().is_empty());
     // The demo's identity provider takes any client id.
-    let client_id = client_id.or_else(|| org.is_loopback().then(|| "patwiz-demo".to_string()));
+    let client_id = client_id.or_else(|| loopback.then(|| "patwiz-demo".to_string()));
     let need_client = |how: &str| {
         usage(format!(
             "--sign-in {how} needs the client id of an app registered in your tenant (--client-id or PATWIZ_CLIENT_ID; see the README), or use --sign-in az"
@@ -42,7 +48,7 @@ fn sign_in_method(org: &OrgUrl, args: &SignInArgs) -> Result<SignIn, ExitCode> {
         Some(other) => Err(usage(format!(
             "--sign-in {other}: use az, browser or device"
         ))),
-        None if org.is_loopback() => Ok(SignIn::Browser {
+        None if loopback => Ok(SignIn::Browser {
             client_id: client_id.unwrap_or_default(),
         }),
         None => match client_id {
@@ -167,7 +173,7 @@ pub async fn create(args: CreateArgs) -> ExitCode {
     }
     // The team vault is read before the token exists, so its write lands only on what was read.
     let team = match &args.to {
-        Some(to) => match super::vault_cmds::Destination::open(to).await {
+        Some(to) => match super::vault_cmds::Destination::open(to, &args.sign_in).await {
             Ok(d) => Some(d),
             Err(code) => return code,
         },

@@ -191,6 +191,9 @@ pub struct LoginArgs {
     /// With --to: prove the token and say what would be written where; write nothing.
     #[arg(long, requires = "to")]
     pub dry_run: bool,
+    /// How to sign in to an Azure Key Vault (--to keyvault://…).
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
 }
 
 #[derive(Debug, Args)]
@@ -204,6 +207,9 @@ pub struct StatusArgs {
     /// vault://MOUNT[/PREFIX] (every secret below it, with the facts patwiz keeps beside each).
     #[arg(long, value_name = "URI")]
     pub from: Option<String>,
+    /// How to sign in to an Azure Key Vault (--from keyvault://…).
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
 }
 
 #[derive(Debug, Args)]

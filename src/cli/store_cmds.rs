@@ -161,7 +161,7 @@ pub async fn login(args: LoginArgs) -> ExitCode {
     // A team vault (--to) instead of this machine's secret store: its secret's version is read
     // before the token is proven, and the write only lands if no one changed it meanwhile.
     let team = match &args.to {
-        Some(to) => match super::vault_cmds::Destination::open(to).await {
+        Some(to) => match super::vault_cmds::Destination::open(to, &args.sign_in).await {
             Ok(d) => Some(d),
             Err(code) => return code,
         },

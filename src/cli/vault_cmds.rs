@@ -12,7 +12,7 @@ use crate::domain::token::Token;
 use crate::engine::Report;
 use crate::engine::http::HttpOptions;
 use crate::engine::kv::KvError;
-use crate::flows::team_vault::{self, Store};
+use crate::flows::team_vault::{self, Store, VaultSignIn};
 
 /// Someone else wrote the secret first (EX_TEMPFAIL: run it again).
 const EXIT_CONFLICT: u8 = 75;
@@ -26,6 +26,33 @@ fn kv_failure(error: &KvError) -> ExitCode {
         }
         _ => ExitCode::from(Verdict::Unreachable.exit_code()),
     }
+}
+
+/// How to sign in to the store `target` names (only a Key Vault needs it): the method asked
+/// for, else the best available, telling the person on standard error.
+fn vault_sign_in(
+    target: &Target,
+    args: &super::SignInArgs,
+) -> Result<VaultSignIn<'static>, ExitCode> {
+    let Target::KeyVault { vault, .. } = target else {
+        return Ok(VaultSignIn::default());
+    };
+    let loopback = url::Url::parse(vault).is_ok_and(|u| crate::domain::org_url::is_loopback(&u));
+    let how = super::lifecycle_cmds::sign_in_method_for(loopback, args)?;
+    Ok(VaultSignIn {
+        how: Some(how),
+        show: Some(Box::new(|uri: &str, code: &str| {
+            eprintln!(
+                "patwiz: to sign in to the Key Vault, open {uri} and enter the code {code} (many tenants block this flow; --sign-in browser or az then)"
+            );
+        })),
+        open: Some(Box::new(|url: &url::Url| {
+            eprintln!("patwiz: signing in to the Key Vault with Microsoft Entra in your browser…");
+            webbrowser::open(url.as_str()).map_err(|e| {
+                format!("cannot open a browser ({e}): use --sign-in device or --sign-in az")
+            })
+        })),
+    })
 }
 
 /// A token just proven, and what it was proven for.
@@ -54,9 +81,10 @@ pub struct Destination {
 impl Destination {
     /// Opens the store the environment names and reads the entry now, so that the write later
     /// only lands on what was read.
-    pub async fn open(to: &str) -> Result<Destination, ExitCode> {
+    pub async fn open(to: &str, sign_in: &super::SignInArgs) -> Result<Destination, ExitCode> {
         let target = Target::parse(to, false).map_err(usage)?;
-        let (store, path) = Store::open(&target, &HttpOptions::default())
+        let how = vault_sign_in(&target, sign_in)?;
+        let (store, path) = Store::open_signing_in(&target, &HttpOptions::default(), how)
             .await
             .map_err(|e| kv_failure(&e))?;
         let entry = store.entry(&path).await.map_err(|e| kv_failure(&e))?;
@@ -169,7 +197,7 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
         Ok(e) => e,
         Err(code) => return code,
     };
-    let destination = match Destination::open(to).await {
+    let destination = match Destination::open(to, &args.sign_in).await {
         Ok(d) => d,
         Err(code) => return code,
     };
@@ -260,7 +288,11 @@ pub async fn status(args: StatusArgs) -> ExitCode {
         Ok(t) => t,
         Err(e) => return usage(e),
     };
-    let (store, path) = match Store::open(&target, &HttpOptions::default()).await {
+    let how = match vault_sign_in(&target, &args.sign_in) {
+        Ok(h) => h,
+        Err(code) => return code,
+    };
+    let (store, path) = match Store::open_signing_in(&target, &HttpOptions::default(), how).await {
         Ok(found) => found,
         Err(e) => return kv_failure(&e),
     };

@@ -24,8 +24,10 @@ struct Version {
     tags: BTreeMap<String, String>,
 }
 
+type Accept = Arc<dyn Fn(&str) -> bool + Send + Sync>;
+
 struct VaultState {
-    bearer: String,
+    accept: Accept,
     authority: String,
     base: String,
     secrets: Mutex<BTreeMap<String, Vec<Version>>>,
@@ -58,6 +60,16 @@ impl KeyVaultDouble {
     /// Starts on a free loopback port with a new certificate for 127.0.0.1; `bearer` is the
     /// one access token it accepts, `authority` what its challenge names (the tenant's sign-in).
     pub async fn start(bearer: &str, authority: &str) -> std::io::Result<KeyVaultDouble> {
+        let bearer = bearer.to_string();
+        KeyVaultDouble::start_accepting(Arc::new(move |t: &str| t == bearer), authority).await
+    }
+
+    /// As [`KeyVaultDouble::start`], accepting the access tokens `accept` says are good (the
+    /// emulated Microsoft Entra's, for a sign-in through the browser or a device code).
+    pub async fn start_accepting(
+        accept: Accept,
+        authority: &str,
+    ) -> std::io::Result<KeyVaultDouble> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let other = |e: &dyn std::fmt::Display| std::io::Error::other(e.to_string());
@@ -80,7 +92,7 @@ impl KeyVaultDouble {
         .map_err(|e| other(&e))?;
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
         let state = Arc::new(VaultState {
-            bearer: bearer.to_string(),
+            accept,
             authority: authority.to_string(),
             base: format!("https://{addr}"),
             secrets: Mutex::new(BTreeMap::new()),
@@ -159,7 +171,7 @@ async fn handle(
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    if bearer != Some(state.bearer.as_str()) {
+    if !bearer.is_some_and(|b| (state.accept)(b)) {
         let mut r = error(
             StatusCode::UNAUTHORIZED,
             "Unauthorized",

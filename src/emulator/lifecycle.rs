@@ -85,6 +85,16 @@ pub struct Lifecycle {
     inner: Mutex<Inner>,
 }
 
+impl Lifecycle {
+    /// Whether `token` is an access token this identity provider issued.
+    pub fn issued_access(&self, token: &str) -> bool {
+        self.inner
+            .lock()
+            .map(|i| i.access.contains_key(token))
+            .unwrap_or(false)
+    }
+}
+
 #[derive(Default)]
 struct Inner {
     access: HashMap<String, Grant>,

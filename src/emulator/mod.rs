@@ -188,6 +188,13 @@ impl Emulator {
         self.state.lifecycle.secrets()
     }
 
+    /// A check of access tokens against the ones the emulated Microsoft Entra issued, for
+    /// another emulated service (the Key Vault) to accept its sign-ins.
+    pub fn issued_access_check(&self) -> impl Fn(&str) -> bool + Send + Sync + 'static {
+        let state = self.state.clone();
+        move |token| state.lifecycle.issued_access(token)
+    }
+
     /// Tokens created through the lifecycle API and not revoked.
     pub fn minted_live(&self) -> usize {
         self.state.lifecycle.live_count()

@@ -133,10 +133,11 @@ pub fn explain_aadsts(text: &str) -> String {
 
 /// The scopes the lifecycle API takes, and offline access when a refresh token is wanted.
 fn scopes(offline: bool) -> Vec<Scope> {
-    let mut scopes: Vec<Scope> = PAT_SCOPES
-        .iter()
-        .map(|s| Scope::new(s.to_string()))
-        .collect();
+    scopes_of(&PAT_SCOPES, offline)
+}
+
+fn scopes_of(list: &[&str], offline: bool) -> Vec<Scope> {
+    let mut scopes: Vec<Scope> = list.iter().map(|s| Scope::new(s.to_string())).collect();
     if offline {
         scopes.push(Scope::new("offline_access".into()));
     }
@@ -301,6 +302,18 @@ pub async fn device_code(
     options: &HttpOptions,
     show: impl FnOnce(&str, &str),
 ) -> Result<EntraToken, SignInError> {
+    device_code_for(authority, client_id, &PAT_SCOPES, offline, options, show).await
+}
+
+/// The device-code flow for other scopes (`https://vault.azure.net/.default` for Key Vault).
+pub async fn device_code_for(
+    authority: &Authority,
+    client_id: &str,
+    wanted: &[&str],
+    offline: bool,
+    options: &HttpOptions,
+    show: impl FnOnce(&str, &str),
+) -> Result<EntraToken, SignInError> {
     let client = BasicClient::new(ClientId::new(client_id.to_string()))
         .set_auth_uri(AuthUrl::new(authority.endpoint("authorize")).map_err(config)?)
         .set_token_uri(TokenUrl::new(authority.endpoint("token")).map_err(config)?)
@@ -311,7 +324,7 @@ pub async fn device_code(
     let http = http_client(options)?;
     let details: StandardDeviceAuthorizationResponse = client
         .exchange_device_code()
-        .add_scopes(scopes(offline))
+        .add_scopes(scopes_of(wanted, offline))
         .request_async(&http)
         .await
         .map_err(token_error)?;
@@ -375,6 +388,18 @@ pub async fn browser(
     options: &HttpOptions,
     open: impl FnOnce(&Url) -> Result<(), String>,
 ) -> Result<EntraToken, SignInError> {
+    browser_for(authority, client_id, &PAT_SCOPES, offline, options, open).await
+}
+
+/// The authorization-code flow with PKCE for other scopes.
+pub async fn browser_for(
+    authority: &Authority,
+    client_id: &str,
+    wanted: &[&str],
+    offline: bool,
+    options: &HttpOptions,
+    open: impl FnOnce(&Url) -> Result<(), String>,
+) -> Result<EntraToken, SignInError> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| SignInError::Config(format!("cannot listen on 127.0.0.1: {e}")))?;
@@ -392,7 +417,7 @@ pub async fn browser(
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, state) = client
         .authorize_url(CsrfToken::new_random)
-        .add_scopes(scopes(offline))
+        .add_scopes(scopes_of(wanted, offline))
         .set_pkce_challenge(challenge)
         .url();
     open(&url).map_err(SignInError::Config)?;

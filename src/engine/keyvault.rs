@@ -61,16 +61,75 @@ pub fn allowed(url: &Url) -> bool {
             || crate::domain::org_url::is_loopback(url))
 }
 
-impl KeyVault {
-    /// The vault at `base`, with a bearer from the Azure CLI.
-    pub async fn connect(base: &str, options: &HttpOptions) -> Result<KeyVault, KvError> {
-        let bearer = super::entra::from_azure_cli_for(RESOURCE)
-            .await
-            .map_err(|e| failed(format!("no Microsoft Entra sign-in for Key Vault: {e}")))?
-            .access;
-        KeyVault::with_bearer(base, bearer, options)
-    }
+/// The scope a Key Vault sign-in asks for.
+pub const SCOPE: &str = "https://vault.azure.net/.default";
 
+/// Where a Key Vault's tenant signs in, as its own challenge says: an unauthenticated request
+/// answers 401 with `WWW-Authenticate: Bearer authorization="https://login…/{tenant}"`.
+pub async fn challenge_authority(
+    base: &str,
+    options: &HttpOptions,
+) -> Result<super::entra::Authority, KvError> {
+    let url = Url::parse(base).map_err(|e| KvError::BadAddress(e.to_string()))?;
+    if !allowed(&url) {
+        return Err(KvError::BadAddress(format!(
+            "{url} is not an Azure Key Vault"
+        )));
+    }
+    let mut options = options.clone();
+    if options.ca_file.is_none() {
+        options.ca_file = std::env::var_os("SSL_CERT_FILE").map(Into::into);
+    }
+    let (client, _) =
+        super::http::clients(&options).map_err(|e| KvError::BadAddress(e.to_string()))?;
+    let response = client
+        .get(format!(
+            "{}/secrets?api-version={API_VERSION}",
+            url.as_str().trim_end_matches('/')
+        ))
+        .send()
+        .await
+        .map_err(|e| KvError::Unreachable {
+            addr: url.to_string(),
+            reason: super::http::describe_error(&e),
+        })?;
+    let challenge = response
+        .headers()
+        .get(reqwest::header::WWW_AUTHENTICATE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let authority = challenge
+        .split(',')
+        .find_map(|part| {
+            let (key, value) = part.trim().trim_start_matches("Bearer ").split_once('=')?;
+            (key.trim() == "authorization").then(|| value.trim().trim_matches('"').to_string())
+        })
+        .ok_or_else(|| failed(format!("{url} sent no sign-in challenge")))?;
+    let parsed = super::entra::Authority::parse(&authority).map_err(|e| failed(e.to_string()))?;
+    // The challenge may only send the sign-in to Microsoft Entra (or, for a loopback vault, to
+    // this machine): never to a host the vault chose.
+    let host = Url::parse(parsed.as_str())
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .unwrap_or_default();
+    let entra = [
+        "login.microsoftonline.com",
+        "login.microsoftonline.us",
+        "login.chinacloudapi.cn",
+    ];
+    let to_entra = entra.contains(&host.as_str());
+    let both_local = crate::domain::org_url::is_loopback(&url)
+        && Url::parse(parsed.as_str()).is_ok_and(|u| crate::domain::org_url::is_loopback(&u));
+    if !(to_entra || both_local) {
+        return Err(failed(format!(
+            "{url} asked to sign in at {host}, which is not Microsoft Entra: not followed"
+        )));
+    }
+    Ok(parsed)
+}
+
+impl KeyVault {
     pub fn with_bearer(
         base: &str,
         bearer: Token,

@@ -49,6 +49,16 @@ impl Store {
     /// The store `target` names, with the path inside it (the environment gives the rest; a
     /// Key Vault's bearer comes from the Azure CLI).
     pub async fn open(target: &Target, options: &HttpOptions) -> Result<(Store, String), KvError> {
+        Store::open_signing_in(target, options, VaultSignIn::default()).await
+    }
+
+    /// As [`Store::open`], signing in to a Key Vault as `sign_in` says (the Azure CLI, the
+    /// browser with PKCE, or a device code), at the tenant the vault's own challenge names.
+    pub async fn open_signing_in(
+        target: &Target,
+        options: &HttpOptions,
+        sign_in: VaultSignIn<'_>,
+    ) -> Result<(Store, String), KvError> {
         match target {
             Target::KvV2 { mount, path } => Ok((
                 Store::Kv {
@@ -58,10 +68,13 @@ impl Store {
                 path.clone(),
             )),
             Target::Pass { path } => Ok((Store::Pass(PassStore::from_env()?), path.clone())),
-            Target::KeyVault { vault, name } => Ok((
-                Store::KeyVault(KeyVault::connect(vault, options).await?),
-                name.clone(),
-            )),
+            Target::KeyVault { vault, name } => {
+                let bearer = key_vault_bearer(vault, options, sign_in).await?;
+                Ok((
+                    Store::KeyVault(KeyVault::with_bearer(vault, bearer, options)?),
+                    name.clone(),
+                ))
+            }
         }
     }
 
@@ -199,6 +212,68 @@ impl Store {
             Store::KeyVault(_) | Store::Pass(_) => path.to_string(),
         }
     }
+}
+
+/// How to sign in to a Key Vault, and how to tell the person (a device code) or open the
+/// browser (PKCE). The default is the Azure CLI's sign-in.
+#[derive(Default)]
+pub struct VaultSignIn<'a> {
+    pub how: Option<super::mint::SignIn>,
+    pub show: Option<ShowCode<'a>>,
+    pub open: Option<OpenBrowser<'a>>,
+}
+
+/// Tells the person where to enter a device code, and the code.
+pub type ShowCode<'a> = Box<dyn FnOnce(&str, &str) + Send + 'a>;
+/// Opens the sign-in page in the browser.
+pub type OpenBrowser<'a> = Box<dyn FnOnce(&url::Url) -> Result<(), String> + Send + 'a>;
+
+async fn key_vault_bearer(
+    vault: &str,
+    options: &HttpOptions,
+    sign_in: VaultSignIn<'_>,
+) -> Result<Token, KvError> {
+    use crate::engine::{entra, keyvault};
+    let said = |e: entra::SignInError| KvError::Failed {
+        status: 0,
+        message: format!("no Microsoft Entra sign-in for the Key Vault: {e}"),
+    };
+    let token = match sign_in.how.unwrap_or(super::mint::SignIn::AzureCli) {
+        super::mint::SignIn::AzureCli => entra::from_azure_cli_for(keyvault::RESOURCE)
+            .await
+            .map_err(said)?,
+        super::mint::SignIn::Browser { client_id } => {
+            let authority = keyvault::challenge_authority(vault, options).await?;
+            let open = sign_in
+                .open
+                .unwrap_or_else(|| Box::new(|_| Err("no browser to open".to_string())));
+            entra::browser_for(
+                &authority,
+                &client_id,
+                &[keyvault::SCOPE],
+                false,
+                options,
+                open,
+            )
+            .await
+            .map_err(said)?
+        }
+        super::mint::SignIn::DeviceCode { client_id } => {
+            let authority = keyvault::challenge_authority(vault, options).await?;
+            let show = sign_in.show.unwrap_or_else(|| Box::new(|_, _| {}));
+            entra::device_code_for(
+                &authority,
+                &client_id,
+                &[keyvault::SCOPE],
+                false,
+                options,
+                show,
+            )
+            .await
+            .map_err(said)?
+        }
+    };
+    Ok(token.access)
 }
 
 /// The facts to keep beside a token that `report` just proved.

@@ -304,6 +304,7 @@ async fn azure_key_vault_gets_the_token_with_its_expiry_in_exp_and_the_facts_as_
     let run = |args: &[&str], stdin: Option<&str>| {
         let mut cmd = crate::support::cmd::patwiz();
         cmd.args(args)
+            .args(["--sign-in", "az"])
             .env("PATWIZ_AZ", &az)
             .env("SSL_CERT_FILE", &ca)
             .env("PATWIZ_CONFIG_DIR", dir.path());
@@ -375,7 +376,7 @@ async fn azure_key_vault_gets_the_token_with_its_expiry_in_exp_and_the_facts_as_
 
     // Without the Key Vault's certificate trusted, nothing is sent.
     let mut cmd = crate::support::cmd::patwiz();
-    cmd.args(["rotate", "--to", &to, "--token-stdin"])
+    cmd.args(["rotate", "--to", &to, "--token-stdin", "--sign-in", "az"])
         .env("PATWIZ_AZ", &az)
         .env_remove("SSL_CERT_FILE")
         .env("PATWIZ_CONFIG_DIR", dir.path());
@@ -423,4 +424,59 @@ fn a_token_patwiz_creates_goes_to_the_vault_with_its_authorization_id() {
     let facts = kv.custom_metadata("secret/ado/created").unwrap();
     assert!(!facts["authorization_id"].is_empty(), "{facts:?}");
     assert_eq!(facts["last_verdict"], "pass");
+}
+
+#[test]
+fn a_key_vault_sign_in_through_the_browser_goes_to_the_tenant_its_challenge_names() {
+    use patwiz::emulator::keyvault::KeyVaultDouble;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt.block_on(Emulator::start_demo()).unwrap();
+    // The vault accepts what the emulated Microsoft Entra issued, and its challenge names it.
+    let vault = rt
+        .block_on(KeyVaultDouble::start_accepting(
+            std::sync::Arc::new(emu.issued_access_check()),
+            &emu.authority(),
+        ))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, vault.ca_pem()).unwrap();
+    let browser = crate::support::fixtures::fake_browser(dir.path());
+    let token = emu.token("git-zen").unwrap();
+    let mut cmd = crate::support::cmd::patwiz();
+    cmd.args([
+        "login",
+        "--org",
+        &emu.org_url(),
+        "--profile",
+        "git-zen",
+        "--token-stdin",
+        "--to",
+        &format!("{}/secrets/ado-git-zen", vault.url()),
+        "--sign-in",
+        "browser",
+    ])
+    .env("BROWSER", &browser)
+    .env("PATWIZ_AZ", "/nonexistent/az")
+    .env("SSL_CERT_FILE", &ca)
+    .env("PATWIZ_CONFIG_DIR", dir.path());
+    let out = crate::support::cmd::output(&mut cmd, Some(&token));
+    let text = crate::support::cmd::text(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("signing in to the Key Vault"), "{text}");
+    assert_eq!(vault.versions("ado-git-zen"), 1);
+    // The sign-in asked for Key Vault's scope at the tenant the challenge named.
+    assert!(
+        emu.requests()
+            .iter()
+            .any(|r| r.path_and_query.contains("/idp/") && r.path_and_query.contains("token")),
+        "{:?}",
+        emu.requests()
+    );
+    for secret in emu.issued_secrets() {
+        assert!(
+            !text.contains(&secret[..secret.len().min(16)]),
+            "a sign-in secret is in the output"
+        );
+    }
 }

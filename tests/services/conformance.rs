@@ -176,6 +176,8 @@ async fn microsofts_key_vault_client_reads_what_patwiz_wrote_with_its_expiry_and
         &to,
         "--expires",
         "2027-05-31",
+        "--sign-in",
+        "az",
     ])
     .env("PATWIZ_AZ", &az)
     .env("SSL_CERT_FILE", &ca)
