@@ -254,6 +254,9 @@ async fn read(app: &App) -> Option<Zeroizing<String>> {
             "Paste the token (it is not shown), or a demo token's number, then Enter: ".into()
         }
         Step::Paste => "Paste the token (it is not shown), then Enter: ".into(),
+        Step::Save if app.rotating.is_none() => {
+            "Expiry date you chose (YYYY-MM-DD, Enter to skip); add vault://…, keyvault://… or pass://… to store it in a team vault: ".into()
+        }
         Step::Save => "Expiry date you chose (YYYY-MM-DD, Enter to skip): ".into(),
         _ => "> ".into(),
     };
@@ -320,7 +323,27 @@ fn translate(app: &App, answer: &str, printer: &mut Printer) -> Vec<Msg> {
         return vec![];
     }
     match app.step {
-        Step::Organization | Step::Save => {
+        Step::Save => {
+            // "2027-05-31", "vault://secret/ado/x" or both: the address goes to the team vault
+            // field (Tab), the rest to the date.
+            let (addresses, date): (Vec<&str>, Vec<&str>) =
+                text.split_whitespace().partition(|w| w.contains("://"));
+            let mut msgs = Vec::new();
+            // Only an address: the date already there (the create step's choice) stays.
+            if !date.is_empty() {
+                msgs.push(Msg::Intent(Intent::ClearField));
+                msgs.extend(date.join("").chars().map(|c| Msg::Intent(Intent::Type(c))));
+            }
+            if let Some(address) = addresses.first() {
+                msgs.push(Msg::Intent(Intent::Toggle));
+                msgs.push(Msg::Intent(Intent::ClearField));
+                msgs.extend(address.chars().map(|c| Msg::Intent(Intent::Type(c))));
+                msgs.push(Msg::Intent(Intent::Toggle));
+            }
+            msgs.push(enter);
+            msgs
+        }
+        Step::Organization => {
             let mut msgs = vec![Msg::Intent(Intent::ClearField)];
             msgs.extend(text.chars().map(|c| Msg::Intent(Intent::Type(c))));
             msgs.push(enter);

@@ -65,3 +65,52 @@ fn plain_prompts_walk_through_every_step_without_showing_the_token() {
     }
     assert!(out.status.success());
 }
+
+#[test]
+fn plain_mode_stores_in_a_team_vault_when_the_save_answer_names_one() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let kv = rt
+        .block_on(patwiz::emulator::kv::KvDouble::start(
+            "team-root",
+            std::time::Duration::ZERO,
+        ))
+        .unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let mut child = crate::support::cmd::patwiz()
+        .args(["demo", "--plain"])
+        .env("PATWIZ_CONFIG_DIR", config.path())
+        .env("TERM", "dumb")
+        .env("VAULT_ADDR", kv.addr())
+        .env("VAULT_TOKEN", "team-root")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // profile, organization, scopes, create, the good demo token, then the date and the vault.
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"\n\n\n\n1\n\n2027-05-31 vault://secret/ado/git-zen\n\n\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("add vault://"), "{text}");
+    assert!(
+        !text.contains("Tab: store it"),
+        "no key hints in plain mode: {text}"
+    );
+    assert!(text.contains("Step 9 of 9: Done"), "{text}");
+    assert!(text.contains("vault://secret/ado/git-zen"), "{text}");
+    assert_eq!(
+        kv.version("secret/ado/git-zen", 1).unwrap()["token"],
+        crate::support::fixtures::GIT_ZEN
+    );
+    assert_eq!(
+        kv.custom_metadata("secret/ado/git-zen").unwrap()["expires"],
+        "2027-05-31"
+    );
+    assert!(!text.contains(&crate::support::fixtures::GIT_ZEN[..5]));
+    assert!(out.status.success());
+}

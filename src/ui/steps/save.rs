@@ -254,7 +254,7 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
             ));
             lines.push(Line::raw(" this computer):"));
             lines.push(field(team, app.save.team_focus));
-        } else {
+        } else if !app.plain {
             lines.push(Line::styled(
                 " Tab: store it in a team vault instead (OpenBao/Vault, Key Vault, pass).",
                 theme.dim(),
