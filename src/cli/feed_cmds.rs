@@ -311,7 +311,7 @@ fn write(client: Client, feed: &Feed, token: &Token, path: &std::path::Path) -> 
     let Some(config) = super::config_dir() else {
         return usage("no config directory: set PATWIZ_CONFIG_DIR");
     };
-    let _lock = match user_config::lock(
+    let _lock = match crate::store::files::exclusive_lock(
         &config.join(".feed-config.lock"),
         std::time::Duration::from_secs(10),
     ) {

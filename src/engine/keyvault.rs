@@ -52,6 +52,18 @@ fn failed(message: impl Into<String>) -> KvError {
     }
 }
 
+/// The https client for a Key Vault: the OS trust store, plus the CA file of `options` or
+/// `SSL_CERT_FILE` (a private CA, or the emulated vault's certificate).
+fn https_client(options: &HttpOptions) -> Result<reqwest::Client, KvError> {
+    let mut options = options.clone();
+    if options.ca_file.is_none() {
+        options.ca_file = std::env::var_os("SSL_CERT_FILE").map(Into::into);
+    }
+    super::http::clients(&options)
+        .map(|(https, _)| https)
+        .map_err(|e| KvError::BadAddress(e.to_string()))
+}
+
 /// Whether `url` is a Key Vault the token may go to: https to a Key Vault host, or loopback.
 pub fn allowed(url: &Url) -> bool {
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
@@ -76,13 +88,7 @@ pub async fn challenge_authority(
             "{url} is not an Azure Key Vault"
         )));
     }
-    let mut options = options.clone();
-    if options.ca_file.is_none() {
-        options.ca_file = std::env::var_os("SSL_CERT_FILE").map(Into::into);
-    }
-    let (client, _) =
-        super::http::clients(&options).map_err(|e| KvError::BadAddress(e.to_string()))?;
-    let response = client
+    let response = https_client(options)?
         .get(format!(
             "{}/secrets?api-version={API_VERSION}",
             url.as_str().trim_end_matches('/')
@@ -141,12 +147,7 @@ impl KeyVault {
                 "{base} is not an Azure Key Vault (https://NAME.vault.azure.net): the sign-in token goes nowhere else"
             )));
         }
-        let mut options = options.clone();
-        if options.ca_file.is_none() {
-            options.ca_file = std::env::var_os("SSL_CERT_FILE").map(Into::into);
-        }
-        let (client, _) =
-            super::http::clients(&options).map_err(|e| KvError::BadAddress(e.to_string()))?;
+        let client = https_client(options)?;
         Ok(KeyVault {
             base,
             bearer,

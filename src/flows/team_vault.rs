@@ -276,6 +276,17 @@ async fn key_vault_bearer(
     Ok(token.access)
 }
 
+/// When `report` was made (RFC 3339), as the facts record it.
+fn checked_at(report: &Report) -> String {
+    report
+        .checked_at
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
 /// The facts to keep beside a token that `report` just proved.
 pub fn facts_for(
     report: &Report,
@@ -294,13 +305,7 @@ pub fn facts_for(
         fingerprint: crate::domain::token::correlating_id(token),
         owner: report.identity.as_ref().map(|i| i.unique_name.clone()),
         verdict: report.verdict.as_str().to_string(),
-        checked_at: report
-            .checked_at
-            .and_then(|t| {
-                t.format(&time::format_description::well_known::Rfc3339)
-                    .ok()
-            })
-            .unwrap_or_default(),
+        checked_at: checked_at(report),
     }
 }
 
@@ -447,13 +452,7 @@ async fn prove_again(token: Token, facts: &Facts) -> Result<(String, String), St
         None,
     )
     .await;
-    let checked = report
-        .checked_at
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default();
+    let checked = checked_at(&report);
     Ok((report.verdict.as_str().to_string(), checked))
 }
 

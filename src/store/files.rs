@@ -77,6 +77,39 @@ pub fn open_no_follow(path: &Path, append: bool) -> std::io::Result<std::fs::Fil
     Ok(file)
 }
 
+/// Holds an exclusive advisory lock on `path` (created 0600 with its directory, never through a
+/// symlink) while the returned file lives, waiting at most `wait`; then `WouldBlock`. The lock
+/// goes with the file, however the process ends.
+pub fn exclusive_lock(path: &Path, wait: std::time::Duration) -> std::io::Result<std::fs::File> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    let file = options.open(path)?;
+    let started = std::time::Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::WouldBlock,
+                    "another patwiz holds it",
+                ));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        }
+    }
+}
+
 /// Writes `bytes` to `path`, replacing what was there, through [`open_no_follow`].
 pub fn write_no_follow(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write as _;

@@ -8,7 +8,7 @@
 //! a forget) lose nothing.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -288,32 +288,13 @@ impl SettingsFile {
     /// The exclusive advisory lock on `.settings.lock`, waited for at most `LOCK_WAIT`. It is
     /// released when the returned file is dropped (or the process ends, however it ends).
     fn lock(&self) -> Result<std::fs::File, SettingsError> {
-        let err = |e| SettingsError::Write(self.dir.display().to_string(), e);
-        std::fs::create_dir_all(&self.dir).map_err(err)?;
-        let mut options = std::fs::OpenOptions::new();
-        options.read(true).write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt as _;
-            options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
-        }
-        let file = options.open(self.dir.join(LOCK_NAME)).map_err(err)?;
-        let started = Instant::now();
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(file),
-                Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-                Err(std::fs::TryLockError::WouldBlock) => {
-                    return Err(SettingsError::Busy(
-                        self.dir.display().to_string(),
-                        LOCK_WAIT.as_secs(),
-                    ));
-                }
-                Err(std::fs::TryLockError::Error(e)) => return Err(err(e)),
+        crate::store::files::exclusive_lock(&self.dir.join(LOCK_NAME), LOCK_WAIT).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::WouldBlock {
+                SettingsError::Busy(self.dir.display().to_string(), LOCK_WAIT.as_secs())
+            } else {
+                SettingsError::Write(self.dir.display().to_string(), e)
             }
-        }
+        })
     }
 }
 

@@ -106,38 +106,6 @@ pub fn write_private(target: &Path, text: &str) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// Holds an exclusive lock on `path` (created 0600) while the returned file lives, waiting at
-/// most `wait`: two patwiz runs editing the same configuration never lose each other's change.
-pub fn lock(path: &Path, wait: std::time::Duration) -> std::io::Result<std::fs::File> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let file = options.open(path)?;
-    let started = std::time::Instant::now();
-    loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(file),
-            Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::WouldBlock,
-                    "another patwiz is writing it",
-                ));
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(e),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -288,17 +288,7 @@ async fn azure_key_vault_gets_the_token_with_its_expiry_in_exp_and_the_facts_as_
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, vault.ca_pem()).unwrap();
     // The Azure CLI, as patwiz asks it: a token for https://vault.azure.net on stdout.
-    let az = dir.path().join("az");
-    std::fs::write(
-        &az,
-        format!("#!/bin/sh\n[ \"$4\" = \"https://vault.azure.net\" ] || exit 3\necho '{bearer}'\n"),
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    let az = crate::support::fixtures::fake_key_vault_az(dir.path(), bearer);
     let to = format!("{}/secrets/ado-git-zen", vault.url());
     let token = emu.token("git-zen").unwrap();
     let run = |args: &[&str], stdin: Option<&str>| {

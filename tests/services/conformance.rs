@@ -155,13 +155,7 @@ async fn microsofts_key_vault_client_reads_what_patwiz_wrote_with_its_expiry_and
     let dir = tempfile::tempdir().unwrap();
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, vault.ca_pem()).unwrap();
-    let az = dir.path().join("az");
-    std::fs::write(&az, format!("#!/bin/sh\necho '{bearer}'\n")).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    let az = crate::support::fixtures::fake_key_vault_az(dir.path(), bearer);
     let token = emu.token("git-zen").unwrap();
     let to = format!("{}/secrets/ado-git-zen", vault.url());
     let mut cmd = crate::support::cmd::patwiz();

@@ -21,3 +21,21 @@ pub fn fake_browser(dir: &std::path::Path) -> std::path::PathBuf {
     }
     path
 }
+
+/// The Azure CLI for the Key Vault tests: `az account get-access-token --resource
+/// https://vault.azure.net …` prints `bearer`; any other resource fails, as a wrong ask would.
+#[allow(dead_code)]
+pub fn fake_key_vault_az(dir: &std::path::Path, bearer: &str) -> std::path::PathBuf {
+    let path = dir.join("az");
+    std::fs::write(
+        &path,
+        format!("#!/bin/sh\n[ \"$4\" = \"https://vault.azure.net\" ] || exit 3\necho '{bearer}'\n"),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    path
+}
