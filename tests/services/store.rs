@@ -674,9 +674,13 @@ async fn a_locked_keyring_is_called_locked_not_a_missing_token() {
     if !backends().await.contains(&Backend::SecretService) {
         return;
     }
-    // A keyring of its own (its own D-Bus session), so locking it disturbs no other test.
+    // A keyring of its own, so locking it disturbs no other test: its own D-Bus session and
+    // its own keyring directory. Two gnome-keyring daemons over one `login.keyring` lose each
+    // other's items (each rewrites the file from what it holds), so with the shared directory a
+    // concurrent test's write could make this token vanish and `status` rightly say "missing".
     let emu = Emulator::start_demo().await.unwrap();
     let config = tempfile::tempdir().unwrap();
+    let keyrings = tempfile::tempdir().unwrap();
     let script = r#"
 printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
 printf %s "$TOKEN" | "$PATWIZ" login --org "$ORG" --profile git-zen --token-stdin >/dev/null || exit 90
@@ -688,12 +692,14 @@ echo "status-exit=$?"
     let token = emu.token("git-zen").unwrap();
     let org = emu.org_url();
     let config_path = config.path().to_path_buf();
+    let keyrings_path = keyrings.path().to_path_buf();
     let out = tokio::task::spawn_blocking(move || {
         Command::new("dbus-run-session")
             .args(["--", "sh", "-c", script])
             .env("PATWIZ", env!("CARGO_BIN_EXE_patwiz"))
             .env("PATWIZ_SECRET_STORE", "secret-service")
             .env("PATWIZ_CONFIG_DIR", &config_path)
+            .env("XDG_DATA_HOME", &keyrings_path)
             .env("TOKEN", token)
             .env("ORG", org)
             .output()
