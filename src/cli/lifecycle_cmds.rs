@@ -71,7 +71,7 @@ fn has_browser() -> bool {
 }
 
 /// Signs in and connects to the organization's lifecycle API; errors are printed.
-async fn connect(
+pub(super) async fn connect(
     org: &OrgUrl,
     args: &SignInArgs,
     options: &HttpOptions,
@@ -114,7 +114,7 @@ async fn finish_interrupted(
     }
 }
 
-fn report_error(e: MintError) -> ExitCode {
+pub(super) fn report_error(e: MintError) -> ExitCode {
     eprintln!("patwiz: {}", safe_message(&e.to_string()));
     if let MintError::Lifecycle(l) = &e
         && let Some(refusal) = l.refusal()
@@ -134,7 +134,7 @@ fn report_error(e: MintError) -> ExitCode {
     }
 }
 
-fn expiry_or_default(text: Option<&str>) -> Result<time::OffsetDateTime, ExitCode> {
+pub(super) fn expiry_or_default(text: Option<&str>) -> Result<time::OffsetDateTime, ExitCode> {
     let date = parse_expiry(text)?.unwrap_or(today() + time::Duration::days(30));
     Ok(date
         .with_hms(23, 59, 59)

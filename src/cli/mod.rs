@@ -14,6 +14,7 @@ mod feed_cmds;
 mod git_cmds;
 mod lifecycle_cmds;
 mod store_cmds;
+mod team_rotate_cmd;
 mod vault_cmds;
 
 /// Exit status for a command-line usage error (BSD sysexits `EX_USAGE`).
@@ -227,14 +228,16 @@ pub struct RotateArgs {
     #[arg(long)]
     pub json: bool,
     /// Create the new token through Azure DevOps' API (same scopes), prove it, swap it in and
-    /// revoke the old one; no token to paste.
+    /// revoke the old one; no token to paste. With --to, the vault keeps the old token until
+    /// Azure DevOps refuses it, then destroys (KV) or disables (Key Vault) that version.
     #[arg(long, conflicts_with = "token_stdin")]
     pub create: bool,
-    /// Rotate the token in the team's vault (vault://MOUNT/PATH): the organization and profile
-    /// come from the facts beside it; the write only lands if no one rotated it meanwhile.
-    #[arg(long, value_name = "URI", conflicts_with = "create")]
+    /// Rotate the token in the team's vault (vault://MOUNT/PATH, keyvault://VAULT/SECRET,
+    /// pass://PATH): the organization and profile come from the facts beside it; the write only
+    /// lands if no one rotated it meanwhile.
+    #[arg(long, value_name = "URI")]
     pub to: Option<String>,
-    /// With --to: prove the new token and say what would be written where; write nothing.
+    /// With --to: say what would be created or written where; create and write nothing.
     #[arg(long, requires = "to")]
     pub dry_run: bool,
     #[command(flatten)]

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use super::store_cmds::{expiry_line, now, parse_expiry, read_new_token, validate};
 use super::{RotateArgs, StatusArgs, usage};
 use crate::domain::checks::Verdict;
-use crate::domain::team_vault::Target;
+use crate::domain::team_vault::{ReplacedState, Target};
 use crate::domain::token::Token;
 use crate::engine::Report;
 use crate::engine::http::HttpOptions;
@@ -17,7 +17,7 @@ use crate::flows::team_vault::{self, Store, VaultSignIn};
 /// Someone else wrote the secret first (EX_TEMPFAIL: run it again).
 const EXIT_CONFLICT: u8 = 75;
 
-fn kv_failure(error: &KvError) -> ExitCode {
+pub(super) fn kv_failure(error: &KvError) -> ExitCode {
     eprintln!("patwiz: {error}");
     match error {
         KvError::Conflict { .. } | KvError::Changed { .. } => ExitCode::from(EXIT_CONFLICT),
@@ -69,13 +69,13 @@ pub struct ProvenToken<'a> {
 
 /// Where a proven token goes: the entry, its store, and what it was before proving.
 pub struct Destination {
-    store: Store,
-    path: String,
-    shown: String,
+    pub(super) store: Store,
+    pub(super) path: String,
+    pub(super) shown: String,
     /// The entry's stamp when read (KV: its version; 0: none yet).
-    expected: u64,
+    pub(super) expected: u64,
     /// The entry as read, for a rotation's facts.
-    entry: Option<team_vault::Entry>,
+    pub(super) entry: Option<team_vault::Entry>,
 }
 
 impl Destination {
@@ -187,8 +187,60 @@ impl Destination {
     }
 }
 
+/// What a team vault's rotation is for, from the facts beside the secret: the organization,
+/// the profile and the scopes the old token was proven for.
+pub(super) struct Plan {
+    pub org: crate::domain::org_url::OrgUrl,
+    pub profile: crate::domain::profiles::Profile,
+    pub scopes: Vec<String>,
+    pub facts: crate::domain::team_vault::Facts,
+}
+
+fn plan(destination: &Destination, org_arg: Option<&str>) -> Result<Plan, ExitCode> {
+    let Some(facts) = destination.entry.as_ref().map(|e| e.facts.clone()) else {
+        return Err(usage(format!(
+            "nothing is stored at {} yet: `patwiz login --org URL --profile NAME --to {}` puts the first token there",
+            destination.shown, destination.shown
+        )));
+    };
+    let org_text = org_arg.map_or_else(|| facts.org_url.clone(), str::to_string);
+    let org = crate::domain::org_url::OrgUrl::parse(&org_text).map_err(|e| {
+        usage(format!(
+            "the organization for {} (--org or its org_url): {e}",
+            destination.shown
+        ))
+    })?;
+    if !facts.org_url.is_empty() && facts.org_url != org.as_str() {
+        return Err(usage(format!(
+            "{} holds a token for {}, not {org}",
+            destination.shown, facts.org_url
+        )));
+    }
+    let profile = crate::store::user_profiles::find(
+        if facts.profile.is_empty() {
+            "custom"
+        } else {
+            &facts.profile
+        },
+        super::user_profiles_dir().as_deref(),
+    )
+    .map_err(usage)?;
+    let scopes = if facts.scopes.is_empty() {
+        profile.scope_ids()
+    } else {
+        facts.scopes.clone()
+    };
+    Ok(Plan {
+        org,
+        profile,
+        scopes,
+        facts,
+    })
+}
+
 /// `rotate --to vault://…`: the organization and profile come from the facts beside the
-/// secret; the new token is proven, then written only on the version read first.
+/// secret; the new token (pasted, or with `--create` made through the lifecycle API) is proven,
+/// then written only on the version read first.
 pub async fn rotate(args: RotateArgs) -> ExitCode {
     let Some(to) = args.to.as_deref() else {
         return usage("--to is needed");
@@ -201,44 +253,24 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
         Ok(d) => d,
         Err(code) => return code,
     };
-    let Some(facts) = destination.entry.as_ref().map(|e| e.facts.clone()) else {
-        return usage(format!(
-            "nothing is stored at {} yet: `patwiz login --org URL --profile NAME --to {}` puts the first token there",
-            destination.shown, destination.shown
-        ));
-    };
-    let org_text = args.org.clone().unwrap_or_else(|| facts.org_url.clone());
-    let org = match crate::domain::org_url::OrgUrl::parse(&org_text) {
-        Ok(o) => o,
-        Err(e) => {
-            return usage(format!(
-                "the organization for {} (--org or its org_url): {e}",
-                destination.shown
-            ));
-        }
-    };
-    if !facts.org_url.is_empty() && facts.org_url != org.as_str() {
-        return usage(format!(
-            "{} holds a token for {}, not {org}",
-            destination.shown, facts.org_url
-        ));
-    }
-    let profile = match crate::store::user_profiles::find(
-        if facts.profile.is_empty() {
-            "custom"
-        } else {
-            &facts.profile
-        },
-        super::user_profiles_dir().as_deref(),
-    ) {
+    let Plan {
+        org,
+        profile,
+        scopes,
+        facts,
+    } = match plan(&destination, args.org.as_deref()) {
         Ok(p) => p,
-        Err(e) => return usage(e),
+        Err(code) => return code,
     };
-    let scopes = if facts.scopes.is_empty() {
-        profile.scope_ids()
-    } else {
-        facts.scopes.clone()
-    };
+    if args.create {
+        let plan = Plan {
+            org,
+            profile,
+            scopes,
+            facts,
+        };
+        return super::team_rotate_cmd::rotate_creating(destination, plan, &args).await;
+    }
     let (token, notes) = match read_new_token(args.token_stdin, "rotate", &org) {
         Ok(t) => t,
         Err(code) => return code,
@@ -273,7 +305,8 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
                 .and_then(|d| crate::store::settings::parse_date(d).ok())
         }),
         forced: false,
-        authorization_id: facts.authorization_id.clone(),
+        // A pasted token is not one patwiz made: its id is not known (the old one's is not it).
+        authorization_id: None,
     };
     destination.put(proven, args.dry_run).await
 }
@@ -363,6 +396,17 @@ fn fleet_table(members: &[team_vault::Member]) -> String {
                     format!(" ({})", m.checked)
                 }
             )),
+        }
+        if let Some(replaced) = &m.replaced {
+            let mark = if replaced.state == ReplacedState::StillWorks {
+                "✗"
+            } else {
+                "·"
+            };
+            out.push_str(&format!(
+                "    {mark} the token it replaced: {}\n",
+                replaced.words()
+            ));
         }
     }
     out

@@ -153,9 +153,81 @@ pub struct Facts {
     /// The last verdict ("pass", "missing-scopes", …) and when (RFC 3339).
     pub verdict: String,
     pub checked_at: String,
+    /// The token this one replaced, while its revocation is not confirmed.
+    pub replaced: Option<Replaced>,
 }
 
-const KEYS: [&str; 10] = [
+/// A replaced token whose revocation patwiz asked for and has not yet seen take effect: the
+/// store keeps it (a KV version, a Key Vault version) until Azure DevOps refuses it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Replaced {
+    /// Its id in the lifecycle API.
+    pub authorization_id: String,
+    /// Where the store still holds it: a KV version number, a Key Vault version id; empty when
+    /// the store keeps no earlier value patwiz can read (pass).
+    pub version: String,
+    /// When its revocation was asked for (RFC 3339).
+    pub revoked_at: String,
+}
+
+/// How long Azure DevOps may take to stop accepting a revoked token, as Microsoft documents it.
+pub const REVOCATION_LAG: time::Duration = time::Duration::hours(1);
+
+/// What became of a replaced token, as far as a check can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReplacedState {
+    /// Azure DevOps refuses it: revoked for good.
+    Dead,
+    /// Still accepted, within the hour revocation may take.
+    Lagging,
+    /// Still accepted more than an hour after its revocation was asked for: something failed
+    /// (the revocation, or it belongs to someone else), and the person must act.
+    StillWorks,
+    /// Not checked: the store keeps no earlier value to try (pass), or the check failed.
+    Unknown,
+    /// The store's copy is gone (someone destroyed or disabled it): nothing is left to keep
+    /// and nothing to check it with.
+    Gone,
+}
+
+impl ReplacedState {
+    /// From whether Azure DevOps still accepts the replaced token (`None`: not known) and how
+    /// long ago its revocation was asked for.
+    pub fn of(
+        accepted: Option<bool>,
+        revoked_at: Option<time::OffsetDateTime>,
+        now: time::OffsetDateTime,
+    ) -> ReplacedState {
+        match accepted {
+            Some(false) => ReplacedState::Dead,
+            None => ReplacedState::Unknown,
+            Some(true) => match revoked_at {
+                Some(at) if now - at <= REVOCATION_LAG => ReplacedState::Lagging,
+                _ => ReplacedState::StillWorks,
+            },
+        }
+    }
+
+    /// In words, for the fleet table and the rotation's last line.
+    pub fn words(self) -> &'static str {
+        match self {
+            ReplacedState::Dead => "revoked: Azure DevOps no longer accepts it",
+            ReplacedState::Lagging => {
+                "revoked, still accepted for now (Azure DevOps can take up to an hour)"
+            }
+            ReplacedState::StillWorks => {
+                "still accepted more than an hour after its revocation: revoke it in Azure DevOps as its owner (User settings → Personal access tokens)"
+            }
+            ReplacedState::Unknown => "revocation asked for; not confirmed",
+            ReplacedState::Gone => {
+                "its copy is no longer in the vault, so patwiz cannot check it (`patwiz tokens` lists what is still active)"
+            }
+        }
+    }
+}
+
+const KEYS: [&str; 13] = [
     "org_url",
     "profile",
     "scopes",
@@ -166,7 +238,24 @@ const KEYS: [&str; 10] = [
     "last_verdict",
     "last_checked",
     "written_by",
+    "replaced_id",
+    "replaced_version",
+    "replaced_revoked_at",
 ];
+
+/// A store's version id as the facts keep it: a KV version number or a Key Vault version id
+/// (32 hex digits, which a message filter would take for a token), else nothing.
+fn version_id(text: Option<&String>) -> String {
+    text.map(|t| t.trim())
+        .filter(|t| !t.is_empty() && t.len() <= 64 && t.chars().all(|c| c.is_ascii_hexdigit()))
+        .map(str::to_string)
+        .unwrap_or_default()
+}
+
+/// Whether `key` is one of the facts patwiz keeps (not one of the team's own keys).
+pub fn is_fact_key(key: &str) -> bool {
+    KEYS.contains(&key)
+}
 
 impl Facts {
     /// As KV v2 `custom_metadata`: string values only, each within the vault's 512 bytes.
@@ -193,6 +282,11 @@ impl Facts {
             "written_by",
             &format!("patwiz {}", env!("CARGO_PKG_VERSION")),
         );
+        if let Some(r) = &self.replaced {
+            put("replaced_id", &r.authorization_id);
+            put("replaced_version", &r.version);
+            put("replaced_revoked_at", &r.revoked_at);
+        }
         out
     }
 
@@ -217,13 +311,18 @@ impl Facts {
             owner: some("owner"),
             verdict: get("last_verdict"),
             checked_at: get("last_checked"),
+            replaced: some("replaced_id").map(|authorization_id| Replaced {
+                authorization_id,
+                version: version_id(meta.get("replaced_version")),
+                revoked_at: get("replaced_revoked_at"),
+            }),
         }
     }
 
     /// Metadata that is not patwiz's (the team's own keys), kept when patwiz writes its own.
     pub fn others(meta: &BTreeMap<String, String>) -> BTreeMap<String, String> {
         meta.iter()
-            .filter(|(k, _)| !KEYS.contains(&k.as_str()))
+            .filter(|(k, _)| !is_fact_key(k))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     }
@@ -305,6 +404,7 @@ mod tests {
             owner: Some("svc@contoso.com".into()),
             verdict: "pass".into(),
             checked_at: "2026-12-01T10:00:00Z".into(),
+            replaced: None,
         };
         let mut meta = facts.to_metadata();
         assert_eq!(meta["scopes"], "vso.code vso.work_write");
@@ -317,6 +417,59 @@ mod tests {
         assert_eq!(
             Facts::others(&meta).into_iter().collect::<Vec<_>>(),
             [("team".to_string(), "payments".to_string())]
+        );
+        let replacing = Facts {
+            replaced: Some(Replaced {
+                authorization_id: "0b0e".into(),
+                version: "3".into(),
+                revoked_at: "2026-12-01T10:00:00Z".into(),
+            }),
+            ..facts
+        };
+        let meta = replacing.to_metadata();
+        assert_eq!(meta["replaced_version"], "3");
+        assert_eq!(Facts::from_metadata(&meta), replacing);
+        // A Key Vault version id survives (32 hex digits look token-shaped to a message
+        // filter); anything else in its place is dropped, not carried to a URL.
+        let mut meta = meta;
+        meta.insert(
+            "replaced_version".into(),
+            "0123456789abcdef0123456789abcdef".into(),
+        );
+        let read = Facts::from_metadata(&meta).replaced.unwrap();
+        assert_eq!(read.version, "0123456789abcdef0123456789abcdef");
+        meta.insert("replaced_version".into(), "../../x?y".into());
+        assert_eq!(Facts::from_metadata(&meta).replaced.unwrap().version, "");
+        assert!(
+            Facts::others(&meta).is_empty(),
+            "the replaced token's facts are patwiz's own"
+        );
+    }
+
+    #[test]
+    fn a_replaced_token_is_dead_lagging_or_a_problem_after_the_hour() {
+        let now = time::macros::datetime!(2026-12-01 12:00 UTC);
+        let asked = |minutes: i64| Some(now - time::Duration::minutes(minutes));
+        assert_eq!(
+            ReplacedState::of(Some(false), asked(1), now),
+            ReplacedState::Dead
+        );
+        assert_eq!(
+            ReplacedState::of(Some(true), asked(59), now),
+            ReplacedState::Lagging
+        );
+        assert_eq!(
+            ReplacedState::of(Some(true), asked(61), now),
+            ReplacedState::StillWorks
+        );
+        assert_eq!(
+            ReplacedState::of(Some(true), None, now),
+            ReplacedState::StillWorks,
+            "no date: nothing vouches for a lag"
+        );
+        assert_eq!(
+            ReplacedState::of(None, asked(500), now),
+            ReplacedState::Unknown
         );
     }
 }

@@ -135,6 +135,34 @@ impl KeyVaultDouble {
         &self.ca_pem
     }
 
+    /// Whether each version of `name` is enabled, oldest first, for tests.
+    pub fn enabled(&self, name: &str) -> Vec<bool> {
+        self.state
+            .secrets
+            .lock()
+            .map(|s| {
+                s.get(name)
+                    .map(|versions| {
+                        versions
+                            .iter()
+                            .map(|v| v.attributes["enabled"] != false)
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The tags of the latest version of `name`, for tests.
+    pub fn tags(&self, name: &str) -> BTreeMap<String, String> {
+        self.state
+            .secrets
+            .lock()
+            .ok()
+            .and_then(|s| s.get(name).and_then(|v| v.last()).map(|v| v.tags.clone()))
+            .unwrap_or_default()
+    }
+
     /// How many versions `name` has, for tests.
     pub fn versions(&self, name: &str) -> usize {
         self.state
@@ -294,6 +322,17 @@ async fn handle(
                 _ => None,
             };
             match found {
+                Some(v) if v.attributes["enabled"] == false => (
+                    StatusCode::FORBIDDEN,
+                    [("content-type", "application/json; charset=utf-8")],
+                    json!({"error": {
+                        "code": "Forbidden",
+                        "message": "Operation get is not allowed on a disabled secret.",
+                        "innererror": {"code": "SecretDisabled"}
+                    }})
+                    .to_string(),
+                )
+                    .into_response(),
                 Some(v) => (
                     StatusCode::OK,
                     [("content-type", "application/json; charset=utf-8")],
@@ -308,6 +347,43 @@ async fn handle(
                     ),
                 ),
             }
+        }
+        (Method::PATCH, ["secrets", name, id]) => {
+            let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "BadParameter",
+                    "The request body is not JSON.",
+                );
+            };
+            let Some(version) = secrets
+                .get_mut(*name)
+                .and_then(|v| v.iter_mut().find(|x| x.id == *id))
+            else {
+                return error(
+                    StatusCode::NOT_FOUND,
+                    "SecretNotFound",
+                    &format!(
+                        "A secret with (name/id) {name}/{id} was not found in this key vault."
+                    ),
+                );
+            };
+            if let Some(enabled) = request["attributes"]["enabled"].as_bool() {
+                version.attributes["enabled"] = json!(enabled);
+            }
+            if let Some(tags) = request["tags"].as_object() {
+                version.tags = tags
+                    .iter()
+                    .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                    .collect();
+            }
+            version.attributes["updated"] = json!(now);
+            (
+                StatusCode::OK,
+                [("content-type", "application/json; charset=utf-8")],
+                bundle(&state.base, name, version, false).to_string(),
+            )
+                .into_response()
         }
         _ => error(
             StatusCode::BAD_REQUEST,

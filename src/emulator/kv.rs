@@ -20,7 +20,7 @@ use tokio::sync::oneshot;
 
 #[derive(Default)]
 struct Secret {
-    /// Each version's data (index 0 is version 1).
+    /// Each version's data (index 0 is version 1); `Value::Null` once destroyed.
     versions: Vec<Value>,
     custom: BTreeMap<String, String>,
 }
@@ -102,11 +102,16 @@ impl KvDouble {
             .unwrap_or_default()
     }
 
-    /// The data of a secret's `version` (1-based), for tests.
+    /// The data of a secret's `version` (1-based), for tests; `None` once destroyed.
     pub fn version(&self, path: &str, version: u64) -> Option<Value> {
         let secrets = self.state.secrets.lock().ok()?;
         let index = usize::try_from(version.checked_sub(1)?).ok()?;
-        secrets.get(path)?.versions.get(index).cloned()
+        secrets
+            .get(path)?
+            .versions
+            .get(index)
+            .filter(|v| !v.is_null())
+            .cloned()
     }
 
     /// A secret's custom metadata, for tests.
@@ -198,16 +203,48 @@ async fn handle(
             }
             StatusCode::NO_CONTENT.into_response()
         }
-        ("data", Method::GET) => match secrets
-            .get(&key)
-            .and_then(|s| s.versions.last().map(|d| (d, s.versions.len())))
-        {
-            Some((data, version)) => answer(
-                StatusCode::OK,
-                json!({"data": {"data": data, "metadata": {"version": version, "destroyed": false}}}),
-            ),
-            None => errors(StatusCode::NOT_FOUND, &[]),
-        },
+        ("data", Method::GET) => {
+            let Some(secret) = secrets.get(&key) else {
+                return errors(StatusCode::NOT_FOUND, &[]);
+            };
+            let asked = match query.get("version").map(|v| v.parse::<usize>()) {
+                None | Some(Ok(0)) => secret.versions.len(),
+                Some(Ok(n)) => n,
+                Some(Err(_)) => return errors(StatusCode::BAD_REQUEST, &["invalid version"]),
+            };
+            match asked.checked_sub(1).and_then(|i| secret.versions.get(i)) {
+                // As OpenBao: a destroyed version is a 404 that still names the version.
+                Some(Value::Null) => answer(
+                    StatusCode::NOT_FOUND,
+                    json!({"data": {"data": null, "metadata": {"version": asked, "destroyed": true}}}),
+                ),
+                Some(data) => answer(
+                    StatusCode::OK,
+                    json!({"data": {"data": data, "metadata": {"version": asked, "destroyed": false}}}),
+                ),
+                None => errors(StatusCode::NOT_FOUND, &[]),
+            }
+        }
+        ("destroy", Method::POST | Method::PUT) => {
+            let Ok(value) = serde_json::from_slice::<Value>(&body) else {
+                return errors(StatusCode::BAD_REQUEST, &["error parsing JSON"]);
+            };
+            let Some(asked) = value["versions"].as_array().filter(|v| !v.is_empty()) else {
+                return errors(StatusCode::BAD_REQUEST, &["no versions provided"]);
+            };
+            if let Some(secret) = secrets.get_mut(&key) {
+                for n in asked.iter().filter_map(Value::as_u64) {
+                    let slot = usize::try_from(n)
+                        .ok()
+                        .and_then(|n| n.checked_sub(1))
+                        .and_then(|i| secret.versions.get_mut(i));
+                    if let Some(slot) = slot {
+                        *slot = Value::Null;
+                    }
+                }
+            }
+            StatusCode::NO_CONTENT.into_response()
+        }
         ("data", Method::POST | Method::PUT) => {
             let Ok(value) = serde_json::from_slice::<Value>(&body) else {
                 return errors(StatusCode::BAD_REQUEST, &["error parsing JSON"]);

@@ -64,6 +64,8 @@ struct Minted {
     user: String,
     spec: &'static TokenSpec,
     revoked: bool,
+    /// When it was revoked: Azure DevOps may go on accepting it for a while (the lag).
+    revoked_at: Option<OffsetDateTime>,
 }
 
 struct AuthCode {
@@ -102,6 +104,8 @@ struct Inner {
     codes: HashMap<String, AuthCode>,
     devices: HashMap<String, DeviceCode>,
     pats: Vec<Minted>,
+    /// How long a revoked token is still accepted (Microsoft: up to an hour); none by default.
+    revocation_lag: time::Duration,
     /// Every secret that crossed the identity provider or the API (issued tokens, minted PAT
     /// values, PKCE verifiers received): what a leak check looks for.
     secrets: Vec<String>,
@@ -142,7 +146,10 @@ impl Lifecycle {
     pub fn token_by_value(&self, value: &str) -> Option<(&'static TokenSpec, TokenState)> {
         let inner = self.inner.lock().expect("not poisoned");
         let minted = inner.pats.iter().find(|m| m.spec.value == value)?;
-        let state = if minted.revoked {
+        let lagging = minted
+            .revoked_at
+            .is_some_and(|at| now() < at + inner.revocation_lag);
+        let state = if minted.revoked && !lagging {
             TokenState::Revoked
         } else if minted.record.valid_to.is_some_and(|t| t < now()) {
             TokenState::Expired
@@ -171,6 +178,13 @@ impl Lifecycle {
             }
             None => false,
         }
+    }
+
+    /// From now on, a revoked token is still accepted for `lag` after its revocation, as Azure
+    /// DevOps may take up to an hour to stop one everywhere (tests; zero by default).
+    pub fn set_revocation_lag(&self, lag: std::time::Duration) {
+        let mut inner = self.inner.lock().expect("not poisoned");
+        inner.revocation_lag = time::Duration::try_from(lag).unwrap_or(time::Duration::ZERO);
     }
 
     /// How many tokens were minted and are not revoked (tests).
@@ -648,6 +662,7 @@ pub fn pats_api(
                 user,
                 spec,
                 revoked: false,
+                revoked_at: None,
             });
             response
         }
@@ -716,6 +731,9 @@ pub fn pats_api(
                 .find(|m| m.record.authorization_id == id && m.user == user)
             {
                 Some(m) => {
+                    if !m.revoked {
+                        m.revoked_at = Some(now());
+                    }
                     m.revoked = true;
                     Response::builder()
                         .status(StatusCode::NO_CONTENT)

@@ -195,6 +195,12 @@ impl Emulator {
         move |token| state.lifecycle.issued_access(token)
     }
 
+    /// A revoked token stays accepted for `lag` after its revocation (Azure DevOps can take up
+    /// to an hour); zero, the default, stops it at once.
+    pub fn set_revocation_lag(&self, lag: std::time::Duration) {
+        self.state.lifecycle.set_revocation_lag(lag);
+    }
+
     /// Tokens created through the lifecycle API and not revoked.
     pub fn minted_live(&self) -> usize {
         self.state.lifecycle.live_count()

@@ -247,6 +247,64 @@ impl KeyVault {
         }
     }
 
+    /// The token at `version` (an id [`SecretInfo::version`] gave); `None` when the version is
+    /// gone or disabled (Key Vault answers 403 `SecretDisabled` for a disabled one).
+    pub async fn value_at(&self, name: &str, version: &str) -> Result<Option<Token>, KvError> {
+        let (status, body) = self
+            .send(
+                Method::GET,
+                &self.url(&format!(
+                    "secrets/{}/{}",
+                    Self::escape(name),
+                    Self::escape(version)
+                )),
+                None,
+            )
+            .await?;
+        let disabled = ["innererror", "innerError"]
+            .iter()
+            .any(|k| body["error"][k]["code"] == "SecretDisabled");
+        match status {
+            200 => Ok(body["value"].as_str().map(Token::new)),
+            404 => Ok(None),
+            403 if disabled => Ok(None),
+            _ => Err(Self::failure(status, &body)),
+        }
+    }
+
+    /// Updates one version without a new one: `enabled` (false: no one can read it any more)
+    /// and/or its tags (replaced as given).
+    pub async fn update(
+        &self,
+        name: &str,
+        version: &str,
+        enabled: Option<bool>,
+        tags: Option<&BTreeMap<String, String>>,
+    ) -> Result<(), KvError> {
+        let mut body = json!({});
+        if let Some(enabled) = enabled {
+            body["attributes"] = json!({"enabled": enabled});
+        }
+        if let Some(tags) = tags {
+            body["tags"] = json!(limit_tags(tags));
+        }
+        let (status, answer) = self
+            .send(
+                Method::PATCH,
+                &self.url(&format!(
+                    "secrets/{}/{}",
+                    Self::escape(name),
+                    Self::escape(version)
+                )),
+                Some(body),
+            )
+            .await?;
+        match status {
+            200 => Ok(()),
+            _ => Err(Self::failure(status, &answer)),
+        }
+    }
+
     /// Sets a new version: the token, `exp` from the token's expiry, the facts as tags.
     pub async fn set(
         &self,
@@ -259,17 +317,11 @@ impl KeyVault {
         if let Some(exp) = expires {
             attributes["exp"] = json!(exp);
         }
-        // At most 15 tags of at most 256 characters, as Key Vault allows.
-        let tags: BTreeMap<&String, String> = tags
-            .iter()
-            .take(15)
-            .map(|(k, v)| (k, v.chars().take(256).collect()))
-            .collect();
         let body = json!({
             "value": token.expose(),
             "contentType": "Azure DevOps personal access token",
             "attributes": attributes,
-            "tags": tags,
+            "tags": limit_tags(tags),
         });
         let (status, answer) = self
             .send(
@@ -314,6 +366,19 @@ impl KeyVault {
     }
 }
 
+/// At most 15 tags of at most 256 characters, as Key Vault allows: patwiz's facts first (its
+/// `written_by` is how a fleet view finds the secret), then the team's own.
+fn limit_tags(tags: &BTreeMap<String, String>) -> BTreeMap<&String, String> {
+    use crate::domain::team_vault::is_fact_key;
+    let (facts, others): (Vec<_>, Vec<_>) = tags.iter().partition(|(k, _)| is_fact_key(k));
+    facts
+        .into_iter()
+        .chain(others)
+        .take(15)
+        .map(|(k, v)| (k, v.chars().take(256).collect()))
+        .collect()
+}
+
 fn read_info(body: &Value) -> SecretInfo {
     SecretInfo {
         version: body["id"]
@@ -346,5 +411,39 @@ mod tests {
         assert!(!ok("http://team.vault.azure.net"));
         assert!(!ok("https://vault.azure.net.evil.example"));
         assert!(!ok("https://example.com"));
+    }
+
+    #[test]
+    fn the_fifteen_tags_key_vault_allows_keep_every_fact_before_the_teams_own() {
+        let facts = crate::domain::team_vault::Facts {
+            org_url: "https://dev.azure.com/contoso".into(),
+            profile: "git-zen".into(),
+            scopes: vec!["vso.code".into()],
+            expires: Some("2027-01-01".into()),
+            authorization_id: Some("id".into()),
+            fingerprint: "c3".into(),
+            owner: Some("svc@contoso.com".into()),
+            verdict: "pass".into(),
+            checked_at: "2026-12-01T10:00:00Z".into(),
+            replaced: Some(crate::domain::team_vault::Replaced {
+                authorization_id: "old".into(),
+                version: "abc".into(),
+                revoked_at: "2026-12-01T10:00:00Z".into(),
+            }),
+        };
+        let mut tags = facts.to_metadata();
+        let fact_count = tags.len();
+        for team in ["a-team", "b-cost-centre", "c-owner", "d-oncall", "e-tier"] {
+            tags.insert(team.into(), "x".into());
+        }
+        let kept = limit_tags(&tags);
+        assert_eq!(kept.len(), 15);
+        assert!(kept.keys().any(|k| k.as_str() == "written_by"));
+        assert_eq!(
+            kept.keys()
+                .filter(|k| crate::domain::team_vault::is_fact_key(k))
+                .count(),
+            fact_count
+        );
     }
 }

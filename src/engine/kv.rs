@@ -307,6 +307,41 @@ impl Kv {
         }
     }
 
+    /// The token at `version`; `None` when that version was destroyed, deleted or never was
+    /// (OpenBao answers 404 for each, with `destroyed` in the metadata).
+    pub async fn read_version(
+        &self,
+        mount: &str,
+        path: &str,
+        version: u64,
+    ) -> Result<Option<Token>, KvError> {
+        let query = format!("?version={version}");
+        let (status, body) = self
+            .send(Method::GET, &self.url(mount, "data", path, &query), None)
+            .await?;
+        match status {
+            200 => Ok(body["data"]["data"]["token"].as_str().map(Token::new)),
+            404 => Ok(None),
+            _ => Err(Kv::failure(status, &body)),
+        }
+    }
+
+    /// Destroys `version` for good (its data, not the secret's other versions or metadata).
+    pub async fn destroy(&self, mount: &str, path: &str, version: u64) -> Result<(), KvError> {
+        let body = json!({"versions": [version]});
+        let (status, answer) = self
+            .send(
+                Method::POST,
+                &self.url(mount, "destroy", path, ""),
+                Some(body),
+            )
+            .await?;
+        match status {
+            200 | 204 => Ok(()),
+            _ => Err(Kv::failure(status, &answer)),
+        }
+    }
+
     /// Every secret under `prefix` (recursively), as paths below the mount. The folders of one
     /// level are listed together, so a tree costs a round trip per level, not per folder.
     pub async fn list(&self, mount: &str, prefix: &str) -> Result<Vec<String>, KvError> {

@@ -132,7 +132,7 @@ pub struct Minted {
     pub stored: keep::Stored,
 }
 
-fn journal(vault: &Vault, pending: PendingToken) -> Result<(), MintError> {
+pub(super) fn journal(vault: &Vault, pending: PendingToken) -> Result<(), MintError> {
     vault
         .settings
         .update(|s| s.pending.push(pending))
@@ -140,13 +140,13 @@ fn journal(vault: &Vault, pending: PendingToken) -> Result<(), MintError> {
         .map_err(|e| MintError::Store(e.to_string()))
 }
 
-fn settle(vault: &Vault, authorization_id: &str) {
+pub(super) fn settle(vault: &Vault, authorization_id: &str) {
     let _ = vault
         .settings
         .update(|s| s.pending.retain(|p| p.authorization_id != authorization_id));
 }
 
-async fn prove_new(
+pub(super) async fn prove_new(
     org: &OrgUrl,
     token: &crate::domain::token::Token,
     scopes: &[String],
@@ -193,6 +193,8 @@ pub async fn mint(
             authorization_id: id.clone(),
             display_name: name.clone(),
             created: now,
+            target: None,
+            pid: Some(std::process::id()),
         },
     )?;
     crash_point("journaled");
@@ -336,14 +338,14 @@ pub async fn mend(
     Ok((report, capped_to))
 }
 
-fn uuid_nonce(now: OffsetDateTime) -> String {
+pub(super) fn uuid_nonce(now: OffsetDateTime) -> String {
     // Four characters that tell this token from the organization's other patwiz tokens.
     let n = now.unix_timestamp_nanos().unsigned_abs();
     format!("{:04x}", (n ^ (n >> 17)) & 0xffff)
 }
 
 /// A point where the crash tests stop the process (debug builds only).
-fn crash_point(name: &str) {
+pub(super) fn crash_point(name: &str) {
     if cfg!(debug_assertions) && std::env::var("PATWIZ_TEST_CRASH_MINT").as_deref() == Ok(name) {
         std::process::abort();
     }
@@ -363,7 +365,12 @@ pub async fn revoke_pending(lifecycle: &Lifecycle, vault: &Vault, org: &OrgUrl) 
         // finishes it first.
         return 0;
     }
-    for pending in settings.pending.iter().filter(|p| p.org_key == org.key()) {
+    // A token made for a team vault is settled by that vault's rotation, which knows whether
+    // the vault holds it.
+    // One still in flight (another patwiz creating at this moment) is not left behind.
+    let now = OffsetDateTime::now_utc();
+    let mine = |p: &&PendingToken| p.org_key == org.key() && p.target.is_none() && p.abandoned(now);
+    for pending in settings.pending.iter().filter(mine) {
         let stored = entry.and_then(|o| o.authorization_id.as_deref())
             == Some(pending.authorization_id.as_str());
         if !stored && lifecycle.revoke(&pending.authorization_id).await.is_ok() {
@@ -374,6 +381,34 @@ pub async fn revoke_pending(lifecycle: &Lifecycle, vault: &Vault, org: &OrgUrl) 
     // Revoking twice is harmless (the second is refused as not found).
     for old in entry.map(|o| o.revoking.clone()).unwrap_or_default() {
         let _ = lifecycle.revoke(&old).await;
+    }
+    revoked
+}
+
+/// As [`revoke_pending`] for the tokens made for the team vault `target`: each one the vault
+/// does not hold (`in_use`: the id its facts name) is revoked; the journal is settled either
+/// way. Returns how many it revoked.
+pub async fn revoke_pending_for_target(
+    lifecycle: &Lifecycle,
+    vault: &Vault,
+    target: &str,
+    in_use: Option<&str>,
+) -> usize {
+    let Ok((settings, _)) = vault.settings.load() else {
+        return 0;
+    };
+    let mut revoked = 0;
+    let now = OffsetDateTime::now_utc();
+    for pending in settings
+        .pending
+        .iter()
+        .filter(|p| p.target.as_deref() == Some(target) && p.abandoned(now))
+    {
+        let held = in_use == Some(pending.authorization_id.as_str());
+        if !held && lifecycle.revoke(&pending.authorization_id).await.is_ok() {
+            revoked += 1;
+        }
+        settle(vault, &pending.authorization_id);
     }
     revoked
 }
@@ -423,6 +458,8 @@ pub async fn create_for_wizard(
             authorization_id: id.clone(),
             display_name: name.clone(),
             created: now,
+            target: None,
+            pid: Some(std::process::id()),
         },
     )?;
     Ok((

@@ -6,4 +6,5 @@ pub mod keep;
 pub mod mint;
 pub mod prove;
 pub mod status;
+pub mod team_rotation;
 pub mod team_vault;

@@ -45,3 +45,25 @@ pub async fn run(
 ) -> Report {
     engine::run(request, events).await
 }
+
+/// Whether Azure DevOps still accepts `token` at all (no scope is proven): `Some(false)` when it
+/// refuses it (revoked, expired), `None` when the service could not be asked.
+pub async fn still_accepted(org: &OrgUrl, token: &Token, http: &HttpOptions) -> Option<bool> {
+    let report = run(
+        request(Proof {
+            org: org.clone(),
+            token: token.clone(),
+            scopes: &[],
+            profile: None,
+            notes: Vec::new(),
+            http: http.clone(),
+        }),
+        None,
+    )
+    .await;
+    match report.verdict {
+        crate::domain::checks::Verdict::TokenRejected => Some(false),
+        crate::domain::checks::Verdict::Unreachable => None,
+        _ => Some(true),
+    }
+}

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use futures_util::StreamExt as _;
 
 use crate::domain::checks::Verdict;
-use crate::domain::team_vault::{Facts, Target};
+use crate::domain::team_vault::{Facts, Replaced, ReplacedState, Target};
 use crate::domain::token::Token;
 use crate::engine::Report;
 use crate::engine::http::HttpOptions;
@@ -27,11 +27,23 @@ pub enum Store {
     Pass(PassStore),
 }
 
+/// What a store still holds of a replaced token.
+pub enum OldCopy {
+    Held(Token),
+    /// Destroyed, disabled or deleted since.
+    Gone,
+    /// The store keeps no earlier value patwiz can read (pass keeps it only in git history).
+    NotKept,
+}
+
 /// An entry as read: the facts, the team's own keys beside them, and its version (KV only).
 pub struct Entry {
     pub facts: Facts,
     pub custom: BTreeMap<String, String>,
     pub version: u64,
+    /// The version that holds the token now, as the store names it (a KV version number, a
+    /// Key Vault version id; empty for pass): where a rotation's replaced token stays.
+    pub version_id: String,
     /// What the entry was when read, for a write that only lands on that state.
     pub stamp: u64,
 }
@@ -102,6 +114,7 @@ impl Store {
                 facts: Facts::from_metadata(&m.custom),
                 custom: m.custom,
                 version: m.current_version,
+                version_id: m.current_version.to_string(),
                 stamp: m.current_version,
             })),
             Store::KeyVault(v) => Ok(v.info(path).await?.map(|info| Entry {
@@ -109,6 +122,7 @@ impl Store {
                 stamp: stamp_of(&info.version),
                 custom: info.tags,
                 version: 0,
+                version_id: info.version,
             })),
             Store::Pass(p) => Ok(p.show(path).await?.map(|text| {
                 let (_, custom) = parse_entry(&text);
@@ -116,6 +130,7 @@ impl Store {
                     facts: Facts::from_metadata(&custom),
                     custom,
                     version: 0,
+                    version_id: String::new(),
                     stamp: stamp_of(&text),
                 }
             })),
@@ -186,6 +201,74 @@ impl Store {
         }
     }
 
+    /// The replaced token the store still holds at `version` (from [`Replaced::version`]).
+    pub async fn old_copy(&self, path: &str, version: &str) -> Result<OldCopy, KvError> {
+        let found = match self {
+            Store::Kv { kv, mount } => match version.parse::<u64>() {
+                Ok(n) if n > 0 => kv.read_version(mount, path, n).await?,
+                _ => return Ok(OldCopy::NotKept),
+            },
+            Store::KeyVault(v) if !version.is_empty() => v.value_at(path, version).await?,
+            Store::KeyVault(_) | Store::Pass(_) => return Ok(OldCopy::NotKept),
+        };
+        Ok(found.map_or(OldCopy::Gone, OldCopy::Held))
+    }
+
+    /// Puts the replaced token at `version` beyond reach now that Azure DevOps refuses it: a
+    /// KV version destroyed, a Key Vault version disabled (Key Vault deletes only whole
+    /// secrets). Says what it did.
+    pub async fn retire(&self, path: &str, version: &str) -> Result<Option<String>, KvError> {
+        match self {
+            Store::Kv { kv, mount } => match version.parse::<u64>() {
+                Ok(n) if n > 0 => {
+                    kv.destroy(mount, path, n).await?;
+                    Ok(Some(format!("version {n} destroyed")))
+                }
+                _ => Ok(None),
+            },
+            Store::KeyVault(v) if !version.is_empty() => {
+                v.update(path, version, Some(false), None).await?;
+                Ok(Some("its version in the Key Vault disabled".into()))
+            }
+            Store::KeyVault(_) | Store::Pass(_) => Ok(None),
+        }
+    }
+
+    /// Rewrites the facts beside the token at `path` without a new token version (KV metadata,
+    /// the latest Key Vault version's tags); a pass entry is rewritten with the same token,
+    /// only if it still holds the token `facts` describe.
+    pub async fn set_facts(&self, path: &str, facts: &Facts) -> Result<(), KvError> {
+        let Some(entry) = self.entry(path).await? else {
+            return Err(KvError::Changed {
+                path: self.shown(path),
+            });
+        };
+        if entry.facts.fingerprint != facts.fingerprint {
+            return Err(KvError::Changed {
+                path: self.shown(path),
+            });
+        }
+        let mut custom = Facts::others(&entry.custom);
+        custom.extend(facts.to_metadata());
+        match self {
+            Store::Kv { kv, mount } => kv.set_metadata(mount, path, &custom).await,
+            Store::KeyVault(v) => {
+                let info = v.info(path).await?.ok_or_else(|| KvError::Changed {
+                    path: self.shown(path),
+                })?;
+                v.update(path, &info.version, None, Some(&custom)).await
+            }
+            Store::Pass(p) => {
+                let Some(token) = self.token(path).await? else {
+                    return Err(KvError::Changed {
+                        path: self.shown(path),
+                    });
+                };
+                p.insert(path, &entry_text(token.expose(), &custom)).await
+            }
+        }
+    }
+
     async fn list(&self, prefix: &str) -> Result<Vec<String>, KvError> {
         match self {
             Store::Kv { kv, mount } => kv.list(mount, prefix).await,
@@ -199,10 +282,17 @@ impl Store {
         }
     }
 
-    /// The fresh verdict beside the token (KV metadata; a pass entry is not rewritten for it).
-    async fn record(&self, path: &str, custom: &BTreeMap<String, String>) {
-        if let Store::Kv { kv, mount } = self {
-            let _ = kv.set_metadata(mount, path, custom).await;
+    /// The fresh verdict beside the token (KV metadata, the Key Vault version's tags; a pass
+    /// entry is not rewritten for it).
+    async fn record(&self, path: &str, version_id: &str, custom: &BTreeMap<String, String>) {
+        match self {
+            Store::Kv { kv, mount } => {
+                let _ = kv.set_metadata(mount, path, custom).await;
+            }
+            Store::KeyVault(v) if !version_id.is_empty() => {
+                let _ = v.update(path, version_id, None, Some(custom)).await;
+            }
+            Store::KeyVault(_) | Store::Pass(_) => {}
         }
     }
 
@@ -306,6 +396,7 @@ pub fn facts_for(
         owner: report.identity.as_ref().map(|i| i.unique_name.clone()),
         verdict: report.verdict.as_str().to_string(),
         checked_at: checked_at(report),
+        replaced: None,
     }
 }
 
@@ -325,6 +416,9 @@ pub struct Member {
     pub version: u64,
     /// What went wrong reading it, if anything.
     pub error: Option<String>,
+    /// The token it replaced, while its revocation is not confirmed (fresh with `--check`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaced: Option<ReplacedCheck>,
 }
 
 impl Member {
@@ -332,7 +426,107 @@ impl Member {
         self.error.is_some()
             || !matches!(self.verdict.as_str(), "pass")
             || self.days_left.is_some_and(|d| d <= 7)
+            || self
+                .replaced
+                .as_ref()
+                .is_some_and(|r| r.state == ReplacedState::StillWorks)
     }
+}
+
+/// What a check found of the token an entry replaced.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ReplacedCheck {
+    pub state: ReplacedState,
+    /// Its version in the store (a KV version number, a Key Vault version id).
+    pub version: String,
+    /// What was done with the store's copy once Azure DevOps refused it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retired: Option<String>,
+    /// The facts may drop it: refused and retired, or already gone from the store.
+    #[serde(skip)]
+    pub settled: bool,
+    /// Why the store's copy could not be retired, if it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl ReplacedCheck {
+    /// Not checked (no `--check`): what the facts say.
+    fn unchecked(replaced: &Replaced) -> ReplacedCheck {
+        ReplacedCheck {
+            state: ReplacedState::Unknown,
+            version: replaced.version.clone(),
+            retired: None,
+            settled: false,
+            error: None,
+        }
+    }
+
+    /// In words, for the fleet table and a rotation's last lines.
+    pub fn words(&self) -> String {
+        let mut text = self.state.words().to_string();
+        if let Some(done) = &self.retired {
+            text.push_str(&format!("; {done}"));
+        }
+        if let Some(e) = &self.error {
+            text.push_str(&format!(
+                "; its copy could not be put beyond reach: {}",
+                crate::domain::text::safe_message(e)
+            ));
+        }
+        text
+    }
+}
+
+fn parse_rfc3339(text: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
+}
+
+/// Checks whether Azure DevOps still accepts the token `replaced` names — `known` when the
+/// caller holds it, else the store's own copy — and, once refused, puts the store's copy beyond
+/// reach. Writes no facts: the caller drops `replaced` from them when `settled`.
+pub async fn confirm_replaced(
+    store: &Store,
+    path: &str,
+    org_url: &str,
+    replaced: &Replaced,
+    known: Option<&Token>,
+    now: time::OffsetDateTime,
+) -> ReplacedCheck {
+    let mut check = ReplacedCheck::unchecked(replaced);
+    let copy = match known {
+        Some(token) => Ok(OldCopy::Held(token.clone())),
+        None => store.old_copy(path, &replaced.version).await,
+    };
+    let token = match copy {
+        Ok(OldCopy::Held(token)) => token,
+        Ok(OldCopy::Gone) => {
+            // Someone put it beyond reach already: nothing is left to keep.
+            check.state = ReplacedState::Gone;
+            check.settled = true;
+            return check;
+        }
+        Ok(OldCopy::NotKept) => return check,
+        Err(e) => {
+            check.error = Some(e.to_string());
+            return check;
+        }
+    };
+    let Ok(org) = crate::domain::org_url::OrgUrl::parse(org_url) else {
+        return check;
+    };
+    let accepted = super::prove::still_accepted(&org, &token, &HttpOptions::default()).await;
+    check.state = ReplacedState::of(accepted, parse_rfc3339(&replaced.revoked_at), now);
+    if check.state == ReplacedState::Dead {
+        match store.retire(path, &replaced.version).await {
+            Ok(done) => {
+                check.retired = done;
+                check.settled = true;
+            }
+            Err(e) => check.error = Some(e.to_string()),
+        }
+    }
+    check
 }
 
 fn days_left(expires: Option<&str>, today: time::Date) -> Option<i64> {
@@ -351,9 +545,8 @@ pub async fn fleet(
     now: time::OffsetDateTime,
 ) -> Result<Vec<Member>, KvError> {
     let paths = store.list(prefix).await?;
-    let today = now.date();
     let mut members = futures_util::stream::iter(paths)
-        .map(|path| async move { read_member(store, &path, check, today).await })
+        .map(|path| async move { read_member(store, &path, check, now).await })
         .buffer_unordered(parallelism.max(1))
         .collect::<Vec<_>>()
         .await;
@@ -361,7 +554,8 @@ pub async fn fleet(
     Ok(members)
 }
 
-async fn read_member(store: &Store, path: &str, check: bool, today: time::Date) -> Member {
+async fn read_member(store: &Store, path: &str, check: bool, now: time::OffsetDateTime) -> Member {
+    let today = now.date();
     let mut member = Member {
         path: store.shown(path),
         org: String::new(),
@@ -373,6 +567,7 @@ async fn read_member(store: &Store, path: &str, check: bool, today: time::Date) 
         checked: String::new(),
         version: 0,
         error: None,
+        replaced: None,
     };
     // With --check the token is read together with the facts: one round trip, not two.
     let (entry, token) = if check {
@@ -401,6 +596,7 @@ async fn read_member(store: &Store, path: &str, check: bool, today: time::Date) 
     member.verdict = facts.verdict.clone();
     member.checked = facts.checked_at.clone();
     member.version = entry.version;
+    member.replaced = facts.replaced.as_ref().map(ReplacedCheck::unchecked);
     let Some(token) = token else {
         return member;
     };
@@ -415,18 +611,28 @@ async fn read_member(store: &Store, path: &str, check: bool, today: time::Date) 
             return member;
         }
     };
+    let replaced = match &facts.replaced {
+        Some(r) => Some(confirm_replaced(store, path, &facts.org_url, r, None, now).await),
+        None => None,
+    };
     match prove_again(token, facts).await {
         Ok((verdict, checked)) => {
-            let mut custom = entry.custom.clone();
-            custom.insert("last_verdict".into(), verdict.clone());
-            custom.insert("last_checked".into(), checked.clone());
+            let mut fresh = facts.clone();
+            fresh.verdict.clone_from(&verdict);
+            fresh.checked_at.clone_from(&checked);
+            if replaced.as_ref().is_some_and(|r| r.settled) {
+                fresh.replaced = None;
+            }
+            let mut custom = Facts::others(&entry.custom);
+            custom.extend(fresh.to_metadata());
             // The verdict is a fact, not the secret: written without touching the token.
-            store.record(path, &custom).await;
+            store.record(path, &entry.version_id, &custom).await;
             member.verdict = verdict;
             member.checked = checked;
         }
         Err(e) => member.error = Some(e),
     }
+    member.replaced = replaced;
     member
 }
 

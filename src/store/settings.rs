@@ -96,6 +96,45 @@ pub struct PendingToken {
     pub display_name: String,
     #[serde(with = "time::serde::rfc3339")]
     pub created: OffsetDateTime,
+    /// The team vault the token was made for (`vault://…`), when it was not for this machine's
+    /// store: only a rotation of that vault settles it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// The process that made it: while it runs, the token is in flight, not left behind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u32>,
+}
+
+/// How long a run takes at most from creating a token to storing it (a proof, a write): a
+/// journal entry older than this is left behind, whatever its process id says now.
+const IN_FLIGHT_AT_MOST: time::Duration = time::Duration::hours(1);
+
+impl PendingToken {
+    /// Whether the run that made it is over (crashed or killed): its token was never stored by
+    /// it, and a cleanup may revoke it. A run still going (another patwiz rotating at the same
+    /// moment) is left alone.
+    pub fn abandoned(&self, now: OffsetDateTime) -> bool {
+        if now - self.created > IN_FLIGHT_AT_MOST {
+            return true;
+        }
+        match self.pid {
+            None => true,
+            Some(pid) if pid == std::process::id() => false,
+            Some(pid) => !process_alive(pid),
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn process_alive(pid: u32) -> bool {
+    std::path::Path::new("/proc").join(pid.to_string()).exists()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn process_alive(_pid: u32) -> bool {
+    // No cheap check without /proc: only the age tells a left-behind entry, which errs on the
+    // side of never revoking a token another run still holds.
+    true
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -566,6 +605,8 @@ mod tests {
             authorization_id: "4311dfa1-a3f4-4a7e-8d15-19a5b9b5c0d5".into(),
             display_name: "Git-Zen Integration (patwiz · contoso · 7f3a)".into(),
             created: time::macros::datetime!(2026-12-01 10:00 UTC),
+            target: Some("vault://secret/ado/git-zen".into()),
+            pid: Some(4242),
         };
         file.update(|s| {
             s.pending.push(pending.clone());
@@ -763,5 +804,33 @@ mod tests {
             "{text}"
         );
         assert_eq!(file.load().unwrap().0, settings);
+    }
+
+    #[test]
+    fn a_journal_entry_is_left_behind_once_its_run_is_over_or_an_hour_old() {
+        let now = OffsetDateTime::now_utc();
+        let entry = |pid: Option<u32>, minutes: i64| PendingToken {
+            org_key: "k".into(),
+            authorization_id: "a".into(),
+            display_name: "n".into(),
+            created: now - time::Duration::minutes(minutes),
+            target: None,
+            pid,
+        };
+        assert!(
+            !entry(Some(std::process::id()), 1).abandoned(now),
+            "this run"
+        );
+        assert!(entry(None, 1).abandoned(now), "from before pids were kept");
+        assert!(
+            entry(Some(std::process::id()), 61).abandoned(now),
+            "too old"
+        );
+        if cfg!(target_os = "linux") {
+            let mut child = std::process::Command::new("true").spawn().unwrap();
+            let gone = child.id();
+            child.wait().unwrap();
+            assert!(entry(Some(gone), 1).abandoned(now), "its process has ended");
+        }
     }
 }

@@ -20,4 +20,5 @@ mod plain_mode;
 mod properties;
 mod recorded_service;
 mod snapshots;
+mod team_rotation;
 mod team_vault;

