@@ -207,6 +207,15 @@ impl KeyVault {
         }
     }
 
+    /// One version of a secret.
+    fn version_url(&self, name: &str, version: &str) -> String {
+        self.url(&format!(
+            "secrets/{}/{}",
+            Self::escape(name),
+            Self::escape(version)
+        ))
+    }
+
     /// A secret's name in a URL: Key Vault names are letters, digits and dashes, and anything
     /// else is escaped.
     fn escape(name: &str) -> String {
@@ -251,15 +260,7 @@ impl KeyVault {
     /// gone or disabled (Key Vault answers 403 `SecretDisabled` for a disabled one).
     pub async fn value_at(&self, name: &str, version: &str) -> Result<Option<Token>, KvError> {
         let (status, body) = self
-            .send(
-                Method::GET,
-                &self.url(&format!(
-                    "secrets/{}/{}",
-                    Self::escape(name),
-                    Self::escape(version)
-                )),
-                None,
-            )
+            .send(Method::GET, &self.version_url(name, version), None)
             .await?;
         let disabled = ["innererror", "innerError"]
             .iter()
@@ -289,15 +290,7 @@ impl KeyVault {
             body["tags"] = json!(limit_tags(tags));
         }
         let (status, answer) = self
-            .send(
-                Method::PATCH,
-                &self.url(&format!(
-                    "secrets/{}/{}",
-                    Self::escape(name),
-                    Self::escape(version)
-                )),
-                Some(body),
-            )
+            .send(Method::PATCH, &self.version_url(name, version), Some(body))
             .await?;
         match status {
             200 => Ok(()),

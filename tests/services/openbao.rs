@@ -324,21 +324,24 @@ fn openbao_keeps_the_replaced_token_until_azure_devops_refuses_it_then_destroys_
         );
         serde_json::from_slice::<Value>(&out.stdout).unwrap_or(Value::Null)
     };
+    let metadata = || {
+        let out = bao_cli(
+            &server,
+            &[
+                "kv",
+                "metadata",
+                "get",
+                "-format=json",
+                "secret/ado/created",
+            ],
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
     assert!(
         read("1")["data"]["data"]["token"].is_string(),
         "OpenBao still holds the replaced token while Azure DevOps accepts it"
     );
-    let meta = bao_cli(
-        &server,
-        &[
-            "kv",
-            "metadata",
-            "get",
-            "-format=json",
-            "secret/ado/created",
-        ],
-    );
-    let meta: Value = serde_json::from_slice(&meta.stdout).unwrap();
+    let meta = metadata();
     assert_eq!(meta["data"]["custom_metadata"]["replaced_version"], "1");
 
     // Refused now: the fleet check destroys version 1 in OpenBao and lets go of it.
@@ -346,17 +349,7 @@ fn openbao_keeps_the_replaced_token_until_azure_devops_refuses_it_then_destroys_
     let (out, text) = run(&["status", "--from", "vault://secret/ado", "--check"]);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("version 1 destroyed"), "{text}");
-    let meta = bao_cli(
-        &server,
-        &[
-            "kv",
-            "metadata",
-            "get",
-            "-format=json",
-            "secret/ado/created",
-        ],
-    );
-    let meta: Value = serde_json::from_slice(&meta.stdout).unwrap();
+    let meta = metadata();
     assert_eq!(meta["data"]["versions"]["1"]["destroyed"], true, "{meta}");
     assert_eq!(meta["data"]["versions"]["2"]["destroyed"], false);
     assert!(
