@@ -141,9 +141,13 @@ pub(super) fn journal(vault: &Vault, pending: PendingToken) -> Result<(), MintEr
 }
 
 pub(super) fn settle(vault: &Vault, authorization_id: &str) {
-    let _ = vault
-        .settings
-        .update(|s| s.pending.retain(|p| p.authorization_id != authorization_id));
+    settle_journal(&vault.settings, authorization_id);
+}
+
+/// The token `authorization_id` is stored somewhere (this machine's store or a team vault):
+/// its journal entry is done with, and no cleanup will revoke it as left behind.
+pub fn settle_journal(settings: &crate::store::settings::SettingsFile, authorization_id: &str) {
+    let _ = settings.update(|s| s.pending.retain(|p| p.authorization_id != authorization_id));
 }
 
 pub(super) async fn prove_new(

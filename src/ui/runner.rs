@@ -267,7 +267,8 @@ impl Runner {
                 self.spawn(async move { Msg::ReminderWritten(result) });
             }
             Effect::Save(request) if request.team.is_some() => {
-                self.spawn(async move { Msg::SavedTeam(save_team(*request).await) });
+                let dir = self.config_dir.clone();
+                self.spawn(async move { Msg::SavedTeam(save_team(*request, dir).await) });
             }
             Effect::Save(request) => {
                 let dir = self.config_dir.clone();
@@ -551,8 +552,9 @@ async fn mend(
 }
 
 /// Stores the proven token in the team vault the request names (its address and credentials
-/// from the environment, as for `login --to`), only on the entry as it is now.
-async fn save_team(request: SaveRequest) -> Result<String, String> {
+/// from the environment, as for `login --to`), only on the entry as it is now. A token patwiz
+/// created here is then settled in the journal: it is stored, in the vault.
+async fn save_team(request: SaveRequest, dir: PathBuf) -> Result<String, String> {
     use crate::flows::team_vault::{Store, facts_for};
     let uri = request.team.clone().unwrap_or_default();
     let target =
@@ -577,6 +579,9 @@ async fn save_team(request: SaveRequest) -> Result<String, String> {
         .push(&path, &request.token, &facts, expected)
         .await
         .map_err(|e| e.to_string())?;
+    if let Some(id) = &request.authorization_id {
+        flows::mint::settle_journal(&crate::store::settings::SettingsFile::new(dir), id);
+    }
     Ok(format!(
         "{} at {}{}",
         target.display(),

@@ -432,6 +432,66 @@ fn first_time_admin_has_the_token_created_for_them_without_copying_anything() {
 }
 
 #[test]
+fn a_token_created_in_the_wizard_and_kept_in_the_team_vault_is_never_taken_for_a_leftover() {
+    // The real wizard (not the demo, whose settings are scratch) against the emulator.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt
+        .block_on(patwiz::emulator::Emulator::start_demo())
+        .unwrap();
+    let kv = rt
+        .block_on(patwiz::emulator::kv::KvDouble::start(
+            "team-root",
+            std::time::Duration::ZERO,
+        ))
+        .unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let browser = crate::support::fixtures::fake_browser(config.path());
+    let browser = browser.to_str().unwrap().to_string();
+    let addr = kv.addr();
+    let mut s = Session::start_full(
+        config.path(),
+        &["wizard"],
+        &[
+            ("BROWSER", &browser),
+            ("VAULT_ADDR", &addr),
+            ("VAULT_TOKEN", "team-root"),
+        ],
+    );
+    s.wait_for("Step 1 of 9");
+    s.send("\r");
+    s.wait_for("Step 2 of 9");
+    s.send(&emu.org_url());
+    s.send("\r");
+    s.wait_for("Step 3 of 9");
+    s.send("\r");
+    s.wait_for("a create it for me");
+    s.send("a");
+    s.wait_for("5 of 5 proven");
+    s.send("\r");
+    s.wait_for("Tab: store it in a team vault");
+    s.send("\t");
+    s.wait_for("Team vault (vault://MOUNT/PATH");
+    s.send("vault://secret/ado/created");
+    s.wait_for("Where: the team vault vault://secret/ado/created");
+    s.send("\r");
+    s.wait_for("Step 8 of 9");
+    s.send("\r");
+    s.wait_for("Step 9 of 9");
+    s.send("\r");
+    assert!(s.finish());
+    let facts = kv.custom_metadata("secret/ado/created").unwrap();
+    let id = facts["authorization_id"].clone();
+    assert!(!id.is_empty(), "{facts:?}");
+    // The journal lets go of it: a later cleanup must not revoke the team's token.
+    let settings = std::fs::read_to_string(config.path().join("settings.toml")).unwrap();
+    assert!(
+        !settings.contains(&id),
+        "the created token is still journaled as never stored: {settings}"
+    );
+    assert_eq!(emu.minted_live(), 1);
+}
+
+#[test]
 fn helpdesk_adds_a_missing_scope_to_the_token_patwiz_created_without_a_new_one() {
     let config = tempfile::tempdir().unwrap();
     let browser = crate::support::fixtures::fake_browser(config.path());
