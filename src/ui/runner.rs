@@ -392,8 +392,14 @@ pub async fn check_org(org: &OrgUrl, options: &HttpOptions) -> Result<String, St
 /// How the wizard signs in for "create it for me": the demo's identity provider, else the Azure
 /// CLI's sign-in, else the browser with the app named by PATWIZ_CLIENT_ID.
 fn wizard_sign_in(org: &OrgUrl) -> Result<flows::mint::SignIn, String> {
+    wizard_sign_in_for(org.is_loopback())
+}
+
+/// As [`wizard_sign_in`], for a service on this machine (`loopback`: the demo's, whose identity
+/// provider takes any client id) or elsewhere.
+fn wizard_sign_in_for(loopback: bool) -> Result<flows::mint::SignIn, String> {
     use flows::mint::SignIn;
-    if org.is_loopback() {
+    if loopback {
         return Ok(SignIn::Browser {
             client_id: "patwiz-demo".into(),
         });
@@ -559,9 +565,11 @@ async fn save_team(request: SaveRequest, dir: PathBuf) -> Result<String, String>
     let uri = request.team.clone().unwrap_or_default();
     let target =
         crate::domain::team_vault::Target::parse(&uri, false).map_err(|e| e.to_string())?;
-    let (store, path) = Store::open(&target, &HttpOptions::default())
-        .await
-        .map_err(|e| e.to_string())?;
+    let (store, path) = Store::open_signing_in(&target, &HttpOptions::default(), {
+        vault_sign_in(&target)?
+    })
+    .await
+    .map_err(|e| e.to_string())?;
     let expected = store
         .entry(&path)
         .await
@@ -592,6 +600,29 @@ async fn save_team(request: SaveRequest, dir: PathBuf) -> Result<String, String>
             String::new()
         }
     ))
+}
+
+/// How the wizard signs in to a Key Vault: as for "create it for me" (the Azure CLI, else the
+/// browser), at the tenant the vault's challenge names. Other stores need no sign-in.
+fn vault_sign_in(
+    target: &crate::domain::team_vault::Target,
+) -> Result<flows::team_vault::VaultSignIn<'static>, String> {
+    let crate::domain::team_vault::Target::KeyVault { vault, .. } = target else {
+        return Ok(flows::team_vault::VaultSignIn::default());
+    };
+    let loopback = url::Url::parse(vault).is_ok_and(|u| crate::domain::org_url::is_loopback(&u));
+    let how = wizard_sign_in_for(loopback).map_err(|_| {
+        "Signing in to the Key Vault needs the Azure CLI (az login) or an app registration (PATWIZ_CLIENT_ID): see the README.".to_string()
+    })?;
+    Ok(flows::team_vault::VaultSignIn {
+        how: Some(how),
+        show: None,
+        open: Some(Box::new(|url: &url::Url| {
+            webbrowser::open(url.as_str()).map_err(|e| {
+                format!("cannot open a browser here ({e}): store it with `patwiz login --to … --sign-in device` instead")
+            })
+        })),
+    })
 }
 
 async fn save(

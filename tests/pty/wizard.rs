@@ -492,6 +492,72 @@ fn a_token_created_in_the_wizard_and_kept_in_the_team_vault_is_never_taken_for_a
 }
 
 #[test]
+fn the_wizard_signs_in_to_a_key_vault_in_the_browser_when_there_is_no_azure_cli() {
+    use patwiz::emulator::keyvault::KeyVaultDouble;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt
+        .block_on(patwiz::emulator::Emulator::start_demo())
+        .unwrap();
+    // The vault accepts what the emulated Microsoft Entra issued, and its challenge names it.
+    let vault = rt
+        .block_on(KeyVaultDouble::start_accepting(
+            std::sync::Arc::new(emu.issued_access_check()),
+            &emu.authority(),
+        ))
+        .unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let ca = config.path().join("ca.pem");
+    std::fs::write(&ca, vault.ca_pem()).unwrap();
+    let browser = crate::support::fixtures::fake_browser(config.path());
+    let (browser, ca) = (
+        browser.to_str().unwrap().to_string(),
+        ca.to_str().unwrap().to_string(),
+    );
+    let mut s = Session::start_full(
+        config.path(),
+        &["wizard"],
+        &[
+            ("BROWSER", &browser),
+            ("PATWIZ_AZ", "/nonexistent/az"),
+            ("SSL_CERT_FILE", &ca),
+        ],
+    );
+    s.wait_for("Step 1 of 9");
+    s.send("\r");
+    s.wait_for("Step 2 of 9");
+    s.send(&emu.org_url());
+    s.send("\r");
+    s.wait_for("Step 3 of 9");
+    s.send("\r");
+    s.wait_for("Step 4 of 9");
+    s.send("\r");
+    s.wait_for("Step 5 of 9");
+    s.paste(&emu.token("git-zen").unwrap());
+    s.send("\r");
+    s.wait_for("5 of 5 proven");
+    s.send("\r");
+    s.wait_for("Tab: store it in a team vault");
+    s.send("\t");
+    s.wait_for("Team vault (vault://MOUNT/PATH");
+    let to = format!("{}/secrets/ado-git-zen", vault.url());
+    s.send(&to);
+    s.send("\r");
+    s.wait_for("Step 8 of 9");
+    s.send("\r");
+    s.wait_for("Step 9 of 9");
+    assert!(s.screen().contains("ado-git-zen"), "{}", s.screen());
+    s.assert_no_token_on_screen();
+    s.send("\r");
+    assert!(s.finish());
+    assert_eq!(
+        vault.versions("ado-git-zen"),
+        1,
+        "stored after a browser sign-in"
+    );
+    assert_eq!(vault.tags("ado-git-zen")["profile"], "git-zen");
+}
+
+#[test]
 fn helpdesk_adds_a_missing_scope_to_the_token_patwiz_created_without_a_new_one() {
     let config = tempfile::tempdir().unwrap();
     let browser = crate::support::fixtures::fake_browser(config.path());
