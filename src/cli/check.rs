@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use super::{CheckArgs, config_dir, token_text, usage, user_profiles_dir};
+use super::{CheckArgs, config_dir, token_text, usage};
 use crate::domain::org_url::OrgUrl;
 use crate::domain::token::Token;
 
@@ -55,10 +55,9 @@ pub async fn run(mut args: CheckArgs) -> ExitCode {
         None
     };
     let (scopes, profile) = match args.profile.as_ref().or(stored_profile.as_ref()) {
-        Some(name) => match crate::store::user_profiles::find(name, user_profiles_dir().as_deref())
-        {
+        Some(name) => match super::find_profile(name) {
             Ok(p) => (p.scope_ids(), Some(p)),
-            Err(e) => return usage(e),
+            Err(code) => return code,
         },
         None => {
             let catalogue = Catalogue::get();

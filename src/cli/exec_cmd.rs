@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use base64::Engine as _;
 
 use super::store_cmds::open_vault;
-use super::{ExecArgs, usage, user_profiles_dir};
+use super::{ExecArgs, usage};
 use crate::domain::checks::Verdict;
 
 /// The variables and what each consumer is: the token under the names az, Terraform, the
@@ -77,12 +77,10 @@ pub async fn run(args: ExecArgs) -> ExitCode {
         }
     };
     if !args.no_check {
-        let profile =
-            match crate::store::user_profiles::find(&entry.profile, user_profiles_dir().as_deref())
-            {
-                Ok(p) => p,
-                Err(e) => return usage(e),
-            };
+        let profile = match super::find_profile(&entry.profile) {
+            Ok(p) => p,
+            Err(code) => return code,
+        };
         let report = crate::flows::prove::run(
             crate::flows::prove::request(crate::flows::prove::Proof {
                 org: org.clone(),

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use super::store_cmds::{now, open_vault, parse_expiry, today};
-use super::{CreateArgs, MendArgs, SignInArgs, TokensArgs, usage, user_profiles_dir};
+use super::{CreateArgs, MendArgs, SignInArgs, TokensArgs, usage};
 use crate::domain::lifecycle::PatRecord;
 use crate::domain::org_url::OrgUrl;
 use crate::domain::text::safe_message;
@@ -147,11 +147,10 @@ pub async fn create(args: CreateArgs) -> ExitCode {
         Ok(org) => org,
         Err(code) => return code,
     };
-    let profile =
-        match crate::store::user_profiles::find(&args.profile, user_profiles_dir().as_deref()) {
-            Ok(p) => p,
-            Err(e) => return usage(e),
-        };
+    let profile = match super::find_profile(&args.profile) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     if profile.scopes.is_empty() {
         return usage(
             "the custom profile has no scopes: create a profile file with the scopes (see the README)",
@@ -275,11 +274,10 @@ pub async fn rotate_create(
             "{org} has no stored token: use `patwiz create --org {org} --profile NAME` first"
         ));
     };
-    let profile =
-        match crate::store::user_profiles::find(&current.profile, user_profiles_dir().as_deref()) {
-            Ok(p) => p,
-            Err(e) => return usage(e),
-        };
+    let profile = match super::find_profile(&current.profile) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     // The old expiry is kept unless another is asked for (a year at most from today).
     let kept = current
         .expires
@@ -467,11 +465,10 @@ pub async fn mend(args: MendArgs) -> ExitCode {
     let Some(current) = vault.settings.entry(&org.key()) else {
         return usage(format!("{org} has no stored token"));
     };
-    let profile =
-        match crate::store::user_profiles::find(&current.profile, user_profiles_dir().as_deref()) {
-            Ok(p) => p,
-            Err(e) => return usage(e),
-        };
+    let profile = match super::find_profile(&current.profile) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let options = HttpOptions::default();
     let lifecycle = match connect(&org, &args.sign_in, &options).await {
         Ok(l) => l,

@@ -515,6 +515,11 @@ pub(crate) fn user_profiles_dir() -> Option<PathBuf> {
     config_dir().map(|d| d.join("profiles"))
 }
 
+/// The built-in or user profile `name`; a usage error (printed) when there is none.
+pub(crate) fn find_profile(name: &str) -> Result<crate::domain::profiles::Profile, ExitCode> {
+    crate::store::user_profiles::find(name, user_profiles_dir().as_deref()).map_err(usage)
+}
+
 /// Refuses a look-alike of an Azure DevOps host unless the user said `--server`.
 pub(crate) fn refuse_lookalike(
     org: &crate::domain::org_url::OrgUrl,

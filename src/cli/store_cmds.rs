@@ -140,11 +140,10 @@ pub async fn login(args: LoginArgs) -> ExitCode {
     if let Err(code) = super::refuse_lookalike(&org, args.server) {
         return code;
     }
-    let profile =
-        match crate::store::user_profiles::find(&args.profile, user_profiles_dir().as_deref()) {
-            Ok(p) => p,
-            Err(e) => return usage(e),
-        };
+    let profile = match super::find_profile(&args.profile) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     if profile.scopes.is_empty() {
         return usage(
             "the custom profile has no scopes to prove: use `patwiz check --scopes` or a profile file",

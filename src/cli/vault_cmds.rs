@@ -216,15 +216,11 @@ fn plan(destination: &Destination, org_arg: Option<&str>) -> Result<Plan, ExitCo
             destination.shown, facts.org_url
         )));
     }
-    let profile = crate::store::user_profiles::find(
-        if facts.profile.is_empty() {
-            "custom"
-        } else {
-            &facts.profile
-        },
-        super::user_profiles_dir().as_deref(),
-    )
-    .map_err(usage)?;
+    let profile = super::find_profile(if facts.profile.is_empty() {
+        "custom"
+    } else {
+        &facts.profile
+    })?;
     let scopes = if facts.scopes.is_empty() {
         profile.scope_ids()
     } else {
