@@ -433,7 +433,6 @@ pub async fn status(args: StatusArgs) -> ExitCode {
 
 /// One organization's status, in words.
 fn status_text(org: &flows::status::OrgStatus, store_name: &str) -> String {
-    use crate::domain::expiry::Expiry;
     let mut text = format!("{}  ({})\n", org.url, org.profile);
     if let Some(id) = &org.identity {
         text.push_str(&format!(
@@ -471,14 +470,34 @@ fn status_text(org: &flows::status::OrgStatus, store_name: &str) -> String {
             .unwrap_or_default()
     ));
     let date = org.expires.map(format_date).unwrap_or_default();
-    match org.expiry {
-        Expiry::Expired(d) => text.push_str(&format!("  ✗ Expired {d} days ago ({date}): create a new token and run `patwiz rotate --org {}`\n", org.url)),
-        Expiry::Soon(d) => text.push_str(&format!("  ! Expires in {d} days ({date}): extend it now in Azure DevOps (an expired token can't be extended), or rotate with `patwiz rotate --org {}`\n", org.url)),
-        Expiry::Fine(d) => text.push_str(&format!("  Expires:     {date} (in {d} days)\n")),
-        Expiry::Unknown => text.push_str("  Expires:     unknown (record it with --expires on login or rotate)\n"),
-    }
+    text.push_str(&expiry_text(
+        org.expiry,
+        &date,
+        &format!("patwiz rotate --org {}", org.url),
+    ));
     text.push('\n');
     text
+}
+
+/// The expiry line of a status block: `rotate` is the command that replaces the token.
+pub(super) fn expiry_text(
+    expiry: crate::domain::expiry::Expiry,
+    date: &str,
+    rotate: &str,
+) -> String {
+    use crate::domain::expiry::Expiry;
+    match expiry {
+        Expiry::Expired(d) => {
+            format!("  ✗ Expired {d} days ago ({date}): create a new token and run `{rotate}`\n")
+        }
+        Expiry::Soon(d) => format!(
+            "  ! Expires in {d} days ({date}): extend it now in Azure DevOps (an expired token can't be extended), or rotate with `{rotate}`\n"
+        ),
+        Expiry::Fine(d) => format!("  Expires:     {date} (in {d} days)\n"),
+        Expiry::Unknown => {
+            "  Expires:     unknown (record it with --expires on login or rotate)\n".to_string()
+        }
+    }
 }
 
 pub async fn remind(args: RemindArgs) -> ExitCode {

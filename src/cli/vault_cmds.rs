@@ -343,67 +343,81 @@ pub async fn status(args: StatusArgs) -> ExitCode {
     } else if members.is_empty() {
         println!("No token is stored under {from} yet.");
     } else {
-        print!("{}", fleet_table(&members));
+        print!("{}", fleet_table(&members, &store));
     }
     ExitCode::from(team_vault::exit_code(&members))
 }
 
-fn fleet_table(members: &[team_vault::Member]) -> String {
+/// The fleet, secret by secret, in the blocks `status` prints for this machine's tokens.
+fn fleet_table(members: &[team_vault::Member], store: &Store) -> String {
     let mut out = String::new();
     for m in members {
-        let expiry = match (&m.expires, m.days_left) {
-            (Some(date), Some(days)) if days < 0 => format!("expired {date}"),
-            (Some(date), Some(days)) => format!("expires {date} (in {days} days)"),
-            _ => "no expiry recorded".to_string(),
+        let profile = if m.profile.is_empty() {
+            "no profile"
+        } else {
+            &m.profile
         };
-        let mark = if m.needs_action() { "✗" } else { "✓" };
+        out.push_str(&format!("{}  ({profile})\n", m.path));
+        if !m.org.is_empty() {
+            out.push_str(&format!("  Org URL:     {}\n", m.org));
+        }
+        out.push_str(&format!(
+            "  Token of:    {}\n",
+            m.owner.as_deref().unwrap_or("unknown")
+        ));
         let version = if m.version > 0 {
-            format!("  (version {})", m.version)
+            format!(", version {}", m.version)
         } else {
             String::new()
         };
-        out.push_str(&format!("{mark} {}{version}\n", m.path));
-        out.push_str(&format!(
-            "    {} · {} · owner {}\n",
-            if m.org.is_empty() {
-                "no organization recorded"
-            } else {
-                &m.org
-            },
-            if m.profile.is_empty() {
-                "no profile"
-            } else {
-                &m.profile
-            },
-            m.owner.as_deref().unwrap_or("unknown")
-        ));
-        match &m.error {
-            Some(e) => out.push_str(&format!("    ✗ {}\n", crate::domain::text::safe_message(e))),
-            None => out.push_str(&format!(
-                "    {expiry} · last check: {}{}\n",
-                if m.verdict.is_empty() {
-                    "never"
-                } else {
-                    &m.verdict
-                },
-                if m.checked.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", m.checked)
-                }
-            )),
+        out.push_str(&format!("  Stored in:   {}{version}\n", store.address()));
+        if let Some(e) = &m.error {
+            out.push_str(&format!(
+                "  ✗ Not read: {}\n\n",
+                crate::domain::text::safe_message(e)
+            ));
+            continue;
         }
+        let when =
+            time::OffsetDateTime::parse(&m.checked, &time::format_description::well_known::Rfc3339)
+                .map_or_else(
+                    |_| "never".to_string(),
+                    |t| crate::domain::text::ago(t, now()),
+                );
+        let verdict = if m.verdict.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", m.verdict)
+        };
+        let mark = if m.verdict.is_empty() || m.verdict == "pass" {
+            " "
+        } else {
+            "✗"
+        };
+        out.push_str(&format!(" {mark}Last check:  {when}{verdict}\n"));
+        out.push_str(&super::store_cmds::expiry_text(
+            m.expiry,
+            m.expires.as_deref().unwrap_or_default(),
+            &format!("patwiz rotate --to {}", fleet_address(&m.path, store)),
+        ));
         if let Some(replaced) = &m.replaced {
             let mark = if replaced.state == ReplacedState::StillWorks {
                 "✗"
             } else {
-                "·"
+                " "
             };
-            out.push_str(&format!(
-                "    {mark} the token it replaced: {}\n",
-                replaced.words()
-            ));
+            out.push_str(&format!(" {mark}Replaced:    {}\n", replaced.words()));
         }
+        out.push('\n');
     }
     out
+}
+
+/// The address `rotate --to` takes for one secret of the fleet.
+fn fleet_address(path: &str, store: &Store) -> String {
+    match store {
+        Store::Kv { .. } => format!("vault://{path}"),
+        Store::Pass(_) => format!("pass://{path}"),
+        Store::KeyVault(v) => format!("{}/secrets/{path}", v.address()),
+    }
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use futures_util::StreamExt as _;
 
 use crate::domain::checks::Verdict;
+use crate::domain::expiry::Expiry;
 use crate::domain::team_vault::{Facts, Replaced, ReplacedState, Target};
 use crate::domain::token::Token;
 use crate::engine::Report;
@@ -405,13 +406,21 @@ pub fn facts_for(
 pub struct Member {
     /// `mount/path`.
     pub path: String,
+    /// The organization's URL (named as `status` names it).
+    #[serde(rename = "url")]
     pub org: String,
     pub profile: String,
     pub owner: Option<String>,
     pub expires: Option<String>,
     pub days_left: Option<i64>,
+    /// `fine`, `soon`, `expired` or `unknown`, as `status` says it.
+    #[serde(serialize_with = "expiry_name")]
+    pub expiry: Expiry,
     /// The verdict the metadata holds, or the fresh one with `--check`.
+    #[serde(rename = "last_verdict")]
     pub verdict: String,
+    /// When that verdict was reached (RFC 3339).
+    #[serde(rename = "last_check")]
     pub checked: String,
     pub version: u64,
     /// What went wrong reading it, if anything.
@@ -421,11 +430,15 @@ pub struct Member {
     pub replaced: Option<ReplacedCheck>,
 }
 
+fn expiry_name<S: serde::Serializer>(expiry: &Expiry, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(expiry.as_str())
+}
+
 impl Member {
     pub fn needs_action(&self) -> bool {
         self.error.is_some()
             || !matches!(self.verdict.as_str(), "pass")
-            || self.days_left.is_some_and(|d| d <= 7)
+            || self.expiry.needs_action()
             || self
                 .replaced
                 .as_ref()
@@ -529,9 +542,17 @@ pub async fn confirm_replaced(
     check
 }
 
-fn days_left(expires: Option<&str>, today: time::Date) -> Option<i64> {
-    let date = crate::store::settings::parse_date(expires?).ok()?;
-    Some((date - today).whole_days())
+fn expiry_of(expires: Option<&str>, today: time::Date) -> Expiry {
+    let date = expires.and_then(|d| crate::store::settings::parse_date(d).ok());
+    Expiry::of(date, today)
+}
+
+fn days_left(expiry: Expiry) -> Option<i64> {
+    match expiry {
+        Expiry::Expired(d) => Some(-d),
+        Expiry::Soon(d) | Expiry::Fine(d) => Some(d),
+        Expiry::Unknown => None,
+    }
 }
 
 /// Every secret under `prefix` with its facts; with `check`, each token is read and proven
@@ -563,6 +584,7 @@ async fn read_member(store: &Store, path: &str, check: bool, now: time::OffsetDa
         owner: None,
         expires: None,
         days_left: None,
+        expiry: Expiry::Unknown,
         verdict: String::new(),
         checked: String::new(),
         version: 0,
@@ -591,7 +613,8 @@ async fn read_member(store: &Store, path: &str, check: bool, now: time::OffsetDa
     member.org = facts.org_url.clone();
     member.profile = facts.profile.clone();
     member.owner = facts.owner.clone();
-    member.days_left = days_left(facts.expires.as_deref(), today);
+    member.expiry = expiry_of(facts.expires.as_deref(), today);
+    member.days_left = days_left(member.expiry);
     member.expires = facts.expires.clone();
     member.verdict = facts.verdict.clone();
     member.checked = facts.checked_at.clone();
@@ -672,7 +695,7 @@ pub fn exit_code(members: &[Member]) -> u8 {
                 Verdict::Unreachable.exit_code()
             } else {
                 match m.verdict.as_str() {
-                    "pass" if m.days_left.is_some_and(|d| d <= 7) => 1,
+                    "pass" if m.expiry.needs_action() => 1,
                     "pass" => 0,
                     "missing-scopes" => 1,
                     "token-rejected" => 2,

@@ -145,7 +145,7 @@ async fn the_old_token_stays_in_the_vault_until_azure_devops_refuses_it_and_is_t
     assert_eq!(out.status.code(), Some(0), "{text}");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let member = &json["tokens"][0];
-    assert_eq!(member["verdict"], "pass", "{text}");
+    assert_eq!(member["last_verdict"], "pass", "{text}");
     assert_eq!(member["replaced"]["state"], "dead", "{text}");
     assert_eq!(
         member["replaced"]["retired"], "version 1 destroyed",

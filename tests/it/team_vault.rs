@@ -181,10 +181,33 @@ async fn a_proven_token_goes_to_the_vault_with_its_facts_and_a_rotation_keeps_th
     let json: serde_json::Value = serde_json::from_slice(&fleet.stdout).unwrap();
     let member = &json["tokens"][0];
     assert_eq!(member["path"], "secret/ado/git-zen");
-    assert_eq!(member["verdict"], "pass");
+    assert_eq!(member["last_verdict"], "pass");
     assert_eq!(member["version"], 2);
     assert_eq!(member["profile"], "git-zen");
     assert!(member["days_left"].as_i64().unwrap() > 100);
+    // Named as `status --json` names them.
+    assert_eq!(member["url"], org.as_str());
+    assert_eq!(member["expiry"], "ok");
+    assert!(member["last_check"].as_str().unwrap().starts_with("20"));
+    assert_secret_free(&fleet, &[&first, &next]);
+
+    // In words, the blocks `status` prints, with the command that rotates each one.
+    let fleet = tokio::task::block_in_place(|| {
+        run(
+            &kv,
+            config.path(),
+            &["status", "--from", "vault://secret/ado"],
+            None,
+        )
+    });
+    let text = crate::support::cmd::text(&fleet);
+    assert_eq!(fleet.status.code(), Some(0), "{text}");
+    assert!(text.contains("secret/ado/git-zen  (git-zen)"), "{text}");
+    assert!(text.contains(&format!("  Org URL:     {org}")), "{text}");
+    assert!(text.contains("  Token of:    "), "{text}");
+    assert!(text.contains(", version 2"), "{text}");
+    assert!(text.contains("Last check:  just now"), "{text}");
+    assert!(text.contains("  Expires:     "), "{text}");
     assert_secret_free(&fleet, &[&first, &next]);
 }
 
@@ -361,7 +384,7 @@ async fn azure_key_vault_gets_the_token_with_its_expiry_in_exp_and_the_facts_as_
     assert_eq!(out.status.code(), Some(0), "{text}");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["tokens"][0]["path"], "ado-git-zen");
-    assert_eq!(json["tokens"][0]["verdict"], "pass");
+    assert_eq!(json["tokens"][0]["last_verdict"], "pass");
     assert_eq!(json["tokens"][0]["expires"], "2027-05-31");
 
     // Without the Key Vault's certificate trusted, nothing is sent.

@@ -195,6 +195,6 @@ fn pass_holds_the_proven_token_and_a_changed_entry_is_never_overwritten() {
     let json: serde_json::Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{text}"));
     assert_eq!(json["tokens"][0]["path"], "ado/demo/git-zen", "{text}");
-    assert_eq!(json["tokens"][0]["verdict"], "pass", "{text}");
+    assert_eq!(json["tokens"][0]["last_verdict"], "pass", "{text}");
     assert!(!text.contains(&next[..10]));
 }
