@@ -14,10 +14,12 @@ fn needles(tokens: &[String]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for t in tokens {
         out.push((t.clone(), "the token".to_string()));
-        out.push((
-            t[..12].to_string(),
-            "a 12-character prefix of the token".to_string(),
-        ));
+        if let Some(prefix) = t.get(..12) {
+            out.push((
+                prefix.to_string(),
+                "a 12-character prefix of the token".to_string(),
+            ));
+        }
         out.push((b64(&format!(":{t}")), "Basic auth (empty user)".to_string()));
         out.push((
             b64(&format!("patwiz:{t}")),
@@ -123,7 +125,6 @@ async fn no_journey_leaves_the_token_anywhere() {
     let emu = Emulator::start_demo().await.unwrap();
     let scenario = Scenario::default_demo();
     let tokens: Vec<String> = scenario.tokens.iter().map(|t| t.value.clone()).collect();
-    let needles = needles(&tokens);
     let home = tempfile::tempdir().unwrap();
     let config = tempfile::tempdir().unwrap();
     let store = usable_store().await;
@@ -333,7 +334,61 @@ async fn no_journey_leaves_the_token_anywhere() {
         let written = std::fs::read_to_string(&npmrc).unwrap();
         assert!(written.contains(&base64::engine::general_purpose::STANDARD.encode(&feeds)));
         let _ = go(s(&["forget", "--org", &org]), None, vec![]).await;
+
+        // The team vault: a first token made through the lifecycle API, rotated by creating
+        // (Entra sign-in in the "browser", the old token revoked and its version destroyed),
+        // and the fleet checked; the vault's facts hold no secret either.
+        let kv =
+            patwiz::emulator::kv::KvDouble::start("leak-vault-root", std::time::Duration::ZERO)
+                .await
+                .unwrap();
+        let browser = crate::support::fixtures::fake_browser(home.path());
+        let vault_env = vec![
+            ("VAULT_ADDR".to_string(), kv.addr()),
+            ("VAULT_TOKEN".to_string(), "leak-vault-root".to_string()),
+            ("BROWSER".to_string(), browser.display().to_string()),
+            ("PATWIZ_AZ".to_string(), "/nonexistent/az".to_string()),
+        ];
+        for args in [
+            s(&[
+                "create",
+                "--org",
+                &org,
+                "--profile",
+                "git-zen",
+                "--to",
+                "vault://secret/ado/git-zen",
+            ]),
+            s(&["rotate", "--to", "vault://secret/ado/git-zen", "--create"]),
+            s(&[
+                "rotate",
+                "--to",
+                "vault://secret/ado/git-zen",
+                "--create",
+                "--json",
+            ]),
+            s(&[
+                "status",
+                "--from",
+                "vault://secret/ado",
+                "--check",
+                "--json",
+            ]),
+            s(&["status", "--from", "vault://secret/ado"]),
+        ] {
+            let (out, code) = go(args.clone(), None, vault_env.clone()).await;
+            assert_eq!(code, 0, "{args:?}\n{out}");
+            transcript.push_str(&out);
+        }
+        let facts = kv.custom_metadata("secret/ado/git-zen").unwrap();
+        transcript.push_str(&format!("{facts:?}"));
+        let _ = go(s(&["forget", "--org", &org]), None, vec![]).await;
     }
+    // Every secret the emulated Entra and lifecycle API issued (minted PATs, access and refresh
+    // tokens, PKCE verifiers) is a needle too.
+    let mut all = tokens.clone();
+    all.extend(emu.issued_secrets());
+    let needles = needles(&all);
     scan_text(&transcript, "stdout/stderr", &needles);
     let scanned = scan_dir(config.path(), &needles) + scan_dir(home.path(), &needles);
     if store.is_some() {
