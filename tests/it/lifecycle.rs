@@ -46,10 +46,7 @@ async fn sign_in(emu: &Emulator, org: &OrgUrl) -> EntraToken {
 }
 
 fn scenario_with(lifecycle: &str) -> Scenario {
-    let text = patwiz::emulator::scenario::DEFAULT_SCENARIO;
-    let start = text.find("[lifecycle]").unwrap();
-    let end = start + text[start..].find("\n\n").unwrap();
-    Scenario::parse(&format!("{}{lifecycle}{}", &text[..start], &text[end..])).unwrap()
+    crate::support::fixtures::scenario_with_lifecycle(lifecycle)
 }
 
 async fn vault() -> (Vault, tempfile::TempDir) {

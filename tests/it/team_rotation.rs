@@ -64,6 +64,30 @@ impl World {
         self.kv.custom_metadata("secret/ado/git-zen").unwrap()["authorization_id"].clone()
     }
 
+    /// `login --to` with the demo's git-zen token pasted: the first token, one patwiz did not
+    /// make (no id).
+    fn login_pasted(&self) -> String {
+        let pasted = self.emu.token("git-zen").unwrap();
+        let mut cmd = crate::support::cmd::patwiz();
+        cmd.args([
+            "login",
+            "--org",
+            &self.emu.org_url(),
+            "--profile",
+            "git-zen",
+            "--token-stdin",
+            "--to",
+            TO,
+        ])
+        .env("VAULT_ADDR", self.kv.addr())
+        .env("VAULT_TOKEN", ROOT)
+        .env("PATWIZ_CONFIG_DIR", self.config.path());
+        let out =
+            tokio::task::block_in_place(|| crate::support::cmd::output(&mut cmd, Some(&pasted)));
+        assert_eq!(out.status.code(), Some(0), "{}", self.said(&out));
+        pasted
+    }
+
     /// Everything printed, checked to hold no secret the emulated services issued.
     fn said(&self, out: &Output) -> String {
         let text = crate::support::cmd::text(out);
@@ -299,4 +323,44 @@ async fn a_key_vault_rotation_by_creating_disables_the_old_version_once_it_is_re
     let tags = vault.tags("ado-git-zen");
     assert!(!tags.contains_key("replaced_id"), "{tags:?}");
     assert_eq!(tags["last_verdict"], "pass");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pasted_tokens_successor_is_made_and_the_person_is_told_to_revoke_the_old_one() {
+    let w = World::start(None).await;
+    let pasted = w.login_pasted();
+
+    let out = w.run(&["rotate", "--to", TO, "--create"]);
+    let text = w.said(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(
+            "was not created by patwiz, so its id is not known: revoke it in Azure DevOps"
+        ),
+        "{text}"
+    );
+    assert!(!w.facts().contains_key("replaced_id"), "nothing to confirm");
+    assert_eq!(
+        w.kv.version("secret/ado/git-zen", 1).unwrap()["token"],
+        pasted.as_str(),
+        "the pasted token stays in the vault's history"
+    );
+    assert!(w.kv.version("secret/ado/git-zen", 2).is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_policy_refusal_leaves_the_vault_as_it_was_and_says_who_can_change_it() {
+    let restricted = crate::support::fixtures::scenario_with_lifecycle(
+        "[lifecycle]\nuser = \"ada\"\nrestrict_creation = true\n",
+    );
+    let w = World::start(Some(restricted)).await;
+    w.login_pasted();
+
+    let out = w.run(&["rotate", "--to", TO, "--create"]);
+    let text = w.said(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("Who can change it:"), "{text}");
+    assert!(text.contains("still holds the old token"), "{text}");
+    assert_eq!(w.kv.writes().len(), 1, "nothing written");
+    assert_eq!(w.emu.minted_live(), 0, "nothing made");
 }

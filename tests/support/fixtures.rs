@@ -39,3 +39,14 @@ pub fn fake_key_vault_az(dir: &std::path::Path, bearer: &str) -> std::path::Path
     }
     path
 }
+
+/// The demo scenario with its `[lifecycle]` table replaced by `lifecycle` (policies, the
+/// signed-in user, blocked flows).
+#[allow(dead_code)]
+pub fn scenario_with_lifecycle(lifecycle: &str) -> patwiz::emulator::Scenario {
+    let text = patwiz::emulator::scenario::DEFAULT_SCENARIO;
+    let start = text.find("[lifecycle]").unwrap();
+    let end = start + text[start..].find("\n\n").unwrap();
+    patwiz::emulator::Scenario::parse(&format!("{}{lifecycle}{}", &text[..start], &text[end..]))
+        .unwrap()
+}
