@@ -248,11 +248,10 @@ fn http_client(
             for (name, value) in response.headers() {
                 out = out.header(name, value);
             }
-            let bytes = response
-                .bytes()
+            let bytes = super::http::read_capped(response)
                 .await
-                .map_err(|e| SignInError::Network(super::http::describe_error(&e)))?;
-            out.body(bytes.to_vec())
+                .map_err(|e| SignInError::Network(e.describe()))?;
+            out.body(bytes)
                 .map_err(|e| SignInError::Network(e.to_string()))
         })
     })

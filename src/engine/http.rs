@@ -259,19 +259,11 @@ impl Http {
             let response = request.send().await.map_err(describe)?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
-            if let Some(length) = response.content_length()
-                && length > MAX_BODY as u64
-            {
-                return Err(HttpError::TooLarge(length));
-            }
-            let mut response = response;
-            let mut body = Vec::new();
-            while let Some(chunk) = response.chunk().await.map_err(describe)? {
-                if body.len() + chunk.len() > MAX_BODY {
-                    return Err(HttpError::TooLarge((body.len() + chunk.len()) as u64));
-                }
-                body.extend_from_slice(&chunk);
-            }
+            let body = match read_capped(response).await {
+                Ok(body) => body,
+                Err(Capped::TooLarge(n)) => return Err(HttpError::TooLarge(n)),
+                Err(Capped::Failed(e)) => return Err(describe(e)),
+            };
             Ok(Reply {
                 status,
                 headers,
@@ -363,6 +355,43 @@ pub(crate) fn clients(
     let (client, direct) = build_clients(options)?;
     built.push((key, client.clone(), direct.clone()));
     Ok((client, direct))
+}
+
+/// Why a body was not read whole.
+pub(crate) enum Capped {
+    /// Larger than `MAX_BODY` (a hostile or broken server): this many bytes, at least.
+    TooLarge(u64),
+    Failed(reqwest::Error),
+}
+
+/// The body of `response`, never more than `MAX_BODY` bytes of it: every server patwiz talks
+/// to (Azure DevOps, Entra, a vault) is read through this.
+pub(crate) async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, Capped> {
+    if let Some(length) = response.content_length()
+        && length > MAX_BODY as u64
+    {
+        return Err(Capped::TooLarge(length));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(Capped::Failed)? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(Capped::TooLarge((body.len() + chunk.len()) as u64));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+impl Capped {
+    /// In words, for a message.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Capped::TooLarge(n) => {
+                format!("the answer was too large ({n} bytes or more); not read")
+            }
+            Capped::Failed(e) => describe_error(e),
+        }
+    }
 }
 
 /// For https: proxies from the environment (only tunnelled through); for plain http (loopback

@@ -37,6 +37,8 @@ pub struct KeyVault {
     base: Url,
     bearer: Token,
     client: reqwest::Client,
+    /// Each request's whole time, answer included.
+    timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for KeyVault {
@@ -152,6 +154,7 @@ impl KeyVault {
             base,
             bearer,
             client,
+            timeout: options.request_timeout,
         })
     }
 
@@ -172,6 +175,7 @@ impl KeyVault {
         let mut request = self
             .client
             .request(method, url)
+            .timeout(self.timeout)
             .bearer_auth(self.bearer.expose());
         if let Some(body) = body {
             request = request
@@ -184,7 +188,12 @@ impl KeyVault {
         };
         let response = request.send().await.map_err(unreachable)?;
         let status = response.status().as_u16();
-        let bytes = response.bytes().await.map_err(unreachable)?;
+        let bytes = super::http::read_capped(response)
+            .await
+            .map_err(|e| KvError::Unreachable {
+                addr: self.address(),
+                reason: e.describe(),
+            })?;
         Ok((
             status,
             serde_json::from_slice(&bytes).unwrap_or(Value::Null),

@@ -56,6 +56,8 @@ pub struct Kv {
     token: SecretString,
     namespace: Option<String>,
     client: reqwest::Client,
+    /// Each request's whole time, answer included: a vault that never answers holds up nothing.
+    timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for Kv {
@@ -127,6 +129,7 @@ impl Kv {
             token,
             namespace,
             client,
+            timeout: options.request_timeout,
         })
     }
 
@@ -162,6 +165,7 @@ impl Kv {
         let mut request = self
             .client
             .request(method, url)
+            .timeout(self.timeout)
             .header("X-Vault-Token", self.token.expose_secret())
             .header("X-Vault-Request", "true");
         if let Some(ns) = &self.namespace {
@@ -177,10 +181,12 @@ impl Kv {
             reason: super::http::describe_error(&e),
         })?;
         let status = response.status().as_u16();
-        let bytes = response.bytes().await.map_err(|e| KvError::Unreachable {
-            addr: self.address(),
-            reason: super::http::describe_error(&e),
-        })?;
+        let bytes = super::http::read_capped(response)
+            .await
+            .map_err(|e| KvError::Unreachable {
+                addr: self.address(),
+                reason: e.describe(),
+            })?;
         let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Ok((status, value))
     }

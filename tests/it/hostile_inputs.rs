@@ -463,3 +463,134 @@ async fn a_redirect_loop_is_told_as_it_is() {
         check.detail
     );
 }
+
+/// A hostile "vault" on loopback: every request gets `answer`; the requests it saw are counted.
+async fn hostile_vault(
+    answer: fn() -> axum::response::Response,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    let app = axum::Router::new().fallback(move || {
+        let counter = counter.clone();
+        async move {
+            counter.fetch_add(1, Ordering::SeqCst);
+            answer()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (addr, seen)
+}
+
+fn fleet_against(addr: &str) -> (String, Option<i32>, Duration) {
+    let config = tempfile::tempdir().unwrap();
+    let mut cmd = crate::support::cmd::patwiz();
+    cmd.args(["status", "--from", "vault://secret/ado"])
+        .env("VAULT_ADDR", addr)
+        .env("VAULT_TOKEN", "hostile-test-vault-token")
+        .env("PATWIZ_CONFIG_DIR", config.path());
+    let started = std::time::Instant::now();
+    let out = tokio::task::block_in_place(|| crate::support::cmd::output(&mut cmd, None));
+    (
+        crate::support::cmd::text(&out),
+        out.status.code(),
+        started.elapsed(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_vault_gets_no_token_elsewhere_no_memory_and_no_terminal_control() {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse as _;
+    use std::sync::atomic::Ordering;
+    // A redirect to another server is not followed: the vault token goes nowhere else.
+    let (elsewhere, reached) = hostile_vault(|| StatusCode::OK.into_response()).await;
+    static ELSEWHERE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ELSEWHERE.set(elsewhere).unwrap();
+    let (redirecting, _) = hostile_vault(|| {
+        (
+            StatusCode::TEMPORARY_REDIRECT,
+            [(
+                "location",
+                format!("{}/v1/secret/metadata/ado", ELSEWHERE.get().unwrap()),
+            )],
+        )
+            .into_response()
+    })
+    .await;
+    let (text, code, _) = fleet_against(&redirecting);
+    assert_ne!(code, Some(0), "{text}");
+    assert_eq!(
+        reached.load(Ordering::SeqCst),
+        0,
+        "the redirect was followed"
+    );
+    assert!(!text.contains("hostile-test-vault-token"), "{text}");
+
+    // An endless answer is cut off at the cap, in bounded time, with words for it.
+    let (huge, _) = hostile_vault(|| {
+        let chunk = axum::body::Bytes::from(vec![b'['; 1 << 20]);
+        let stream = futures_util::StreamExt::map(futures_util::stream::repeat(chunk), |c| {
+            Ok::<_, std::io::Error>(c)
+        });
+        axum::response::Response::builder()
+            .status(200)
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from_stream(stream))
+            .unwrap()
+    })
+    .await;
+    let (text, code, took) = fleet_against(&huge);
+    assert_ne!(code, Some(0), "{text}");
+    assert!(text.contains("too large"), "{text}");
+    assert!(took < Duration::from_secs(20), "{took:?}");
+
+    // Facts full of terminal control sequences are shown as data.
+    let (evil, _) = hostile_vault(|| {
+        let body = serde_json::json!({"data": {
+            "keys": ["evil"],
+            "current_version": 1,
+            "custom_metadata": {
+                "org_url": "https://dev.azure.com/x\u{1b}]52;c;ZXZpbA==\u{7}",
+                "profile": "git-zen\u{1b}[2J",
+                "owner": "\u{9b}31mowner",
+                "last_verdict": "pass",
+                "written_by": "patwiz 0.1.0",
+            }
+        }});
+        (
+            StatusCode::OK,
+            [("content-type", "application/json")],
+            body.to_string(),
+        )
+            .into_response()
+    })
+    .await;
+    let (text, _, _) = fleet_against(&evil);
+    assert!(text.contains("evil"), "{text}");
+    for control in ['\u{1b}', '\u{7}', '\u{9b}'] {
+        assert!(
+            !text.contains(control),
+            "a control character reached the terminal: {text:?}"
+        );
+    }
+
+    // A vault that accepts the connection and never answers holds nothing up for long.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = format!("http://{}", silent.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket);
+        }
+    });
+    let (text, code, took) = fleet_against(&addr);
+    assert_ne!(code, Some(0), "{text}");
+    assert!(took < Duration::from_secs(30), "{took:?}: {text}");
+    assert!(text.contains("cannot reach the vault"), "{text}");
+}
