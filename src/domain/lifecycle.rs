@@ -196,6 +196,25 @@ pub fn capped(asked: OffsetDateTime, given: Option<OffsetDateTime>) -> Option<Of
 
 /// A display name that says what the token is for and is unique enough to find again:
 /// "Git-Zen Integration (patwiz · contoso · 7f3a)".
+/// Whether `record` is a token patwiz may revoke as the one a team vault's rotation replaces:
+/// one patwiz made for `org` (its name says so) with exactly `scopes`. The id comes from the
+/// facts beside the secret, which anyone who can write the vault can change; this keeps such a
+/// change from turning a rotation against another of the signed-in person's tokens.
+pub fn replaceable(record: &PatRecord, org: &str, scopes: &[String]) -> Result<(), String> {
+    let made_here = record.display_name.contains(&format!("(patwiz · {org} · "));
+    let mut want: Vec<&str> = scopes.iter().map(String::as_str).collect();
+    let mut have = record.scopes();
+    want.sort_unstable();
+    have.sort_unstable();
+    if made_here && want == have {
+        return Ok(());
+    }
+    Err(format!(
+        "the token the vault's facts name (\"{}\") is not one patwiz made for {org} with these scopes, so it was not revoked: check the facts beside the secret",
+        crate::domain::text::safe_message(&record.display_name)
+    ))
+}
+
 pub fn display_name(token_name: &str, org: &str, nonce: &str) -> String {
     let short: String = nonce
         .chars()
@@ -268,5 +287,43 @@ mod tests {
             display_name("Git-Zen Integration", "contoso", "7f3a-99"),
             "Git-Zen Integration (patwiz · contoso · 7f3a)"
         );
+    }
+
+    #[test]
+    fn only_a_token_patwiz_made_for_the_organization_with_the_same_scopes_is_replaceable() {
+        let record = |name: &str, scope: &str| PatRecord {
+            authorization_id: "id".into(),
+            display_name: name.into(),
+            scope: scope.into(),
+            target_accounts: None,
+            valid_from: None,
+            valid_to: None,
+        };
+        let scopes = vec!["vso.code".to_string(), "vso.work_write".to_string()];
+        let ours = display_name("Git-Zen Integration", "contoso", "7f3a");
+        assert!(
+            replaceable(
+                &record(&ours, "vso.work_write vso.code"),
+                "contoso",
+                &scopes
+            )
+            .is_ok()
+        );
+        assert!(replaceable(&record(&ours, "vso.code"), "contoso", &scopes).is_err());
+        assert!(
+            replaceable(
+                &record(&ours, "vso.code vso.work_write"),
+                "fabrikam",
+                &scopes
+            )
+            .is_err()
+        );
+        let theirs = replaceable(
+            &record("My laptop \u{1b}[2J", "vso.code vso.work_write"),
+            "contoso",
+            &scopes,
+        )
+        .unwrap_err();
+        assert!(theirs.contains("not one patwiz made") && !theirs.contains('\u{1b}'));
     }
 }

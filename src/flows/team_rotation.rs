@@ -106,7 +106,7 @@ pub async fn rotate_by_creating(
     // it is already), checked, and its copy retired once refused.
     let earlier = match &old_facts.replaced {
         Some(prev) => {
-            let _ = lifecycle.revoke(&prev.authorization_id).await;
+            let _ = revoke_replaced(lifecycle, &r, &prev.authorization_id).await;
             Some(confirm_replaced(r.store, r.path, &old_facts.org_url, prev, None, now).await)
         }
         None => None,
@@ -205,8 +205,8 @@ async fn retire_old(
     old_token: Option<crate::domain::token::Token>,
     now: OffsetDateTime,
 ) -> (OldToken, Option<String>) {
-    if let Err(e) = lifecycle.revoke(&replaced.authorization_id).await {
-        return (OldToken::NotRevoked(e.to_string()), None);
+    if let Err(why) = revoke_replaced(lifecycle, r, &replaced.authorization_id).await {
+        return (OldToken::NotRevoked(why), None);
     }
     let check = confirm_replaced(
         r.store,
@@ -228,6 +228,14 @@ async fn retire_old(
         }
     }
     (OldToken::Revoked(check), facts_error)
+}
+
+/// Revokes the token the facts name as replaced, once its record shows it is one patwiz made
+/// for this organization with these scopes (the facts are the vault's, not patwiz's, to trust).
+async fn revoke_replaced(lifecycle: &Lifecycle, r: &Rotation<'_>, id: &str) -> Result<(), String> {
+    let record = lifecycle.get(id).await.map_err(|e| e.to_string())?;
+    crate::domain::lifecycle::replaceable(&record, r.org.name(), r.scopes)?;
+    lifecycle.revoke(id).await.map_err(|e| e.to_string())
 }
 
 /// When this machine stores the very token the vault's rotation replaced (a `create --to`

@@ -364,3 +364,50 @@ async fn a_policy_refusal_leaves_the_vault_as_it_was_and_says_who_can_change_it(
     assert_eq!(w.kv.writes().len(), 1, "nothing written");
     assert_eq!(w.emu.minted_live(), 0, "nothing made");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn facts_tampered_to_name_another_token_never_turn_a_rotation_against_it() {
+    let w = World::start(None).await;
+    w.create();
+    // Another token of the same person, for another integration, made on another machine.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut cmd = crate::support::cmd::patwiz();
+    cmd.args(["create", "--org", &w.emu.org_url(), "--profile", "nango"])
+        .env("BROWSER", &w.browser)
+        .env("PATWIZ_AZ", "/nonexistent/az")
+        .env("PATWIZ_CONFIG_DIR", elsewhere.path());
+    let out = tokio::task::block_in_place(|| crate::support::cmd::output(&mut cmd, None));
+    assert_eq!(out.status.code(), Some(0), "{}", w.said(&out));
+    let settings: toml::Value =
+        toml::from_str(&std::fs::read_to_string(elsewhere.path().join("settings.toml")).unwrap())
+            .unwrap();
+    let other_id = settings["org"][0]["authorization_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Someone who can write the vault points its facts at that token.
+    let mut facts = w.facts();
+    facts.insert("authorization_id".into(), other_id.clone());
+    let kv = patwiz::engine::kv::Kv::new(
+        &w.kv.addr(),
+        secrecy::SecretString::from(ROOT.to_string()),
+        None,
+        &patwiz::engine::http::HttpOptions::default(),
+    )
+    .unwrap();
+    kv.set_metadata("secret", "ado/git-zen", &facts)
+        .await
+        .unwrap();
+    assert_eq!(w.emu.minted_live(), 2);
+
+    let out = w.run(&["rotate", "--to", TO, "--create"]);
+    let text = w.said(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("is not one patwiz made for demo with these scopes, so it was not revoked"),
+        "{text}"
+    );
+    // The other integration's token lives on (with the two git-zen ones, as nothing was
+    // revoked): only the person decides about it.
+    assert_eq!(w.emu.minted_live(), 3);
+}
