@@ -95,6 +95,7 @@ fn main() {
                 &store,
                 "fleet",
                 check,
+                &[],
                 team_vault::PARALLELISM,
                 time::OffsetDateTime::now_utc(),
             )

@@ -208,6 +208,10 @@ pub struct StatusArgs {
     /// vault://MOUNT[/PREFIX] (every secret below it, with the facts patwiz keeps beside each).
     #[arg(long, value_name = "URI")]
     pub from: Option<String>,
+    /// With --from --check: an Azure DevOps Server host the vault's facts may name; tokens are
+    /// sent to a Server only when its host is named here (repeatable).
+    #[arg(long, value_name = "HOST", requires = "from")]
+    pub trust_server: Vec<String>,
     /// How to sign in to an Azure Key Vault (--from keyvault://…).
     #[command(flatten)]
     pub sign_in: SignInArgs,

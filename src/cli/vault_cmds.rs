@@ -216,6 +216,15 @@ fn plan(destination: &Destination, org_arg: Option<&str>) -> Result<Plan, ExitCo
             destination.shown, facts.org_url
         )));
     }
+    super::refuse_lookalike(&org, false)?;
+    // The facts are the vault's data: a server they name gets a token only once you name it
+    // with --org.
+    let named: Vec<String> = org_arg
+        .map(|_| org.url().host_str().unwrap_or_default().to_string())
+        .into_iter()
+        .collect();
+    crate::domain::team_vault::may_receive(&org, &named)
+        .map_err(|why| usage(format!("{why}. If it is your server, pass --org {org}")))?;
     let profile = super::find_profile(if facts.profile.is_empty() {
         "custom"
     } else {
@@ -325,11 +334,19 @@ pub async fn status(args: StatusArgs) -> ExitCode {
         Ok(found) => found,
         Err(e) => return kv_failure(&e),
     };
-    let members =
-        match team_vault::fleet(&store, &path, args.check, team_vault::PARALLELISM, now()).await {
-            Ok(m) => m,
-            Err(e) => return kv_failure(&e),
-        };
+    let members = match team_vault::fleet(
+        &store,
+        &path,
+        args.check,
+        &args.trust_server,
+        team_vault::PARALLELISM,
+        now(),
+    )
+    .await
+    {
+        Ok(m) => m,
+        Err(e) => return kv_failure(&e),
+    };
     if args.json {
         println!(
             "{}",

@@ -252,6 +252,29 @@ fn version_id(text: Option<&String>) -> String {
         .unwrap_or_default()
 }
 
+/// Whether a token may go to `org` because a vault's facts name it. The facts are data anyone
+/// with write access to the vault (or only to its metadata) can change, so they may send a
+/// token only to Azure DevOps' own hosts and to this machine; an Azure DevOps Server only when
+/// the person named its host (`trusted`), and a look-alike of Azure DevOps' hosts never.
+pub fn may_receive(org: &super::org_url::OrgUrl, trusted: &[String]) -> Result<(), String> {
+    use super::org_url::OrgKind;
+    if org.kind() != OrgKind::Server || org.is_loopback() {
+        return Ok(());
+    }
+    let host = org.url().host_str().unwrap_or_default();
+    if let Some(why) = org.lookalike() {
+        return Err(format!(
+            "the facts beside it name {org}, and {why}; no token was sent there"
+        ));
+    }
+    if trusted.iter().any(|t| t.trim().eq_ignore_ascii_case(host)) {
+        return Ok(());
+    }
+    Err(format!(
+        "the facts beside it name {org}, an Azure DevOps Server: patwiz sends a team's token to a server only when you name its host ({host}); no token was sent there"
+    ))
+}
+
 /// Whether `key` is one of the facts patwiz keeps (not one of the team's own keys).
 pub fn is_fact_key(key: &str) -> bool {
     KEYS.contains(&key)
@@ -471,5 +494,20 @@ mod tests {
             ReplacedState::of(None, asked(500), now),
             ReplacedState::Unknown
         );
+    }
+
+    #[test]
+    fn a_vaults_facts_send_a_token_only_to_azure_devops_this_machine_or_a_named_server() {
+        use crate::domain::org_url::OrgUrl;
+        let org = |u: &str| OrgUrl::parse(u).unwrap();
+        assert!(may_receive(&org("https://dev.azure.com/contoso"), &[]).is_ok());
+        assert!(may_receive(&org("https://contoso.visualstudio.com"), &[]).is_ok());
+        assert!(may_receive(&org("http://127.0.0.1:8080/demo"), &[]).is_ok());
+        let server = org("https://tfs.contoso.local/tfs/DefaultCollection");
+        let refused = may_receive(&server, &[]).unwrap_err();
+        assert!(refused.contains("(tfs.contoso.local)"), "{refused}");
+        assert!(may_receive(&server, &["TFS.contoso.local".into()]).is_ok());
+        let lookalike = org("https://dev.azure.com.evil.example/contoso");
+        assert!(may_receive(&lookalike, &["dev.azure.com.evil.example".into()]).is_err());
     }
 }

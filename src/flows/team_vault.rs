@@ -557,17 +557,20 @@ fn days_left(expiry: Expiry) -> Option<i64> {
 
 /// Every secret under `prefix` with its facts; with `check`, each token is read and proven
 /// again (at most `parallelism` at a time, each with its own deadline, one failure never
-/// holding up the others) and the fresh verdict is written back beside it.
+/// holding up the others) and the fresh verdict is written back beside it. A token goes only
+/// where [`may_receive`](crate::domain::team_vault::may_receive) lets the facts send it
+/// (`trusted`: the Azure DevOps Server hosts the person named).
 pub async fn fleet(
     store: &Store,
     prefix: &str,
     check: bool,
+    trusted: &[String],
     parallelism: usize,
     now: time::OffsetDateTime,
 ) -> Result<Vec<Member>, KvError> {
     let paths = store.list(prefix).await?;
     let mut members = futures_util::stream::iter(paths)
-        .map(|path| async move { read_member(store, &path, check, now).await })
+        .map(|path| async move { read_member(store, &path, check, trusted, now).await })
         .buffer_unordered(parallelism.max(1))
         .collect::<Vec<_>>()
         .await;
@@ -575,7 +578,13 @@ pub async fn fleet(
     Ok(members)
 }
 
-async fn read_member(store: &Store, path: &str, check: bool, now: time::OffsetDateTime) -> Member {
+async fn read_member(
+    store: &Store,
+    path: &str,
+    check: bool,
+    trusted: &[String],
+    now: time::OffsetDateTime,
+) -> Member {
     let today = now.date();
     let mut member = Member {
         path: store.shown(path),
@@ -623,6 +632,19 @@ async fn read_member(store: &Store, path: &str, check: bool, now: time::OffsetDa
     let Some(token) = token else {
         return member;
     };
+    // The facts choose where the token goes: only where they may send it.
+    let sendable = crate::domain::org_url::OrgUrl::parse(&facts.org_url)
+        .map_err(|e| format!("not checked: its org_url: {e}"))
+        .and_then(|org| {
+            crate::domain::team_vault::may_receive(&org, trusted).map_err(|why| {
+                let host = org.url().host_str().unwrap_or_default().to_string();
+                format!("not checked: {why} (--trust-server {host} names it)")
+            })
+        });
+    if let Err(why) = sendable {
+        member.error = Some(why);
+        return member;
+    }
     let token = match token {
         Ok(Some(token)) => token,
         Ok(None) => {

@@ -493,3 +493,109 @@ fn a_key_vault_sign_in_through_the_browser_goes_to_the_tenant_its_challenge_name
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn facts_naming_a_server_or_a_look_alike_send_no_token_until_the_person_names_the_host() {
+    let kv = KvDouble::start(ROOT, Duration::ZERO).await.unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let client = patwiz::engine::kv::Kv::new(
+        &kv.addr(),
+        secrecy::SecretString::from(ROOT.to_string()),
+        None,
+        &patwiz::engine::http::HttpOptions::default(),
+    )
+    .unwrap();
+    let token = patwiz::domain::token::Token::new(crate::support::fixtures::GIT_ZEN);
+    for (path, org) in [
+        (
+            "team/server",
+            "https://tfs.example.invalid/tfs/DefaultCollection",
+        ),
+        (
+            "team/lookalike",
+            "https://dev.azure.com.example.invalid/contoso",
+        ),
+    ] {
+        client.write("secret", path, &token, 0).await.unwrap();
+        let facts = patwiz::domain::team_vault::Facts {
+            org_url: org.into(),
+            profile: "git-zen".into(),
+            verdict: "pass".into(),
+            ..Default::default()
+        };
+        client
+            .set_metadata("secret", path, &facts.to_metadata())
+            .await
+            .unwrap();
+    }
+    let fleet = |extra: &[&str]| {
+        let mut args = vec![
+            "status",
+            "--from",
+            "vault://secret/team",
+            "--check",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        tokio::task::block_in_place(|| run(&kv, config.path(), &args, None))
+    };
+    let out = fleet(&[]);
+    let text = crate::support::cmd::text(&out);
+    assert_eq!(out.status.code(), Some(3), "{text}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors: Vec<&str> = json["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["error"].as_str().unwrap_or_default())
+        .collect();
+    assert!(
+        errors.iter().all(|e| e.contains("no token was sent there")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("--trust-server tfs.example.invalid")),
+        "{errors:?}"
+    );
+    // Named, the server's token is sent (and here finds no such host); a look-alike never is.
+    let out = fleet(&[
+        "--trust-server",
+        "tfs.example.invalid",
+        "--trust-server",
+        "dev.azure.com.example.invalid",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for member in json["tokens"].as_array().unwrap() {
+        let error = member["error"].as_str().unwrap_or_default();
+        if member["path"] == "secret/team/server" {
+            assert!(!error.contains("no token was sent"), "{member}");
+        } else {
+            assert!(error.contains("no token was sent there"), "{member}");
+        }
+    }
+    // A rotation from those facts asks for the organization first.
+    let out = tokio::task::block_in_place(|| {
+        run(
+            &kv,
+            config.path(),
+            &[
+                "rotate",
+                "--to",
+                "vault://secret/team/server",
+                "--token-stdin",
+            ],
+            Some(crate::support::fixtures::GIT_ZEN),
+        )
+    });
+    let text = crate::support::cmd::text(&out);
+    assert_eq!(out.status.code(), Some(64), "{text}");
+    assert!(
+        text.contains(
+            "If it is your server, pass --org https://tfs.example.invalid/tfs/DefaultCollection"
+        ),
+        "{text}"
+    );
+    assert_secret_free(&out, &[crate::support::fixtures::GIT_ZEN]);
+}
