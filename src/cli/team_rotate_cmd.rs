@@ -135,7 +135,7 @@ fn old_words(done: &Rotated, destination: &Destination, plan: &Plan) -> String {
     match &done.old {
         OldToken::NoId => "The token it replaced was not created by patwiz, so its id is not known: revoke it in Azure DevOps (User settings → Personal access tokens) once nothing uses it.".to_string(),
         OldToken::NotRevoked(why) => format!(
-            "Azure DevOps did not revoke the token it replaced ({}): revoke it as its owner ({}) in Azure DevOps (User settings → Personal access tokens).",
+            "The token it replaced was not revoked ({}): revoke it as its owner ({}) in Azure DevOps (User settings → Personal access tokens) once nothing uses it.",
             crate::domain::text::safe_message(why),
             plan.facts
                 .owner

@@ -38,7 +38,12 @@ impl World {
     }
 
     fn run(&self, args: &[&str]) -> Output {
+        self.run_with(args, &[])
+    }
+
+    fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         let mut cmd = crate::support::cmd::patwiz();
+        cmd.envs(env.iter().copied());
         cmd.args(args)
             .env("VAULT_ADDR", self.kv.addr())
             .env("VAULT_TOKEN", ROOT)
@@ -410,4 +415,59 @@ async fn facts_tampered_to_name_another_token_never_turn_a_rotation_against_it()
     // The other integration's token lives on (with the two git-zen ones, as nothing was
     // revoked): only the person decides about it.
     assert_eq!(w.emu.minted_live(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotation_killed_after_any_step_leaves_the_vault_a_working_token_and_no_orphan() {
+    let w = World::start(None).await;
+    w.create();
+    let rotate = ["rotate", "--to", TO, "--create"];
+
+    // Killed after the new token's id is journaled, before anything uses it.
+    let out = w.run_with(&rotate, &[("PATWIZ_TEST_CRASH_MINT", "team-journaled")]);
+    assert_ne!(out.status.code(), Some(0), "{}", w.said(&out));
+    assert_eq!(
+        w.kv.writes().len(),
+        1,
+        "the vault still holds the first token"
+    );
+    assert_eq!(w.emu.minted_live(), 2, "the first and the orphan");
+    // The next rotation revokes the orphan first, then rotates.
+    let out = w.run(&rotate);
+    let text = w.said(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("Revoked 1 token(s) an interrupted rotation"),
+        "{text}"
+    );
+    assert_eq!(w.emu.minted_live(), 1);
+    assert!(
+        w.kv.version("secret/ado/git-zen", 1).is_none(),
+        "refused, destroyed"
+    );
+
+    // Killed after the write, before the old token is revoked.
+    let out = w.run_with(&rotate, &[("PATWIZ_TEST_CRASH_MINT", "team-stored")]);
+    assert_ne!(out.status.code(), Some(0), "{}", w.said(&out));
+    assert_eq!(w.kv.writes().len(), 3);
+    assert_eq!(w.facts()["replaced_version"], "2");
+    assert_eq!(
+        w.emu.minted_live(),
+        2,
+        "the stored token and the one it replaced"
+    );
+    // The vault's token works; the next rotation keeps it (it is the vault's, not a leftover),
+    // revokes the one the interrupted run replaced, and rotates.
+    let out = w.run(&rotate);
+    let text = w.said(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(!text.contains("interrupted rotation"), "{text}");
+    assert!(
+        text.contains("A token an earlier rotation replaced: revoked: Azure DevOps no longer accepts it; version 2 destroyed"),
+        "{text}"
+    );
+    assert!(text.contains("version 3 destroyed"), "{text}");
+    assert_eq!(w.emu.minted_live(), 1);
+    let settings = std::fs::read_to_string(w.config.path().join("settings.toml")).unwrap();
+    assert!(!settings.contains("[[pending]]"), "{settings}");
 }
