@@ -413,7 +413,7 @@ pub struct Member {
     pub owner: Option<String>,
     pub expires: Option<String>,
     pub days_left: Option<i64>,
-    /// `fine`, `soon`, `expired` or `unknown`, as `status` says it.
+    /// `ok`, `soon`, `expired` or `unknown`, as `status --json` says it.
     #[serde(serialize_with = "expiry_name")]
     pub expiry: Expiry,
     /// The verdict the metadata holds, or the fresh one with `--check`.
@@ -547,14 +547,6 @@ fn expiry_of(expires: Option<&str>, today: time::Date) -> Expiry {
     Expiry::of(date, today)
 }
 
-fn days_left(expiry: Expiry) -> Option<i64> {
-    match expiry {
-        Expiry::Expired(d) => Some(-d),
-        Expiry::Soon(d) | Expiry::Fine(d) => Some(d),
-        Expiry::Unknown => None,
-    }
-}
-
 /// Every secret under `prefix` with its facts; with `check`, each token is read and proven
 /// again (at most `parallelism` at a time, each with its own deadline, one failure never
 /// holding up the others) and the fresh verdict is written back beside it. A token goes only
@@ -623,7 +615,7 @@ async fn read_member(
     member.profile = facts.profile.clone();
     member.owner = facts.owner.clone();
     member.expiry = expiry_of(facts.expires.as_deref(), today);
-    member.days_left = days_left(member.expiry);
+    member.days_left = member.expiry.days_left();
     member.expires = facts.expires.clone();
     member.verdict = facts.verdict.clone();
     member.checked = facts.checked_at.clone();
