@@ -190,10 +190,7 @@ impl KeyVault {
         let status = response.status().as_u16();
         let bytes = super::http::read_capped(response)
             .await
-            .map_err(|e| KvError::Unreachable {
-                addr: self.address(),
-                reason: e.describe(),
-            })?;
+            .map_err(|e| KvError::unreachable(self.address(), &e))?;
         Ok((
             status,
             serde_json::from_slice(&bytes).unwrap_or(Value::Null),

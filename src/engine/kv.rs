@@ -44,6 +44,16 @@ pub enum KvError {
     Unreachable { addr: String, reason: String },
 }
 
+impl KvError {
+    /// A vault's answer that could not be read whole (cut off at the cap, or the connection).
+    pub(crate) fn unreachable(addr: String, why: &super::http::Capped) -> KvError {
+        KvError::Unreachable {
+            addr,
+            reason: why.describe(),
+        }
+    }
+}
+
 /// A secret's metadata: its current version and the facts kept beside it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Metadata {
@@ -183,10 +193,7 @@ impl Kv {
         let status = response.status().as_u16();
         let bytes = super::http::read_capped(response)
             .await
-            .map_err(|e| KvError::Unreachable {
-                addr: self.address(),
-                reason: e.describe(),
-            })?;
+            .map_err(|e| KvError::unreachable(self.address(), &e))?;
         let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Ok((status, value))
     }

@@ -1,7 +1,7 @@
 //! The real binary in a pseudo-terminal, read as a person reads the screen: `patwiz demo` at
 //! 80x24 with NO_COLOR, driven by keys and bracketed paste.
 
-use crate::support::pty::{GIT_ZEN, MISSING, Session, to_paste};
+use crate::support::pty::{GIT_ZEN, MISSING, Session, to_create_at, to_paste};
 
 #[test]
 fn first_time_admin_reaches_stored() {
@@ -457,13 +457,7 @@ fn a_token_created_in_the_wizard_and_kept_in_the_team_vault_is_never_taken_for_a
             ("VAULT_TOKEN", "team-root"),
         ],
     );
-    s.wait_for("Step 1 of 9");
-    s.send("\r");
-    s.wait_for("Step 2 of 9");
-    s.send(&emu.org_url());
-    s.send("\r");
-    s.wait_for("Step 3 of 9");
-    s.send("\r");
+    to_create_at(&mut s, &emu.org_url());
     s.wait_for("a create it for me");
     s.send("a");
     s.wait_for("5 of 5 proven");
@@ -522,14 +516,7 @@ fn the_wizard_signs_in_to_a_key_vault_in_the_browser_when_there_is_no_azure_cli(
             ("SSL_CERT_FILE", &ca),
         ],
     );
-    s.wait_for("Step 1 of 9");
-    s.send("\r");
-    s.wait_for("Step 2 of 9");
-    s.send(&emu.org_url());
-    s.send("\r");
-    s.wait_for("Step 3 of 9");
-    s.send("\r");
-    s.wait_for("Step 4 of 9");
+    to_create_at(&mut s, &emu.org_url());
     s.send("\r");
     s.wait_for("Step 5 of 9");
     s.paste(&emu.token("git-zen").unwrap());

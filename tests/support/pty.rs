@@ -269,6 +269,20 @@ pub fn to_paste(s: &mut Session) {
     s.wait_for("Step 5 of 9");
 }
 
+/// The real wizard (`patwiz wizard`, not the demo) through its first three steps: Git-Zen, the
+/// organization typed in, the scopes; it stops on step 4.
+#[allow(dead_code)]
+pub fn to_create_at(s: &mut Session, org: &str) {
+    s.wait_for("Step 1 of 9");
+    s.send("\r");
+    s.wait_for("Step 2 of 9");
+    s.send(org);
+    s.send("\r");
+    s.wait_for("Step 3 of 9");
+    s.send("\r");
+    s.wait_for("Step 4 of 9");
+}
+
 /// Whether the store the binary will pick (Secret Service if one answers, else the kernel
 /// session keyring; CI provides both) keeps a secret; the error says which step failed.
 pub fn store_usable() -> Result<(), String> {
