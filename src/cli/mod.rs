@@ -199,13 +199,15 @@ pub struct LoginArgs {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
+    /// Print one JSON object (the store and each organization, or with --from each secret).
     #[arg(long)]
     pub json: bool,
     /// Re-validate each stored token live.
     #[arg(long)]
     pub check: bool,
-    /// The team's tokens under a vault prefix instead of this machine's:
-    /// vault://MOUNT[/PREFIX] (every secret below it, with the facts patwiz keeps beside each).
+    /// The team's tokens under a vault prefix instead of this machine's: vault://MOUNT[/PREFIX],
+    /// keyvault://VAULT or pass://[PREFIX] (every secret below it, with the facts patwiz keeps
+    /// beside each).
     #[arg(long, value_name = "URI")]
     pub from: Option<String>,
     /// With --from --check: an Azure DevOps Server host the vault's facts may name; tokens are
