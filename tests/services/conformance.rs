@@ -220,4 +220,17 @@ async fn microsofts_key_vault_client_reads_what_patwiz_wrote_with_its_expiry_and
     assert_eq!(json["tags"]["org_url"], org.as_str());
     assert_eq!(json["listed"][0], "ado-git-zen");
     assert_eq!(json["scopes"][0], "https://vault.azure.net/.default");
+    // The SDK updates a version as patwiz does when it retires one, and a disabled version then
+    // answers as the service's: 403, SecretDisabled.
+    assert_eq!(json["updated_tags"]["sdk_note"], "kept", "{json}");
+    assert_eq!(json["updated_tags"]["profile"], "git-zen", "{json}");
+    assert_eq!(json["disabled"]["status"], 403, "{json}");
+    assert!(
+        json["disabled"]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("SecretDisabled"),
+        "{json}"
+    );
+    assert_eq!(vault.enabled("ado-git-zen"), [false]);
 }
