@@ -229,9 +229,10 @@ async fn a_rotation_whose_old_token_is_refused_at_once_destroys_it_in_the_same_r
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_rotations_by_creating_at_once_leave_one_winner_and_no_orphan_token() {
-    // Every authenticated answer 150 ms late: both rotators read the vault before either writes.
+    // Every authenticated answer 400 ms late: both rotators read the vault before either writes
+    // (creating and proving take a dozen such answers), even on a loaded machine.
     let slow = Scenario::parse(&format!(
-        "{}\n[[faults]]\nkind = \"latency\"\nms = 150\n",
+        "{}\n[[faults]]\nkind = \"latency\"\nms = 400\n",
         patwiz::emulator::scenario::DEFAULT_SCENARIO
     ))
     .unwrap();
