@@ -172,29 +172,12 @@ impl KeyVault {
         url: &str,
         body: Option<Value>,
     ) -> Result<(u16, Value), KvError> {
-        let mut request = self
+        let request = self
             .client
             .request(method, url)
             .timeout(self.timeout)
             .bearer_auth(self.bearer.expose());
-        if let Some(body) = body {
-            request = request
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body.to_string());
-        }
-        let unreachable = |e: reqwest::Error| KvError::Unreachable {
-            addr: self.address(),
-            reason: super::http::describe_error(&e),
-        };
-        let response = request.send().await.map_err(unreachable)?;
-        let status = response.status().as_u16();
-        let bytes = super::http::read_capped(response)
-            .await
-            .map_err(|e| KvError::unreachable(self.address(), &e))?;
-        Ok((
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        ))
+        super::kv::exchange(request, body, self.address()).await
     }
 
     fn failure(status: u16, body: &Value) -> KvError {

@@ -44,14 +44,39 @@ pub enum KvError {
     Unreachable { addr: String, reason: String },
 }
 
-impl KvError {
-    /// A vault's answer that could not be read whole (cut off at the cap, or the connection).
-    pub(crate) fn unreachable(addr: String, why: &super::http::Capped) -> KvError {
-        KvError::Unreachable {
-            addr,
-            reason: why.describe(),
-        }
+/// Sends an authenticated vault request (with `body` as JSON, if any) and reads its answer
+/// through the capped reader: the status and the JSON (`Null` when the body is none). `addr`
+/// names the vault in errors. Both vault clients (KV v2, Key Vault) go through it.
+pub(crate) async fn exchange(
+    mut request: reqwest::RequestBuilder,
+    body: Option<Value>,
+    addr: String,
+) -> Result<(u16, Value), KvError> {
+    if let Some(body) = body {
+        request = request
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_string());
     }
+    let response = match request.send().await {
+        Ok(r) => r,
+        Err(e) => {
+            return Err(KvError::Unreachable {
+                addr,
+                reason: super::http::describe_error(&e),
+            });
+        }
+    };
+    let status = response.status().as_u16();
+    let bytes = super::http::read_capped(response)
+        .await
+        .map_err(|e| KvError::Unreachable {
+            addr,
+            reason: e.describe(),
+        })?;
+    Ok((
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    ))
 }
 
 /// A secret's metadata: its current version and the facts kept beside it.
@@ -181,21 +206,7 @@ impl Kv {
         if let Some(ns) = &self.namespace {
             request = request.header("X-Vault-Namespace", ns);
         }
-        if let Some(body) = body {
-            request = request
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body.to_string());
-        }
-        let response = request.send().await.map_err(|e| KvError::Unreachable {
-            addr: self.address(),
-            reason: super::http::describe_error(&e),
-        })?;
-        let status = response.status().as_u16();
-        let bytes = super::http::read_capped(response)
-            .await
-            .map_err(|e| KvError::unreachable(self.address(), &e))?;
-        let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Ok((status, value))
+        exchange(request, body, self.address()).await
     }
 
     fn failure(status: u16, body: &Value) -> KvError {
