@@ -1,25 +1,20 @@
 //! patwiz: get an Azure DevOps personal access token that works, proven scope by scope.
 //!
-//! Layout (data flows one way: domain ← engine, store ← flows ← cli, ui; the emulator beside):
-//! - [`domain`]: organization URLs, the scope catalogue, profiles, token shapes, answers and
-//!   their classes, remediation, expiry: pure, no I/O.
-//! - [`engine`]: proving a token: anonymous discovery, identity, context, one side-effect-free
-//!   probe per scope, results streamed; the HTTP client.
-//! - [`store`]: the OS secret store, the settings file, crash-safe rotation, reminders, the
-//!   user's profile files.
-//! - [`flows`]: the use cases the front ends share (prove, store, rotate, forget, status).
-//! - [`ui`]: the wizard (one state machine; a full-screen and a plain renderer).
-//! - [`cli`]: the command line (clap), exit codes.
-//! - `emulator` (feature `demo`, on by default): the built-in Azure DevOps the demo, the tests
-//!   and the benchmarks run against.
+//! This crate is the two front ends over [`patwiz_core`]: the wizard ([`ui`]: one state
+//! machine, a full-screen and a plain renderer) and the command line ([`cli`]: clap, exit
+//! codes). Both only translate to and from the core's use cases. The layers below are
+//! re-exported under their old names:
+//! - [`domain`] (`patwiz-domain`): pure, no I/O.
+//! - [`engine`], [`store`], [`flows`], [`clock`] (`patwiz-core`): proving, keeping, the use
+//!   cases, the clients.
+//! - `emulator` (`patwiz-emulator`, feature `demo`, on by default): the built-in Azure DevOps
+//!   the demo, the tests and the benchmarks run against.
 
 #![forbid(unsafe_code)]
 
-pub mod cli;
-pub mod domain;
+pub use patwiz_core::{clock, domain, engine, flows, store};
 #[cfg(feature = "demo")]
-pub mod emulator;
-pub mod engine;
-pub mod flows;
-pub mod store;
+pub use patwiz_emulator as emulator;
+
+pub mod cli;
 pub mod ui;

@@ -358,7 +358,7 @@ async fn nothing_from_a_server_or_a_file_reaches_the_terminal_as_a_control_seque
     std::fs::create_dir_all(config.path().join("profiles")).unwrap();
     let builtin = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/assets/profiles/nango.toml"
+        "/crates/patwiz-domain/assets/profiles/nango.toml"
     ))
     .unwrap();
     let evil = builtin

@@ -6,24 +6,15 @@ use serde::Deserialize;
 use super::scopes::Catalogue;
 
 const BUILT_IN: &[(&str, &str)] = &[
-    (
-        "git-zen",
-        include_str!("../../assets/profiles/git-zen.toml"),
-    ),
-    (
-        "exalate",
-        include_str!("../../assets/profiles/exalate.toml"),
-    ),
-    (
-        "jira-git",
-        include_str!("../../assets/profiles/jira-git.toml"),
-    ),
-    ("nango", include_str!("../../assets/profiles/nango.toml")),
+    ("git-zen", include_str!("../assets/profiles/git-zen.toml")),
+    ("exalate", include_str!("../assets/profiles/exalate.toml")),
+    ("jira-git", include_str!("../assets/profiles/jira-git.toml")),
+    ("nango", include_str!("../assets/profiles/nango.toml")),
     (
         "azure-artifacts",
-        include_str!("../../assets/profiles/azure-artifacts.toml"),
+        include_str!("../assets/profiles/azure-artifacts.toml"),
     ),
-    ("custom", include_str!("../../assets/profiles/custom.toml")),
+    ("custom", include_str!("../assets/profiles/custom.toml")),
 ];
 
 #[derive(Debug, Clone, Deserialize)]
@@ -124,7 +115,7 @@ impl Profile {
         };
         let mut value: toml::Value = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
         // A profile file is data: nothing in it may reach the terminal as a control sequence.
-        crate::domain::text::clean_toml(&mut value);
+        crate::text::clean_toml(&mut value);
         let profile: Profile = value
             .try_into()
             .map_err(|e: toml::de::Error| invalid(e.to_string()))?;

@@ -46,7 +46,7 @@ impl PatRecord {
     }
 
     pub fn is_full_access(&self) -> bool {
-        self.scopes().contains(&crate::domain::scopes::FULL_ACCESS)
+        self.scopes().contains(&crate::scopes::FULL_ACCESS)
     }
 }
 
@@ -211,7 +211,7 @@ pub fn replaceable(record: &PatRecord, org: &str, scopes: &[String]) -> Result<(
     }
     Err(format!(
         "the token the vault's facts name (\"{}\") is not one patwiz made for {org} with these scopes, so it was not revoked: check the facts beside the secret",
-        crate::domain::text::safe_message(&record.display_name)
+        crate::text::safe_message(&record.display_name)
     ))
 }
 

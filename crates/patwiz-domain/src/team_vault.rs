@@ -498,7 +498,7 @@ mod tests {
 
     #[test]
     fn a_vaults_facts_send_a_token_only_to_azure_devops_this_machine_or_a_named_server() {
-        use crate::domain::org_url::OrgUrl;
+        use crate::org_url::OrgUrl;
         let org = |u: &str| OrgUrl::parse(u).unwrap();
         assert!(may_receive(&org("https://dev.azure.com/contoso"), &[]).is_ok());
         assert!(may_receive(&org("https://contoso.visualstudio.com"), &[]).is_ok());

@@ -8,7 +8,7 @@ pub struct Found {
     pub format: &'static str,
     /// Whether its built-in checksum matches (a real token's does; a look-alike string's not).
     pub checksum_matches: bool,
-    pub token: crate::domain::token::Token,
+    pub token: crate::token::Token,
 }
 
 impl std::fmt::Debug for Found {
@@ -53,9 +53,9 @@ pub fn scan(text: &str) -> Vec<Found> {
                 out.push(Found {
                     line: n + 1,
                     format,
-                    checksum_matches: crate::domain::checksum::check(run)
-                        == Some(crate::domain::checksum::Checksum::Matches),
-                    token: crate::domain::token::Token::new(run),
+                    checksum_matches: crate::checksum::check(run)
+                        == Some(crate::checksum::Checksum::Matches),
+                    token: crate::token::Token::new(run),
                 });
             }
         }

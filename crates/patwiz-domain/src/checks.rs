@@ -239,7 +239,7 @@ pub struct Remediation {
 }
 
 static REMEDIATIONS: LazyLock<BTreeMap<String, Remediation>> = LazyLock::new(|| {
-    toml::from_str(include_str!("../../assets/remediation.toml"))
+    toml::from_str(include_str!("../assets/remediation.toml"))
         .expect("assets/remediation.toml is valid (tested)")
 });
 

@@ -17,6 +17,8 @@ pub mod responses;
 mod router;
 pub mod scenario;
 
+use patwiz_domain as domain;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

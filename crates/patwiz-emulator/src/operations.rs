@@ -1,10 +1,10 @@
 //! Which scopes each Azure DevOps REST operation requires, from Microsoft's 7.1 REST specs
-//! (`assets/emulator/operations-7.1.tsv`: spec file, host, method, path, operation, scopes).
+//! (`assets/operations-7.1.tsv`: spec file, host, method, path, operation, scopes).
 //! When an operation lists several scopes, any one of them suffices.
 
 use std::sync::LazyLock;
 
-const OPERATIONS_TSV: &str = include_str!("../../assets/emulator/operations-7.1.tsv");
+const OPERATIONS_TSV: &str = include_str!("../assets/operations-7.1.tsv");
 
 #[derive(Debug, Clone)]
 pub struct Operation {

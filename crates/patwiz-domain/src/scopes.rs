@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
-const CATALOGUE_TOML: &str = include_str!("../../assets/scopes.toml");
+const CATALOGUE_TOML: &str = include_str!("../assets/scopes.toml");
 
 /// One scope, e.g. `vso.work_write` = Work Items: Read & write.
 #[derive(Debug, Clone, Deserialize)]

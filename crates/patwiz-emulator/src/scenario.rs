@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::domain::token::check_pasted;
 
-pub const DEFAULT_SCENARIO: &str = include_str!("../../assets/demo-scenario.toml");
+pub const DEFAULT_SCENARIO: &str = include_str!("../assets/demo-scenario.toml");
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -329,7 +329,7 @@ impl Scenario {
     }
 
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = crate::store::files::read_regular(path, 4 * 1024 * 1024)
+        let text = read_scenario_file(path)
             .map_err(|e| ScenarioError::Read(path.display().to_string(), e))?;
         Scenario::parse(&text)
     }
@@ -379,6 +379,27 @@ impl Scenario {
     pub fn is_hosted(&self) -> bool {
         self.organization.deployment_type == "hosted" && self.organization.server_version.is_none()
     }
+}
+
+/// The text of a scenario file: a regular file (never a pipe or a device, which would hold the
+/// demo up) of at most 4 MiB.
+fn read_scenario_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read as _;
+    const MAX: u64 = 4 * 1024 * 1024;
+    let invalid =
+        |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidInput, what.to_string());
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(invalid("not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX {
+        return Err(invalid("larger than 4 MiB"));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
 }
 
 #[cfg(test)]

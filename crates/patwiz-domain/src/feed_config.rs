@@ -376,7 +376,7 @@ mod tests {
     }
 
     fn token() -> Token {
-        Token::new(crate::domain::token::tests::sample_current())
+        Token::new(crate::token::tests::sample_current())
     }
 
     #[test]
@@ -465,7 +465,7 @@ mod tests {
 
     #[test]
     fn a_new_token_replaces_the_old_one_in_pip_conf() {
-        let old = Token::new(crate::domain::token::tests::sample_legacy());
+        let old = Token::new(crate::token::tests::sample_legacy());
         let (text, _) = merge_pip_conf("", &feed(None), &pip_index_with_token(&feed(None), &old));
         let url = pip_index_with_token(&feed(None), &token());
         let (text, placement) = merge_pip_conf(&text, &feed(None), &url);
