@@ -92,12 +92,12 @@ fn main() {
         for (label, check) in [("facts only", false), ("--check (each proven again)", true)] {
             let started = Instant::now();
             let members = team_vault::fleet(
+                &patwiz::flows::Ctx::default(),
                 &store,
                 "fleet",
                 check,
                 &[],
                 team_vault::PARALLELISM,
-                time::OffsetDateTime::now_utc(),
             )
             .await
             .unwrap();

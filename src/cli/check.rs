@@ -120,6 +120,7 @@ pub async fn run(mut args: CheckArgs) -> ExitCode {
         profile: profile.as_ref(),
         notes,
         http,
+        clock: crate::cli::clock(),
     });
     request.project = args.project.clone();
     let report = match checked {

@@ -25,9 +25,14 @@ fn load_scenario(path: Option<&std::path::Path>) -> Result<crate::emulator::Scen
     }
 }
 
-/// The emulator for `demo` and `demo --serve`: the given scenario (or the built-in one).
+/// The emulator for `demo` and `demo --serve`: the given scenario (or the built-in one), on
+/// the day patwiz runs on (the test clock's, when one is set).
 async fn start_emulator(args: &DemoArgs) -> Result<crate::emulator::Emulator, UsageError> {
-    let scenario = load_scenario(args.scenario.as_deref())?;
+    let mut scenario = load_scenario(args.scenario.as_deref())?;
+    let clock = super::clock();
+    if clock != crate::clock::Clock::system() {
+        scenario = scenario.on_day(clock.now());
+    }
     crate::emulator::Emulator::start(scenario, &args.addr)
         .await
         .map_err(|e| UsageError(e.to_string()))
@@ -134,6 +139,7 @@ pub async fn wizard(args: DemoArgs) -> ExitCode {
         reports_dir: super::config_dir()
             .unwrap_or_else(std::env::temp_dir)
             .join("reports"),
+        clock: super::clock(),
         ..crate::ui::WizardOptions::new(config.clone())
     };
     let code = if crate::ui::wants_plain(args.plain) {

@@ -89,6 +89,7 @@ pub async fn run(args: ExecArgs) -> ExitCode {
                 profile: Some(&profile),
                 notes: Vec::new(),
                 http: Default::default(),
+                clock: crate::cli::clock(),
             }),
             None,
         )

@@ -169,6 +169,7 @@ async fn prove_feed(
             profile: Some(&profile),
             notes: Vec::new(),
             http: options.clone(),
+            clock: crate::cli::clock(),
         }),
         None,
     )

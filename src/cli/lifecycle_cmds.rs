@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use super::store_cmds::{now, open_vault, parse_expiry, today};
+use super::store_cmds::{open_vault, parse_expiry, today};
 use super::{CreateArgs, MendArgs, SignInArgs, TokensArgs, usage};
 use crate::domain::lifecycle::PatRecord;
 use crate::domain::org_url::OrgUrl;
@@ -22,52 +22,19 @@ fn sign_in_method(org: &OrgUrl, args: &SignInArgs) -> Result<SignIn, ExitCode> {
     sign_in_method_for(org.is_loopback(), args)
 }
 
-/// The sign-in to use for a service on this machine (`loopback`: the demo's, whose identity
-/// provider takes any client id) or elsewhere.
+/// The sign-in to use for a service on this machine (`loopback`: the demo's) or elsewhere: the
+/// core's one rule, with the command line able to show a device code.
 pub(super) fn sign_in_method_for(loopback: bool, args: &SignInArgs) -> Result<SignIn, ExitCode> {
-    let client_id = args
-        .client_id
-        .clone()
-        .or_else(|| std::env::var("PATWIZ_CLIENT_ID").ok())
-        .filter(|c| !c.trim().is_empty());
-    // The demo's identity provider takes any client id.
-    let client_id = client_id.or_else(|| loopback.then(|| "patwiz-demo".to_string()));
-    let need_client = |how: &str| {
-        usage(format!(
-            "--sign-in {how} needs the client id of an app registered in your tenant (--client-id or PATWIZ_CLIENT_ID; see the README), or use --sign-in az"
-        ))
+    use crate::flows::sign_in::{Asked, Here, choose};
+    let asked = match args.sign_in.as_deref().map(Asked::parse).transpose() {
+        Ok(asked) => asked,
+        Err(other) => {
+            return Err(usage(format!(
+                "--sign-in {other}: use az, browser or device"
+            )));
+        }
     };
-    match args.sign_in.as_deref() {
-        Some("az") => Ok(SignIn::AzureCli),
-        Some("browser") => client_id
-            .map(|client_id| SignIn::Browser { client_id })
-            .ok_or_else(|| need_client("browser")),
-        Some("device") => client_id
-            .map(|client_id| SignIn::DeviceCode { client_id })
-            .ok_or_else(|| need_client("device")),
-        Some(other) => Err(usage(format!(
-            "--sign-in {other}: use az, browser or device"
-        ))),
-        None if loopback => Ok(SignIn::Browser {
-            client_id: client_id.unwrap_or_default(),
-        }),
-        None => match client_id {
-            _ if crate::engine::entra::azure_cli_installed() => Ok(SignIn::AzureCli),
-            Some(client_id) if has_browser() => Ok(SignIn::Browser { client_id }),
-            Some(client_id) => Ok(SignIn::DeviceCode { client_id }),
-            None => Err(usage(
-                "signing in needs the Azure CLI (`az login` first) or an app registration (--client-id): see the README",
-            )),
-        },
-    }
-}
-
-fn has_browser() -> bool {
-    cfg!(any(target_os = "macos", target_os = "windows"))
-        || std::env::var_os("BROWSER").is_some()
-        || ["DISPLAY", "WAYLAND_DISPLAY"]
-            .iter()
-            .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))
+    choose(asked, &Here::detect(loopback, args.client_id.clone(), true)).map_err(usage)
 }
 
 /// Signs in and connects to the organization's lifecycle API; errors are printed.
@@ -106,7 +73,7 @@ async fn finish_interrupted(
     vault: &crate::store::rotation::Vault,
     org: &OrgUrl,
 ) {
-    let revoked = mint::revoke_pending(lifecycle, vault, org).await;
+    let revoked = mint::revoke_pending(&super::ctx(), lifecycle, vault, org).await;
     if revoked > 0 {
         eprintln!(
             "patwiz: revoked {revoked} token(s) an interrupted run had created but never stored."
@@ -188,9 +155,8 @@ pub async fn create(args: CreateArgs) -> ExitCode {
         &org,
         &profile,
         valid_to,
-        &options,
+        &super::ctx(),
         false,
-        now(),
     )
     .await
     {
@@ -300,9 +266,8 @@ pub async fn rotate_create(
         &org,
         &profile,
         valid_to,
-        &options,
+        &super::ctx(),
         true,
-        now(),
     )
     .await
     {
@@ -475,18 +440,21 @@ pub async fn mend(args: MendArgs) -> ExitCode {
         Err(code) => return code,
     };
     match mint::mend(
+        &super::ctx(),
         &lifecycle,
         &vault,
         &org,
         &profile,
         &args.add_scope,
         extend,
-        &options,
-        now(),
     )
     .await
     {
-        Ok((report, capped)) => {
+        Ok(mint::Mended {
+            report,
+            capped_to: capped,
+            ..
+        }) => {
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&json!({"mended": true, "expiryCapped": capped.map(|t| crate::store::settings::format_date(t.date())), "check": report})).expect("serialises"));
             } else {

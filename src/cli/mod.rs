@@ -703,6 +703,7 @@ async fn wizard(args: WizardArgs) -> ExitCode {
         skip_start: args.profile.is_some(),
         org: args.org,
         profile: args.profile,
+        clock: clock(),
         ..crate::ui::WizardOptions::new(config_dir)
     };
     // A private CA named by SSL_CERT_FILE counts for the wizard's checks as for `check`.
@@ -790,6 +791,31 @@ fn print_profiles() -> ExitCode {
         );
     }
     ExitCode::SUCCESS
+}
+
+/// The clock of this run, read once: the system's, or the day a test names with
+/// `PATWIZ_TEST_CLOCK` (see [`crate::clock::TEST_CLOCK_VAR`]).
+/// The context every use case of a command gets: the default client, this process's clock and
+/// the person's profiles directory.
+pub(crate) fn ctx() -> crate::flows::Ctx {
+    crate::flows::Ctx {
+        http: crate::engine::http::HttpOptions::default(),
+        clock: clock(),
+        profiles_dir: user_profiles_dir(),
+    }
+}
+
+/// This process's clock: the system's; in a debug build (what the tests run) the test clock
+/// variable's day when it is set, so a test never depends on the date it runs.
+pub(crate) fn clock() -> crate::clock::Clock {
+    static CLOCK: std::sync::OnceLock<crate::clock::Clock> = std::sync::OnceLock::new();
+    *CLOCK.get_or_init(|| {
+        if cfg!(debug_assertions) {
+            crate::clock::Clock::from_env()
+        } else {
+            crate::clock::Clock::system()
+        }
+    })
 }
 
 #[cfg(test)]

@@ -19,11 +19,11 @@ use crate::store::secret;
 use crate::store::settings::{format_date, parse_date};
 
 pub(super) fn today() -> time::Date {
-    time::OffsetDateTime::now_utc().date()
+    super::clock().today()
 }
 
 pub(super) fn now() -> time::OffsetDateTime {
-    time::OffsetDateTime::now_utc()
+    super::clock().now()
 }
 
 pub(super) async fn open_vault() -> Result<Vault, ExitCode> {
@@ -100,6 +100,7 @@ pub(super) async fn validate(
             profile,
             notes,
             http: Default::default(),
+            clock: crate::cli::clock(),
         }),
         None,
     )
@@ -527,7 +528,7 @@ pub async fn remind(args: RemindArgs) -> ExitCode {
             "no expiry date is recorded for {org}: pass --expires YYYY-MM-DD to `patwiz login` or `patwiz rotate`"
         ));
     };
-    let ics = reminder_ics(entry, expires, time::OffsetDateTime::now_utc());
+    let ics = reminder_ics(entry, expires, now());
     match &args.ics {
         Some(path) => match crate::store::files::write_no_follow(path, ics.as_bytes()) {
             Ok(()) => {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use super::RotateArgs;
-use super::store_cmds::{now, open_vault, today};
+use super::store_cmds::{open_vault, today};
 use super::vault_cmds::{Destination, Plan, kv_failure};
 use crate::domain::team_vault::ReplacedState;
 use crate::engine::http::HttpOptions;
@@ -56,9 +56,9 @@ pub async fn rotate_creating(destination: Destination, plan: Plan, args: &Rotate
         profile: &plan.profile,
         scopes: &plan.scopes,
         expires: valid_to,
-        options: &options,
+        ctx: &super::ctx(),
     };
-    match team_rotation::rotate_by_creating(&lifecycle, &local, rotation, now()).await {
+    match team_rotation::rotate_by_creating(&lifecycle, &local, rotation).await {
         Ok(done) => {
             if args.json {
                 say_json(&done, &destination);

@@ -335,12 +335,12 @@ pub async fn status(args: StatusArgs) -> ExitCode {
         Err(e) => return kv_failure(&e),
     };
     let members = match team_vault::fleet(
+        &super::ctx(),
         &store,
         &path,
         args.check,
         &args.trust_server,
         team_vault::PARALLELISM,
-        now(),
     )
     .await
     {

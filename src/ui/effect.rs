@@ -59,12 +59,9 @@ pub enum Effect {
     Save(Box<SaveRequest>),
     Mint(Box<MintRequest>),
     /// Move the stored token's expiry (it was created by patwiz: its id is known), in place,
-    /// then prove it again.
+    /// then prove it again with the scopes and profile it is stored with.
     Extend {
         org: OrgUrl,
-        authorization_id: String,
-        scopes: Vec<String>,
-        profile: String,
         valid_to: time::OffsetDateTime,
     },
     /// Give the token patwiz created (by its id) these scopes, in place.

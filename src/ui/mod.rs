@@ -47,6 +47,8 @@ pub struct WizardOptions {
     pub reports_dir: PathBuf,
     /// Start past step 1 with `profile` chosen (`patwiz wizard --profile NAME`).
     pub skip_start: bool,
+    /// The clock (the system's; a test gives a fixed one).
+    pub clock: crate::clock::Clock,
 }
 
 impl WizardOptions {
@@ -62,6 +64,7 @@ impl WizardOptions {
             http: HttpOptions::default(),
             clipboard_for: clipboard_for_from_env(),
             secret_store: None,
+            clock: crate::clock::Clock::system(),
         }
     }
 }
@@ -100,7 +103,7 @@ pub fn initial_app(options: &WizardOptions) -> App {
         options.org.clone(),
         options.demo_tokens.clone(),
         Instant::now(),
-        time::OffsetDateTime::now_utc().date(),
+        options.clock,
     );
     app.clipboard_for = options.clipboard_for;
     app.http = options.http.clone();

@@ -30,7 +30,8 @@ pub struct Runner {
     tx: UnboundedSender<Msg>,
     config_dir: PathBuf,
     reports_dir: PathBuf,
-    http: HttpOptions,
+    /// The client, clock and profiles every use case this run calls is given.
+    ctx: flows::Ctx,
     secret_store: Option<Backend>,
     validation: Option<JoinHandle<()>>,
     clipboard: Clipboard,
@@ -70,7 +71,11 @@ impl Runner {
             tx,
             config_dir: options.config_dir.clone(),
             reports_dir: options.reports_dir.clone(),
-            http: options.http.clone(),
+            ctx: flows::Ctx {
+                http: options.http.clone(),
+                clock: options.clock,
+                profiles_dir: Some(options.config_dir.join("profiles")),
+            },
             secret_store: options.secret_store,
             validation: None,
             clipboard: Clipboard::new(),
@@ -131,7 +136,7 @@ impl Runner {
     pub fn run(&mut self, effect: Effect) {
         match effect {
             Effect::CheckOrg(org) => {
-                let http = self.http.clone();
+                let http = self.ctx.http.clone();
                 self.spawn(async move { Msg::OrgChecked(check_org(&org, &http).await) });
             }
             Effect::OpenBrowser(url) => self.spawn(async move {
@@ -146,6 +151,7 @@ impl Runner {
                 let clipboard = self.clipboard.clone();
                 let terminal = self.terminal.clone();
                 let dir = self.reports_dir.clone();
+                let now = self.ctx.now();
                 self.spawn(async move {
                     let text = Zeroizing::new(text);
                     let copied = clipboard.copy(text.to_string()).await;
@@ -157,7 +163,7 @@ impl Runner {
                         terminal.is_some_and(|t| t.send(TerminalCopy::Set(text.clone())).is_ok());
                     if what == Copied::Report {
                         return Msg::ReportFile {
-                            written: write_report(&dir, &text),
+                            written: write_report(&dir, &text, now),
                             via_terminal,
                         };
                     }
@@ -263,7 +269,7 @@ impl Runner {
                 });
             }
             Effect::WriteReminder(request) => {
-                let result = write_reminder(&request);
+                let result = write_reminder(&request, self.ctx.now());
                 self.spawn(async move { Msg::ReminderWritten(result) });
             }
             Effect::Save(request) if request.team.is_some() => {
@@ -274,56 +280,38 @@ impl Runner {
                 let dir = self.config_dir.clone();
                 let backend = self.secret_store;
                 let lifecycle = self.lifecycle.clone();
-                self.spawn(
-                    async move { Msg::Saved(save(*request, dir, backend, lifecycle).await) },
-                );
+                let now = self.ctx.now();
+                self.spawn(async move {
+                    Msg::Saved(save(*request, dir, backend, lifecycle, now).await)
+                });
             }
             Effect::Mend {
                 org,
                 authorization_id,
                 scopes,
             } => {
-                let http = self.http.clone();
+                let http = self.ctx.http.clone();
                 let lifecycle = self.lifecycle.clone();
                 self.spawn(async move {
                     Msg::Mended(mend(org, authorization_id, scopes, http, lifecycle).await)
                 });
             }
-            Effect::Extend {
-                org,
-                authorization_id,
-                scopes,
-                profile,
-                valid_to,
-            } => {
+            Effect::Extend { org, valid_to } => {
                 let dir = self.config_dir.clone();
                 let backend = self.secret_store;
-                let http = self.http.clone();
+                let ctx = self.ctx.clone();
                 let lifecycle = self.lifecycle.clone();
                 self.spawn(async move {
-                    Msg::Extended(
-                        extend(
-                            org,
-                            authorization_id,
-                            scopes,
-                            profile,
-                            valid_to,
-                            dir,
-                            backend,
-                            http,
-                            lifecycle,
-                        )
-                        .await,
-                    )
+                    Msg::Extended(extend(org, valid_to, dir, backend, ctx, lifecycle).await)
                 });
             }
             Effect::Mint(request) => {
                 let dir = self.config_dir.clone();
                 let backend = self.secret_store;
-                let http = self.http.clone();
+                let ctx = self.ctx.clone();
                 let lifecycle = self.lifecycle.clone();
                 self.spawn(async move {
-                    Msg::Minted(mint(*request, dir, backend, http, lifecycle).await)
+                    Msg::Minted(mint(*request, dir, backend, ctx, lifecycle).await)
                 });
             }
         }
@@ -332,9 +320,13 @@ impl Runner {
 
 /// Writes the report to `patwiz-report-{time}.txt` in `folder` (the config directory's
 /// `reports`), readable by its owner only.
-fn write_report(folder: &std::path::Path, text: &str) -> Result<PathBuf, ReminderError> {
+fn write_report(
+    folder: &std::path::Path,
+    text: &str,
+    now: time::OffsetDateTime,
+) -> Result<PathBuf, ReminderError> {
     std::fs::create_dir_all(folder).map_err(ReminderError::NoDirectory)?;
-    let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+    let stamp = now.unix_timestamp();
     let path = folder.join(format!("patwiz-report-{stamp}.txt"));
     crate::store::files::write_no_follow(&path, text.as_bytes()).map_err(|source| {
         ReminderError::Write {
@@ -351,7 +343,10 @@ fn write_report(folder: &std::path::Path, text: &str) -> Result<PathBuf, Reminde
 }
 
 /// Writes `patwiz-rotate-{org}.ics` in the current directory.
-fn write_reminder(request: &ReminderRequest) -> Result<PathBuf, ReminderError> {
+fn write_reminder(
+    request: &ReminderRequest,
+    now: time::OffsetDateTime,
+) -> Result<PathBuf, ReminderError> {
     let org = &request.org;
     let settings = OrgSettings {
         key: org.key(),
@@ -360,11 +355,7 @@ fn write_reminder(request: &ReminderRequest) -> Result<PathBuf, ReminderError> {
         profile: request.profile.clone(),
         ..Default::default()
     };
-    let ics = crate::store::reminder::reminder_ics(
-        &settings,
-        request.expires,
-        time::OffsetDateTime::now_utc(),
-    );
+    let ics = crate::store::reminder::reminder_ics(&settings, request.expires, now);
     let path = std::env::current_dir()
         .map_err(ReminderError::NoDirectory)?
         .join(format!("patwiz-rotate-{}.ics", org.name()));
@@ -395,29 +386,21 @@ fn wizard_sign_in(org: &OrgUrl) -> Result<flows::mint::SignIn, String> {
     wizard_sign_in_for(org.is_loopback())
 }
 
-/// As [`wizard_sign_in`], for a service on this machine (`loopback`: the demo's, whose identity
-/// provider takes any client id) or elsewhere.
+/// As [`wizard_sign_in`], for a service on this machine (`loopback`: the demo's) or elsewhere:
+/// the core's one rule, for a front end that does not show a device code yet.
 fn wizard_sign_in_for(loopback: bool) -> Result<flows::mint::SignIn, String> {
-    use flows::mint::SignIn;
-    if loopback {
-        return Ok(SignIn::Browser {
-            client_id: "patwiz-demo".into(),
-        });
-    }
-    if crate::engine::entra::azure_cli_installed() {
-        return Ok(SignIn::AzureCli);
-    }
-    match std::env::var("PATWIZ_CLIENT_ID") {
-        Ok(id) if !id.trim().is_empty() => Ok(SignIn::Browser { client_id: id }),
-        _ => Err("Signing in needs the Azure CLI (az login) or an app registration (PATWIZ_CLIENT_ID): see the README. Meanwhile create the token in the browser with the steps below.".into()),
-    }
+    use flows::sign_in::{Here, NoSignIn, choose};
+    choose(None, &Here::detect(loopback, None, false)).map_err(|e| match e {
+        NoSignIn::NothingAvailable => "Signing in needs the Azure CLI (az login) or an app registration (PATWIZ_CLIENT_ID): see the README. Meanwhile create the token in the browser with the steps below.".to_string(),
+        other => other.to_string(),
+    })
 }
 
 async fn mint(
     request: MintRequest,
     dir: PathBuf,
     backend: Option<Backend>,
-    http: HttpOptions,
+    ctx: flows::Ctx,
     keep: KeptLifecycle,
 ) -> Result<Box<flows::mint::CreatedHere>, MintFailure> {
     let fail = |e| mint_failure(&request.org, e);
@@ -433,10 +416,9 @@ async fn mint(
         &request.token_name,
         &request.scopes,
         request.valid_to,
-        &http,
+        &ctx,
         &vault,
         how,
-        time::OffsetDateTime::now_utc(),
     )
     .await
     .map_err(fail)?;
@@ -487,57 +469,26 @@ async fn signed_in<'a>(
     Ok(kept)
 }
 
-/// Moves the stored token's expiry in place and proves it again.
-#[allow(clippy::too_many_arguments)]
+/// Moves the stored token's expiry in place and proves it again (the use case, signed in).
 async fn extend(
     org: OrgUrl,
-    authorization_id: String,
-    scopes: Vec<String>,
-    profile: String,
     valid_to: time::OffsetDateTime,
     dir: PathBuf,
     backend: Option<Backend>,
-    http: HttpOptions,
+    ctx: flows::Ctx,
     keep: KeptLifecycle,
 ) -> Result<(time::Date, crate::domain::checks::Verdict), MintFailure> {
     let plain = |text: String| MintFailure { text, policy: None };
-    let kept = signed_in(&keep, &org, &http).await?;
+    let kept = signed_in(&keep, &org, &ctx.http).await?;
     let lifecycle = kept.as_ref().expect("just connected");
-    let record = lifecycle
-        .update(&authorization_id, None, Some(valid_to))
-        .await
-        .map_err(|e| mint_failure(&org, e.into()))?;
-    let date = record.valid_to.unwrap_or(valid_to).date();
     let vault = Vault::open_with(&dir, backend)
         .await
         .map_err(|e| plain(e.to_string()))?;
-    let token = vault
-        .token(&org.key())
+    let mended = flows::mint::extend(&ctx, lifecycle, &vault, &org, valid_to)
         .await
-        .ok()
-        .flatten()
-        .ok_or_else(|| plain("the stored token is missing from the secret store".into()))?;
-    let profile = crate::store::user_profiles::find(&profile, None).ok();
-    let report = flows::prove::run(
-        flows::prove::request(flows::prove::Proof {
-            org: org.clone(),
-            token,
-            scopes: &scopes,
-            profile: profile.as_ref(),
-            notes: Vec::new(),
-            http,
-        }),
-        None,
-    )
-    .await;
-    let now = time::OffsetDateTime::now_utc();
-    let _ = vault.settings.update(|s| {
-        if let Some(entry) = s.get_mut(&org.key()) {
-            entry.expires = Some(date);
-            flows::keep::record_check(entry, &report, now);
-        }
-    });
-    Ok((date, report.verdict))
+        .map_err(|e| mint_failure(&org, e))?;
+    let date = mended.valid_to.unwrap_or(valid_to).date();
+    Ok((date, mended.report.verdict))
 }
 
 /// Adds scopes to the token patwiz created, in place, signing in again if this run has not.
@@ -630,6 +581,7 @@ async fn save(
     dir: PathBuf,
     backend: Option<Backend>,
     lifecycle: KeptLifecycle,
+    now: time::OffsetDateTime,
 ) -> Result<flows::keep::Stored, VaultError> {
     let vault = Vault::open_with(&dir, backend).await?;
     let old_id = request
@@ -646,7 +598,6 @@ async fn save(
         expires: request.expires,
         authorization_id: request.authorization_id.as_deref(),
     };
-    let now = time::OffsetDateTime::now_utc();
     let stored = match &request.rotating {
         Some(key) => flows::keep::rotate_proven(&vault, key, proven, now).await,
         None => flows::keep::store_proven(&vault, proven, now).await,

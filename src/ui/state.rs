@@ -357,6 +357,8 @@ pub struct App {
     /// The terminal's size (columns, rows), as the last resize said.
     pub size: (u16, u16),
     pub today: time::Date,
+    /// The clock the runner's use cases are given (today is read from it once, at start).
+    pub clock: crate::clock::Clock,
     /// A token was stored during this run (for the current organization).
     pub saved_once: bool,
     /// Every organization a token was stored for during this run (the demo forgets them all).
@@ -374,7 +376,7 @@ impl App {
         org: Option<String>,
         demo_tokens: Vec<DemoToken>,
         now: Instant,
-        today: time::Date,
+        clock: crate::clock::Clock,
     ) -> App {
         App {
             step: Step::Start,
@@ -396,7 +398,8 @@ impl App {
             spinner: 0,
             now,
             size: (80, 24),
-            today,
+            today: clock.today(),
+            clock,
             saved_once: false,
             stored_orgs: Vec::new(),
             quit: false,
@@ -412,7 +415,7 @@ impl App {
             None,
             Vec::new(),
             Instant::now(),
-            time::macros::date!(2026 - 12 - 01),
+            crate::clock::Clock::fixed(time::macros::datetime!(2026-12-01 12:00 UTC)),
         )
     }
 

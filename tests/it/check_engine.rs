@@ -61,7 +61,7 @@ fn with_faults(extra: &str) -> Scenario {
 
 #[tokio::test]
 async fn a_token_with_exactly_the_profile_scopes_passes() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let report = check(&emu, "git-zen", GIT_ZEN).await;
     assert_eq!(report.verdict, Verdict::Pass, "{}", report.to_text(None));
     assert_eq!(report.checks.len(), 5);
@@ -91,7 +91,7 @@ async fn a_token_with_exactly_the_profile_scopes_passes() {
 
 #[tokio::test]
 async fn every_scope_probe_passes_with_its_scope_and_fails_without_it() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     for probe in probes::probes() {
         let scope = probe.scope;
         let pass = check(&emu, "full-access", &[scope]).await;
@@ -126,7 +126,7 @@ async fn every_scope_probe_passes_with_its_scope_and_fails_without_it() {
 
 #[tokio::test]
 async fn missing_service_connections_names_the_checkbox() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let report = check(&emu, "git-zen-missing-service-connections", GIT_ZEN).await;
     assert_eq!(report.verdict, Verdict::MissingScopes);
     assert_eq!(report.exit_code(), 1);
@@ -152,7 +152,7 @@ async fn missing_service_connections_names_the_checkbox() {
 
 #[tokio::test]
 async fn read_instead_of_read_and_write_is_caught_by_the_validate_only_write() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let report = check(&emu, "read-only", &["vso.work", "vso.work_write"]).await;
     assert_eq!(only(&report, "vso.work").status, CheckStatus::Pass);
     assert_eq!(
@@ -163,7 +163,7 @@ async fn read_instead_of_read_and_write_is_caught_by_the_validate_only_write() {
 
 #[tokio::test]
 async fn permission_denied_is_not_a_missing_scope() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let report = check(&emu, "stakeholder", GIT_ZEN).await;
     let c = only(&report, "vso.code");
     assert_eq!(
@@ -192,7 +192,7 @@ async fn permission_denied_is_not_a_missing_scope() {
 
 #[tokio::test]
 async fn rejected_tokens_are_classified_and_no_scope_is_probed() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let cases = [
         ("revoked", CheckClass::TokenInvalid),
         ("other-organization", CheckClass::TokenInvalid),
@@ -228,7 +228,7 @@ async fn rejected_tokens_are_classified_and_no_scope_is_probed() {
 #[tokio::test]
 async fn the_anonymous_identity_means_the_token_was_not_accepted() {
     let text = DEFAULT_SCENARIO.replace("public_projects = false", "public_projects = true");
-    let emu = Emulator::start(Scenario::parse(&text).unwrap(), "127.0.0.1:0")
+    let emu = crate::support::clock::start(Scenario::parse(&text).unwrap(), "127.0.0.1:0")
         .await
         .unwrap();
     let report = check(&emu, "revoked", GIT_ZEN).await;
@@ -245,7 +245,7 @@ async fn the_anonymous_identity_means_the_token_was_not_accepted() {
 
 #[tokio::test]
 async fn a_203_sign_in_page_is_never_a_pass() {
-    let emu = Emulator::start(
+    let emu = crate::support::clock::start(
         with_faults("[[faults]]\nkind = \"sign-in-page\"\npath = \"/_apis/teams\"\n"),
         "127.0.0.1:0",
     )
@@ -259,7 +259,7 @@ async fn a_203_sign_in_page_is_never_a_pass() {
         (CheckStatus::Fail, CheckClass::TokenInvalid)
     );
     assert_ne!(report.verdict, Verdict::Pass);
-    let emu = Emulator::start(
+    let emu = crate::support::clock::start(
         with_faults("[[faults]]\nkind = \"sign-in-page\"\npath = \"connectionData\"\n"),
         "127.0.0.1:0",
     )
@@ -273,7 +273,7 @@ async fn a_203_sign_in_page_is_never_a_pass() {
 
 #[tokio::test]
 async fn a_429_is_retried_after_retry_after_and_then_passes() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let report = check(&emu, "rate-limited", GIT_ZEN).await;
     assert_eq!(report.verdict, Verdict::Pass, "{}", report.to_text(None));
     let repo_calls: Vec<u16> = emu
@@ -287,7 +287,7 @@ async fn a_429_is_retried_after_retry_after_and_then_passes() {
 
 #[tokio::test]
 async fn persistent_throttling_is_rate_limited_and_a_500_is_a_server_error() {
-    let emu = Emulator::start(
+    let emu = crate::support::clock::start(
         with_faults("[[faults]]\nkind = \"rate-limit\"\npath = \"/_apis/teams\"\nretry_after = 0\n\n[[faults]]\nkind = \"server-error\"\npath = \"/_apis/identities\"\n"),
         "127.0.0.1:0",
     )
@@ -303,7 +303,7 @@ async fn persistent_throttling_is_rate_limited_and_a_500_is_a_server_error() {
 
 #[tokio::test]
 async fn a_hanging_endpoint_times_out_within_the_deadline_and_the_others_pass() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let token = emu.token("hanging").unwrap();
     let mut r = request(&emu.org_url(), &token, GIT_ZEN);
     r.http.request_timeout = Duration::from_secs(1);
@@ -330,9 +330,9 @@ async fn a_hanging_endpoint_times_out_within_the_deadline_and_the_others_pass() 
 
 #[tokio::test]
 async fn a_redirect_to_another_host_is_not_followed_and_the_token_never_goes_there() {
-    let elsewhere = Emulator::start_demo().await.unwrap();
+    let elsewhere = crate::support::clock::start_demo().await.unwrap();
     let target = format!("{}/collect", elsewhere.root());
-    let emu = Emulator::start(
+    let emu = crate::support::clock::start(
         with_faults(&format!(
             "[[faults]]\nkind = \"redirect\"\npath = \"/_apis/teams\"\nlocation = \"{target}\"\n"
         )),
@@ -356,7 +356,7 @@ async fn a_redirect_to_another_host_is_not_followed_and_the_token_never_goes_the
 
 #[tokio::test]
 async fn unknown_organizations_and_closed_ports_are_unreachable() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let token = emu.token("git-zen").unwrap();
     let report = engine::run(
         request(&format!("{}/nosuchorg", emu.root()), &token, GIT_ZEN),
@@ -389,7 +389,7 @@ async fn unknown_organizations_and_closed_ports_are_unreachable() {
 
 #[tokio::test]
 async fn scopes_without_a_side_effect_free_probe_are_unproven_never_a_silent_pass() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let report = check(
         &emu,
         "full-access",
@@ -423,7 +423,7 @@ async fn scopes_without_a_side_effect_free_probe_are_unproven_never_a_silent_pas
 
 #[tokio::test]
 async fn over_privilege_is_warned_about() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let token = emu.token("full-access").unwrap();
     let mut r = request(&emu.org_url(), &token, GIT_ZEN);
     r.probe_extras = true;
@@ -455,7 +455,7 @@ async fn over_privilege_is_warned_about() {
 
 #[tokio::test]
 async fn results_stream_one_by_one_and_discovery_is_anonymous() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let token = emu.token("slow").unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let report = engine::run(request(&emu.org_url(), &token, GIT_ZEN), Some(tx)).await;
@@ -506,7 +506,7 @@ async fn azure_devops_server_collections_work_without_resource_areas() {
         "public_projects = false",
         "public_projects = false\ndeployment_type = \"onPremises\"",
     );
-    let emu = Emulator::start(Scenario::parse(&text).unwrap(), "127.0.0.1:0")
+    let emu = crate::support::clock::start(Scenario::parse(&text).unwrap(), "127.0.0.1:0")
         .await
         .unwrap();
     let report = check(&emu, "git-zen", GIT_ZEN).await;
@@ -521,7 +521,7 @@ async fn azure_devops_server_is_never_asked_for_more_than_its_release_takes() {
         ("server-2020", (6, 0)),
         ("server-2022", (7, 0)),
     ] {
-        let emu = Emulator::start(Scenario::built_in(release).unwrap(), "127.0.0.1:0")
+        let emu = crate::support::clock::start(Scenario::built_in(release).unwrap(), "127.0.0.1:0")
             .await
             .unwrap();
         let exalate = [

@@ -5,7 +5,6 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 use base64::Engine as _;
-use patwiz::emulator::Emulator;
 use serde_json::Value;
 
 fn patwiz(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
@@ -64,7 +63,7 @@ fn args(list: &[&str]) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_output_has_the_documented_shape_and_exit_zero() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let token = emu.token("git-zen").unwrap();
     let org = emu.org_url();
     let out = check(
@@ -113,7 +112,7 @@ async fn json_output_has_the_documented_shape_and_exit_zero() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exit_codes_follow_the_verdict() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let org = emu.org_url();
     let cases = [
         (
@@ -156,7 +155,7 @@ async fn exit_codes_follow_the_verdict() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_token_comes_from_the_az_cli_variable_and_text_output_has_one_line_per_scope() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let token = emu.token("git-zen-missing-service-connections").unwrap();
     let out = check(
         args(&[
@@ -199,7 +198,7 @@ async fn the_token_comes_from_the_az_cli_variable_and_text_output_has_one_line_p
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pasted_text_that_cannot_be_a_token_is_refused_without_a_request() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let org = emu.org_url();
     for (raw, says) in [
         ("https://dev.azure.com/contoso", "looks like a URL"),
@@ -353,7 +352,7 @@ fn help_lists_every_subcommand_and_each_has_help() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_request_log_names_every_request_and_holds_no_secret() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let token = emu.token("git-zen").unwrap();
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("requests.log");
@@ -420,7 +419,7 @@ fn shell_completions_name_every_command_and_bash_accepts_them() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_without_a_profile_uses_the_one_the_organization_was_stored_with() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let config = tempfile::tempdir().unwrap();
     let org = patwiz::domain::org_url::OrgUrl::parse(&emu.org_url()).unwrap();
     patwiz::store::settings::SettingsFile::new(config.path())
@@ -610,7 +609,7 @@ fn doctor_scan_names_file_and_line_of_a_left_token_never_the_token() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mistyped_token_is_warned_about_before_it_is_sent_and_the_service_decides() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let token = emu.token("git-zen").unwrap();
     // One character changed, as a person retyping it might.
     let mut typo = token.clone().into_bytes();

@@ -229,7 +229,7 @@ async fn probe_table(
 
 #[tokio::test]
 async fn each_probe_passes_with_its_scope_and_is_an_empty_401_without() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let full = emu.token("full-access").unwrap();
     let nango = emu.token("nango").unwrap(); // vso.project only
     for (scope, method, url, body) in probe_table(&emu).await {
@@ -264,7 +264,7 @@ async fn each_probe_passes_with_its_scope_and_is_an_empty_401_without() {
 
 #[tokio::test]
 async fn json_answers_carry_the_api_version_content_type() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let token = emu.token("git-zen").unwrap();
     let reply = get(
         &format!(
@@ -286,7 +286,7 @@ async fn json_answers_carry_the_api_version_content_type() {
 
 #[tokio::test]
 async fn scopes_are_inherited_and_any_listed_scope_suffices() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let org = emu.org_url();
     // Work Items: Read & write includes Read.
     let gitzen = emu.token("git-zen").unwrap();
@@ -340,7 +340,7 @@ async fn scopes_are_inherited_and_any_listed_scope_suffices() {
 
 #[tokio::test]
 async fn validate_only_create_stores_nothing_and_a_real_create_does() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let token = emu.token("git-zen").unwrap();
     let url = format!(
         "{}/Fabrikam%20Fiber/_apis/wit/workitems/$Task",
@@ -414,7 +414,7 @@ async fn validate_only_create_stores_nothing_and_a_real_create_does() {
 
 #[tokio::test]
 async fn without_the_suppress_header_an_auth_failure_is_the_203_sign_in_page() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let url = format!(
         "{}/_apis/distributedtask/pools?api-version=7.1",
         emu.org_url()
@@ -435,7 +435,7 @@ async fn without_the_suppress_header_an_auth_failure_is_the_203_sign_in_page() {
 
 #[tokio::test]
 async fn token_states_answer_with_the_services_messages() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let url = format!("{}/_apis/connectionData", emu.org_url());
     let cases = [
         (
@@ -484,7 +484,9 @@ async fn an_org_with_public_projects_returns_the_anonymous_identity_for_a_bad_to
     let text = patwiz::emulator::scenario::DEFAULT_SCENARIO
         .replace("public_projects = false", "public_projects = true");
     let scenario = patwiz::emulator::Scenario::parse(&text).unwrap();
-    let emu = Emulator::start(scenario, "127.0.0.1:0").await.unwrap();
+    let emu = crate::support::clock::start(scenario, "127.0.0.1:0")
+        .await
+        .unwrap();
     let url = format!("{}/_apis/connectionData", emu.org_url());
     let reply = get(&url, Some(&emu.token("revoked").unwrap())).await;
     assert_eq!(reply.status, 200);
@@ -508,7 +510,7 @@ async fn an_org_with_public_projects_returns_the_anonymous_identity_for_a_bad_to
 
 #[tokio::test]
 async fn user_permission_denials_are_403_with_user_data() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let reply = get(
         &format!("{}/_apis/git/repositories?api-version=7.1", emu.org_url()),
         Some(&emu.token("stakeholder").unwrap()),
@@ -558,7 +560,7 @@ async fn user_permission_denials_are_403_with_user_data() {
 
 #[tokio::test]
 async fn unknown_organizations_are_404_wrapped_exceptions() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let reply = get(
         &format!("{}/nosuchorg/_apis/resourceAreas/{CORE}", emu.root()),
         None,
@@ -589,7 +591,7 @@ async fn unknown_organizations_are_404_wrapped_exceptions() {
 
 #[tokio::test]
 async fn discovery_advertises_every_host_and_each_resolves_to_the_emulator() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let reply = get(&format!("{}/_apis/resourceAreas", emu.org_url()), None).await;
     assert_eq!(reply.status, 200);
     let areas = reply.json();
@@ -661,7 +663,7 @@ async fn azure_devops_server_mode_lists_no_areas_and_serves_everything_on_the_co
         "public_projects = false",
         "public_projects = false\ndeployment_type = \"onPremises\"",
     );
-    let emu = Emulator::start(
+    let emu = crate::support::clock::start(
         patwiz::emulator::Scenario::parse(&text).unwrap(),
         "127.0.0.1:0",
     )
@@ -687,7 +689,7 @@ async fn azure_devops_server_mode_lists_no_areas_and_serves_everything_on_the_co
 
 #[tokio::test]
 async fn git_push_advertisement_needs_code_write_and_a_user_name() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let url = format!(
         "{}/Fabrikam%20Fiber/_git/fabrikam-web/info/refs?service=git-receive-pack",
         emu.org_url()
@@ -744,7 +746,7 @@ async fn git_push_advertisement_needs_code_write_and_a_user_name() {
 
 #[tokio::test]
 async fn endpoint_proxy_query_is_authorised_by_serviceendpoint_query() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let url = format!(
         "{}/Fabrikam%20Fiber/_apis/serviceendpoint/endpointproxy?endpointId=00000000-0000-0000-0000-000000000000&api-version=7.1",
         emu.org_url()
@@ -777,7 +779,7 @@ async fn endpoint_proxy_query_is_authorised_by_serviceendpoint_query() {
 
 #[tokio::test]
 async fn faults_rate_limit_then_recover_and_hang() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let token = emu.token("rate-limited").unwrap();
     let url = format!("{}/_apis/git/repositories?api-version=7.1", emu.org_url());
     let first = get(&url, Some(&token)).await;
@@ -824,7 +826,7 @@ async fn faults_truncated_html_and_invalid_utf8() {
         "{}\n[[faults]]\nkind = \"truncated\"\npath = \"/_apis/teams\"\n\n[[faults]]\nkind = \"html\"\npath = \"/_apis/git/\"\n\n[[faults]]\nkind = \"invalid-utf8\"\npath = \"/_apis/wit/\"\n\n[[faults]]\nkind = \"server-error\"\npath = \"/_apis/distributedtask/\"\n",
         patwiz::emulator::scenario::DEFAULT_SCENARIO
     );
-    let emu = Emulator::start(
+    let emu = crate::support::clock::start(
         patwiz::emulator::Scenario::parse(&text).unwrap(),
         "127.0.0.1:0",
     )
@@ -881,7 +883,7 @@ async fn faults_truncated_html_and_invalid_utf8() {
 
 #[tokio::test]
 async fn the_emulator_refuses_to_listen_beyond_loopback() {
-    let err = Emulator::start(patwiz::emulator::Scenario::default_demo(), "0.0.0.0:0")
+    let err = crate::support::clock::start(patwiz::emulator::Scenario::default_demo(), "0.0.0.0:0")
         .await
         .err()
         .unwrap();

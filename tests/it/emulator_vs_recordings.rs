@@ -12,7 +12,7 @@ use crate::support::replay;
 
 use std::collections::BTreeSet;
 
-use patwiz::emulator::{Emulator, Scenario};
+use patwiz::emulator::Scenario;
 use serde_json::Value;
 
 /// How a recording's request is replayed against the emulator.
@@ -501,9 +501,10 @@ async fn the_emulator_answers_as_the_recordings_do() {
     for case in cases() {
         replayed.insert(case.id);
         let real = replay::load(case.id);
-        let emu = Emulator::start(Scenario::built_in(case.scenario).unwrap(), "127.0.0.1:0")
-            .await
-            .unwrap();
+        let emu =
+            crate::support::clock::start(Scenario::built_in(case.scenario).unwrap(), "127.0.0.1:0")
+                .await
+                .unwrap();
         let url = format!("{}{}", emu.root(), case.path);
         let method = reqwest::Method::from_bytes(case.method.as_bytes()).unwrap();
         let mut request = client
@@ -614,9 +615,10 @@ async fn the_emulator_answers_as_the_recordings_do() {
 
 #[tokio::test]
 async fn a_server_release_refuses_versions_above_its_ceiling_and_has_no_cloud_only_apis() {
-    let emu = Emulator::start(Scenario::built_in("server-2019").unwrap(), "127.0.0.1:0")
-        .await
-        .unwrap();
+    let emu =
+        crate::support::clock::start(Scenario::built_in("server-2019").unwrap(), "127.0.0.1:0")
+            .await
+            .unwrap();
     let token = emu.token("full-access").unwrap();
     let client = reqwest::Client::new();
     let get = |path: &str| {

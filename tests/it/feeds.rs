@@ -6,7 +6,6 @@ use std::path::Path;
 use std::process::Output;
 
 use base64::Engine as _;
-use patwiz::emulator::Emulator;
 
 struct Home {
     dir: tempfile::TempDir,
@@ -48,7 +47,7 @@ fn assert_no_secret_in_output(out: &Output, token: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn npmrc_is_shown_masked_then_written_into_the_user_file_only_and_merged() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let org = emu.org_url();
     let token = emu.token("azure-artifacts").unwrap();
     let home = Home::new();
@@ -123,7 +122,7 @@ async fn npmrc_is_shown_masked_then_written_into_the_user_file_only_and_merged()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_projects_feed_a_missing_feed_and_a_token_without_packaging() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let org = emu.org_url();
     let feeds = emu.token("azure-artifacts").unwrap();
     let home = Home::new();
@@ -214,7 +213,7 @@ async fn a_projects_feed_a_missing_feed_and_a_token_without_packaging() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_in_a_repository_is_never_written_and_a_project_npmrc_with_a_token_is_named() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let org = emu.org_url();
     let token = emu.token("azure-artifacts").unwrap();
     let home = Home::new();

@@ -445,7 +445,7 @@ async fn a_plain_http_request_never_goes_through_a_proxy() {
             drop(socket);
         }
     });
-    let emu = patwiz::emulator::Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let token = emu.token("git-zen").unwrap();
     let org = emu.org_url();
     let proxy_url = format!("http://{proxy_addr}");

@@ -6,7 +6,7 @@ use std::time::Duration;
 use patwiz::domain::checks::{CheckClass, Verdict};
 use patwiz::domain::org_url::OrgUrl;
 use patwiz::domain::token::{Token, TokenFormat, check_pasted};
-use patwiz::emulator::{Emulator, Scenario, scenario::DEFAULT_SCENARIO};
+use patwiz::emulator::{Scenario, scenario::DEFAULT_SCENARIO};
 use patwiz::engine::{self, Wanted};
 
 /// What a URL must become: the normalised URL, or a refusal whose message contains the text.
@@ -400,7 +400,9 @@ async fn hostile_server_replies_are_classified_within_the_deadline() {
             "[[faults]]\nkind = \"{kind}\"\npath = \"{path}\"\nms = 400\nretry_after = 0\nlocation = \"http://127.0.0.2:9/elsewhere\"\n"
         );
         let scenario = Scenario::parse(&format!("{DEFAULT_SCENARIO}\n{extra}")).unwrap();
-        let emu = Emulator::start(scenario, "127.0.0.1:0").await.unwrap();
+        let emu = crate::support::clock::start(scenario, "127.0.0.1:0")
+            .await
+            .unwrap();
         let mut request = engine::request_for(
             OrgUrl::parse(&emu.org_url()).unwrap(),
             Token::new(emu.token("git-zen").unwrap()),
@@ -442,7 +444,9 @@ async fn hostile_server_replies_are_classified_within_the_deadline() {
 async fn a_redirect_loop_is_told_as_it_is() {
     let extra = "[[faults]]\nkind = \"redirect-loop\"\npath = \"/_apis/teams\"\n";
     let scenario = Scenario::parse(&format!("{DEFAULT_SCENARIO}\n{extra}")).unwrap();
-    let emu = Emulator::start(scenario, "127.0.0.1:0").await.unwrap();
+    let emu = crate::support::clock::start(scenario, "127.0.0.1:0")
+        .await
+        .unwrap();
     let mut request = engine::request_for(
         OrgUrl::parse(&emu.org_url()).unwrap(),
         Token::new(emu.token("git-zen").unwrap()),

@@ -58,12 +58,12 @@ async fn vault() -> (Vault, tempfile::TempDir) {
 }
 
 fn in_days(days: i64) -> OffsetDateTime {
-    OffsetDateTime::now_utc() + time::Duration::days(days)
+    crate::support::clock::now() + time::Duration::days(days)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_minted_token_has_exactly_the_profiles_scopes_is_proven_and_stored_with_its_id() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let org = OrgUrl::parse(&emu.org_url()).unwrap();
     let entra = sign_in(&emu, &org).await;
     assert!(!format!("{entra:?}").contains("eyJ"), "masked");
@@ -79,9 +79,8 @@ async fn a_minted_token_has_exactly_the_profiles_scopes_is_proven_and_stored_wit
         &org,
         &git_zen,
         in_days(365),
-        &HttpOptions::default(),
+        &crate::support::clock::ctx(),
         false,
-        OffsetDateTime::now_utc(),
     )
     .await
     .unwrap();
@@ -92,7 +91,7 @@ async fn a_minted_token_has_exactly_the_profiles_scopes_is_proven_and_stored_wit
         minted.report.to_text(None)
     );
     assert!(minted.capped_from.is_some(), "the cap is shown");
-    let days = (minted.valid_to.unwrap() - OffsetDateTime::now_utc()).whole_days();
+    let days = (minted.valid_to.unwrap() - crate::support::clock::now()).whole_days();
     assert!((179..=180).contains(&days), "{days}");
     assert!(
         minted
@@ -113,7 +112,7 @@ async fn a_minted_token_has_exactly_the_profiles_scopes_is_proven_and_stored_wit
         checked.checksum,
         Some(patwiz::domain::checksum::Checksum::Matches)
     );
-    let now = OffsetDateTime::now_utc();
+    let now = crate::support::clock::now();
     let month = checked.created.unwrap();
     assert_eq!((month.year, month.month), (now.year(), now.month()));
     // The inventory lists it, org-scoped, with exactly the profile's scopes.
@@ -136,7 +135,7 @@ async fn a_minted_token_has_exactly_the_profiles_scopes_is_proven_and_stored_wit
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mending_adds_a_scope_and_extends_in_place_and_rotating_revokes_the_old_token() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let org = OrgUrl::parse(&emu.org_url()).unwrap();
     let entra = sign_in(&emu, &org).await;
     let options = HttpOptions::default();
@@ -149,23 +148,25 @@ async fn mending_adds_a_scope_and_extends_in_place_and_rotating_revokes_the_old_
         &org,
         &nango,
         in_days(30),
-        &options,
+        &crate::support::clock::ctx(),
         false,
-        OffsetDateTime::now_utc(),
     )
     .await
     .unwrap();
     let before = vault.token(&org.key()).await.unwrap().unwrap();
     // Add Wiki: Read in place: the same value now holds it, proven.
-    let (report, capped) = mint::mend(
+    let mint::Mended {
+        report,
+        capped_to: capped,
+        ..
+    } = mint::mend(
+        &crate::support::clock::ctx(),
         &lifecycle,
         &vault,
         &org,
         &nango,
         &["vso.wiki".to_string()],
         Some(in_days(60)),
-        &options,
-        OffsetDateTime::now_utc(),
     )
     .await
     .unwrap();
@@ -193,9 +194,8 @@ async fn mending_adds_a_scope_and_extends_in_place_and_rotating_revokes_the_old_
         &org,
         &nango,
         in_days(30),
-        &options,
+        &crate::support::clock::ctx(),
         true,
-        OffsetDateTime::now_utc(),
     )
     .await
     .unwrap();
@@ -211,15 +211,14 @@ async fn mending_adds_a_scope_and_extends_in_place_and_rotating_revokes_the_old_
         entry.revoking,
         std::slice::from_ref(&first.authorization_id)
     );
+    let scopes = nango.scope_ids();
     let old = patwiz::flows::prove::run(
-        patwiz::flows::prove::request(patwiz::flows::prove::Proof {
-            org: org.clone(),
-            token: before,
-            scopes: &nango.scope_ids(),
-            profile: Some(&nango),
-            notes: vec![],
-            http: options.clone(),
-        }),
+        patwiz::flows::prove::request(crate::support::clock::ctx().proof(
+            &org,
+            &before,
+            &scopes,
+            Some(&nango),
+        )),
         None,
     )
     .await;
@@ -244,7 +243,7 @@ async fn each_policy_refusal_is_explained_and_nothing_is_stored() {
             Refusal::LifespanTooLong,
         ),
     ] {
-        let emu = Emulator::start(scenario_with(settings), "127.0.0.1:0")
+        let emu = crate::support::clock::start(scenario_with(settings), "127.0.0.1:0")
             .await
             .unwrap();
         let org = OrgUrl::parse(&emu.org_url()).unwrap();
@@ -259,9 +258,8 @@ async fn each_policy_refusal_is_explained_and_nothing_is_stored() {
             &org,
             &profile("git-zen"),
             in_days(90),
-            &HttpOptions::default(),
+            &crate::support::clock::ctx(),
             false,
-            OffsetDateTime::now_utc(),
         )
         .await
         .unwrap_err();
@@ -281,7 +279,7 @@ async fn each_policy_refusal_is_explained_and_nothing_is_stored() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_device_code_flow_waits_for_the_person_and_a_conditional_access_block_is_named() {
-    let emu = std::sync::Arc::new(Emulator::start_demo().await.unwrap());
+    let emu = std::sync::Arc::new(crate::support::clock::start_demo().await.unwrap());
     let org = OrgUrl::parse(&emu.org_url()).unwrap();
     let approver = emu.clone();
     let token = mint::sign_in(
@@ -311,7 +309,7 @@ async fn the_device_code_flow_waits_for_the_person_and_a_conditional_access_bloc
         .unwrap();
 
     let blocked = std::sync::Arc::new(
-        Emulator::start(
+        crate::support::clock::start(
             scenario_with("[lifecycle]\nuser = \"ada\"\ndevice_code_blocked = true\n"),
             "127.0.0.1:0",
         )
@@ -342,7 +340,7 @@ async fn the_device_code_flow_waits_for_the_person_and_a_conditional_access_bloc
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pat_or_a_stale_sign_in_cannot_manage_tokens_and_a_server_has_no_lifecycle_api() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let org = OrgUrl::parse(&emu.org_url()).unwrap();
     let stale = EntraToken {
         access: patwiz::domain::token::Token::new("eyJ0eXAi.not-issued-here"),
@@ -356,9 +354,10 @@ async fn a_pat_or_a_stale_sign_in_cannot_manage_tokens_and_a_server_has_no_lifec
         lifecycle.list("active").await.unwrap_err(),
         LifecycleError::SignInNotAccepted
     );
-    let server = Emulator::start(Scenario::built_in("server-2022").unwrap(), "127.0.0.1:0")
-        .await
-        .unwrap();
+    let server =
+        crate::support::clock::start(Scenario::built_in("server-2022").unwrap(), "127.0.0.1:0")
+            .await
+            .unwrap();
     let org = OrgUrl::parse(&server.org_url()).unwrap();
     match mint::authority_for(&org, &HttpOptions::default()).await {
         Err(MintError::Lifecycle(LifecycleError::Unavailable(why))) => {
@@ -371,7 +370,7 @@ async fn a_pat_or_a_stale_sign_in_cannot_manage_tokens_and_a_server_has_no_lifec
 #[test]
 fn without_the_azure_cli_the_sign_in_says_so_and_nothing_is_created() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = rt.block_on(Emulator::start_demo()).unwrap();
+    let emu = rt.block_on(crate::support::clock::start_demo()).unwrap();
     let config = tempfile::tempdir().unwrap();
     let out = crate::support::cmd::patwiz()
         .args([
@@ -400,7 +399,7 @@ fn without_the_azure_cli_the_sign_in_says_so_and_nothing_is_created() {
 #[test]
 fn a_crash_after_creating_leaves_the_id_journaled_and_it_is_revoked_later() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = rt.block_on(Emulator::start_demo()).unwrap();
+    let emu = rt.block_on(crate::support::clock::start_demo()).unwrap();
     let config = tempfile::tempdir().unwrap();
     let fake_browser = crate::support::fixtures::fake_browser(config.path());
     let out = crate::support::cmd::patwiz()
@@ -425,7 +424,10 @@ fn a_crash_after_creating_leaves_the_id_journaled_and_it_is_revoked_later() {
         let lifecycle = mint::connect(&org, &entra, &HttpOptions::default())
             .await
             .unwrap();
-        assert_eq!(mint::revoke_pending(&lifecycle, &vault, &org).await, 1);
+        assert_eq!(
+            mint::revoke_pending(&crate::support::clock::ctx(), &lifecycle, &vault, &org).await,
+            1
+        );
         assert_eq!(emu.minted_live(), 0, "nothing is left behind");
         assert!(vault.settings.load().unwrap().0.pending.is_empty());
     });
@@ -436,7 +438,7 @@ fn a_crash_after_creating_leaves_the_id_journaled_and_it_is_revoked_later() {
 #[test]
 fn create_from_the_command_line_signs_in_proves_and_prints_the_capped_expiry() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = rt.block_on(Emulator::start_demo()).unwrap();
+    let emu = rt.block_on(crate::support::clock::start_demo()).unwrap();
     let config = tempfile::tempdir().unwrap();
     let fake_browser = crate::support::fixtures::fake_browser(config.path());
     let run = |args: &[&str]| {
@@ -482,7 +484,7 @@ fn create_from_the_command_line_signs_in_proves_and_prints_the_capped_expiry() {
 #[test]
 fn no_sign_in_token_verifier_or_minted_value_reaches_any_artefact() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = rt.block_on(Emulator::start_demo()).unwrap();
+    let emu = rt.block_on(crate::support::clock::start_demo()).unwrap();
     let config = tempfile::tempdir().unwrap();
     let fake_browser = crate::support::fixtures::fake_browser(config.path());
     let log = config.path().join("requests.log");
@@ -532,7 +534,7 @@ fn no_sign_in_token_verifier_or_minted_value_reaches_any_artefact() {
 #[test]
 fn a_rotation_killed_after_the_swap_keeps_the_new_token_and_the_next_run_revokes_the_old() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = rt.block_on(Emulator::start_demo()).unwrap();
+    let emu = rt.block_on(crate::support::clock::start_demo()).unwrap();
     let config = tempfile::tempdir().unwrap();
     let fake_browser = crate::support::fixtures::fake_browser(config.path());
     let url = emu.org_url();
@@ -584,7 +586,7 @@ fn a_rotation_killed_after_the_swap_keeps_the_new_token_and_the_next_run_revokes
             .await
             .unwrap();
         assert_eq!(
-            mint::revoke_pending(&lifecycle, &vault, &org).await,
+            mint::revoke_pending(&crate::support::clock::ctx(), &lifecycle, &vault, &org).await,
             0,
             "the new one is kept"
         );
@@ -598,7 +600,7 @@ fn a_rotation_killed_after_the_swap_keeps_the_new_token_and_the_next_run_revokes
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refresh_token_rolls_and_a_spent_one_is_refused_with_words() {
-    let emu = std::sync::Arc::new(Emulator::start_demo().await.unwrap());
+    let emu = std::sync::Arc::new(crate::support::clock::start_demo().await.unwrap());
     let authority = patwiz::engine::entra::Authority::parse(&emu.authority()).unwrap();
     let approver = emu.clone();
     let first = patwiz::engine::entra::device_code(
@@ -634,7 +636,9 @@ async fn an_organization_of_microsoft_accounts_is_told_to_use_the_browser() {
     let mut scenario = Scenario::default_demo();
     scenario.organization.tenant_id = "00000000-0000-0000-0000-000000000000".into();
     scenario.lifecycle = None;
-    let emu = Emulator::start(scenario, "127.0.0.1:0").await.unwrap();
+    let emu = crate::support::clock::start(scenario, "127.0.0.1:0")
+        .await
+        .unwrap();
     let org = OrgUrl::parse(&emu.org_url()).unwrap();
     match mint::authority_for(&org, &HttpOptions::default()).await {
         Err(MintError::Lifecycle(LifecycleError::Unavailable(why))) => {
@@ -651,7 +655,7 @@ async fn an_organization_of_microsoft_accounts_is_told_to_use_the_browser() {
 /// (`specification/tokens/7.1/httpExamples/Pats/ListPats.json`): the same fields, `token: null`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_list_answer_has_the_published_examples_shape() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let org = OrgUrl::parse(&emu.org_url()).unwrap();
     let entra = sign_in(&emu, &org).await;
     let options = HttpOptions::default();
@@ -663,9 +667,8 @@ async fn the_list_answer_has_the_published_examples_shape() {
         &org,
         &profile("nango"),
         in_days(30),
-        &options,
+        &crate::support::clock::ctx(),
         false,
-        OffsetDateTime::now_utc(),
     )
     .await
     .unwrap();
@@ -708,4 +711,81 @@ async fn the_list_answer_has_the_published_examples_shape() {
         ]
     );
     assert!(record["token"].is_null(), "a list never carries a value");
+}
+
+/// A profile of the person's own, in `dir`: Acme reads code and nothing else.
+fn own_profile(dir: &std::path::Path) -> patwiz::domain::profiles::Profile {
+    let text = r#"name = "acme-sync"
+title = "Acme Sync"
+integration = "Acme's code sync"
+summary = "Reads the repositories."
+source = "Acme docs"
+token_name = "Acme Sync"
+organization_advice = "The organization Acme syncs."
+expiry_advice = "90 days"
+[[scope]]
+id = "vso.code"
+why = "reads the repositories"
+"#;
+    std::fs::write(dir.join("acme-sync.toml"), text).unwrap();
+    patwiz::domain::profiles::Profile::from_toml("acme-sync.toml", text).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extending_a_token_of_the_persons_own_profile_proves_it_for_that_profile() {
+    // The wizard's extend (`e` on the Start screen) once looked the profile up without the
+    // profiles directory and proved the token as no integration's.
+    let emu = crate::support::clock::start_demo().await.unwrap();
+    let org = OrgUrl::parse(&emu.org_url()).unwrap();
+    let entra = sign_in(&emu, &org).await;
+    let lifecycle = mint::connect(&org, &entra, &HttpOptions::default())
+        .await
+        .unwrap();
+    let (vault, _dir) = vault().await;
+    let profiles = tempfile::tempdir().unwrap();
+    let acme = own_profile(profiles.path());
+    let ctx = patwiz::flows::Ctx {
+        profiles_dir: Some(profiles.path().to_path_buf()),
+        ..crate::support::clock::ctx()
+    };
+    mint::mint(&lifecycle, &vault, &org, &acme, in_days(30), &ctx, false)
+        .await
+        .unwrap();
+    let mended = mint::extend(&ctx, &lifecycle, &vault, &org, in_days(60))
+        .await
+        .unwrap();
+    let code = mended
+        .report
+        .checks
+        .iter()
+        .find(|c| c.scope == "vso.code")
+        .unwrap();
+    assert_eq!(
+        code.why.as_deref(),
+        Some("reads the repositories"),
+        "proven for Acme Sync: {}",
+        mended.report.to_text(None)
+    );
+    assert_eq!(mended.report.verdict, patwiz::domain::checks::Verdict::Pass);
+    assert_eq!(
+        mended.valid_to.map(|t| t.date()),
+        Some(in_days(60).date()),
+        "moved in place"
+    );
+    let entry = vault.settings.entry(&org.key()).unwrap();
+    assert_eq!(entry.expires, Some(in_days(60).date()));
+    assert_eq!(entry.profile, "acme-sync");
+
+    // Without the profiles directory the profile is not known, and that is said, not guessed.
+    let err = mint::extend(
+        &crate::support::clock::ctx(),
+        &lifecycle,
+        &vault,
+        &org,
+        in_days(61),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("acme-sync"), "{err}");
 }

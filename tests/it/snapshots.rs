@@ -86,6 +86,9 @@ fn options(org: Option<String>, demo: Vec<DemoToken>) -> (WizardOptions, tempfil
             org,
             demo_tokens: demo,
             secret_store: Some(Backend::Memory),
+            // The day every screen here is drawn on: a snapshot says the same on any date.
+            clock: patwiz::clock::Clock::fixed(time::macros::datetime!(2026-12-01 12:00 UTC)),
+            clipboard_for: std::time::Duration::from_secs(30),
             ..WizardOptions::new(dir.path().to_path_buf())
         },
         dir,
@@ -335,7 +338,7 @@ fn paste_screens() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn validate_screens() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let demo = demo_tokens(&emu);
     let (options, _dir) = options(Some(emu.org_url()), demo.clone());
     let mut app = initial_app(&options);
@@ -672,7 +675,7 @@ impl ratatui::backend::Backend for Watched {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_real_loop_takes_a_token_from_start_to_stored() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let (options, _dir) = options(Some(emu.org_url()), demo_tokens(&emu));
     let last = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
     let mut terminal = Terminal::new(Watched {
@@ -841,7 +844,7 @@ fn create_it_for_me_explains_each_policy_refusal_in_a_panel() {
 /// screen a person sees for it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_validate_screen_for_every_demo_token() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     for name in [
         "read-only",
         "legacy-format",

@@ -23,8 +23,10 @@ struct World {
 impl World {
     async fn start(scenario: Option<Scenario>) -> World {
         let emu = match scenario {
-            Some(s) => Emulator::start(s, "127.0.0.1:0").await.unwrap(),
-            None => Emulator::start_demo().await.unwrap(),
+            Some(s) => crate::support::clock::start(s, "127.0.0.1:0")
+                .await
+                .unwrap(),
+            None => crate::support::clock::start_demo().await.unwrap(),
         };
         let kv = KvDouble::start(ROOT, Duration::ZERO).await.unwrap();
         let config = tempfile::tempdir().unwrap();

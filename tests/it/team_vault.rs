@@ -5,8 +5,8 @@
 use std::process::Output;
 use std::time::Duration;
 
+use patwiz::emulator::Scenario;
 use patwiz::emulator::kv::KvDouble;
-use patwiz::emulator::{Emulator, Scenario};
 
 const ROOT: &str = "team-root-token-0123456789";
 
@@ -30,7 +30,7 @@ fn assert_secret_free(out: &Output, tokens: &[&str]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_proven_token_goes_to_the_vault_with_its_facts_and_a_rotation_keeps_the_old_version() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let org = emu.org_url();
     let kv = KvDouble::start(ROOT, Duration::ZERO).await.unwrap();
     let config = tempfile::tempdir().unwrap();
@@ -219,7 +219,9 @@ async fn two_rotations_at_once_leave_one_winner_and_a_clear_message_for_the_othe
         patwiz::emulator::scenario::DEFAULT_SCENARIO
     ))
     .unwrap();
-    let emu = Emulator::start(slow, "127.0.0.1:0").await.unwrap();
+    let emu = crate::support::clock::start(slow, "127.0.0.1:0")
+        .await
+        .unwrap();
     let org = emu.org_url();
     let kv = KvDouble::start(ROOT, Duration::ZERO).await.unwrap();
     let config = tempfile::tempdir().unwrap();
@@ -298,7 +300,7 @@ async fn two_rotations_at_once_leave_one_winner_and_a_clear_message_for_the_othe
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn azure_key_vault_gets_the_token_with_its_expiry_in_exp_and_the_facts_as_tags() {
     use patwiz::emulator::keyvault::KeyVaultDouble;
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let org = emu.org_url();
     let bearer = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.keyvault-test-bearer.sig";
     let vault = KeyVaultDouble::start(
@@ -401,7 +403,7 @@ async fn azure_key_vault_gets_the_token_with_its_expiry_in_exp_and_the_facts_as_
 #[test]
 fn a_token_patwiz_creates_goes_to_the_vault_with_its_authorization_id() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = rt.block_on(Emulator::start_demo()).unwrap();
+    let emu = rt.block_on(crate::support::clock::start_demo()).unwrap();
     let kv = rt.block_on(KvDouble::start(ROOT, Duration::ZERO)).unwrap();
     let config = tempfile::tempdir().unwrap();
     let browser = crate::support::fixtures::fake_browser(config.path());
@@ -443,7 +445,7 @@ fn a_token_patwiz_creates_goes_to_the_vault_with_its_authorization_id() {
 fn a_key_vault_sign_in_through_the_browser_goes_to_the_tenant_its_challenge_names() {
     use patwiz::emulator::keyvault::KeyVaultDouble;
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = rt.block_on(Emulator::start_demo()).unwrap();
+    let emu = rt.block_on(crate::support::clock::start_demo()).unwrap();
     // The vault accepts what the emulated Microsoft Entra issued, and its challenge names it.
     let vault = rt
         .block_on(KeyVaultDouble::start_accepting(

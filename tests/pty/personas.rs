@@ -3,7 +3,6 @@
 //! wizard_pty.rs.)
 
 use crate::support::pty::{GIT_ZEN, Session, store_usable, to_paste};
-use patwiz::emulator::Emulator;
 
 const OTHER_ORG: &str =
     "WXAsbtLmGrZ4WaYmcImaYRpwUun4rjYXWyheKIgze6ZV0U6tA10uJQQJ99CKP5GR2ItWVSElAAAAAZDO2B84";
@@ -50,7 +49,9 @@ fn a_power_user_rotates_from_the_keyboard_then_checks_status() {
     // The store this machine offers (empty: the binary's own choice), in every process.
     let real_store = std::env::var("PATWIZ_SECRET_STORE").unwrap_or_default();
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let emu = runtime.block_on(Emulator::start_demo()).unwrap();
+    let emu = runtime
+        .block_on(crate::support::clock::start_demo())
+        .unwrap();
     let org = emu.org_url();
     let config = tempfile::tempdir().unwrap();
     let patwiz = |args: &[&str], stdin: Option<&str>| {
@@ -149,7 +150,9 @@ fn a_power_user_rotates_from_the_keyboard_then_checks_status() {
 #[test]
 fn a_power_user_pastes_at_logins_hidden_prompt() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let emulator = runtime.block_on(Emulator::start_demo()).unwrap();
+    let emulator = runtime
+        .block_on(crate::support::clock::start_demo())
+        .unwrap();
     let url = emulator.org_url();
     let config = tempfile::tempdir().unwrap();
     let mut s = Session::start_full(
@@ -177,7 +180,9 @@ fn a_power_user_rotates_a_token_patwiz_created_and_the_old_one_is_revoked() {
     }
     let real_store = std::env::var("PATWIZ_SECRET_STORE").unwrap_or_default();
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let emu = runtime.block_on(Emulator::start_demo()).unwrap();
+    let emu = runtime
+        .block_on(crate::support::clock::start_demo())
+        .unwrap();
     let org = emu.org_url();
     let config = tempfile::tempdir().unwrap();
     let browser = crate::support::fixtures::fake_browser(config.path());

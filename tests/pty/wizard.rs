@@ -435,9 +435,7 @@ fn first_time_admin_has_the_token_created_for_them_without_copying_anything() {
 fn a_token_created_in_the_wizard_and_kept_in_the_team_vault_is_never_taken_for_a_leftover() {
     // The real wizard (not the demo, whose settings are scratch) against the emulator.
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = rt
-        .block_on(patwiz::emulator::Emulator::start_demo())
-        .unwrap();
+    let emu = rt.block_on(crate::support::clock::start_demo()).unwrap();
     let kv = rt
         .block_on(patwiz::emulator::kv::KvDouble::start(
             "team-root",
@@ -489,9 +487,7 @@ fn a_token_created_in_the_wizard_and_kept_in_the_team_vault_is_never_taken_for_a
 fn the_wizard_signs_in_to_a_key_vault_in_the_browser_when_there_is_no_azure_cli() {
     use patwiz::emulator::keyvault::KeyVaultDouble;
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = rt
-        .block_on(patwiz::emulator::Emulator::start_demo())
-        .unwrap();
+    let emu = rt.block_on(crate::support::clock::start_demo()).unwrap();
     // The vault accepts what the emulated Microsoft Entra issued, and its challenge names it.
     let vault = rt
         .block_on(KeyVaultDouble::start_accepting(

@@ -7,8 +7,6 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use patwiz::emulator::Emulator;
-
 fn python_with_client() -> Option<PathBuf> {
     let candidates = [
         std::env::var_os("PATWIZ_ADO_PYTHON").map(PathBuf::from),
@@ -28,7 +26,7 @@ async fn microsofts_python_client_works_against_the_emulator() {
     let python = python_with_client().expect(
         "Microsoft's azure-devops Python client: set PATWIZ_ADO_PYTHON or run .ci/run to install it",
     );
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let home = tempfile::tempdir().unwrap(); // the client caches discovery under ~/.azure-devops
     let script =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/azure_devops_client.py");
@@ -108,7 +106,7 @@ async fn microsofts_python_client_works_against_the_emulator() {
 async fn microsofts_msal_signs_in_at_the_emulated_entra_and_its_token_opens_the_lifecycle_api() {
     let python = python_with_client()
         .expect("Microsoft's Python clients: set PATWIZ_ADO_PYTHON or run .ci/run to install them");
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/msal_client.py");
     let root = emu.root().to_string();
     let tenant = emu.scenario().organization.tenant_id.clone();
@@ -143,7 +141,7 @@ async fn microsofts_key_vault_client_reads_what_patwiz_wrote_with_its_expiry_and
     use sha2::Digest as _;
     let python = python_with_client()
         .expect("Microsoft's Python clients: set PATWIZ_ADO_PYTHON or run .ci/run to install them");
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let org = emu.org_url();
     let bearer = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.conformance-bearer.sig";
     let vault = KeyVaultDouble::start(

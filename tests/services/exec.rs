@@ -3,13 +3,12 @@
 //! code is the command's.
 
 use crate::support::fixtures::{GIT_ZEN, MISSING};
-use patwiz::emulator::Emulator;
 
 #[test]
 #[ignore = "needs a kernel session keyring (keyctl session -); .ci/run provides it"]
 fn the_command_gets_the_token_in_its_environment_and_its_own_exit_code() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = rt.block_on(Emulator::start_demo()).unwrap();
+    let emu = rt.block_on(crate::support::clock::start_demo()).unwrap();
     let org = emu.org_url();
     let home = tempfile::tempdir().unwrap();
     let patwiz = |args: &[&str], stdin: Option<&str>| {

@@ -6,8 +6,6 @@
 use std::path::Path;
 use std::process::Command;
 
-use patwiz::emulator::Emulator;
-
 fn runs(program: &str, arg: &str) -> bool {
     Command::new(program)
         .arg(arg)
@@ -57,7 +55,7 @@ fn npm_and_pip_read_the_feed_with_what_patwiz_wrote_and_not_without() {
         "this test needs pip"
     );
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = rt.block_on(Emulator::start_demo()).unwrap();
+    let emu = rt.block_on(crate::support::clock::start_demo()).unwrap();
     let org = emu.org_url();
     let token = emu.token("azure-artifacts").unwrap();
     let home = tempfile::tempdir().unwrap();

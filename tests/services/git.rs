@@ -5,7 +5,6 @@
 use std::process::{Command, Stdio};
 
 use crate::support::fixtures::GIT_ZEN;
-use patwiz::emulator::Emulator;
 
 fn git_available() -> bool {
     Command::new("git")
@@ -19,7 +18,7 @@ fn git_available() -> bool {
 fn git_clones_metadata_with_patwiz_as_its_helper_and_not_without() {
     assert!(git_available(), "this test needs git");
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = rt.block_on(Emulator::start_demo()).unwrap();
+    let emu = rt.block_on(crate::support::clock::start_demo()).unwrap();
     let org = emu.org_url();
     let repo = format!("{org}/Fabrikam%20Fiber/_git/fabrikam-web");
     let home = tempfile::tempdir().unwrap();

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use base64::Engine as _;
-use patwiz::emulator::{Emulator, Scenario};
+use patwiz::emulator::Scenario;
 
 fn needles(tokens: &[String]) -> Vec<(String, String)> {
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
@@ -122,7 +122,7 @@ async fn usable_store() -> Option<&'static str> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs an OS secret store that outlives a process (Secret Service or a kernel session keyring); .ci/run provides them"]
 async fn no_journey_leaves_the_token_anywhere() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let scenario = Scenario::default_demo();
     let tokens: Vec<String> = scenario.tokens.iter().map(|t| t.value.clone()).collect();
     let home = tempfile::tempdir().unwrap();
@@ -227,7 +227,7 @@ async fn no_journey_leaves_the_token_anywhere() {
         let good = scenario.token("git-zen").unwrap().value.clone();
         let next = scenario.token("legacy-format").unwrap().value.clone();
         let expires = patwiz::store::settings::format_date(
-            time::OffsetDateTime::now_utc().date() + time::Duration::days(30),
+            crate::support::clock::now().date() + time::Duration::days(30),
         );
         for (args, stdin) in [
             (

@@ -4,8 +4,6 @@
 
 use std::process::Output;
 
-use patwiz::emulator::Emulator;
-
 fn run(
     dir: &std::path::Path,
     browser: &std::path::Path,
@@ -29,7 +27,7 @@ fn run(
 #[ignore = "needs a kernel session keyring (keyctl session -); .ci/run provides it"]
 fn a_rotation_by_creating_killed_after_any_step_leaves_a_working_token() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = rt.block_on(Emulator::start_demo()).unwrap();
+    let emu = rt.block_on(crate::support::clock::start_demo()).unwrap();
     let org = emu.org_url();
     for (variable, step) in [
         ("PATWIZ_TEST_CRASH_MINT", "journaled"),

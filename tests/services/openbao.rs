@@ -6,7 +6,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use patwiz::emulator::{Emulator, Scenario};
+use patwiz::emulator::Scenario;
 use serde_json::Value;
 
 const ROOT: &str = "root-token-for-tests";
@@ -112,7 +112,9 @@ fn openbao_holds_the_proven_token_its_facts_and_one_winner_of_two_rotations() {
         patwiz::emulator::scenario::DEFAULT_SCENARIO
     ))
     .unwrap();
-    let emu = rt.block_on(Emulator::start(slow, "127.0.0.1:0")).unwrap();
+    let emu = rt
+        .block_on(crate::support::clock::start(slow, "127.0.0.1:0"))
+        .unwrap();
     let org = emu.org_url();
     let config = tempfile::tempdir().unwrap();
     let first = emu.token("git-zen").unwrap();
@@ -276,7 +278,7 @@ fn openbao_keeps_the_replaced_token_until_azure_devops_refuses_it_then_destroys_
     let audit_log = audit.path().join("audit.log");
     let server = start_openbao(&audit_log);
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = rt.block_on(Emulator::start_demo()).unwrap();
+    let emu = rt.block_on(crate::support::clock::start_demo()).unwrap();
     let config = tempfile::tempdir().unwrap();
     let browser = crate::support::fixtures::fake_browser(config.path());
     let to = "vault://secret/ado/created";

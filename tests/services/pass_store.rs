@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use patwiz::emulator::{Emulator, Scenario};
+use patwiz::emulator::Scenario;
 
 struct Store {
     gnupg: tempfile::TempDir,
@@ -93,7 +93,9 @@ fn pass_holds_the_proven_token_and_a_changed_entry_is_never_overwritten() {
         patwiz::emulator::scenario::DEFAULT_SCENARIO
     ))
     .unwrap();
-    let emu = rt.block_on(Emulator::start(slow, "127.0.0.1:0")).unwrap();
+    let emu = rt
+        .block_on(crate::support::clock::start(slow, "127.0.0.1:0"))
+        .unwrap();
     let org = emu.org_url();
     let config = tempfile::tempdir().unwrap();
     let first = emu.token("git-zen").unwrap();

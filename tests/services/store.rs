@@ -8,7 +8,6 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use patwiz::domain::token::Token;
-use patwiz::emulator::Emulator;
 use patwiz::store::rotation::{ROTATION_STEPS, Vault};
 use patwiz::store::secret::{Backend, SecretStore};
 use serde_json::Value;
@@ -112,7 +111,7 @@ fn text(out: &Output) -> String {
 }
 
 fn in_days(days: i64) -> String {
-    let date = time::OffsetDateTime::now_utc().date() + time::Duration::days(days);
+    let date = crate::support::clock::now().date() + time::Duration::days(days);
     patwiz::store::settings::format_date(date)
 }
 
@@ -166,7 +165,7 @@ async fn store_get_and_delete_round_trip_in_each_real_store() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a kernel session keyring and a Secret Service (gnome-keyring); .ci/run starts them"]
 async fn login_status_check_rotate_remind_forget() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let org = emu.org_url();
     let old = emu.token("git-zen").unwrap();
     let new = emu.token("legacy-format").unwrap();
@@ -338,7 +337,7 @@ async fn login_status_check_rotate_remind_forget() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a kernel session keyring and a Secret Service (gnome-keyring); .ci/run starts them"]
 async fn a_crash_after_any_rotation_step_leaves_a_working_token() {
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let org = emu.org_url();
     let old = emu.token("git-zen").unwrap();
     let new = emu.token("legacy-format").unwrap();
@@ -550,7 +549,7 @@ async fn parallel_logins_for_many_organizations_lose_nothing() {
     // Twelve organizations (one emulator each), logged in all at once.
     let mut emulators = Vec::new();
     for _ in 0..12 {
-        emulators.push(Emulator::start_demo().await.unwrap());
+        emulators.push(crate::support::clock::start_demo().await.unwrap());
     }
     let config = tempfile::tempdir().unwrap();
     let logins = emulators.iter().map(|emu| {
@@ -595,8 +594,8 @@ async fn an_edited_url_in_the_settings_never_receives_the_stored_token() {
     let Some(backend) = backends().await.into_iter().next() else {
         return;
     };
-    let home = Emulator::start_demo().await.unwrap();
-    let elsewhere = Emulator::start_demo().await.unwrap();
+    let home = crate::support::clock::start_demo().await.unwrap();
+    let elsewhere = crate::support::clock::start_demo().await.unwrap();
     let config = tempfile::tempdir().unwrap();
     let token = home.token("git-zen").unwrap();
     let out = login_git_zen(backend, config.path(), &home.org_url(), &token, &[]).await;
@@ -623,7 +622,7 @@ async fn a_settings_write_that_fails_leaves_no_orphan_and_every_message_is_true(
     let Some(backend) = backends().await.into_iter().next() else {
         return;
     };
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let org = emu.org_url();
     let first = emu.token("git-zen").unwrap();
     let second = emu.token("legacy-format").unwrap();
@@ -678,7 +677,7 @@ async fn a_locked_keyring_is_called_locked_not_a_missing_token() {
     // its own keyring directory. Two gnome-keyring daemons over one `login.keyring` lose each
     // other's items (each rewrites the file from what it holds), so with the shared directory a
     // concurrent test's write could make this token vanish and `status` rightly say "missing".
-    let emu = Emulator::start_demo().await.unwrap();
+    let emu = crate::support::clock::start_demo().await.unwrap();
     let config = tempfile::tempdir().unwrap();
     let keyrings = tempfile::tempdir().unwrap();
     let script = r#"

@@ -15,6 +15,8 @@ pub fn patwiz() -> Command {
         .env_remove("HTTPS_PROXY")
         .env_remove("ALL_PROXY")
         .env("PATWIZ_SECRET_STORE", "memory")
+        // The day every run of the binary sees: nothing a test asserts depends on the date.
+        .env("PATWIZ_TEST_CLOCK", super::clock::TEST_DAY)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

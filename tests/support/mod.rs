@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod clock;
 pub mod cmd;
 pub mod fixtures;
 #[cfg(unix)]

@@ -76,6 +76,7 @@ impl Session {
             }
         }
         cmd.env("PATWIZ_SECRET_STORE", "memory");
+        cmd.env("PATWIZ_TEST_CLOCK", super::clock::TEST_DAY);
         for (k, v) in env {
             // An empty value takes the variable away (DISPLAY, for a session with no clipboard).
             if v.is_empty() {

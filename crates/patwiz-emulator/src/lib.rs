@@ -6,6 +6,7 @@
 //! `X-TFS-FedAuthRedirect: Suppress`, revoked / expired / conditional-access tokens, user
 //! permission denials with `X-VSS-UserData`, and injected faults. It listens on loopback only.
 
+pub mod clock;
 pub mod keyvault;
 pub mod kv;
 pub mod lifecycle;
@@ -122,13 +123,14 @@ impl Emulator {
         let local = listener
             .local_addr()
             .map_err(|e| EmulatorError::Bind(addr.to_string(), e))?;
+        let clock = scenario.clock;
         let state = Arc::new(EmulatorState {
             scenario,
             root: format!("http://{local}"),
             work_items: Mutex::new(Vec::new()),
             fault_uses: Mutex::new(HashMap::new()),
             log: Mutex::new(Vec::new()),
-            lifecycle: lifecycle::Lifecycle::default(),
+            lifecycle: lifecycle::Lifecycle::on(clock),
         });
         let app = Router::new()
             .fallback(router::handle)

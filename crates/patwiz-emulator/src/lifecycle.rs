@@ -109,6 +109,7 @@ struct Inner {
     /// Every secret that crossed the identity provider or the API (issued tokens, minted PAT
     /// values, PKCE verifiers received): what a leak check looks for.
     secrets: Vec<String>,
+    clock: crate::clock::EmulatorClock,
 }
 
 fn random(n: usize) -> String {
@@ -129,16 +130,23 @@ fn random(n: usize) -> String {
 
 /// A new PAT value in the current format: 84 characters, `JQQJ99`, this month, `AZDO` and the
 /// checksum in place, as Azure DevOps writes them.
-fn new_pat_value() -> String {
-    let today = now();
+fn new_pat_value(today: OffsetDateTime) -> String {
     let year = char::from(b'A' + u8::try_from(today.year() - 2024).unwrap_or(0).min(25));
     let month = char::from(b'A' + u8::from(today.month()) - 1);
     let body = format!("{}JQQJ99{year}{month}{}AZDO", random(52), random(16));
     crate::domain::checksum::seal_annotated(&body).unwrap_or(body)
 }
 
-fn now() -> OffsetDateTime {
-    OffsetDateTime::now_utc()
+impl Lifecycle {
+    /// A lifecycle API and identity provider whose day is `clock`'s.
+    pub fn on(clock: crate::clock::EmulatorClock) -> Lifecycle {
+        Lifecycle {
+            inner: Mutex::new(Inner {
+                clock,
+                ..Inner::default()
+            }),
+        }
+    }
 }
 
 impl Lifecycle {
@@ -148,10 +156,14 @@ impl Lifecycle {
         let minted = inner.pats.iter().find(|m| m.spec.value == value)?;
         let lagging = minted
             .revoked_at
-            .is_some_and(|at| now() < at + inner.revocation_lag);
+            .is_some_and(|at| inner.clock.now() < at + inner.revocation_lag);
         let state = if minted.revoked && !lagging {
             TokenState::Revoked
-        } else if minted.record.valid_to.is_some_and(|t| t < now()) {
+        } else if minted
+            .record
+            .valid_to
+            .is_some_and(|t| t < inner.clock.now())
+        {
             TokenState::Expired
         } else {
             TokenState::Active
@@ -204,7 +216,7 @@ fn oauth_error(error: &str, code: u32, text: &str) -> Response {
     let body = json!({
         "error": error,
         "error_description": format!("AADSTS{code}: {text} Trace ID: {} Correlation ID: {} Timestamp: {}",
-            uuid::Uuid::new_v4(), uuid::Uuid::new_v4(), now().date()),
+            uuid::Uuid::new_v4(), uuid::Uuid::new_v4(), OffsetDateTime::now_utc().date()),
         "error_codes": [code],
     });
     Response::builder()
@@ -235,7 +247,7 @@ fn issue(inner: &mut Inner, user: &str, scopes: &[String]) -> Value {
         Grant {
             user: user.to_string(),
             scopes: scopes.to_vec(),
-            expires: now() + time::Duration::hours(1),
+            expires: inner.clock.now() + time::Duration::hours(1),
         },
     );
     inner.secrets.push(access.clone());
@@ -546,7 +558,11 @@ pub fn pats_api(
     };
     let mut inner = lifecycle.inner.lock().expect("not poisoned");
     let bearer = auth.strip_prefix("Bearer ").unwrap_or_default();
-    let Some(grant) = inner.access.get(bearer).filter(|g| g.expires > now()) else {
+    let Some(grant) = inner
+        .access
+        .get(bearer)
+        .filter(|g| g.expires > inner.clock.now())
+    else {
         // No, unknown or expired bearer: 203 and the HTML sign-in page (the notes' runbook).
         return resp::sign_in_page(meta);
     };
@@ -585,7 +601,7 @@ pub fn pats_api(
                 .iter()
                 .filter(|m| m.user == user)
                 .filter(|m| {
-                    let expired = m.record.valid_to.is_some_and(|t| t < now());
+                    let expired = m.record.valid_to.is_some_and(|t| t < inner.clock.now());
                     match filter.to_ascii_lowercase().as_str() {
                         "all" => true,
                         "revoked" => m.revoked,
@@ -627,12 +643,14 @@ pub fn pats_api(
             {
                 return refused("fullScopePatPolicyViolation");
             }
-            let mut valid_to = asked.valid_to.unwrap_or(now() + time::Duration::days(30));
-            if valid_to <= now() {
+            let mut valid_to = asked
+                .valid_to
+                .unwrap_or(inner.clock.now() + time::Duration::days(30));
+            if valid_to <= inner.clock.now() {
                 return refused("invalidValidTo");
             }
             if let Some(max) = settings.max_lifespan_days {
-                let limit = now() + time::Duration::days(max);
+                let limit = inner.clock.now() + time::Duration::days(max);
                 if valid_to > limit {
                     if settings.lifespan_over == "refuse" {
                         return refused("patLifespanPolicyViolation");
@@ -640,7 +658,7 @@ pub fn pats_api(
                     valid_to = limit;
                 }
             }
-            let value = new_pat_value();
+            let value = new_pat_value(inner.clock.now());
             inner.secrets.push(value.clone());
             let spec: &'static TokenSpec = Box::leak(Box::new(TokenSpec::minted(
                 &asked.display_name,
@@ -653,7 +671,7 @@ pub fn pats_api(
                 display_name: asked.display_name,
                 scope: scopes.join(" "),
                 target_accounts: Some(vec![org_id]),
-                valid_from: Some(now()),
+                valid_from: Some(inner.clock.now()),
                 valid_to: Some(valid_to),
             };
             let response = result(&record, Some(&value));
@@ -673,6 +691,7 @@ pub fn pats_api(
             let max = settings.max_lifespan_days;
             let refuse_long = settings.lifespan_over == "refuse";
             let forbid_full = settings.full_scope_forbidden;
+            let today = inner.clock.now();
             let Some(minted) = inner
                 .pats
                 .iter_mut()
@@ -683,7 +702,7 @@ pub fn pats_api(
             if minted.revoked {
                 return refused("tokenNotFound");
             }
-            if minted.record.valid_to.is_some_and(|t| t < now()) {
+            if minted.record.valid_to.is_some_and(|t| t < today) {
                 return refused("expiredPatCannotBeExtended");
             }
             if let Some(name) = asked.display_name {
@@ -693,7 +712,7 @@ pub fn pats_api(
                 if let Some(max) = max {
                     // Capped at the creation date plus the maximum (the 7.2 spec).
                     let limit =
-                        minted.record.valid_from.unwrap_or_else(now) + time::Duration::days(max);
+                        minted.record.valid_from.unwrap_or(today) + time::Duration::days(max);
                     if valid_to > limit {
                         if refuse_long {
                             return refused("patLifespanPolicyViolation");
@@ -725,6 +744,7 @@ pub fn pats_api(
         }
         Method::DELETE => {
             let id = q("authorizationId").unwrap_or_default();
+            let today = inner.clock.now();
             match inner
                 .pats
                 .iter_mut()
@@ -732,7 +752,7 @@ pub fn pats_api(
             {
                 Some(m) => {
                     if !m.revoked {
-                        m.revoked_at = Some(now());
+                        m.revoked_at = Some(today);
                     }
                     m.revoked = true;
                     Response::builder()

@@ -27,6 +27,10 @@ pub struct Scenario {
     /// Microsoft-account organization or Azure DevOps Server).
     #[serde(default)]
     pub lifecycle: Option<super::lifecycle::LifecycleSettings>,
+    /// The day the emulated service lives on (not read from the file: a test or the test
+    /// clock sets it with [`Scenario::on_day`]).
+    #[serde(skip)]
+    pub clock: super::clock::EmulatorClock,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -286,6 +290,13 @@ pub enum ScenarioError {
 }
 
 impl Scenario {
+    /// This scenario with the service living on `day` from the moment it starts (expiry,
+    /// lifespans and revocations count from there).
+    pub fn on_day(mut self, day: time::OffsetDateTime) -> Scenario {
+        self.clock = super::clock::EmulatorClock::starting_at(day);
+        self
+    }
+
     pub fn default_demo() -> Scenario {
         Scenario::parse(DEFAULT_SCENARIO).expect("the built-in scenario is valid (tested)")
     }

@@ -96,17 +96,7 @@ fn extend(app: &mut App) -> Vec<Effect> {
             crate::store::settings::format_date(valid_to.date())
         ),
     ));
-    vec![Effect::Extend {
-        org,
-        authorization_id: rotation
-            .settings
-            .authorization_id
-            .clone()
-            .unwrap_or_default(),
-        scopes: rotation.settings.scopes.clone(),
-        profile: rotation.settings.profile,
-        valid_to,
-    }]
+    vec![Effect::Extend { org, valid_to }]
 }
 
 /// The answer to `e`: the new date in the list, and whether the token still passes.

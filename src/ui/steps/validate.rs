@@ -29,6 +29,7 @@ pub fn run(app: &mut App) -> Vec<Effect> {
         profile: app.profile.as_ref(),
         notes: token.notes.clone(),
         http: app.http.clone(),
+        clock: app.clock,
     });
     app.validation.running = true;
     app.validation.asked = scopes;

@@ -100,6 +100,8 @@ pub struct CheckRequest {
     pub probe_extras: bool,
     /// Notes carried into the report (e.g. what was trimmed from the pasted token).
     pub notes: Vec<String>,
+    /// What stamps the report's "checked at".
+    pub clock: crate::clock::Clock,
 }
 
 /// What the engine reports while it runs.
@@ -151,5 +153,6 @@ pub fn request_for(
         http: HttpOptions::default(),
         probe_extras: true,
         notes: Vec::new(),
+        clock: crate::clock::Clock::system(),
     }
 }

@@ -79,7 +79,7 @@ pub(super) fn blocked(
         })
         .collect();
     Report {
-        checked_at: Some(time::OffsetDateTime::now_utc()),
+        checked_at: Some(request.clock.now()),
         org,
         identity: None,
         verdict: Verdict::for_blocking_class(class),

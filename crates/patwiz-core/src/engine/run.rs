@@ -207,7 +207,7 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
     }
     let verdict = Verdict::from_required(checks.iter().filter(|c| c.required).map(|c| c.status));
     let report = Report {
-        checked_at: Some(time::OffsetDateTime::now_utc()),
+        checked_at: Some(request.clock.now()),
         org: org_info,
         identity: Some(identity),
         verdict,

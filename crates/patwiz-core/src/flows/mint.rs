@@ -14,8 +14,9 @@ use crate::engine::entra::{self, Authority, EntraToken, SignInError};
 use crate::engine::http::{Auth, Http, HttpOptions};
 use crate::engine::lifecycle::{Lifecycle, LifecycleError};
 use crate::engine::{Report, discovery};
+use crate::flows::Ctx;
 use crate::flows::keep::{self, Proven};
-use crate::flows::prove::{self, Proof};
+use crate::flows::prove;
 use crate::store::rotation::Vault;
 use crate::store::settings::PendingToken;
 
@@ -151,21 +152,14 @@ pub fn settle_journal(settings: &crate::store::settings::SettingsFile, authoriza
 }
 
 pub(super) async fn prove_new(
+    ctx: &Ctx,
     org: &OrgUrl,
     token: &crate::domain::token::Token,
     scopes: &[String],
     profile: &Profile,
-    options: &HttpOptions,
 ) -> Report {
     prove::run(
-        prove::request(Proof {
-            org: org.clone(),
-            token: token.clone(),
-            scopes,
-            profile: Some(profile),
-            notes: Vec::new(),
-            http: options.clone(),
-        }),
+        prove::request(ctx.proof(org, token, scopes, Some(profile))),
         None,
     )
     .await
@@ -180,10 +174,10 @@ pub async fn mint(
     org: &OrgUrl,
     profile: &Profile,
     expires: OffsetDateTime,
-    options: &HttpOptions,
+    ctx: &Ctx,
     rotating: bool,
-    now: OffsetDateTime,
 ) -> Result<Minted, MintError> {
+    let now = ctx.now();
     let scopes = profile.scope_ids();
     let nonce = uuid_nonce(now);
     let name = display_name(&profile.token_name, org.name(), &nonce);
@@ -202,7 +196,7 @@ pub async fn mint(
         },
     )?;
     crash_point("journaled");
-    let report = prove_new(org, &created.token, &scopes, profile, options).await;
+    let report = prove_new(ctx, org, &created.token, &scopes, profile).await;
     if report.verdict != Verdict::Pass {
         let revoked = lifecycle.revoke(&id).await.is_ok();
         settle(vault, &id);
@@ -284,15 +278,14 @@ async fn revoke_old(lifecycle: &Lifecycle, vault: &Vault, key: &str, old: &str) 
 /// Mends the stored token in place: adds `add_scopes` and/or moves its expiry to `extend_to`
 /// (only while it is valid), then proves it again with every scope it should now have.
 pub async fn mend(
+    ctx: &Ctx,
     lifecycle: &Lifecycle,
     vault: &Vault,
     org: &OrgUrl,
     profile: &Profile,
     add_scopes: &[String],
     extend_to: Option<OffsetDateTime>,
-    options: &HttpOptions,
-    now: OffsetDateTime,
-) -> Result<(Report, Option<OffsetDateTime>), MintError> {
+) -> Result<Mended, MintError> {
     let key = org.key();
     let (settings, _) = vault
         .settings
@@ -328,7 +321,8 @@ pub async fn mend(
         .ok_or_else(|| {
             MintError::Store(format!("the token for {org} is missing from the store"))
         })?;
-    let report = prove_new(org, &token, &scopes, profile, options).await;
+    let report = prove_new(ctx, org, &token, &scopes, profile).await;
+    let now = ctx.now();
     let _ = vault.settings.update(|s| {
         if let Some(e) = s.get_mut(&key) {
             e.scopes = scopes.clone();
@@ -339,7 +333,42 @@ pub async fn mend(
         }
     });
     let capped_to = extend_to.and_then(|asked| capped(asked, record.valid_to));
-    Ok((report, capped_to))
+    Ok(Mended {
+        report,
+        valid_to: record.valid_to,
+        capped_to,
+    })
+}
+
+/// What a mend did.
+#[derive(Debug)]
+pub struct Mended {
+    /// The token proven again with every scope it should now have.
+    pub report: Report,
+    /// Its expiry as Azure DevOps now has it.
+    pub valid_to: Option<OffsetDateTime>,
+    /// The expiry it got, when the tenant's maximum lifespan cut the one asked for short.
+    pub capped_to: Option<OffsetDateTime>,
+}
+
+/// Moves the stored token's expiry to `valid_to` in place and proves it again with the scopes
+/// and the profile it is stored with (a profile of the person's own included).
+pub async fn extend(
+    ctx: &Ctx,
+    lifecycle: &Lifecycle,
+    vault: &Vault,
+    org: &OrgUrl,
+    valid_to: OffsetDateTime,
+) -> Result<Mended, MintError> {
+    let entry = vault.settings.entry(&org.key()).ok_or_else(|| {
+        MintError::Store(format!(
+            "{org} has no stored token: use `patwiz create` or `patwiz login` first"
+        ))
+    })?;
+    let profile = ctx
+        .profile(&entry.profile)
+        .map_err(|e| MintError::Store(e.to_string()))?;
+    mend(ctx, lifecycle, vault, org, &profile, &[], Some(valid_to)).await
 }
 
 pub(super) fn uuid_nonce(now: OffsetDateTime) -> String {
@@ -358,7 +387,12 @@ pub(super) fn crash_point(name: &str) {
 /// Finishes what an interrupted run left: revokes tokens journaled but never stored (a crash
 /// between creating and storing) and replaced tokens not yet revoked (a crash between storing
 /// and revoking). Returns how many journaled tokens it revoked.
-pub async fn revoke_pending(lifecycle: &Lifecycle, vault: &Vault, org: &OrgUrl) -> usize {
+pub async fn revoke_pending(
+    ctx: &Ctx,
+    lifecycle: &Lifecycle,
+    vault: &Vault,
+    org: &OrgUrl,
+) -> usize {
     let Ok((settings, _)) = vault.settings.load() else {
         return 0;
     };
@@ -372,7 +406,7 @@ pub async fn revoke_pending(lifecycle: &Lifecycle, vault: &Vault, org: &OrgUrl) 
     // A token made for a team vault is settled by that vault's rotation, which knows whether
     // the vault holds it.
     // One still in flight (another patwiz creating at this moment) is not left behind.
-    let now = OffsetDateTime::now_utc();
+    let now = ctx.now();
     let mine = |p: &&PendingToken| p.org_key == org.key() && p.target.is_none() && p.abandoned(now);
     for pending in settings.pending.iter().filter(mine) {
         let stored = entry.and_then(|o| o.authorization_id.as_deref())
@@ -393,6 +427,7 @@ pub async fn revoke_pending(lifecycle: &Lifecycle, vault: &Vault, org: &OrgUrl) 
 /// does not hold (`in_use`: the id its facts name) is revoked; the journal is settled either
 /// way. Returns how many it revoked.
 pub async fn revoke_pending_for_target(
+    ctx: &Ctx,
     lifecycle: &Lifecycle,
     vault: &Vault,
     target: &str,
@@ -402,7 +437,7 @@ pub async fn revoke_pending_for_target(
         return 0;
     };
     let mut revoked = 0;
-    let now = OffsetDateTime::now_utc();
+    let now = ctx.now();
     for pending in settings
         .pending
         .iter()
@@ -441,11 +476,12 @@ pub async fn create_for_wizard(
     token_name: &str,
     scopes: &[String],
     valid_to: OffsetDateTime,
-    options: &HttpOptions,
+    ctx: &Ctx,
     vault: &Vault,
     how: SignIn,
-    now: OffsetDateTime,
 ) -> Result<(CreatedHere, Lifecycle), MintError> {
+    let options = &ctx.http;
+    let now = ctx.now();
     let entra = sign_in(org, &how, options, |_, _| {}, |url| {
         webbrowser::open(url.as_str())
             .map_err(|e| format!("cannot open a browser here ({e}): create the token in the browser yourself, or use `patwiz create --sign-in device`"))

@@ -15,6 +15,8 @@ pub struct Proof<'a> {
     /// Notes about the token itself (trimmed, pasted with a prefix), carried into the report.
     pub notes: Vec<String>,
     pub http: HttpOptions,
+    /// What stamps the report.
+    pub clock: crate::clock::Clock,
 }
 
 /// The engine's request for `proof`: each scope with the profile's reason for it.
@@ -35,6 +37,7 @@ pub fn request(proof: Proof<'_>) -> CheckRequest {
     request.global_pat_retired = proof.profile.is_some_and(|p| p.global_pat_retired);
     request.notes = proof.notes;
     request.http = proof.http;
+    request.clock = proof.clock;
     request
 }
 
@@ -48,19 +51,8 @@ pub async fn run(
 
 /// Whether Azure DevOps still accepts `token` at all (no scope is proven): `Some(false)` when it
 /// refuses it (revoked, expired), `None` when the service could not be asked.
-pub async fn still_accepted(org: &OrgUrl, token: &Token, http: &HttpOptions) -> Option<bool> {
-    let report = run(
-        request(Proof {
-            org: org.clone(),
-            token: token.clone(),
-            scopes: &[],
-            profile: None,
-            notes: Vec::new(),
-            http: http.clone(),
-        }),
-        None,
-    )
-    .await;
+pub async fn still_accepted(ctx: &super::Ctx, org: &OrgUrl, token: &Token) -> Option<bool> {
+    let report = run(request(ctx.proof(org, token, &[], None)), None).await;
     match report.verdict {
         crate::domain::checks::Verdict::TokenRejected => Some(false),
         crate::domain::checks::Verdict::Unreachable => None,

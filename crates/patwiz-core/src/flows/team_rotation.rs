@@ -16,7 +16,6 @@ use crate::domain::org_url::OrgUrl;
 use crate::domain::profiles::Profile;
 use crate::domain::team_vault::{Facts, Replaced};
 use crate::engine::Report;
-use crate::engine::http::HttpOptions;
 use crate::engine::kv::KvError;
 use crate::engine::lifecycle::Lifecycle;
 use crate::store::rotation::Vault;
@@ -35,7 +34,8 @@ pub struct Rotation<'a> {
     pub profile: &'a Profile,
     pub scopes: &'a [String],
     pub expires: OffsetDateTime,
-    pub options: &'a HttpOptions,
+    /// This run's client, clock and profiles.
+    pub ctx: &'a super::Ctx,
 }
 
 /// What became of the token the rotation replaced.
@@ -92,10 +92,11 @@ pub async fn rotate_by_creating(
     lifecycle: &Lifecycle,
     local: &Vault,
     r: Rotation<'_>,
-    now: OffsetDateTime,
 ) -> Result<Rotated, TeamRotateError> {
+    let now = r.ctx.now();
     let old_facts = &r.entry.facts;
     let leftovers = mint::revoke_pending_for_target(
+        r.ctx,
         lifecycle,
         local,
         r.shown,
@@ -107,7 +108,7 @@ pub async fn rotate_by_creating(
     let earlier = match &old_facts.replaced {
         Some(prev) => {
             let _ = revoke_replaced(lifecycle, &r, &prev.authorization_id).await;
-            Some(confirm_replaced(r.store, r.path, &old_facts.org_url, prev, None, now).await)
+            Some(confirm_replaced(r.ctx, r.store, r.path, &old_facts.org_url, prev, None).await)
         }
         None => None,
     };
@@ -135,7 +136,7 @@ pub async fn rotate_by_creating(
         return Err(e.into());
     }
     crash_point("team-journaled");
-    let report = prove_new(r.org, &created.token, r.scopes, r.profile, r.options).await;
+    let report = prove_new(r.ctx, r.org, &created.token, r.scopes, r.profile).await;
     if report.verdict != Verdict::Pass {
         let revoked = lifecycle.revoke(&id).await.is_ok();
         settle(local, &id);
@@ -178,7 +179,7 @@ pub async fn rotate_by_creating(
     let local_too = swap_local_copy(local, &r, &created.token, &report, &id, expires, now).await;
     let (old, facts_error) = match &facts.replaced {
         None => (OldToken::NoId, None),
-        Some(replaced) => retire_old(lifecycle, &r, &facts, replaced, old_token, now).await,
+        Some(replaced) => retire_old(lifecycle, &r, &facts, replaced, old_token).await,
     };
     Ok(Rotated {
         report,
@@ -203,18 +204,17 @@ async fn retire_old(
     facts: &Facts,
     replaced: &Replaced,
     old_token: Option<crate::domain::token::Token>,
-    now: OffsetDateTime,
 ) -> (OldToken, Option<String>) {
     if let Err(why) = revoke_replaced(lifecycle, r, &replaced.authorization_id).await {
         return (OldToken::NotRevoked(why), None);
     }
     let check = confirm_replaced(
+        r.ctx,
         r.store,
         r.path,
         &facts.org_url,
         replaced,
         old_token.as_ref(),
-        now,
     )
     .await;
     let mut facts_error = None;

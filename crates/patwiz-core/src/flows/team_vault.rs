@@ -499,12 +499,12 @@ fn parse_rfc3339(text: &str) -> Option<time::OffsetDateTime> {
 /// caller holds it, else the store's own copy — and, once refused, puts the store's copy beyond
 /// reach. Writes no facts: the caller drops `replaced` from them when `settled`.
 pub async fn confirm_replaced(
+    ctx: &super::Ctx,
     store: &Store,
     path: &str,
     org_url: &str,
     replaced: &Replaced,
     known: Option<&Token>,
-    now: time::OffsetDateTime,
 ) -> ReplacedCheck {
     let mut check = ReplacedCheck::unchecked(replaced);
     let copy = match known {
@@ -528,8 +528,8 @@ pub async fn confirm_replaced(
     let Ok(org) = crate::domain::org_url::OrgUrl::parse(org_url) else {
         return check;
     };
-    let accepted = super::prove::still_accepted(&org, &token, &HttpOptions::default()).await;
-    check.state = ReplacedState::of(accepted, parse_rfc3339(&replaced.revoked_at), now);
+    let accepted = super::prove::still_accepted(ctx, &org, &token).await;
+    check.state = ReplacedState::of(accepted, parse_rfc3339(&replaced.revoked_at), ctx.now());
     if check.state == ReplacedState::Dead {
         match store.retire(path, &replaced.version).await {
             Ok(done) => {
@@ -553,16 +553,16 @@ fn expiry_of(expires: Option<&str>, today: time::Date) -> Expiry {
 /// where [`may_receive`](crate::domain::team_vault::may_receive) lets the facts send it
 /// (`trusted`: the Azure DevOps Server hosts the person named).
 pub async fn fleet(
+    ctx: &super::Ctx,
     store: &Store,
     prefix: &str,
     check: bool,
     trusted: &[String],
     parallelism: usize,
-    now: time::OffsetDateTime,
 ) -> Result<Vec<Member>, KvError> {
     let paths = store.list(prefix).await?;
     let mut members = futures_util::stream::iter(paths)
-        .map(|path| async move { read_member(store, &path, check, trusted, now).await })
+        .map(|path| async move { read_member(ctx, store, &path, check, trusted).await })
         .buffer_unordered(parallelism.max(1))
         .collect::<Vec<_>>()
         .await;
@@ -571,13 +571,13 @@ pub async fn fleet(
 }
 
 async fn read_member(
+    ctx: &super::Ctx,
     store: &Store,
     path: &str,
     check: bool,
     trusted: &[String],
-    now: time::OffsetDateTime,
 ) -> Member {
-    let today = now.date();
+    let today = ctx.clock.today();
     let mut member = Member {
         path: store.shown(path),
         org: String::new(),
@@ -649,10 +649,10 @@ async fn read_member(
         }
     };
     let replaced = match &facts.replaced {
-        Some(r) => Some(confirm_replaced(store, path, &facts.org_url, r, None, now).await),
+        Some(r) => Some(confirm_replaced(ctx, store, path, &facts.org_url, r, None).await),
         None => None,
     };
-    match prove_again(token, facts).await {
+    match prove_again(ctx, token, facts).await {
         Ok((verdict, checked)) => {
             let mut fresh = facts.clone();
             fresh.verdict.clone_from(&verdict);
@@ -674,24 +674,21 @@ async fn read_member(
 }
 
 /// Proves the token for the facts' organization and scopes.
-async fn prove_again(token: Token, facts: &Facts) -> Result<(String, String), String> {
+async fn prove_again(
+    ctx: &super::Ctx,
+    token: Token,
+    facts: &Facts,
+) -> Result<(String, String), String> {
     let org = crate::domain::org_url::OrgUrl::parse(&facts.org_url)
         .map_err(|e| format!("its org_url: {e}"))?;
-    let profile = crate::domain::profiles::find(&facts.profile).ok();
+    let profile = ctx.profile(&facts.profile).ok();
     let scopes = if facts.scopes.is_empty() {
         profile.as_ref().map(|p| p.scope_ids()).unwrap_or_default()
     } else {
         facts.scopes.clone()
     };
     let report = super::prove::run(
-        super::prove::request(super::prove::Proof {
-            org,
-            token,
-            scopes: &scopes,
-            profile: profile.as_ref(),
-            notes: Vec::new(),
-            http: Default::default(),
-        }),
+        super::prove::request(ctx.proof(&org, &token, &scopes, profile.as_ref())),
         None,
     )
     .await;

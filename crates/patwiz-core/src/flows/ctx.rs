@@ -1,0 +1,103 @@
+//! What every use case is given rather than finding for itself: how to reach the service
+//! (the HTTP client's options), what time it is (the clock), and where the person's own
+//! integration profiles are. The wizard and the command line each build one at start; a test
+//! builds one with a fixed clock and a scratch profiles directory.
+
+use std::path::PathBuf;
+
+use crate::clock::Clock;
+use crate::domain::org_url::OrgUrl;
+use crate::domain::profiles::{Profile, ProfileError};
+use crate::domain::token::Token;
+use crate::engine::http::HttpOptions;
+
+use super::prove::Proof;
+
+/// The context of one run of patwiz.
+#[derive(Debug, Clone, Default)]
+pub struct Ctx {
+    /// How requests are made (timeouts, a CA file).
+    pub http: HttpOptions,
+    /// What time it is.
+    pub clock: Clock,
+    /// The directory of the person's own profiles (`None`: built-in profiles only).
+    pub profiles_dir: Option<PathBuf>,
+}
+
+impl Ctx {
+    /// The profile called `name`: a built-in one or one of the person's.
+    pub fn profile(&self, name: &str) -> Result<Profile, ProfileError> {
+        crate::store::user_profiles::find(name, self.profiles_dir.as_deref())
+    }
+
+    /// Now, by this run's clock.
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// A proof of `scopes` on `org` for `profile`, made with this run's client and clock.
+    pub fn proof<'a>(
+        &self,
+        org: &OrgUrl,
+        token: &Token,
+        scopes: &'a [String],
+        profile: Option<&'a Profile>,
+    ) -> Proof<'a> {
+        Proof {
+            org: org.clone(),
+            token: token.clone(),
+            scopes,
+            profile,
+            notes: Vec::new(),
+            http: self.http.clone(),
+            clock: self.clock,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_profile_is_found_among_the_persons_own_as_well_as_the_built_in_ones() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(
+            tmp.path().join("acme-sync.toml"),
+            r#"name = "acme-sync"
+title = "Acme"
+integration = "Acme sync"
+summary = "s"
+source = "Acme docs"
+token_name = "Acme"
+organization_advice = "this org"
+expiry_advice = "90 days"
+[[scope]]
+id = "vso.build"
+why = "read builds"
+"#,
+        )
+        .unwrap();
+        let ctx = Ctx {
+            profiles_dir: Some(tmp.path().to_path_buf()),
+            ..Ctx::default()
+        };
+        assert_eq!(ctx.profile("acme-sync").unwrap().name, "acme-sync");
+        assert_eq!(ctx.profile("git-zen").unwrap().name, "git-zen");
+        assert!(Ctx::default().profile("acme-sync").is_err());
+    }
+
+    #[test]
+    fn a_proof_carries_the_runs_clock_and_client() {
+        let at = time::macros::datetime!(2026-12-01 12:00 UTC);
+        let ctx = Ctx {
+            clock: Clock::fixed(at),
+            ..Ctx::default()
+        };
+        let org = OrgUrl::parse("https://dev.azure.com/contoso").unwrap();
+        let token = Token::new("x".repeat(52));
+        let proof = ctx.proof(&org, &token, &[], None);
+        assert_eq!(proof.clock.now(), at);
+        assert_eq!(proof.http.deadline, ctx.http.deadline);
+    }
+}
