@@ -139,7 +139,7 @@ pub async fn create(args: CreateArgs) -> ExitCode {
     }
     // The team vault is read before the token exists, so its write lands only on what was read.
     let team = match &args.to {
-        Some(to) => match super::vault_cmds::Destination::open(to, &args.sign_in).await {
+        Some(to) => match super::vault_cmds::open_destination(to, &args.sign_in).await {
             Ok(d) => Some(d),
             Err(code) => return code,
         },
@@ -178,16 +178,15 @@ pub async fn create(args: CreateArgs) -> ExitCode {
         }
     };
     let scopes = profile.scope_ids();
-    let proven = super::vault_cmds::ProvenToken {
+    let proven = crate::flows::team_vault::ProvenForVault {
         token: &token,
         report: &minted.report,
         profile: &profile.name,
         scopes: &scopes,
         expires: minted.valid_to.map(|t| t.date()),
-        forced: false,
         authorization_id: Some(minted.authorization_id.clone()),
     };
-    team.put_quietly(proven, false, false).await
+    super::vault_cmds::put_quietly(team, proven, false, false, false).await
 }
 
 fn say_minted(minted: &mint::Minted, json: bool, verb: &str) {

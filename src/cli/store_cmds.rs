@@ -161,7 +161,7 @@ pub async fn login(args: LoginArgs) -> ExitCode {
     // A team vault (--to) instead of this machine's secret store: its secret's version is read
     // before the token is proven, and the write only lands if no one changed it meanwhile.
     let team = match &args.to {
-        Some(to) => match super::vault_cmds::Destination::open(to, &args.sign_in).await {
+        Some(to) => match super::vault_cmds::open_destination(to, &args.sign_in).await {
             Ok(d) => Some(d),
             Err(code) => return code,
         },
@@ -176,32 +176,34 @@ pub async fn login(args: LoginArgs) -> ExitCode {
     };
     let scopes = profile.scope_ids();
     let report = validate(&org, &token, &scopes, Some(&profile), notes).await;
-    let forced = args.force && report.verdict == Verdict::MissingScopes;
-    if report.verdict != Verdict::Pass && !forced {
-        super::print_report(&report);
-        eprintln!(
-            "patwiz: not stored: the token did not pass{}.",
-            if report.verdict == Verdict::MissingScopes {
-                " (use --force to store it anyway)"
-            } else {
-                ""
-            }
-        );
-        return ExitCode::from(report.exit_code());
-    }
+    let forced = match flows::keep::admit(&report, args.force) {
+        flows::keep::Admission::Passed => false,
+        flows::keep::Admission::Forced => true,
+        flows::keep::Admission::Refused { force_would_do } => {
+            super::print_report(&report);
+            eprintln!(
+                "patwiz: not stored: the token did not pass{}.",
+                if force_would_do {
+                    " (use --force to store it anyway)"
+                } else {
+                    ""
+                }
+            );
+            return ExitCode::from(report.exit_code());
+        }
+    };
     let (Some(vault), None) = (vault, team.as_ref()) else {
         return match team {
             Some(team) => {
-                let proven = super::vault_cmds::ProvenToken {
+                let proven = flows::team_vault::ProvenForVault {
                     token: &token,
                     report: &report,
                     profile: &profile.name,
                     scopes: &scopes,
                     expires,
-                    forced,
                     authorization_id: None,
                 };
-                team.put(proven, args.dry_run).await
+                super::vault_cmds::put(team, proven, forced, args.dry_run).await
             }
             None => ExitCode::from(3),
         };

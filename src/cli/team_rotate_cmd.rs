@@ -8,11 +8,12 @@ use serde_json::json;
 
 use super::RotateArgs;
 use super::store_cmds::{open_vault, today};
-use super::vault_cmds::{Destination, Plan, kv_failure};
+use super::vault_cmds::{Plan, kv_failure};
 use crate::domain::team_vault::ReplacedState;
 use crate::engine::http::HttpOptions;
 use crate::engine::kv::KvError;
 use crate::flows::team_rotation::{self, OldToken, Rotated, Rotation, TeamRotateError};
+use crate::flows::team_vault::Destination;
 use crate::store::settings::format_date;
 
 pub async fn rotate_creating(destination: Destination, plan: Plan, args: &RotateArgs) -> ExitCode {

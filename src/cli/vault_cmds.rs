@@ -8,11 +8,9 @@ use super::store_cmds::{expiry_line, now, parse_expiry, read_new_token, validate
 use super::{RotateArgs, StatusArgs, usage};
 use crate::domain::checks::Verdict;
 use crate::domain::team_vault::{ReplacedState, Target};
-use crate::domain::token::Token;
-use crate::engine::Report;
 use crate::engine::http::HttpOptions;
 use crate::engine::kv::KvError;
-use crate::flows::team_vault::{self, Store, VaultSignIn};
+use crate::flows::team_vault::{self, Destination, ProvenForVault, Store, VaultSignIn};
 
 /// Someone else wrote the secret first (EX_TEMPFAIL: run it again).
 const EXIT_CONFLICT: u8 = 75;
@@ -55,135 +53,102 @@ fn vault_sign_in(
     })
 }
 
-/// A token just proven, and what it was proven for.
-pub struct ProvenToken<'a> {
-    pub token: &'a Token,
-    pub report: &'a Report,
-    pub profile: &'a str,
-    pub scopes: &'a [String],
-    pub expires: Option<time::Date>,
-    pub forced: bool,
-    /// The lifecycle API's id of the token, when patwiz created it.
-    pub authorization_id: Option<String>,
+/// Opens the store the environment names and reads the entry now, so that the write later
+/// only lands on what was read; a failure is printed.
+pub async fn open_destination(
+    to: &str,
+    sign_in: &super::SignInArgs,
+) -> Result<Destination, ExitCode> {
+    let target = Target::parse(to, false).map_err(usage)?;
+    let how = vault_sign_in(&target, sign_in)?;
+    Destination::open(&target, &HttpOptions::default(), how)
+        .await
+        .map_err(|e| kv_failure(&e))
 }
 
-/// Where a proven token goes: the entry, its store, and what it was before proving.
-pub struct Destination {
-    pub(super) store: Store,
-    pub(super) path: String,
-    pub(super) shown: String,
-    /// The entry's stamp when read (KV: its version; 0: none yet).
-    pub(super) expected: u64,
-    /// The entry as read, for a rotation's facts.
-    pub(super) entry: Option<team_vault::Entry>,
+/// Writes the proven token (or, with `dry_run`, says what would be written); `forced`: stored
+/// although it lacks scopes (`--force`).
+pub async fn put(
+    destination: Destination,
+    proven: ProvenForVault<'_>,
+    forced: bool,
+    dry_run: bool,
+) -> ExitCode {
+    put_quietly(destination, proven, forced, dry_run, true).await
 }
 
-impl Destination {
-    /// Opens the store the environment names and reads the entry now, so that the write later
-    /// only lands on what was read.
-    pub async fn open(to: &str, sign_in: &super::SignInArgs) -> Result<Destination, ExitCode> {
-        let target = Target::parse(to, false).map_err(usage)?;
-        let how = vault_sign_in(&target, sign_in)?;
-        let (store, path) = Store::open_signing_in(&target, &HttpOptions::default(), how)
-            .await
-            .map_err(|e| kv_failure(&e))?;
-        let entry = store.entry(&path).await.map_err(|e| kv_failure(&e))?;
-        Ok(Destination {
-            shown: target.display(),
-            expected: entry.as_ref().map_or(0, |e| e.stamp),
-            entry,
-            store,
-            path,
-        })
+/// As [`put`]; `report` false when the caller has printed the check already.
+pub async fn put_quietly(
+    destination: Destination,
+    proven: ProvenForVault<'_>,
+    forced: bool,
+    dry_run: bool,
+    report: bool,
+) -> ExitCode {
+    let facts = proven.facts();
+    if report {
+        super::print_report(proven.report);
     }
-
-    /// Writes the proven token (or, with `dry_run`, says what would be written).
-    pub async fn put(self, proven: ProvenToken<'_>, dry_run: bool) -> ExitCode {
-        self.put_quietly(proven, dry_run, true).await
-    }
-
-    /// As [`Destination::put`]; `report` false when the caller has printed the check already.
-    pub async fn put_quietly(
-        self,
-        proven: ProvenToken<'_>,
-        dry_run: bool,
-        report: bool,
-    ) -> ExitCode {
-        let facts = team_vault::facts_for(
-            proven.report,
-            proven.profile,
-            proven.scopes,
-            proven.expires,
-            proven.authorization_id.clone(),
-            proven.token,
+    if dry_run {
+        let version = match destination.store {
+            Store::Kv { .. } => format!(
+                " as version {}",
+                destination.entry.as_ref().map_or(0, |e| e.version) + 1
+            ),
+            Store::KeyVault(_) | Store::Pass(_) => String::new(),
+        };
+        println!(
+            "Would write the token to {} at {}{version} (nothing was written), with beside it:",
+            destination.shown,
+            destination.store.address(),
         );
-        if report {
-            super::print_report(proven.report);
+        for (key, value) in facts.to_metadata() {
+            println!("  {key}: {value}");
         }
-        if dry_run {
-            let version = match self.store {
-                Store::Kv { .. } => format!(
-                    " as version {}",
-                    self.entry.as_ref().map_or(0, |e| e.version) + 1
-                ),
-                Store::KeyVault(_) | Store::Pass(_) => String::new(),
+        return ExitCode::SUCCESS;
+    }
+    match destination.put(&proven).await {
+        Ok(version) => {
+            let numbered = if version > 0 {
+                format!(" (version {version})")
+            } else {
+                String::new()
             };
             println!(
-                "Would write the token to {} at {}{version} (nothing was written), with beside it:",
-                self.shown,
-                self.store.address(),
+                "Stored in {} at {}{numbered}, with the organization, profile, proven scopes, expiry, owner and fingerprint beside it.",
+                destination.shown,
+                destination.store.address()
             );
-            for (key, value) in facts.to_metadata() {
-                println!("  {key}: {value}");
-            }
-            return ExitCode::SUCCESS;
-        }
-        match self
-            .store
-            .push(&self.path, proven.token, &facts, self.expected)
-            .await
-        {
-            Ok(version) => {
-                let numbered = if version > 0 {
-                    format!(" (version {version})")
-                } else {
-                    String::new()
-                };
+            if version > 1 {
                 println!(
-                    "Stored in {} at {}{numbered}, with the organization, profile, proven scopes, expiry, owner and fingerprint beside it.",
-                    self.shown,
-                    self.store.address()
+                    "The token it replaced stays as version {} in the vault's history until you destroy it (after its revocation is confirmed).",
+                    version - 1
                 );
-                if version > 1 {
-                    println!(
-                        "The token it replaced stays as version {} in the vault's history until you destroy it (after its revocation is confirmed).",
-                        version - 1
-                    );
-                } else if version == 0 && self.expected != 0 && self.store.keeps_history() {
-                    match self.store {
-                        Store::KeyVault(_) => println!(
-                            "The token it replaced stays as an earlier version of the secret in the Key Vault."
-                        ),
-                        _ => println!(
-                            "The token it replaced stays in the password store's git history."
-                        ),
+            } else if version == 0 && destination.expected != 0 && destination.store.keeps_history()
+            {
+                match destination.store {
+                    Store::KeyVault(_) => println!(
+                        "The token it replaced stays as an earlier version of the secret in the Key Vault."
+                    ),
+                    _ => {
+                        println!("The token it replaced stays in the password store's git history.")
                     }
                 }
-                if proven.forced {
-                    println!("Stored anyway (--force): the facts beside it say missing-scopes.");
-                }
-                println!("{}", expiry_line(proven.expires));
-                ExitCode::SUCCESS
             }
-            Err(e @ KvError::Conflict { .. }) => {
-                let code = kv_failure(&e);
-                eprintln!(
-                    "patwiz: your new token is proven but not stored. If the other rotation is the one to keep, revoke yours; otherwise run this again."
-                );
-                code
+            if forced {
+                println!("Stored anyway (--force): the facts beside it say missing-scopes.");
             }
-            Err(e) => kv_failure(&e),
+            println!("{}", expiry_line(proven.expires));
+            ExitCode::SUCCESS
         }
+        Err(e @ KvError::Conflict { .. }) => {
+            let code = kv_failure(&e);
+            eprintln!(
+                "patwiz: your new token is proven but not stored. If the other rotation is the one to keep, revoke yours; otherwise run this again."
+            );
+            code
+        }
+        Err(e) => kv_failure(&e),
     }
 }
 
@@ -254,7 +219,7 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
         Ok(e) => e,
         Err(code) => return code,
     };
-    let destination = match Destination::open(to, &args.sign_in).await {
+    let destination = match open_destination(to, &args.sign_in).await {
         Ok(d) => d,
         Err(code) => return code,
     };
@@ -298,7 +263,7 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
             id.unique_name
         );
     }
-    let proven = ProvenToken {
+    let proven = ProvenForVault {
         token: &token,
         report: &report,
         profile: &profile.name,
@@ -309,11 +274,10 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
                 .as_deref()
                 .and_then(|d| crate::store::settings::parse_date(d).ok())
         }),
-        forced: false,
         // A pasted token is not one patwiz made: its id is not known (the old one's is not it).
         authorization_id: None,
     };
-    destination.put(proven, args.dry_run).await
+    put(destination, proven, false, args.dry_run).await
 }
 
 /// `status --from vault://MOUNT/PREFIX [--check] [--json]`: every token under the prefix, who

@@ -512,32 +512,27 @@ async fn mend(
 /// from the environment, as for `login --to`), only on the entry as it is now. A token patwiz
 /// created here is then settled in the journal: it is stored, in the vault.
 async fn save_team(request: SaveRequest, dir: PathBuf) -> Result<String, String> {
-    use crate::flows::team_vault::{Store, facts_for};
+    use crate::flows::team_vault::{Destination, ProvenForVault};
     let uri = request.team.clone().unwrap_or_default();
     let target =
         crate::domain::team_vault::Target::parse(&uri, false).map_err(|e| e.to_string())?;
-    let (store, path) = Store::open_signing_in(&target, &HttpOptions::default(), {
+    let destination = Destination::open(&target, &HttpOptions::default(), {
         vault_sign_in(&target)?
     })
     .await
     .map_err(|e| e.to_string())?;
-    let expected = store
-        .entry(&path)
-        .await
-        .map_err(|e| e.to_string())?
-        .map_or(0, |e| e.stamp);
-    let facts = facts_for(
-        &request.report,
-        &request.profile,
-        &request.scopes,
-        request.expires,
-        request.authorization_id.clone(),
-        &request.token,
-    );
-    let version = store
-        .push(&path, &request.token, &facts, expected)
+    let version = destination
+        .put(&ProvenForVault {
+            token: &request.token,
+            report: &request.report,
+            profile: &request.profile,
+            scopes: &request.scopes,
+            expires: request.expires,
+            authorization_id: request.authorization_id.clone(),
+        })
         .await
         .map_err(|e| e.to_string())?;
+    let store = &destination.store;
     if let Some(id) = &request.authorization_id {
         flows::mint::settle_journal(&crate::store::settings::SettingsFile::new(dir), id);
     }

@@ -87,8 +87,33 @@ pub fn record_check(entry: &mut OrgSettings, report: &Report, now: OffsetDateTim
     }
 }
 
-/// Stores a first token (login, the wizard's Save step). Only a passing token is stored
-/// unless `forced` (login --force, for missing scopes only).
+/// Whether a proven token may be stored, on this computer or in a team vault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// It passed.
+    Passed,
+    /// It lacks scopes, and the person said to store it anyway (`--force`).
+    Forced,
+    /// Not stored; `force_would_do` when it only lacks scopes (so `--force` would store it).
+    Refused { force_would_do: bool },
+}
+
+/// The rule for storing: a token that passed, or with `force` one that only lacks scopes. A
+/// rejected, blocked or unchecked token is never stored, forced or not.
+pub fn admit(report: &Report, force: bool) -> Admission {
+    match report.verdict {
+        Verdict::Pass => Admission::Passed,
+        Verdict::MissingScopes if force => Admission::Forced,
+        Verdict::MissingScopes => Admission::Refused {
+            force_would_do: true,
+        },
+        _ => Admission::Refused {
+            force_would_do: false,
+        },
+    }
+}
+
+/// Stores a first token (login, the wizard's Save step) that [`admit`] let through.
 pub async fn store_proven(
     vault: &Vault,
     proven: Proven<'_>,
@@ -133,4 +158,46 @@ pub async fn rotate_proven(
 pub async fn forget(vault: &Vault, org: &OrgUrl) -> Result<Forgotten, VaultError> {
     let (token, settings) = vault.forget(&org.key()).await?;
     Ok(Forgotten { token, settings })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(verdict: Verdict) -> Report {
+        Report {
+            checked_at: None,
+            org: crate::engine::report::OrgInfo::default(),
+            identity: None,
+            verdict,
+            checks: Vec::new(),
+            elapsed_ms: 0,
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn only_a_passing_token_or_a_forced_one_lacking_scopes_is_stored() {
+        assert_eq!(admit(&report(Verdict::Pass), false), Admission::Passed);
+        assert_eq!(admit(&report(Verdict::Pass), true), Admission::Passed);
+        assert_eq!(
+            admit(&report(Verdict::MissingScopes), false),
+            Admission::Refused {
+                force_would_do: true
+            }
+        );
+        assert_eq!(
+            admit(&report(Verdict::MissingScopes), true),
+            Admission::Forced
+        );
+        for verdict in [Verdict::TokenRejected, Verdict::Unreachable] {
+            assert_eq!(
+                admit(&report(verdict), true),
+                Admission::Refused {
+                    force_would_do: false
+                },
+                "{verdict:?}"
+            );
+        }
+    }
 }

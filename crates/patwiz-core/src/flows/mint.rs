@@ -179,22 +179,19 @@ pub async fn mint(
 ) -> Result<Minted, MintError> {
     let now = ctx.now();
     let scopes = profile.scope_ids();
-    let nonce = uuid_nonce(now);
-    let name = display_name(&profile.token_name, org.name(), &nonce);
-    let created = lifecycle.create(&name, &scopes, expires).await?;
-    let id = created.record.authorization_id.clone();
-    // Written down before the token is first used: a crash from here on leaves its id.
-    journal(
+    let created = create(
+        ctx,
+        lifecycle,
         vault,
-        PendingToken {
-            org_key: org.key(),
-            authorization_id: id.clone(),
-            display_name: name.clone(),
-            created: now,
-            target: None,
-            pid: Some(std::process::id()),
-        },
-    )?;
+        org,
+        &profile.token_name,
+        &scopes,
+        expires,
+        None,
+    )
+    .await?;
+    let id = created.authorization_id.clone();
+    let name = created.display_name.clone();
     crash_point("journaled");
     let report = prove_new(ctx, org, &created.token, &scopes, profile).await;
     if report.verdict != Verdict::Pass {
@@ -205,7 +202,7 @@ pub async fn mint(
             revoked,
         });
     }
-    let valid_to = created.record.valid_to;
+    let valid_to = created.valid_to;
     let proven = Proven {
         org,
         token: &created.token,
@@ -481,37 +478,59 @@ pub async fn create_for_wizard(
     how: SignIn,
 ) -> Result<(CreatedHere, Lifecycle), MintError> {
     let options = &ctx.http;
-    let now = ctx.now();
     let entra = sign_in(org, &how, options, |_, _| {}, |url| {
         webbrowser::open(url.as_str())
             .map_err(|e| format!("cannot open a browser here ({e}): create the token in the browser yourself, or use `patwiz create --sign-in device`"))
     })
     .await?;
     let lifecycle = connect(org, &entra, options).await?;
+    let created = create(
+        ctx, &lifecycle, vault, org, token_name, scopes, valid_to, None,
+    )
+    .await?;
+    Ok((created, lifecycle))
+}
+
+/// The one way patwiz creates a token: exactly `scopes`, under a name that tells it from the
+/// organization's other patwiz tokens, its id journaled before anything uses it (`target`: the
+/// team vault it is made for). When the journal cannot be written the token is revoked again.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn create(
+    ctx: &Ctx,
+    lifecycle: &Lifecycle,
+    vault: &Vault,
+    org: &OrgUrl,
+    token_name: &str,
+    scopes: &[String],
+    valid_to: OffsetDateTime,
+    target: Option<&str>,
+) -> Result<CreatedHere, MintError> {
+    let now = ctx.now();
     let name = display_name(token_name, org.name(), &uuid_nonce(now));
     let created = lifecycle.create(&name, scopes, valid_to).await?;
     let id = created.record.authorization_id.clone();
-    journal(
+    // Written down before the token is first used: a crash from here on leaves its id.
+    if let Err(e) = journal(
         vault,
         PendingToken {
             org_key: org.key(),
             authorization_id: id.clone(),
             display_name: name.clone(),
             created: now,
-            target: None,
+            target: target.map(str::to_string),
             pid: Some(std::process::id()),
         },
-    )?;
-    Ok((
-        CreatedHere {
-            token: created.token,
-            authorization_id: id,
-            display_name: name,
-            valid_to: created.record.valid_to,
-            capped_from: capped(valid_to, created.record.valid_to).map(|_| valid_to),
-        },
-        lifecycle,
-    ))
+    ) {
+        let _ = lifecycle.revoke(&id).await;
+        return Err(e);
+    }
+    Ok(CreatedHere {
+        token: created.token,
+        authorization_id: id,
+        display_name: name,
+        valid_to: created.record.valid_to,
+        capped_from: capped(valid_to, created.record.valid_to).map(|_| valid_to),
+    })
 }
 
 /// After the wizard stored a token it created: its id recorded, the journal settled, and, for

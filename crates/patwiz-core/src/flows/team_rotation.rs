@@ -8,10 +8,10 @@
 use time::OffsetDateTime;
 
 use super::keep::{self, Proven};
-use super::mint::{self, MintError, crash_point, journal, prove_new, settle, uuid_nonce};
+use super::mint::{self, MintError, crash_point, prove_new, settle};
 use super::team_vault::{Entry, ReplacedCheck, Store, confirm_replaced, facts_for};
 use crate::domain::checks::Verdict;
-use crate::domain::lifecycle::{capped, display_name};
+use crate::domain::lifecycle::capped;
 use crate::domain::org_url::OrgUrl;
 use crate::domain::profiles::Profile;
 use crate::domain::team_vault::{Facts, Replaced};
@@ -19,7 +19,6 @@ use crate::engine::Report;
 use crate::engine::kv::KvError;
 use crate::engine::lifecycle::Lifecycle;
 use crate::store::rotation::Vault;
-use crate::store::settings::PendingToken;
 
 /// What to rotate: the entry as read and what its new token is for.
 pub struct Rotation<'a> {
@@ -114,27 +113,19 @@ pub async fn rotate_by_creating(
     };
     // The old token as the vault holds it: what the check after its revocation tries.
     let old_token = r.store.token(r.path).await.ok().flatten();
-    let name = display_name(&r.profile.token_name, r.org.name(), &uuid_nonce(now));
-    let created = lifecycle
-        .create(&name, r.scopes, r.expires)
-        .await
-        .map_err(MintError::from)?;
-    let id = created.record.authorization_id.clone();
-    // Written down before the token is first used: a crash from here on leaves its id.
-    if let Err(e) = journal(
+    let created = mint::create(
+        r.ctx,
+        lifecycle,
         local,
-        PendingToken {
-            org_key: r.org.key(),
-            authorization_id: id.clone(),
-            display_name: name.clone(),
-            created: now,
-            target: Some(r.shown.to_string()),
-            pid: Some(std::process::id()),
-        },
-    ) {
-        let _ = lifecycle.revoke(&id).await;
-        return Err(e.into());
-    }
+        r.org,
+        &r.profile.token_name,
+        r.scopes,
+        r.expires,
+        Some(r.shown),
+    )
+    .await?;
+    let id = created.authorization_id.clone();
+    let name = created.display_name.clone();
     crash_point("team-journaled");
     let report = prove_new(r.ctx, r.org, &created.token, r.scopes, r.profile).await;
     if report.verdict != Verdict::Pass {
@@ -146,7 +137,7 @@ pub async fn rotate_by_creating(
         }
         .into());
     }
-    let valid_to = created.record.valid_to;
+    let valid_to = created.valid_to;
     let mut facts = facts_for(
         &report,
         &r.profile.name,

@@ -401,6 +401,72 @@ pub fn facts_for(
     }
 }
 
+/// A token just proven, and what it was proven for: what goes into a team vault.
+pub struct ProvenForVault<'a> {
+    pub token: &'a Token,
+    pub report: &'a Report,
+    pub profile: &'a str,
+    pub scopes: &'a [String],
+    pub expires: Option<time::Date>,
+    /// The lifecycle API's id of the token, when patwiz created it.
+    pub authorization_id: Option<String>,
+}
+
+impl ProvenForVault<'_> {
+    /// The facts written beside the token.
+    pub fn facts(&self) -> Facts {
+        facts_for(
+            self.report,
+            self.profile,
+            self.scopes,
+            self.expires,
+            self.authorization_id.clone(),
+            self.token,
+        )
+    }
+}
+
+/// Where a proven token goes in a team vault: its store, the entry's path, and the entry as it
+/// was read before proving, so that the write lands only on what was read.
+pub struct Destination {
+    pub store: Store,
+    pub path: String,
+    /// The address as the person wrote it (`vault://…`).
+    pub shown: String,
+    /// The entry's stamp when read (KV: its version; 0: none yet).
+    pub expected: u64,
+    /// The entry as read, for a rotation's facts.
+    pub entry: Option<Entry>,
+}
+
+impl Destination {
+    /// Opens the store `target` names (signing in to a Key Vault as `sign_in` says) and reads
+    /// the entry now.
+    pub async fn open(
+        target: &Target,
+        options: &HttpOptions,
+        sign_in: VaultSignIn<'_>,
+    ) -> Result<Destination, KvError> {
+        let (store, path) = Store::open_signing_in(target, options, sign_in).await?;
+        let entry = store.entry(&path).await?;
+        Ok(Destination {
+            shown: target.display(),
+            expected: entry.as_ref().map_or(0, |e| e.stamp),
+            entry,
+            store,
+            path,
+        })
+    }
+
+    /// Writes the proven token with its facts, only on the entry as it was read; the version
+    /// written (0: a store without numbered versions).
+    pub async fn put(&self, proven: &ProvenForVault<'_>) -> Result<u64, KvError> {
+        self.store
+            .push(&self.path, proven.token, &proven.facts(), self.expected)
+            .await
+    }
+}
+
 /// One secret of the fleet.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Member {
