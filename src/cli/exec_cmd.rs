@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use base64::Engine as _;
 
-use super::store_cmds::open_vault;
+use super::shared::token::open_vault;
 use super::{ExecArgs, usage};
 use crate::domain::checks::Verdict;
 

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use reqwest::Method;
 use secrecy::zeroize::Zeroizing;
 
-use super::store_cmds::open_vault;
+use super::shared::token::open_vault;
 use super::{FeedArgs, usage};
 use crate::domain::checks::Verdict;
 use crate::domain::feed_config::{self, Feed, PipPlacement};

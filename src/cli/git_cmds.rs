@@ -4,7 +4,7 @@
 use std::io::{Read as _, Write as _};
 use std::process::ExitCode;
 
-use super::store_cmds::open_vault;
+use super::shared::token::open_vault;
 use super::{SetupGitArgs, usage};
 use crate::domain::git_credential::{Request, pick};
 

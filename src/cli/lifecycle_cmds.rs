@@ -6,66 +6,15 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use super::store_cmds::{open_vault, parse_expiry, today};
-use super::{CreateArgs, MendArgs, SignInArgs, TokensArgs, usage};
+use super::shared::dates::{expiry_or_default, today};
+use super::shared::sign_in::{connect, report_error};
+use super::shared::token::open_vault;
+use super::{CreateArgs, MendArgs, RotateArgs, SignInArgs, TokensArgs, usage};
 use crate::domain::lifecycle::PatRecord;
 use crate::domain::org_url::OrgUrl;
 use crate::domain::text::safe_message;
 use crate::engine::http::HttpOptions;
-use crate::flows::mint::{self, MintError, SignIn};
-
-/// Exit code when the service or a policy refused (as a rejected token).
-const EXIT_REFUSED: u8 = 2;
-
-/// The sign-in to use: the one asked for, else the best available here.
-fn sign_in_method(org: &OrgUrl, args: &SignInArgs) -> Result<SignIn, ExitCode> {
-    sign_in_method_for(org.is_loopback(), args)
-}
-
-/// The sign-in to use for a service on this machine (`loopback`: the demo's) or elsewhere: the
-/// core's one rule, with the command line able to show a device code.
-pub(super) fn sign_in_method_for(loopback: bool, args: &SignInArgs) -> Result<SignIn, ExitCode> {
-    use crate::flows::sign_in::{Asked, Here, choose};
-    let asked = match args.sign_in.as_deref().map(Asked::parse).transpose() {
-        Ok(asked) => asked,
-        Err(other) => {
-            return Err(usage(format!(
-                "--sign-in {other}: use az, browser or device"
-            )));
-        }
-    };
-    choose(asked, &Here::detect(loopback, args.client_id.clone(), true)).map_err(usage)
-}
-
-/// Signs in and connects to the organization's lifecycle API; errors are printed.
-pub(super) async fn connect(
-    org: &OrgUrl,
-    args: &SignInArgs,
-    options: &HttpOptions,
-) -> Result<crate::engine::lifecycle::Lifecycle, ExitCode> {
-    let how = sign_in_method(org, args)?;
-    let token = mint::sign_in(
-        org,
-        &how,
-        options,
-        |uri, code| {
-            eprintln!(
-                "patwiz: to sign in, open {uri} and enter the code {code} (many tenants block this flow; --sign-in browser or az then)"
-            );
-        },
-        |url| {
-            eprintln!("patwiz: signing in with Microsoft Entra in your browser…");
-            webbrowser::open(url.as_str()).map_err(|e| {
-                format!("cannot open a browser ({e}): use --sign-in device or --sign-in az")
-            })
-        },
-    )
-    .await
-    .map_err(report_error)?;
-    mint::connect(org, &token, options)
-        .await
-        .map_err(report_error)
-}
+use crate::flows::mint::{self};
 
 /// What an interrupted create or rotation left behind is cleaned up first, and said.
 async fn finish_interrupted(
@@ -79,34 +28,6 @@ async fn finish_interrupted(
             "patwiz: revoked {revoked} token(s) an interrupted run had created but never stored."
         );
     }
-}
-
-pub(super) fn report_error(e: MintError) -> ExitCode {
-    eprintln!("patwiz: {}", safe_message(&e.to_string()));
-    if let MintError::Lifecycle(l) = &e
-        && let Some(refusal) = l.refusal()
-    {
-        let words = refusal.explain("the organization");
-        eprintln!("  Who can change it: {}", safe_message(&words.who));
-        eprintln!("  What to do now: {}", safe_message(&words.now));
-        return ExitCode::from(EXIT_REFUSED);
-    }
-    match e {
-        MintError::NotProven { report, .. } => {
-            super::print_report(&report);
-            ExitCode::from(report.exit_code())
-        }
-        MintError::Lifecycle(_) | MintError::SignIn(_) => ExitCode::from(EXIT_REFUSED),
-        _ => ExitCode::from(3),
-    }
-}
-
-pub(super) fn expiry_or_default(text: Option<&str>) -> Result<time::OffsetDateTime, ExitCode> {
-    let date = parse_expiry(text)?.unwrap_or(today() + time::Duration::days(30));
-    Ok(date
-        .with_hms(23, 59, 59)
-        .expect("a valid time")
-        .assume_utc())
 }
 
 pub async fn create(args: CreateArgs) -> ExitCode {
@@ -139,7 +60,7 @@ pub async fn create(args: CreateArgs) -> ExitCode {
     }
     // The team vault is read before the token exists, so its write lands only on what was read.
     let team = match &args.to {
-        Some(to) => match super::vault_cmds::open_destination(to, &args.sign_in).await {
+        Some(to) => match super::shared::team_vault::open_destination(to, &args.sign_in).await {
             Ok(d) => Some(d),
             Err(code) => return code,
         },
@@ -186,7 +107,7 @@ pub async fn create(args: CreateArgs) -> ExitCode {
         expires: minted.valid_to.map(|t| t.date()),
         authorization_id: Some(minted.authorization_id.clone()),
     };
-    super::vault_cmds::put_quietly(team, proven, false, false, false).await
+    super::shared::team_vault::put_quietly(team, proven, false, false, false).await
 }
 
 fn say_minted(minted: &mint::Minted, json: bool, verb: &str) {
@@ -224,7 +145,16 @@ fn say_minted(minted: &mint::Minted, json: bool, verb: &str) {
     }
 }
 
-pub async fn rotate_create(
+/// `patwiz rotate --create`: a new token created, proven and swapped in, the old one revoked.
+pub async fn rotate(args: RotateArgs) -> ExitCode {
+    let org = match super::org_or_only_stored(args.org.as_deref()) {
+        Ok(org) => org,
+        Err(code) => return code,
+    };
+    rotate_create(org, &args.sign_in, args.expires.as_deref(), args.json).await
+}
+
+async fn rotate_create(
     org: OrgUrl,
     args: &SignInArgs,
     expires: Option<&str>,

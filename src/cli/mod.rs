@@ -13,8 +13,8 @@ mod exec_cmd;
 mod feed_cmds;
 mod git_cmds;
 mod lifecycle_cmds;
+mod shared;
 mod store_cmds;
-mod team_rotate_cmd;
 mod vault_cmds;
 
 /// Exit status for a command-line usage error (BSD sysexits `EX_USAGE`).
@@ -475,6 +475,7 @@ fn run(cli: Cli) -> ExitCode {
         Some(Command::Status(args)) if args.from.is_some() => block_on(vault_cmds::status(args)),
         Some(Command::Status(args)) => block_on(store_cmds::status(args)),
         Some(Command::Rotate(args)) if args.to.is_some() => block_on(vault_cmds::rotate(args)),
+        Some(Command::Rotate(args)) if args.create => block_on(lifecycle_cmds::rotate(args)),
         Some(Command::Rotate(args)) => block_on(store_cmds::rotate(args)),
         Some(Command::Create(args)) => block_on(lifecycle_cmds::create(args)),
         Some(Command::Tokens(args)) => block_on(lifecycle_cmds::tokens(args)),

@@ -3,41 +3,20 @@
 
 use std::process::ExitCode;
 
+use super::shared::dates::{expiry_line, expiry_text, now, parse_expiry, today};
+use super::shared::token::{open_vault, read_new_token, validate};
 use super::{
-    EXIT_USAGE, LoginArgs, OrgArg, RemindArgs, RotateArgs, StatusArgs, config_dir, token_text,
-    usage, user_profiles_dir,
+    EXIT_USAGE, LoginArgs, OrgArg, RemindArgs, RotateArgs, StatusArgs, config_dir, usage,
+    user_profiles_dir,
 };
 use crate::domain::checks::Verdict;
-use crate::domain::org_url::OrgUrl;
-use crate::domain::profiles;
-use crate::domain::token::{Token, check_pasted};
+use crate::domain::token::Token;
 use crate::engine::Report;
 use crate::flows;
 use crate::store::reminder::{WARN_DAYS, reminder_ics};
 use crate::store::rotation::Vault;
 use crate::store::secret;
-use crate::store::settings::{format_date, parse_date};
-
-pub(super) fn today() -> time::Date {
-    super::clock().today()
-}
-
-pub(super) fn now() -> time::OffsetDateTime {
-    super::clock().now()
-}
-
-pub(super) async fn open_vault() -> Result<Vault, ExitCode> {
-    let Some(dir) = config_dir() else {
-        return Err(usage("no config directory: set PATWIZ_CONFIG_DIR"));
-    };
-    Vault::open(&dir).await.map_err(|e| {
-        eprintln!(
-            "patwiz: {}",
-            crate::domain::text::safe_message(&e.to_string())
-        );
-        ExitCode::from(3)
-    })
-}
+use crate::store::settings::format_date;
 
 /// The vault and its settings; a settings file set aside (corrupt, newer) is reported.
 async fn open_with_settings() -> Result<(Vault, crate::store::settings::Settings), ExitCode> {
@@ -53,84 +32,6 @@ async fn open_with_settings() -> Result<(Vault, crate::store::settings::Settings
         eprintln!("patwiz: warning: {note}");
     }
     Ok((vault, settings))
-}
-
-/// The token for `command` on `org`: piped, from AZURE_DEVOPS_EXT_PAT, or pasted at a prompt.
-pub(super) fn read_new_token(
-    token_stdin: bool,
-    command: &str,
-    org: &OrgUrl,
-) -> Result<(Token, Vec<String>), ExitCode> {
-    let command = format!("patwiz {command} --org {org}");
-    let prompt = format!("Paste the new token for {org} (it is not shown), then Enter: ");
-    let ask = super::TokenAsk {
-        command: &command,
-        prompt: Some(&prompt),
-    };
-    let (raw, source) = token_text(token_stdin, &ask).map_err(usage)?;
-    if raw.trim().is_empty() {
-        return Err(usage(format!(
-            "no token on {source}: paste the token Azure DevOps showed (or pipe it in)"
-        )));
-    }
-    match check_pasted(&raw) {
-        Ok(checked) => {
-            super::warn_if_mistyped(&checked);
-            Ok((checked.token, checked.notes))
-        }
-        Err(shape) => {
-            eprintln!("patwiz: the token from {source} was refused: {shape}");
-            Err(ExitCode::from(Verdict::TokenRejected.exit_code()))
-        }
-    }
-}
-
-pub(super) async fn validate(
-    org: &OrgUrl,
-    token: &Token,
-    scopes: &[String],
-    profile: Option<&profiles::Profile>,
-    notes: Vec<String>,
-) -> Report {
-    flows::prove::run(
-        flows::prove::request(flows::prove::Proof {
-            org: org.clone(),
-            token: token.clone(),
-            scopes,
-            profile,
-            notes,
-            http: Default::default(),
-            clock: crate::cli::clock(),
-        }),
-        None,
-    )
-    .await
-}
-
-pub(super) fn parse_expiry(text: Option<&str>) -> Result<Option<time::Date>, ExitCode> {
-    match text {
-        None => Ok(None),
-        Some(t) => {
-            let date = parse_date(t).map_err(|e| usage(format!("--expires: {e}")))?;
-            if date < today() {
-                return Err(usage(format!(
-                    "--expires: {} is in the past",
-                    format_date(date)
-                )));
-            }
-            Ok(Some(date))
-        }
-    }
-}
-
-pub(super) fn expiry_line(expires: Option<time::Date>) -> String {
-    match expires {
-        Some(date) => {
-            let days = (date - today()).whole_days();
-            format!("Expires {} (in {days} days). Azure DevOps emails you 7 days before; `patwiz remind` writes a calendar reminder.", format_date(date))
-        }
-        None => "No expiry date recorded: pass --expires YYYY-MM-DD for reminders and `patwiz status` warnings.".into(),
-    }
 }
 
 pub async fn login(args: LoginArgs) -> ExitCode {
@@ -161,7 +62,7 @@ pub async fn login(args: LoginArgs) -> ExitCode {
     // A team vault (--to) instead of this machine's secret store: its secret's version is read
     // before the token is proven, and the write only lands if no one changed it meanwhile.
     let team = match &args.to {
-        Some(to) => match super::vault_cmds::open_destination(to, &args.sign_in).await {
+        Some(to) => match super::shared::team_vault::open_destination(to, &args.sign_in).await {
             Ok(d) => Some(d),
             Err(code) => return code,
         },
@@ -203,7 +104,7 @@ pub async fn login(args: LoginArgs) -> ExitCode {
                     expires,
                     authorization_id: None,
                 };
-                super::vault_cmds::put(team, proven, forced, args.dry_run).await
+                super::shared::team_vault::put(team, proven, forced, args.dry_run).await
             }
             None => ExitCode::from(3),
         };
@@ -260,15 +161,6 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
         Ok(org) => org,
         Err(code) => return code,
     };
-    if args.create {
-        return super::lifecycle_cmds::rotate_create(
-            org,
-            &args.sign_in,
-            args.expires.as_deref(),
-            args.json,
-        )
-        .await;
-    }
     let expires = match parse_expiry(args.expires.as_deref()) {
         Ok(e) => e,
         Err(code) => return code,
@@ -480,27 +372,6 @@ fn status_text(org: &flows::status::OrgStatus, store_name: &str) -> String {
     ));
     text.push('\n');
     text
-}
-
-/// The expiry line of a status block: `rotate` is the command that replaces the token.
-pub(super) fn expiry_text(
-    expiry: crate::domain::expiry::Expiry,
-    date: &str,
-    rotate: &str,
-) -> String {
-    use crate::domain::expiry::Expiry;
-    match expiry {
-        Expiry::Expired(d) => {
-            format!("  ✗ Expired {d} days ago ({date}): create a new token and run `{rotate}`\n")
-        }
-        Expiry::Soon(d) => format!(
-            "  ! Expires in {d} days ({date}): extend it now in Azure DevOps (an expired token can't be extended), or rotate with `{rotate}`\n"
-        ),
-        Expiry::Fine(d) => format!("  Expires:     {date} (in {d} days)\n"),
-        Expiry::Unknown => {
-            "  Expires:     unknown (record it with --expires on login or rotate)\n".to_string()
-        }
-    }
 }
 
 pub async fn remind(args: RemindArgs) -> ExitCode {

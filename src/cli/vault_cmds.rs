@@ -2,155 +2,18 @@
 //! (HashiCorp Vault / OpenBao KV version 2). Proven first, then written with check-and-set;
 //! nothing secret is printed.
 
+mod creating;
+
 use std::process::ExitCode;
 
-use super::store_cmds::{expiry_line, now, parse_expiry, read_new_token, validate};
+use super::shared::dates::{now, parse_expiry};
+use super::shared::team_vault::{kv_failure, open_destination, put, vault_sign_in};
+use super::shared::token::{read_new_token, validate};
 use super::{RotateArgs, StatusArgs, usage};
 use crate::domain::checks::Verdict;
 use crate::domain::team_vault::{ReplacedState, Target};
 use crate::engine::http::HttpOptions;
-use crate::engine::kv::KvError;
-use crate::flows::team_vault::{self, Destination, ProvenForVault, Store, VaultSignIn};
-
-/// Someone else wrote the secret first (EX_TEMPFAIL: run it again).
-const EXIT_CONFLICT: u8 = 75;
-
-pub(super) fn kv_failure(error: &KvError) -> ExitCode {
-    eprintln!("patwiz: {error}");
-    match error {
-        KvError::Conflict { .. } | KvError::Changed { .. } => ExitCode::from(EXIT_CONFLICT),
-        KvError::NoAddress | KvError::NoToken | KvError::BadAddress(_) => {
-            ExitCode::from(super::EXIT_USAGE)
-        }
-        _ => ExitCode::from(Verdict::Unreachable.exit_code()),
-    }
-}
-
-/// How to sign in to the store `target` names (only a Key Vault needs it): the method asked
-/// for, else the best available, telling the person on standard error.
-fn vault_sign_in(
-    target: &Target,
-    args: &super::SignInArgs,
-) -> Result<VaultSignIn<'static>, ExitCode> {
-    let Target::KeyVault { vault, .. } = target else {
-        return Ok(VaultSignIn::default());
-    };
-    let loopback = url::Url::parse(vault).is_ok_and(|u| crate::domain::org_url::is_loopback(&u));
-    let how = super::lifecycle_cmds::sign_in_method_for(loopback, args)?;
-    Ok(VaultSignIn {
-        how: Some(how),
-        show: Some(Box::new(|uri: &str, code: &str| {
-            eprintln!(
-                "patwiz: to sign in to the Key Vault, open {uri} and enter the code {code} (many tenants block this flow; --sign-in browser or az then)"
-            );
-        })),
-        open: Some(Box::new(|url: &url::Url| {
-            eprintln!("patwiz: signing in to the Key Vault with Microsoft Entra in your browser…");
-            webbrowser::open(url.as_str()).map_err(|e| {
-                format!("cannot open a browser ({e}): use --sign-in device or --sign-in az")
-            })
-        })),
-    })
-}
-
-/// Opens the store the environment names and reads the entry now, so that the write later
-/// only lands on what was read; a failure is printed.
-pub async fn open_destination(
-    to: &str,
-    sign_in: &super::SignInArgs,
-) -> Result<Destination, ExitCode> {
-    let target = Target::parse(to, false).map_err(usage)?;
-    let how = vault_sign_in(&target, sign_in)?;
-    Destination::open(&target, &HttpOptions::default(), how)
-        .await
-        .map_err(|e| kv_failure(&e))
-}
-
-/// Writes the proven token (or, with `dry_run`, says what would be written); `forced`: stored
-/// although it lacks scopes (`--force`).
-pub async fn put(
-    destination: Destination,
-    proven: ProvenForVault<'_>,
-    forced: bool,
-    dry_run: bool,
-) -> ExitCode {
-    put_quietly(destination, proven, forced, dry_run, true).await
-}
-
-/// As [`put`]; `report` false when the caller has printed the check already.
-pub async fn put_quietly(
-    destination: Destination,
-    proven: ProvenForVault<'_>,
-    forced: bool,
-    dry_run: bool,
-    report: bool,
-) -> ExitCode {
-    let facts = proven.facts();
-    if report {
-        super::print_report(proven.report);
-    }
-    if dry_run {
-        let version = match destination.store {
-            Store::Kv { .. } => format!(
-                " as version {}",
-                destination.entry.as_ref().map_or(0, |e| e.version) + 1
-            ),
-            Store::KeyVault(_) | Store::Pass(_) => String::new(),
-        };
-        println!(
-            "Would write the token to {} at {}{version} (nothing was written), with beside it:",
-            destination.shown,
-            destination.store.address(),
-        );
-        for (key, value) in facts.to_metadata() {
-            println!("  {key}: {value}");
-        }
-        return ExitCode::SUCCESS;
-    }
-    match destination.put(&proven).await {
-        Ok(version) => {
-            let numbered = if version > 0 {
-                format!(" (version {version})")
-            } else {
-                String::new()
-            };
-            println!(
-                "Stored in {} at {}{numbered}, with the organization, profile, proven scopes, expiry, owner and fingerprint beside it.",
-                destination.shown,
-                destination.store.address()
-            );
-            if version > 1 {
-                println!(
-                    "The token it replaced stays as version {} in the vault's history until you destroy it (after its revocation is confirmed).",
-                    version - 1
-                );
-            } else if version == 0 && destination.expected != 0 && destination.store.keeps_history()
-            {
-                match destination.store {
-                    Store::KeyVault(_) => println!(
-                        "The token it replaced stays as an earlier version of the secret in the Key Vault."
-                    ),
-                    _ => {
-                        println!("The token it replaced stays in the password store's git history.")
-                    }
-                }
-            }
-            if forced {
-                println!("Stored anyway (--force): the facts beside it say missing-scopes.");
-            }
-            println!("{}", expiry_line(proven.expires));
-            ExitCode::SUCCESS
-        }
-        Err(e @ KvError::Conflict { .. }) => {
-            let code = kv_failure(&e);
-            eprintln!(
-                "patwiz: your new token is proven but not stored. If the other rotation is the one to keep, revoke yours; otherwise run this again."
-            );
-            code
-        }
-        Err(e) => kv_failure(&e),
-    }
-}
+use crate::flows::team_vault::{self, Destination, ProvenForVault, Store};
 
 /// What a team vault's rotation is for, from the facts beside the secret: the organization,
 /// the profile and the scopes the old token was proven for.
@@ -239,7 +102,7 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
             scopes,
             facts,
         };
-        return super::team_rotate_cmd::rotate_creating(destination, plan, &args).await;
+        return creating::rotate_creating(destination, plan, &args).await;
     }
     let (token, notes) = match read_new_token(args.token_stdin, "rotate", &org) {
         Ok(t) => t,
@@ -376,7 +239,7 @@ fn fleet_table(members: &[team_vault::Member], store: &Store) -> String {
             "✗"
         };
         out.push_str(&format!(" {mark}Last check:  {when}{verdict}\n"));
-        out.push_str(&super::store_cmds::expiry_text(
+        out.push_str(&super::shared::dates::expiry_text(
             m.expiry,
             m.expires.as_deref().unwrap_or_default(),
             &format!("patwiz rotate --to {}", fleet_address(&m.path, store)),

@@ -6,9 +6,11 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use super::RotateArgs;
-use super::store_cmds::{open_vault, today};
-use super::vault_cmds::{Plan, kv_failure};
+use super::Plan;
+use crate::cli::RotateArgs;
+use crate::cli::shared::dates::today;
+use crate::cli::shared::team_vault::kv_failure;
+use crate::cli::shared::token::open_vault;
 use crate::domain::team_vault::ReplacedState;
 use crate::engine::http::HttpOptions;
 use crate::engine::kv::KvError;
@@ -18,7 +20,7 @@ use crate::store::settings::format_date;
 
 pub async fn rotate_creating(destination: Destination, plan: Plan, args: &RotateArgs) -> ExitCode {
     let Some(entry) = destination.entry.as_ref() else {
-        return super::usage(format!("nothing is stored at {} yet", destination.shown));
+        return crate::cli::usage(format!("nothing is stored at {} yet", destination.shown));
     };
     // The old expiry is kept unless another is asked for.
     let kept = plan
@@ -28,12 +30,12 @@ pub async fn rotate_creating(destination: Destination, plan: Plan, args: &Rotate
         .and_then(|d| crate::store::settings::parse_date(d).ok())
         .filter(|d| *d > today())
         .map(format_date);
-    let valid_to =
-        match super::lifecycle_cmds::expiry_or_default(args.expires.as_deref().or(kept.as_deref()))
-        {
-            Ok(v) => v,
-            Err(code) => return code,
-        };
+    let valid_to = match crate::cli::shared::dates::expiry_or_default(
+        args.expires.as_deref().or(kept.as_deref()),
+    ) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
     if args.dry_run {
         say_dry_run(&destination, &plan, valid_to.date());
         return ExitCode::SUCCESS;
@@ -43,10 +45,11 @@ pub async fn rotate_creating(destination: Destination, plan: Plan, args: &Rotate
         Err(code) => return code,
     };
     let options = HttpOptions::default();
-    let lifecycle = match super::lifecycle_cmds::connect(&plan.org, &args.sign_in, &options).await {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+    let lifecycle =
+        match crate::cli::shared::sign_in::connect(&plan.org, &args.sign_in, &options).await {
+            Ok(l) => l,
+            Err(code) => return code,
+        };
     let rotation = Rotation {
         store: &destination.store,
         path: &destination.path,
@@ -57,7 +60,7 @@ pub async fn rotate_creating(destination: Destination, plan: Plan, args: &Rotate
         profile: &plan.profile,
         scopes: &plan.scopes,
         expires: valid_to,
-        ctx: &super::ctx(),
+        ctx: &crate::cli::ctx(),
     };
     match team_rotation::rotate_by_creating(&lifecycle, &local, rotation).await {
         Ok(done) => {
@@ -74,7 +77,7 @@ pub async fn rotate_creating(destination: Destination, plan: Plan, args: &Rotate
                 destination.shown
             );
             match e {
-                TeamRotateError::Mint(m) => super::lifecycle_cmds::report_error(m),
+                TeamRotateError::Mint(m) => crate::cli::shared::sign_in::report_error(m),
                 TeamRotateError::NotStored { error, revoked } => {
                     let code = kv_failure(&error);
                     eprintln!(
@@ -159,7 +162,7 @@ fn old_words(done: &Rotated, destination: &Destination, plan: &Plan) -> String {
 }
 
 fn say_rotated(done: &Rotated, destination: &Destination, plan: &Plan) {
-    super::print_report(&done.report);
+    crate::cli::print_report(&done.report);
     if done.leftovers > 0 {
         println!(
             "Revoked {} token(s) an interrupted rotation of {} had created but never stored.",

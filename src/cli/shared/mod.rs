@@ -1,0 +1,7 @@
+//! What several commands share: reading the token and proving it, dates, signing in, and
+//! writing into a team vault. Commands import from here and never from each other.
+
+pub mod dates;
+pub mod sign_in;
+pub mod team_vault;
+pub mod token;
