@@ -259,9 +259,9 @@ fn fleet_table(members: &[team_vault::Member], store: &Store) -> String {
 
 /// The address `rotate --to` takes for one secret of the fleet.
 fn fleet_address(path: &str, store: &Store) -> String {
-    match store {
-        Store::Kv { .. } => format!("vault://{path}"),
-        Store::Pass(_) => format!("pass://{path}"),
-        Store::KeyVault(v) => format!("{}/secrets/{path}", v.address()),
+    match store.kind() {
+        team_vault::VaultKind::KvV2 => format!("vault://{path}"),
+        team_vault::VaultKind::Pass => format!("pass://{path}"),
+        team_vault::VaultKind::KeyVault => format!("{}/secrets/{path}", store.address()),
     }
 }

@@ -8,7 +8,7 @@ use crate::domain::checks::Verdict;
 use crate::domain::team_vault::Target;
 use crate::engine::http::HttpOptions;
 use crate::engine::kv::KvError;
-use crate::flows::team_vault::{Destination, ProvenForVault, Store, VaultSignIn};
+use crate::flows::team_vault::{Destination, ProvenForVault, VaultKind, VaultSignIn};
 
 /// Someone else wrote the secret first (EX_TEMPFAIL: run it again).
 pub(crate) const EXIT_CONFLICT: u8 = 75;
@@ -88,12 +88,12 @@ pub(crate) async fn put_quietly(
         crate::cli::print_report(proven.report);
     }
     if dry_run {
-        let version = match destination.store {
-            Store::Kv { .. } => format!(
+        let version = match destination.store.kind() {
+            VaultKind::KvV2 => format!(
                 " as version {}",
                 destination.entry.as_ref().map_or(0, |e| e.version) + 1
             ),
-            Store::KeyVault(_) | Store::Pass(_) => String::new(),
+            VaultKind::KeyVault | VaultKind::Pass => String::new(),
         };
         println!(
             "Would write the token to {} at {}{version} (nothing was written), with beside it:",
@@ -124,8 +124,8 @@ pub(crate) async fn put_quietly(
                 );
             } else if version == 0 && destination.expected != 0 && destination.store.keeps_history()
             {
-                match destination.store {
-                    Store::KeyVault(_) => println!(
+                match destination.store.kind() {
+                    VaultKind::KeyVault => println!(
                         "The token it replaced stays as an earlier version of the secret in the Key Vault."
                     ),
                     _ => {

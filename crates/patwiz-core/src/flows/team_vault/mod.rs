@@ -15,18 +15,19 @@ use crate::engine::Report;
 use crate::engine::http::HttpOptions;
 use crate::engine::keyvault::KeyVault;
 use crate::engine::kv::{Kv, KvError};
-use crate::engine::pass::{PassStore, entry_text, parse_entry};
+use crate::engine::pass::PassStore;
 
 /// How many tokens of a fleet are read (and proven) at once: a vault and one organization take
 /// this many connections easily, and 500 tokens then take a few dozen round trips.
 pub const PARALLELISM: usize = 64;
 
-/// The team's store: a KV v2 vault (with its mount), an Azure Key Vault or a pass store.
-pub enum Store {
-    Kv { kv: Kv, mount: String },
-    KeyVault(KeyVault),
-    Pass(PassStore),
-}
+mod backends;
+
+pub use backends::{KvV2, TeamVault, VaultKind};
+
+/// The team's store: a KV v2 vault (with its mount), an Azure Key Vault or a pass store, and
+/// what patwiz does the same way with each.
+pub struct Store(Box<dyn TeamVault>);
 
 /// What a store still holds of a replaced token.
 pub enum OldCopy {
@@ -59,6 +60,16 @@ fn stamp_of(text: &str) -> u64 {
 }
 
 impl Store {
+    /// A store of any kind.
+    pub fn new(vault: impl TeamVault + 'static) -> Store {
+        Store(Box::new(vault))
+    }
+
+    /// A KV version 2 engine at `mount`.
+    pub fn kv(kv: Kv, mount: String) -> Store {
+        Store::new(KvV2 { kv, mount })
+    }
+
     /// The store `target` names, with the path inside it (the environment gives the rest; a
     /// Key Vault's bearer comes from the Azure CLI).
     pub async fn open(target: &Target, options: &HttpOptions) -> Result<(Store, String), KvError> {
@@ -74,17 +85,14 @@ impl Store {
     ) -> Result<(Store, String), KvError> {
         match target {
             Target::KvV2 { mount, path } => Ok((
-                Store::Kv {
-                    kv: Kv::from_env(options)?,
-                    mount: mount.clone(),
-                },
+                Store::kv(Kv::from_env(options)?, mount.clone()),
                 path.clone(),
             )),
-            Target::Pass { path } => Ok((Store::Pass(PassStore::from_env()?), path.clone())),
+            Target::Pass { path } => Ok((Store::new(PassStore::from_env()?), path.clone())),
             Target::KeyVault { vault, name } => {
                 let bearer = key_vault_bearer(vault, options, sign_in).await?;
                 Ok((
-                    Store::KeyVault(KeyVault::with_bearer(vault, bearer, options)?),
+                    Store::new(KeyVault::with_bearer(vault, bearer, options)?),
                     name.clone(),
                 ))
             }
@@ -93,62 +101,27 @@ impl Store {
 
     /// Where the store is (for messages): nothing secret.
     pub fn address(&self) -> String {
-        match self {
-            Store::Kv { kv, .. } => kv.address(),
-            Store::KeyVault(v) => v.address(),
-            Store::Pass(p) => p.address(),
-        }
+        self.0.address()
+    }
+
+    /// Which kind of vault it is.
+    pub fn kind(&self) -> VaultKind {
+        self.0.kind()
     }
 
     /// Whether earlier tokens stay in the store's history (KV versions; a pass store in git).
     pub fn keeps_history(&self) -> bool {
-        match self {
-            Store::Kv { .. } | Store::KeyVault(_) => true,
-            Store::Pass(p) => std::path::Path::new(&p.address()).join(".git").exists(),
-        }
+        self.0.keeps_history()
     }
 
     /// The entry at `path`, `None` when there is none.
     pub async fn entry(&self, path: &str) -> Result<Option<Entry>, KvError> {
-        match self {
-            Store::Kv { kv, mount } => Ok(kv.metadata(mount, path).await?.map(|m| Entry {
-                facts: Facts::from_metadata(&m.custom),
-                custom: m.custom,
-                version: m.current_version,
-                version_id: m.current_version.to_string(),
-                stamp: m.current_version,
-            })),
-            Store::KeyVault(v) => Ok(v.info(path).await?.map(|info| Entry {
-                facts: Facts::from_metadata(&info.tags),
-                stamp: stamp_of(&info.version),
-                custom: info.tags,
-                version: 0,
-                version_id: info.version,
-            })),
-            Store::Pass(p) => Ok(p.show(path).await?.map(|text| {
-                let (_, custom) = parse_entry(&text);
-                Entry {
-                    facts: Facts::from_metadata(&custom),
-                    custom,
-                    version: 0,
-                    version_id: String::new(),
-                    stamp: stamp_of(&text),
-                }
-            })),
-        }
+        self.0.entry(path).await
     }
 
     /// The token at `path`.
     pub async fn token(&self, path: &str) -> Result<Option<Token>, KvError> {
-        match self {
-            Store::Kv { kv, mount } => Ok(kv.read_token(mount, path).await?.map(|(t, _)| t)),
-            Store::KeyVault(v) => v.value(path).await,
-            Store::Pass(p) => Ok(p
-                .show(path)
-                .await?
-                .map(|text| Token::new(parse_entry(&text).0.as_str()))
-                .filter(|t| !t.is_empty())),
-        }
+        self.0.token(path).await
     }
 
     /// Writes `token` at `path` only if the entry is still as it was (`expected`: its stamp when
@@ -167,141 +140,60 @@ impl Store {
             .map(|e| Facts::others(&e.custom))
             .unwrap_or_default();
         custom.extend(facts.to_metadata());
-        match self {
-            Store::Kv { kv, mount } => {
-                let version = kv.write(mount, path, token, expected).await?;
-                kv.set_metadata(mount, path, &custom).await?;
-                Ok(version)
-            }
-            Store::KeyVault(v) => {
-                // Key Vault has no check-and-set: its latest version is compared just before
-                // the new one is set.
-                if now.map_or(0, |e| e.stamp) != expected {
-                    return Err(KvError::Changed {
-                        path: format!("{}/secrets/{path}", v.address()),
-                    });
-                }
-                let expires = facts
-                    .expires
-                    .as_deref()
-                    .and_then(|d| crate::store::settings::parse_date(d).ok())
-                    .map(|d| d.midnight().assume_utc().unix_timestamp());
-                v.set(path, token, &custom, expires).await?;
-                Ok(0)
-            }
-            Store::Pass(p) => {
-                // pass has no check-and-set: the entry is compared just before it is replaced.
-                if now.map_or(0, |e| e.stamp) != expected {
-                    return Err(KvError::Changed {
-                        path: format!("pass://{path}"),
-                    });
-                }
-                p.insert(path, &entry_text(token.expose(), &custom)).await?;
-                Ok(0)
-            }
-        }
+        let stamp = now.map_or(0, |e| e.stamp);
+        self.0
+            .write(path, token, &custom, facts, expected, stamp)
+            .await
     }
 
     /// The replaced token the store still holds at `version` (from [`Replaced::version`]).
     pub async fn old_copy(&self, path: &str, version: &str) -> Result<OldCopy, KvError> {
-        let found = match self {
-            Store::Kv { kv, mount } => match version.parse::<u64>() {
-                Ok(n) if n > 0 => kv.read_version(mount, path, n).await?,
-                _ => return Ok(OldCopy::NotKept),
-            },
-            Store::KeyVault(v) if !version.is_empty() => v.value_at(path, version).await?,
-            Store::KeyVault(_) | Store::Pass(_) => return Ok(OldCopy::NotKept),
-        };
-        Ok(found.map_or(OldCopy::Gone, OldCopy::Held))
+        self.0.old_copy(path, version).await
     }
 
     /// Puts the replaced token at `version` beyond reach now that Azure DevOps refuses it: a
     /// KV version destroyed, a Key Vault version disabled (Key Vault deletes only whole
     /// secrets). Says what it did.
     pub async fn retire(&self, path: &str, version: &str) -> Result<Option<String>, KvError> {
-        match self {
-            Store::Kv { kv, mount } => match version.parse::<u64>() {
-                Ok(n) if n > 0 => {
-                    kv.destroy(mount, path, n).await?;
-                    Ok(Some(format!("version {n} destroyed")))
-                }
-                _ => Ok(None),
-            },
-            Store::KeyVault(v) if !version.is_empty() => {
-                v.update(path, version, Some(false), None).await?;
-                Ok(Some("its version in the Key Vault disabled".into()))
-            }
-            Store::KeyVault(_) | Store::Pass(_) => Ok(None),
-        }
+        self.0.retire(path, version).await
     }
 
     /// Rewrites the facts beside the token at `path` without a new token version (KV metadata,
     /// the latest Key Vault version's tags); a pass entry is rewritten with the same token,
     /// only if it still holds the token `facts` describe.
     pub async fn set_facts(&self, path: &str, facts: &Facts) -> Result<(), KvError> {
+        let changed = || KvError::Changed {
+            path: self.shown(path),
+        };
         let Some(entry) = self.entry(path).await? else {
-            return Err(KvError::Changed {
-                path: self.shown(path),
-            });
+            return Err(changed());
         };
         if entry.facts.fingerprint != facts.fingerprint {
-            return Err(KvError::Changed {
-                path: self.shown(path),
-            });
+            return Err(changed());
         }
         let mut custom = Facts::others(&entry.custom);
         custom.extend(facts.to_metadata());
-        match self {
-            Store::Kv { kv, mount } => kv.set_metadata(mount, path, &custom).await,
-            Store::KeyVault(v) => {
-                let info = v.info(path).await?.ok_or_else(|| KvError::Changed {
-                    path: self.shown(path),
-                })?;
-                v.update(path, &info.version, None, Some(&custom)).await
-            }
-            Store::Pass(p) => {
-                let Some(token) = self.token(path).await? else {
-                    return Err(KvError::Changed {
-                        path: self.shown(path),
-                    });
-                };
-                p.insert(path, &entry_text(token.expose(), &custom)).await
-            }
-        }
+        self.0
+            .write_facts(path, &custom)
+            .await
+            .map_err(|e| match e {
+                KvError::Changed { .. } => changed(),
+                other => other,
+            })
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<String>, KvError> {
-        match self {
-            Store::Kv { kv, mount } => kv.list(mount, prefix).await,
-            Store::KeyVault(v) => Ok(v
-                .list()
-                .await?
-                .into_iter()
-                .filter(|n| n.starts_with(prefix))
-                .collect()),
-            Store::Pass(p) => Ok(p.list(prefix)),
-        }
+        self.0.list(prefix).await
     }
 
     /// The fresh verdict beside the token (KV metadata, the Key Vault version's tags; a pass
     /// entry is not rewritten for it).
     async fn record(&self, path: &str, version_id: &str, custom: &BTreeMap<String, String>) {
-        match self {
-            Store::Kv { kv, mount } => {
-                let _ = kv.set_metadata(mount, path, custom).await;
-            }
-            Store::KeyVault(v) if !version_id.is_empty() => {
-                let _ = v.update(path, version_id, None, Some(custom)).await;
-            }
-            Store::KeyVault(_) | Store::Pass(_) => {}
-        }
+        self.0.record(path, version_id, custom).await;
     }
 
     fn shown(&self, path: &str) -> String {
-        match self {
-            Store::Kv { mount, .. } => format!("{mount}/{path}"),
-            Store::KeyVault(_) | Store::Pass(_) => path.to_string(),
-        }
+        self.0.shown(path)
     }
 }
 
