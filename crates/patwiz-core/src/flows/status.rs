@@ -106,12 +106,14 @@ pub async fn collect(
     now: OffsetDateTime,
 ) -> Vec<OrgStatus> {
     // What the store holds for each organization (fast, local), then every live check at once.
-    let mut tokens = Vec::with_capacity(settings.orgs.len());
-    for org in &settings.orgs {
-        let token = vault.token(&org.key).await;
-        let interrupted = org.rotating || vault.has_staged(&org.key).await.unwrap_or(false);
-        tokens.push((token, interrupted));
-    }
+    let keys: Vec<String> = settings.orgs.iter().map(|o| o.key.clone()).collect();
+    let tokens: Vec<_> = vault
+        .tokens(&keys)
+        .await
+        .into_iter()
+        .zip(&settings.orgs)
+        .map(|((token, staged), org)| (token, org.rotating || staged))
+        .collect();
     let mut lives: Vec<Option<Result<Report, NotSent>>> = vec![None; settings.orgs.len()];
     if check {
         let mut asked = Vec::new();

@@ -115,6 +115,34 @@ impl Vault {
         }
     }
 
+    /// The token and whether a staged one is left behind, for each of `keys`, read in one batch
+    /// (two entries per key, one store call in all); a staged token whose rotation was cut
+    /// short before the swap is finished as [`Vault::token`] finishes it.
+    pub async fn tokens(&self, keys: &[String]) -> Vec<(Result<Option<Token>, StoreError>, bool)> {
+        let mut asked: Vec<String> = keys.to_vec();
+        asked.extend(keys.iter().map(|k| staged_key(k)));
+        let found = match self.store.get_all(asked).await {
+            Ok(found) => found,
+            Err(e) => return keys.iter().map(|_| (Err(e.clone()), false)).collect(),
+        };
+        let (current, staged) = found.split_at(keys.len());
+        let mut out = Vec::with_capacity(keys.len());
+        for ((key, token), staged) in keys.iter().zip(current).zip(staged) {
+            let has_staged = matches!(staged, Ok(Some(_)));
+            out.push(match token {
+                // Cut short before the swap: the staged token becomes the stored one (and is
+                // then no longer left behind, unless that failed).
+                Ok(None) if has_staged => {
+                    let token = self.token(key).await;
+                    let left = token.is_err();
+                    (token, left)
+                }
+                other => (other.clone(), has_staged),
+            });
+        }
+        out
+    }
+
     /// True when an interrupted rotation left a staged token behind.
     pub async fn has_staged(&self, key: &str) -> Result<bool, StoreError> {
         Ok(self.store.get(&staged_key(key)).await?.is_some())
@@ -203,5 +231,63 @@ impl Vault {
         self.store.delete(&staged_key(key)).await?;
         let (settings, _) = self.settings.update(|s| s.remove(key))?;
         Ok((secret, settings))
+    }
+}
+
+#[cfg(test)]
+mod batch_tests {
+    use super::*;
+    use crate::store::secret::Backend;
+
+    #[tokio::test]
+    async fn every_token_is_read_in_one_batch_and_a_cut_short_rotation_is_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = Vault::open_with(dir.path(), Some(Backend::Memory))
+            .await
+            .unwrap();
+        let key = |name: &str| format!("https://dev.azure.com/batch-{name}");
+        let token = |v: &str| Token::new(v.repeat(52));
+        // stored; stored with a staged one left (interrupted); staged only (cut short before
+        // the swap); nothing.
+        vault.store.set(&key("a"), &token("a")).await.unwrap();
+        vault.store.set(&key("b"), &token("b")).await.unwrap();
+        vault
+            .store
+            .set(&staged_key(&key("b")), &token("c"))
+            .await
+            .unwrap();
+        vault
+            .store
+            .set(&staged_key(&key("d")), &token("d"))
+            .await
+            .unwrap();
+        let keys: Vec<String> = ["a", "b", "d", "e"].iter().map(|n| key(n)).collect();
+        let found = vault.tokens(&keys).await;
+        let seen: Vec<(Option<String>, bool)> = found
+            .iter()
+            .map(|(t, staged)| {
+                (
+                    t.as_ref()
+                        .unwrap()
+                        .as_ref()
+                        .map(|t| t.expose()[..1].to_string()),
+                    *staged,
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (Some("a".into()), false),
+                (Some("b".into()), true),
+                (Some("d".into()), false),
+                (None, false),
+            ]
+        );
+        assert!(
+            vault.store.get(&key("d")).await.unwrap().is_some(),
+            "swapped in"
+        );
+        assert!(!vault.has_staged(&key("d")).await.unwrap());
     }
 }
