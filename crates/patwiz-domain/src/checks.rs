@@ -256,6 +256,48 @@ pub struct Fill<'a> {
     pub project: &'a str,
 }
 
+impl Fill<'_> {
+    /// The value of the placeholder `name`, if it is one.
+    fn value(&self, name: &str) -> Option<&str> {
+        Some(match name {
+            "checkbox" => self.checkbox,
+            "scope" => self.scope,
+            "integration" => self.integration,
+            "org" => self.org,
+            "account" => self.account,
+            "project" => self.project,
+            _ => return None,
+        })
+    }
+
+    /// `template` with each `{name}` replaced by its value, in one pass: a value is never read
+    /// as a template (a project the service names `{org}` stays `{org}`); an unknown `{…}`
+    /// stays as written.
+    pub fn apply(&self, template: &str) -> String {
+        let mut out = String::with_capacity(template.len());
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            match after
+                .find('}')
+                .and_then(|close| self.value(&after[..close]).map(|value| (close, value)))
+            {
+                Some((close, value)) => {
+                    out.push_str(value);
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
 /// Which remediation text applies: a class's own, or one of its variants. Each is one section
 /// of `assets/remediation.toml` (a test holds the two to each other).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -387,14 +429,7 @@ pub fn remediation(key: impl Into<RemediationKey>, fill: &Fill) -> Remediation {
         .get(key.as_str())
         .cloned()
         .expect("every remediation key has its text (tested)");
-    let text = base
-        .text
-        .replace("{checkbox}", fill.checkbox)
-        .replace("{scope}", fill.scope)
-        .replace("{integration}", fill.integration)
-        .replace("{org}", fill.org)
-        .replace("{account}", fill.account)
-        .replace("{project}", fill.project);
+    let text = fill.apply(&base.text);
     // A sentence that starts with a filled-in name ("the integration does not need…") starts
     // with a capital.
     let mut chars = text.chars();
@@ -511,6 +546,25 @@ pub fn classify_existence(answer: &Answer) -> CheckClass {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn placeholders_are_filled_in_one_pass_and_a_value_is_never_read_as_one() {
+        let fill = Fill {
+            checkbox: "Code: Read",
+            scope: "vso.code",
+            // A name the service or a file gave, shaped like a placeholder.
+            integration: "{project}",
+            org: "contoso",
+            account: "ada@contoso.com",
+            project: "web",
+        };
+        assert_eq!(
+            fill.apply("Tick {checkbox} for {integration} in {project} ({unknown}, {"),
+            "Tick Code: Read for {project} in web ({unknown}, {"
+        );
+        assert_eq!(fill.apply("no placeholder"), "no placeholder");
+    }
+
     use super::*;
 
     fn answer(status: u16, message: Option<&str>, user_data: bool) -> Answer {

@@ -87,6 +87,18 @@ pub fn record_check(entry: &mut OrgSettings, report: &Report, now: OffsetDateTim
     }
 }
 
+/// The identity a check found, as the settings keep it (here, not in the store: the store
+/// knows nothing of the engine).
+impl From<&crate::engine::Identity> for SavedIdentity {
+    fn from(i: &crate::engine::Identity) -> SavedIdentity {
+        SavedIdentity {
+            id: i.id.clone(),
+            display_name: i.display_name.clone(),
+            unique_name: i.unique_name.clone(),
+        }
+    }
+}
+
 /// Whether a proven token may be stored, on this computer or in a team vault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admission {

@@ -32,16 +32,6 @@ pub struct SavedIdentity {
     pub unique_name: String,
 }
 
-impl From<&crate::engine::Identity> for SavedIdentity {
-    fn from(i: &crate::engine::Identity) -> SavedIdentity {
-        SavedIdentity {
-            id: i.id.clone(),
-            display_name: i.display_name.clone(),
-            unique_name: i.unique_name.clone(),
-        }
-    }
-}
-
 time::serde::format_description!(ymd, Date, "[year]-[month]-[day]");
 
 /// One organization's settings.
