@@ -579,11 +579,6 @@ async fn save(
     now: time::OffsetDateTime,
 ) -> Result<flows::keep::Stored, VaultError> {
     let vault = Vault::open_with(&dir, backend).await?;
-    let old_id = request
-        .rotating
-        .as_ref()
-        .and_then(|key| vault.settings.entry(key))
-        .and_then(|o| o.authorization_id);
     let proven = flows::keep::Proven {
         org: &request.org,
         token: &request.token,
@@ -593,13 +588,17 @@ async fn save(
         expires: request.expires,
         authorization_id: request.authorization_id.as_deref(),
     };
-    let stored = match &request.rotating {
-        Some(key) => flows::keep::rotate_proven(&vault, key, proven, now).await,
-        None => flows::keep::store_proven(&vault, proven, now).await,
-    }?;
-    if let Some(id) = &request.authorization_id {
-        let lifecycle = lifecycle.lock().await;
-        flows::mint::settle_stored(&vault, &request.org, id, old_id, lifecycle.as_ref()).await;
-    }
-    Ok(stored)
+    // The signed-in lifecycle API is needed (and waited for) only for a token patwiz created.
+    let signed_in = match request.authorization_id {
+        Some(_) => Some(lifecycle.lock().await),
+        None => None,
+    };
+    flows::mint::keep(
+        &vault,
+        proven,
+        request.rotating.as_deref(),
+        signed_in.as_ref().and_then(|l| l.as_ref()),
+        now,
+    )
+    .await
 }

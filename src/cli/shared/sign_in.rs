@@ -20,14 +20,12 @@ pub(crate) fn sign_in_method(org: &OrgUrl, args: &SignInArgs) -> Result<SignIn, 
 /// core's one rule, with the command line able to show a device code.
 pub(crate) fn sign_in_method_for(loopback: bool, args: &SignInArgs) -> Result<SignIn, ExitCode> {
     use crate::flows::sign_in::{Asked, Here, choose};
-    let asked = match args.sign_in.as_deref().map(Asked::parse).transpose() {
-        Ok(asked) => asked,
-        Err(other) => {
-            return Err(usage(format!(
-                "--sign-in {other}: use az, browser or device"
-            )));
-        }
-    };
+    let asked = args
+        .sign_in
+        .as_deref()
+        .map(Asked::parse)
+        .transpose()
+        .map_err(usage)?;
     choose(asked, &Here::detect(loopback, args.client_id.clone(), true)).map_err(usage)
 }
 

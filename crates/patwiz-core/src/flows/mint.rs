@@ -533,6 +533,31 @@ pub(super) async fn create(
     })
 }
 
+/// Keeps a proven token on this computer, a first one or (with `rotating`, the key of the
+/// stored one) a rotation's; when patwiz created it, its journal entry is settled and the
+/// token it replaced is revoked (with `lifecycle`, the signed-in lifecycle API).
+pub async fn keep(
+    vault: &Vault,
+    proven: Proven<'_>,
+    rotating: Option<&str>,
+    lifecycle: Option<&Lifecycle>,
+    now: OffsetDateTime,
+) -> Result<keep::Stored, crate::store::rotation::VaultError> {
+    let old_id = rotating
+        .and_then(|key| vault.settings.entry(key))
+        .and_then(|o| o.authorization_id);
+    let created = proven.authorization_id.map(str::to_string);
+    let org = proven.org.clone();
+    let stored = match rotating {
+        Some(key) => keep::rotate_proven(vault, key, proven, now).await,
+        None => keep::store_proven(vault, proven, now).await,
+    }?;
+    if let Some(id) = created {
+        settle_stored(vault, &org, &id, old_id, lifecycle).await;
+    }
+    Ok(stored)
+}
+
 /// After the wizard stored a token it created: its id recorded, the journal settled, and, for
 /// a rotation, the old token (when patwiz knows its id) revoked.
 pub async fn settle_stored(

@@ -14,13 +14,13 @@ pub enum Asked {
 }
 
 impl Asked {
-    /// The flow `--sign-in` names; `Err` holds the word when it names none.
-    pub fn parse(word: &str) -> Result<Asked, String> {
+    /// The flow `--sign-in` names.
+    pub fn parse(word: &str) -> Result<Asked, UnknownSignIn> {
         match word {
             "az" => Ok(Asked::AzureCli),
             "browser" => Ok(Asked::Browser),
             "device" => Ok(Asked::DeviceCode),
-            other => Err(other.to_string()),
+            other => Err(UnknownSignIn(other.to_string())),
         }
     }
 
@@ -33,6 +33,11 @@ impl Asked {
         }
     }
 }
+
+/// A `--sign-in` word that names no flow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--sign-in {0}: use az, browser or device")]
+pub struct UnknownSignIn(pub String);
 
 /// What this machine and this front end offer.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -205,6 +210,9 @@ mod tests {
                 .to_string()
                 .starts_with("--sign-in device needs")
         );
-        assert_eq!(Asked::parse("edge"), Err("edge".to_string()));
+        assert_eq!(
+            Asked::parse("edge").unwrap_err().to_string(),
+            "--sign-in edge: use az, browser or device"
+        );
     }
 }
