@@ -15,7 +15,7 @@ async fn stored_token(org: &OrgUrl) -> Option<Token> {
 }
 
 pub async fn run(mut args: CheckArgs) -> ExitCode {
-    use crate::domain::{scopes::Catalogue, token::check_pasted};
+    use crate::domain::token::check_pasted;
     use crate::engine;
 
     let org = match super::org_or_only_stored(args.org.as_deref()) {
@@ -36,53 +36,21 @@ pub async fn run(mut args: CheckArgs) -> ExitCode {
         return usage(format!("--ca-file (or SSL_CERT_FILE): {e}"));
     }
     // Neither --profile nor --scopes: the profile this organization was stored with.
-    let stored_profile = if args.profile.is_none() && args.scopes.is_empty() {
-        let stored = config_dir().and_then(|dir| {
-            crate::store::settings::SettingsFile::new(dir)
-                .load()
-                .ok()
-                .and_then(|(settings, _)| settings.get(&org.key()).map(|o| o.profile.clone()))
-        });
-        match stored {
-            Some(name) => Some(name),
-            None => {
-                return usage(format!(
-                    "no profile for {org}: pass --profile NAME or --scopes ID,ID (or store a token for it with `patwiz login`)"
-                ));
-            }
-        }
-    } else {
-        None
+    let stored_profile = config_dir().and_then(|dir| {
+        crate::store::settings::SettingsFile::new(dir)
+            .load()
+            .ok()
+            .and_then(|(settings, _)| settings.get(&org.key()).map(|o| o.profile.clone()))
+    });
+    let asked = crate::flows::prove::Asked {
+        profile: args.profile.as_deref(),
+        scopes: &args.scopes,
+        stored_profile: stored_profile.as_deref(),
     };
-    let (scopes, profile) = match args.profile.as_ref().or(stored_profile.as_ref()) {
-        Some(name) => match super::find_profile(name) {
-            Ok(p) => (p.scope_ids(), Some(p)),
-            Err(code) => return code,
-        },
-        None => {
-            let catalogue = Catalogue::get();
-            let mut ids = Vec::new();
-            for id in args
-                .scopes
-                .iter()
-                .map(|s| s.trim())
-                .filter(|s| !s.is_empty())
-            {
-                match catalogue.scope(id) {
-                    Some(scope) => ids.push(scope.id.clone()),
-                    None => {
-                        return usage(format!(
-                            "--scopes: unknown scope \"{id}\" (see `patwiz profiles` or the catalogue in the README)"
-                        ));
-                    }
-                }
-            }
-            (ids, None)
-        }
+    let (scopes, profile) = match crate::flows::prove::what_to_prove(&super::ctx(), &org, &asked) {
+        Ok(found) => found,
+        Err(e) => return usage(e),
     };
-    if scopes.is_empty() {
-        return usage("no scopes to check: the custom profile needs --scopes ID,ID…");
-    }
     let command = format!("patwiz check --org {org}");
     let ask = super::TokenAsk {
         command: &command,
