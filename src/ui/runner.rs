@@ -147,33 +147,7 @@ impl Runner {
                     Err(e) => Err(BrowserError(e.to_string())),
                 })
             }),
-            Effect::CopyText(text, what) => {
-                let clipboard = self.clipboard.clone();
-                let terminal = self.terminal.clone();
-                let dir = self.reports_dir.clone();
-                let now = self.ctx.now();
-                self.spawn(async move {
-                    let text = Zeroizing::new(text);
-                    let copied = clipboard.copy(text.to_string()).await;
-                    let Err(e) = copied else {
-                        return Msg::ClipboardDone(Ok(what));
-                    };
-                    // No system clipboard: the terminal's own, and for a report a file too.
-                    let via_terminal =
-                        terminal.is_some_and(|t| t.send(TerminalCopy::Set(text.clone())).is_ok());
-                    if what == Copied::Report {
-                        return Msg::ReportFile {
-                            written: write_report(&dir, &text, now),
-                            via_terminal,
-                        };
-                    }
-                    if via_terminal {
-                        Msg::ViaTerminal(what)
-                    } else {
-                        Msg::ClipboardDone(Err(e))
-                    }
-                });
-            }
+            Effect::CopyText(text, what) => self.copy_text(text, what),
             Effect::ReadClipboard => {
                 let clipboard = self.clipboard.clone();
                 self.spawn(async move { Msg::Clipboard(clipboard.read().await) });
@@ -184,90 +158,11 @@ impl Runner {
                     Msg::ClipboardDone(clipboard.clear().await.map(|()| Copied::Emptied))
                 });
             }
-            Effect::CopyToken(token, _clear_after) => {
-                self.copied = Some(token.clone());
-                let clipboard = self.clipboard.clone();
-                let tx = self.tx.clone();
-                let terminal = self.terminal.clone();
-                let via = self.token_via_terminal.clone();
-                self.spawn(async move {
-                    match clipboard.copy_token(token.clone()).await {
-                        Ok(()) => {
-                            let _ = tx.send(Msg::TokenCopiedAt(Instant::now()));
-                            Msg::ClipboardDone(Ok(Copied::Token))
-                        }
-                        Err(e) => {
-                            let sent = terminal.is_some_and(|t| {
-                                t.send(TerminalCopy::Set(Zeroizing::new(
-                                    token.expose().to_string(),
-                                )))
-                                .is_ok()
-                            });
-                            if sent {
-                                via.store(true, Ordering::SeqCst);
-                                let _ = tx.send(Msg::TokenCopiedAt(Instant::now()));
-                                Msg::ViaTerminal(Copied::Token)
-                            } else {
-                                Msg::ClipboardDone(Err(e))
-                            }
-                        }
-                    }
-                });
-            }
-            Effect::ClearToken(token) => {
-                if self.token_via_terminal.swap(false, Ordering::SeqCst)
-                    && let Some(terminal) = &self.terminal
-                {
-                    let _ = terminal.send(TerminalCopy::Clear);
-                    let tx = self.tx.clone();
-                    let _ = tx.send(Msg::ClipboardDone(Ok(Copied::TokenCleared(true))));
-                    return;
-                }
-                let clipboard = self.clipboard.clone();
-                self.spawn(async move {
-                    Msg::ClipboardDone(clipboard.clear_token(token).await.map(Copied::TokenCleared))
-                });
-            }
+            Effect::CopyToken(token, _clear_after) => self.copy_token(token),
+            Effect::ClearToken(token) => self.clear_token(token),
             Effect::CancelValidation => self.cancel_validation(),
-            Effect::Validate(request) => {
-                self.cancel_validation();
-                let (events_tx, mut events_rx) = unbounded_channel();
-                let forward = self.tx.clone();
-                let pending = Pending::new(&self.pending);
-                self.validation = Some(tokio::spawn(async move {
-                    let run = tokio::spawn(flows::prove::run(*request, Some(events_tx)));
-                    while let Some(event) = events_rx.recv().await {
-                        let _ = forward.send(Msg::Engine(event));
-                    }
-                    let _ = run.await;
-                    drop(pending);
-                }));
-            }
-            Effect::DescribeStore => {
-                let backend = self.secret_store;
-                self.spawn(async move {
-                    Msg::StoreDescribed(
-                        match Vault::open_with(std::path::Path::new(""), backend)
-                            .await
-                            .map(|v| v.store)
-                        {
-                            Ok(store) if store.backend() == Backend::Keyutils => format!(
-                                "{} — {}. After a reboot it is gone, and Azure DevOps cannot show it again (you would create a new one): for a store that lasts, unlock your desktop keyring, or set PATWIZ_SECRET_STORE=secret-service.",
-                                store.backend().name(),
-                                store.backend().explain()
-                            ),
-                            Ok(store) => {
-                                format!(
-                                    "{} — {}",
-                                    store.backend().name(),
-                                    store.backend().explain()
-                                )
-                            }
-                            Err(e) => format!("✗ {e}"),
-                        },
-                    )
-                });
-            }
+            Effect::Validate(request) => self.validate(request),
+            Effect::DescribeStore => self.describe_store(),
             Effect::WriteReminder(request) => {
                 let result = write_reminder(&request, self.ctx.now());
                 self.spawn(async move { Msg::ReminderWritten(result) });
@@ -315,6 +210,121 @@ impl Runner {
                 });
             }
         }
+    }
+
+    fn copy_text(&mut self, text: String, what: Copied) {
+        let clipboard = self.clipboard.clone();
+        let terminal = self.terminal.clone();
+        let dir = self.reports_dir.clone();
+        let now = self.ctx.now();
+        self.spawn(async move {
+            let text = Zeroizing::new(text);
+            let copied = clipboard.copy(text.to_string()).await;
+            let Err(e) = copied else {
+                return Msg::ClipboardDone(Ok(what));
+            };
+            // No system clipboard: the terminal's own, and for a report a file too.
+            let via_terminal =
+                terminal.is_some_and(|t| t.send(TerminalCopy::Set(text.clone())).is_ok());
+            if what == Copied::Report {
+                return Msg::ReportFile {
+                    written: write_report(&dir, &text, now),
+                    via_terminal,
+                };
+            }
+            if via_terminal {
+                Msg::ViaTerminal(what)
+            } else {
+                Msg::ClipboardDone(Err(e))
+            }
+        });
+    }
+
+    fn copy_token(&mut self, token: Token) {
+        self.copied = Some(token.clone());
+        let clipboard = self.clipboard.clone();
+        let tx = self.tx.clone();
+        let terminal = self.terminal.clone();
+        let via = self.token_via_terminal.clone();
+        self.spawn(async move {
+            match clipboard.copy_token(token.clone()).await {
+                Ok(()) => {
+                    let _ = tx.send(Msg::TokenCopiedAt(Instant::now()));
+                    Msg::ClipboardDone(Ok(Copied::Token))
+                }
+                Err(e) => {
+                    let sent = terminal.is_some_and(|t| {
+                        t.send(TerminalCopy::Set(Zeroizing::new(
+                            token.expose().to_string(),
+                        )))
+                        .is_ok()
+                    });
+                    if sent {
+                        via.store(true, Ordering::SeqCst);
+                        let _ = tx.send(Msg::TokenCopiedAt(Instant::now()));
+                        Msg::ViaTerminal(Copied::Token)
+                    } else {
+                        Msg::ClipboardDone(Err(e))
+                    }
+                }
+            }
+        });
+    }
+
+    fn clear_token(&mut self, token: Token) {
+        if self.token_via_terminal.swap(false, Ordering::SeqCst)
+            && let Some(terminal) = &self.terminal
+        {
+            let _ = terminal.send(TerminalCopy::Clear);
+            let tx = self.tx.clone();
+            let _ = tx.send(Msg::ClipboardDone(Ok(Copied::TokenCleared(true))));
+            return;
+        }
+        let clipboard = self.clipboard.clone();
+        self.spawn(async move {
+            Msg::ClipboardDone(clipboard.clear_token(token).await.map(Copied::TokenCleared))
+        });
+    }
+
+    fn validate(&mut self, request: Box<crate::engine::CheckRequest>) {
+        self.cancel_validation();
+        let (events_tx, mut events_rx) = unbounded_channel();
+        let forward = self.tx.clone();
+        let pending = Pending::new(&self.pending);
+        self.validation = Some(tokio::spawn(async move {
+            let run = tokio::spawn(flows::prove::run(*request, Some(events_tx)));
+            while let Some(event) = events_rx.recv().await {
+                let _ = forward.send(Msg::Engine(event));
+            }
+            let _ = run.await;
+            drop(pending);
+        }));
+    }
+
+    fn describe_store(&mut self) {
+        let backend = self.secret_store;
+        self.spawn(async move {
+            Msg::StoreDescribed(
+                match Vault::open_with(std::path::Path::new(""), backend)
+                    .await
+                    .map(|v| v.store)
+                {
+                    Ok(store) if store.backend() == Backend::Keyutils => format!(
+                        "{} — {}. After a reboot it is gone, and Azure DevOps cannot show it again (you would create a new one): for a store that lasts, unlock your desktop keyring, or set PATWIZ_SECRET_STORE=secret-service.",
+                        store.backend().name(),
+                        store.backend().explain()
+                    ),
+                    Ok(store) => {
+                        format!(
+                            "{} — {}",
+                            store.backend().name(),
+                            store.backend().explain()
+                        )
+                    }
+                    Err(e) => format!("✗ {e}"),
+                },
+            )
+        });
     }
 }
 
