@@ -35,13 +35,18 @@ pub async fn run(mut args: CheckArgs) -> ExitCode {
     {
         return usage(format!("--ca-file (or SSL_CERT_FILE): {e}"));
     }
-    // Neither --profile nor --scopes: the profile this organization was stored with.
-    let stored_profile = config_dir().and_then(|dir| {
-        crate::store::settings::SettingsFile::new(dir)
-            .load()
-            .ok()
-            .and_then(|(settings, _)| settings.get(&org.key()).map(|o| o.profile.clone()))
-    });
+    // Neither --profile nor --scopes: the profile this organization was stored with (the
+    // settings are read only then).
+    let stored_profile = if args.profile.is_none() && args.scopes.is_empty() {
+        config_dir().and_then(|dir| {
+            crate::store::settings::SettingsFile::new(dir)
+                .load()
+                .ok()
+                .and_then(|(settings, _)| settings.get(&org.key()).map(|o| o.profile.clone()))
+        })
+    } else {
+        None
+    };
     let asked = crate::flows::prove::Asked {
         profile: args.profile.as_deref(),
         scopes: &args.scopes,

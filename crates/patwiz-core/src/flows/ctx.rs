@@ -63,28 +63,17 @@ mod tests {
     fn a_profile_is_found_among_the_persons_own_as_well_as_the_built_in_ones() {
         let tmp = tempfile::tempdir().unwrap();
         std::fs::write(
-            tmp.path().join("acme-sync.toml"),
-            r#"name = "acme-sync"
-title = "Acme"
-integration = "Acme sync"
-summary = "s"
-source = "Acme docs"
-token_name = "Acme"
-organization_advice = "this org"
-expiry_advice = "90 days"
-[[scope]]
-id = "vso.build"
-why = "read builds"
-"#,
+            tmp.path().join("acme.toml"),
+            crate::store::user_profiles::ACME,
         )
         .unwrap();
         let ctx = Ctx {
             profiles_dir: Some(tmp.path().to_path_buf()),
             ..Ctx::default()
         };
-        assert_eq!(ctx.profile("acme-sync").unwrap().name, "acme-sync");
+        assert_eq!(ctx.profile("acme").unwrap().name, "acme");
         assert_eq!(ctx.profile("git-zen").unwrap().name, "git-zen");
-        assert!(Ctx::default().profile("acme-sync").is_err());
+        assert!(Ctx::default().profile("acme").is_err());
     }
 
     #[test]

@@ -44,17 +44,9 @@ pub fn find(name: &str, dir: Option<&Path>) -> Result<Profile, ProfileError> {
     profiles::find_in(load_all(dir).0, name)
 }
 
+/// A valid profile of a person's own, called `acme` (for tests).
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn user_profiles_are_loaded_and_bad_ones_reported() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().to_path_buf();
-        std::fs::write(
-            dir.join("acme.toml"),
-            r#"name = "acme"
+pub(crate) const ACME: &str = r#"name = "acme"
 title = "Acme"
 integration = "Acme sync"
 summary = "s"
@@ -65,9 +57,17 @@ expiry_advice = "90 days"
 [[scope]]
 id = "vso.build"
 why = "read builds"
-"#,
-        )
-        .unwrap();
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_profiles_are_loaded_and_bad_ones_reported() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_path_buf();
+        std::fs::write(dir.join("acme.toml"), ACME).unwrap();
         std::fs::write(
             dir.join("broken.toml"),
             "name = \"x\"\n[[scope]]\nid = \"vso.nope\"\n",

@@ -34,13 +34,17 @@ pub trait TeamVault: Send + Sync {
     fn keeps_history(&self) -> bool;
     /// The entry at `path` as a message names it (`mount/path` for KV).
     fn shown(&self, path: &str) -> String;
+    /// Whether the store itself refuses a write on an entry changed since it was read (KV's
+    /// check-and-set); the others are compared just before the write.
+    fn checks_and_sets(&self) -> bool;
+    /// The entry at `path` as an address (`pass://…`, `https://….vault.azure.net/secrets/…`).
+    fn uri(&self, path: &str) -> String;
     /// The entry at `path`, `None` when there is none.
     fn entry<'a>(&'a self, path: &'a str) -> BoxFuture<'a, Result<Option<Entry>, KvError>>;
     /// The token at `path`.
     fn token<'a>(&'a self, path: &'a str) -> BoxFuture<'a, Result<Option<Token>, KvError>>;
-    /// Writes `token` with `custom` beside it, only if the entry is still `expected` (its stamp
-    /// when read; `now`: its stamp just before this write, for stores without check-and-set).
-    /// Returns the version written (KV) or 0.
+    /// Writes `token` with `custom` beside it (`expected`: the entry's stamp when read, for a
+    /// store that checks and sets). Returns the version written (KV) or 0.
     fn write<'a>(
         &'a self,
         path: &'a str,
@@ -48,7 +52,6 @@ pub trait TeamVault: Send + Sync {
         custom: &'a BTreeMap<String, String>,
         facts: &'a Facts,
         expected: u64,
-        now: u64,
     ) -> BoxFuture<'a, Result<u64, KvError>>;
     /// The earlier token at `version`, as the store still holds it.
     fn old_copy<'a>(
@@ -102,6 +105,14 @@ impl TeamVault for KvV2 {
         format!("{}/{path}", self.mount)
     }
 
+    fn checks_and_sets(&self) -> bool {
+        true
+    }
+
+    fn uri(&self, path: &str) -> String {
+        format!("vault://{}/{path}", self.mount)
+    }
+
     fn entry<'a>(&'a self, path: &'a str) -> BoxFuture<'a, Result<Option<Entry>, KvError>> {
         Box::pin(async move {
             Ok(self.kv.metadata(&self.mount, path).await?.map(|m| Entry {
@@ -125,7 +136,6 @@ impl TeamVault for KvV2 {
         custom: &'a BTreeMap<String, String>,
         _facts: &'a Facts,
         expected: u64,
-        _now: u64,
     ) -> BoxFuture<'a, Result<u64, KvError>> {
         Box::pin(async move {
             // KV's own check-and-set refuses a write on another version than the one read.
@@ -209,6 +219,14 @@ impl TeamVault for KeyVault {
         path.to_string()
     }
 
+    fn checks_and_sets(&self) -> bool {
+        false
+    }
+
+    fn uri(&self, path: &str) -> String {
+        format!("{}/secrets/{path}", KeyVault::address(self))
+    }
+
     fn entry<'a>(&'a self, path: &'a str) -> BoxFuture<'a, Result<Option<Entry>, KvError>> {
         Box::pin(async move {
             Ok(self.info(path).await?.map(|info| Entry {
@@ -231,17 +249,9 @@ impl TeamVault for KeyVault {
         token: &'a Token,
         custom: &'a BTreeMap<String, String>,
         facts: &'a Facts,
-        expected: u64,
-        now: u64,
+        _expected: u64,
     ) -> BoxFuture<'a, Result<u64, KvError>> {
         Box::pin(async move {
-            // Key Vault has no check-and-set: its latest version is compared just before the
-            // new one is set.
-            if now != expected {
-                return Err(KvError::Changed {
-                    path: format!("{}/secrets/{path}", KeyVault::address(self)),
-                });
-            }
             let expires = facts
                 .expires
                 .as_deref()
@@ -339,6 +349,14 @@ impl TeamVault for PassStore {
         path.to_string()
     }
 
+    fn checks_and_sets(&self) -> bool {
+        false
+    }
+
+    fn uri(&self, path: &str) -> String {
+        format!("pass://{path}")
+    }
+
     fn entry<'a>(&'a self, path: &'a str) -> BoxFuture<'a, Result<Option<Entry>, KvError>> {
         Box::pin(async move {
             Ok(self.show(path).await?.map(|text| {
@@ -370,16 +388,9 @@ impl TeamVault for PassStore {
         token: &'a Token,
         custom: &'a BTreeMap<String, String>,
         _facts: &'a Facts,
-        expected: u64,
-        now: u64,
+        _expected: u64,
     ) -> BoxFuture<'a, Result<u64, KvError>> {
         Box::pin(async move {
-            // pass has no check-and-set: the entry is compared just before it is replaced.
-            if now != expected {
-                return Err(KvError::Changed {
-                    path: format!("pass://{path}"),
-                });
-            }
             self.insert(path, &entry_text(token.expose(), custom))
                 .await?;
             Ok(0)

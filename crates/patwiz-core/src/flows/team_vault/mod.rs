@@ -140,10 +140,13 @@ impl Store {
             .map(|e| Facts::others(&e.custom))
             .unwrap_or_default();
         custom.extend(facts.to_metadata());
-        let stamp = now.map_or(0, |e| e.stamp);
-        self.0
-            .write(path, token, &custom, facts, expected, stamp)
-            .await
+        // A store without check-and-set (Key Vault, pass) is compared just before the write.
+        if !self.0.checks_and_sets() && now.map_or(0, |e| e.stamp) != expected {
+            return Err(KvError::Changed {
+                path: self.0.uri(path),
+            });
+        }
+        self.0.write(path, token, &custom, facts, expected).await
     }
 
     /// The replaced token the store still holds at `version` (from [`Replaced::version`]).
