@@ -16,8 +16,7 @@ fn environment(
     token: &str,
     org_url: &str,
     email: Option<&str>,
-    nuget_feed: Option<&str>,
-    org_name: &str,
+    nuget: Option<&crate::domain::feed_config::Feed>,
 ) -> Vec<(&'static str, secrecy::zeroize::Zeroizing<String>)> {
     use secrecy::zeroize::Zeroizing;
     let mut vars = vec![
@@ -36,9 +35,8 @@ fn environment(
             ),
         ));
     }
-    if let Some(feed) = nuget_feed {
-        let endpoint =
-            format!("https://pkgs.dev.azure.com/{org_name}/_packaging/{feed}/nuget/v3/index.json");
+    if let Some(feed) = nuget {
+        let endpoint = feed.nuget_index();
         vars.push((
             "VSS_NUGET_EXTERNAL_FEED_ENDPOINTS",
             Zeroizing::new(
@@ -58,6 +56,22 @@ pub async fn run(args: ExecArgs) -> ExitCode {
     let Some((program, rest)) = args.command.split_first() else {
         return usage("nothing to run: patwiz exec --org URL -- COMMAND [ARGS…]");
     };
+    if let Some(name) = &args.nuget_feed
+        && let Err(bad) = crate::domain::feed_config::check_feed_name(name)
+    {
+        return usage(format!("--nuget-feed: {bad}"));
+    }
+    // The organization's own package host (Azure DevOps Server serves feeds from the
+    // collection), as the service names it when discovery says nothing.
+    let nuget = args
+        .nuget_feed
+        .as_ref()
+        .map(|name| crate::domain::feed_config::Feed {
+            host: crate::engine::discovery::fallback_hosts(&org).pkgs,
+            project: None,
+            name: name.clone(),
+            org_name: org.name().to_string(),
+        });
     let vault = match open_vault().await {
         Ok(v) => v,
         Err(code) => return code,
@@ -109,8 +123,7 @@ pub async fn run(args: ExecArgs) -> ExitCode {
         token.expose(),
         org.as_str(),
         entry.identity.as_ref().map(|i| i.unique_name.as_str()),
-        args.nuget_feed.as_deref(),
-        org.name(),
+        nuget.as_ref(),
     ) {
         command.env(name, value.as_str());
     }
@@ -143,8 +156,12 @@ mod tests {
             "pat",
             "https://dev.azure.com/contoso",
             Some("a@b.c"),
-            Some("feed"),
-            "contoso",
+            Some(&crate::domain::feed_config::Feed {
+                host: "https://pkgs.dev.azure.com/contoso".into(),
+                project: None,
+                name: "feed".into(),
+                org_name: "contoso".into(),
+            }),
         );
         let get = |n: &str| {
             vars.iter()

@@ -69,8 +69,13 @@ pub async fn run(client: Client, args: FeedArgs) -> ExitCode {
     if let Err(code) = super::refuse_lookalike(&org, false) {
         return code;
     }
-    if args.feed.trim().is_empty() || args.feed.contains(['/', '\\']) {
-        return usage("--feed: the feed's name, as Azure Artifacts shows it (no slashes)");
+    if let Err(bad) = feed_config::check_feed_name(&args.feed) {
+        return usage(format!("--feed: {bad}"));
+    }
+    if let Some(project) = &args.project
+        && (project.trim().is_empty() || project.chars().any(crate::domain::text::is_control))
+    {
+        return usage("--project: the project's name, as Azure DevOps shows it");
     }
     let token = match token_for(&org, args.token_stdin, client).await {
         Ok(t) => t,

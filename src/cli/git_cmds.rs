@@ -62,13 +62,10 @@ pub async fn credential(operation: &str) -> ExitCode {
 }
 
 /// The configuration lines: a helper and useHttpPath for each stored organization's origin.
-fn lines(origins: &[String], exe: &str) -> Vec<(String, String)> {
+fn lines(origins: &[String], helper: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for origin in origins {
-        out.push((
-            format!("credential.{origin}.helper"),
-            format!("!'{exe}' git-credential"),
-        ));
+        out.push((format!("credential.{origin}.helper"), helper.to_string()));
         out.push((
             format!("credential.{origin}.useHttpPath"),
             "true".to_string(),
@@ -113,7 +110,11 @@ pub async fn setup(args: SetupGitArgs) -> ExitCode {
     let exe = std::env::current_exe()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| "patwiz".into());
-    let wanted = lines(&origins, &exe);
+    let helper = match crate::domain::git_credential::helper_line(&exe) {
+        Ok(helper) => helper,
+        Err(e) => return usage(e),
+    };
+    let wanted = lines(&origins, &helper);
     if args.undo {
         println!("Removing from your user-level git configuration (git config --global):");
         for (key, _) in &wanted {

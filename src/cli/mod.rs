@@ -210,8 +210,9 @@ pub struct StatusArgs {
     /// beside each).
     #[arg(long, value_name = "URI")]
     pub from: Option<String>,
-    /// With --from --check: an Azure DevOps Server host the vault's facts may name; tokens are
-    /// sent to a Server only when its host is named here (repeatable).
+    /// With --from --check: an Azure DevOps Server host the vault's facts may name, or a port
+    /// of this machine (127.0.0.1:8080); tokens are sent to a Server or a local port only when
+    /// named here (repeatable).
     #[arg(long, value_name = "HOST", requires = "from")]
     pub trust_server: Vec<String>,
     /// How to sign in to an Azure Key Vault (--from keyvault://…).

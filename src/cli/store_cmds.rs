@@ -448,37 +448,10 @@ pub async fn doctor() -> ExitCode {
 /// `doctor --scan`: tokens in the usual places, by file and line, and whether each is one patwiz
 /// stores (compared in memory, never shown).
 pub async fn scan() -> ExitCode {
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    use crate::flows::scan;
+    let home = directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
     let here = std::env::current_dir().ok();
-    let mut places: Vec<(std::path::PathBuf, String)> = Vec::new();
-    if let Some(home) = &home {
-        for name in [
-            ".npmrc",
-            ".gitconfig",
-            ".bash_history",
-            ".zsh_history",
-            ".local/share/fish/fish_history",
-            ".config/git/config",
-            ".pypirc",
-            ".config/pip/pip.conf",
-            ".nuget/NuGet/NuGet.Config",
-        ] {
-            places.push((home.join(name), format!("~/{name}")));
-        }
-    }
-    if let Some(here) = &here {
-        for name in [".npmrc", ".git/config", ".env"] {
-            places.push((here.join(name), name.to_string()));
-        }
-        if let Ok(entries) = std::fs::read_dir(here) {
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().to_string();
-                if name.starts_with(".env.") {
-                    places.push((entry.path(), name));
-                }
-            }
-        }
-    }
+    let places = scan::usual_places(home.as_deref(), here.as_deref());
     let stored: Vec<(String, Token)> = match open_vault().await {
         Ok(vault) => {
             let orgs = vault
@@ -486,51 +459,76 @@ pub async fn scan() -> ExitCode {
                 .load()
                 .map(|(s, _)| s.orgs)
                 .unwrap_or_default();
-            let mut out = Vec::new();
-            for org in orgs {
-                if let Ok(Some(token)) = vault.token(&org.key).await {
-                    out.push((org.url.clone(), token));
-                }
-            }
-            out
+            let keys: Vec<String> = orgs.iter().map(|o| o.key.clone()).collect();
+            orgs.iter()
+                .zip(vault.tokens(&keys).await)
+                .filter_map(|(org, (token, _))| Some((org.url.clone(), token.ok()??)))
+                .collect()
         }
         Err(_) => Vec::new(),
     };
-    let mut found = 0;
-    for (path, shown) in places {
-        let Ok(text) = crate::store::files::read_regular(&path, 16 * 1024 * 1024) else {
-            continue;
+    let findings = scan::scan(&places, &stored);
+    for hit in &findings.hits {
+        let whose = hit.stored_for.as_ref().map_or_else(
+            || "not one patwiz stores".to_string(),
+            |url| format!("the one patwiz stores for {url}"),
+        );
+        let what = if hit.checksum_matches {
+            "an Azure DevOps token"
+        } else {
+            "what looks like an Azure DevOps token (its checksum does not match)"
         };
-        let text = secrecy::zeroize::Zeroizing::new(text);
-        for hit in crate::domain::secret_scan::scan(&text) {
-            found += 1;
-            let whose = stored
-                .iter()
-                .find(|(_, t)| t.expose() == hit.token.expose())
-                .map_or_else(
-                    || "not one patwiz stores".to_string(),
-                    |(url, _)| format!("the one patwiz stores for {url}"),
-                );
-            let what = if hit.checksum_matches {
-                "an Azure DevOps token"
-            } else {
-                "what looks like an Azure DevOps token (its checksum does not match)"
-            };
-            println!(
-                "{shown}:{}: {what} ({}, {whose}; C3ID {})",
-                hit.line,
-                hit.format,
-                crate::domain::token::correlating_id(&hit.token)
-            );
-        }
+        let how = if hit.encoded {
+            ", base64 as npm keeps it"
+        } else {
+            ""
+        };
+        let leftover = if hit.leftover {
+            " — a temporary file an interrupted `patwiz npmrc/pip-conf --write` left behind: delete it (the next --write removes it too)"
+        } else {
+            ""
+        };
+        println!(
+            "{}:{}: {what} ({}{how}, {whose}; C3ID {}){leftover}",
+            hit.place, hit.line, hit.format, hit.correlating_id
+        );
     }
-    if found == 0 {
-        println!("No Azure DevOps token found in the usual places.");
+    for (place, why) in &findings.skipped {
+        println!("{place}: not read ({why})");
+    }
+    let unread = if findings.skipped.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " {} {} could not be read (above): look into {} yourself.",
+            findings.skipped.len(),
+            if findings.skipped.len() == 1 {
+                "file"
+            } else {
+                "files"
+            },
+            if findings.skipped.len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
+        )
+    };
+    if findings.hits.is_empty() {
+        println!(
+            "No Azure DevOps token found in the {} usual {} patwiz read.{unread}",
+            findings.read,
+            if findings.read == 1 { "file" } else { "files" }
+        );
         ExitCode::SUCCESS
     } else {
         println!(
-            "Remove {} from those files (a token in a file or history is readable by anything running as you); revoke any that was shared.",
-            if found == 1 { "it" } else { "them" }
+            "Remove {} from those files (a token in a file or history is readable by anything running as you); revoke any that was shared.{unread}",
+            if findings.hits.len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
         );
         ExitCode::from(1)
     }

@@ -48,9 +48,13 @@ fn plan(destination: &Destination, org_arg: Option<&str>) -> Result<Plan, ExitCo
     // The facts are the vault's data: a server they name gets a token only once you name it
     // with --org.
     let named: Vec<String> = org_arg
-        .map(|_| org.url().host_str().unwrap_or_default().to_string())
-        .into_iter()
-        .collect();
+        .map(|_| {
+            let url = org.url();
+            let host = url.host_str().unwrap_or_default();
+            let port = url.port_or_known_default().unwrap_or_default();
+            vec![host.to_string(), format!("{host}:{port}")]
+        })
+        .unwrap_or_default();
     crate::domain::team_vault::may_receive(&org, &named)
         .map_err(|why| usage(format!("{why}. If it is your server, pass --org {org}")))?;
     let profile = super::find_profile(if facts.profile.is_empty() {
@@ -161,7 +165,7 @@ pub async fn status(args: StatusArgs) -> ExitCode {
         Ok(found) => found,
         Err(e) => return kv_failure(&e),
     };
-    let members = match team_vault::fleet(
+    let fleet = match team_vault::fleet(
         &super::ctx(),
         &store,
         &path,
@@ -174,22 +178,30 @@ pub async fn status(args: StatusArgs) -> ExitCode {
         Ok(m) => m,
         Err(e) => return kv_failure(&e),
     };
+    let shown_from = crate::domain::text::clean_line(from);
     if args.json {
         println!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
                 "vault": store.address(),
                 "prefix": from,
-                "tokens": members,
+                "tokens": fleet.members,
+                "unread": fleet.unread,
+                "unread_reason": fleet.unread.map(|u| u.to_string()),
             }))
             .unwrap_or_default()
         );
-    } else if members.is_empty() {
-        println!("No token is stored under {from} yet.");
+    } else if fleet.members.is_empty() && fleet.unread.is_none() {
+        println!("No token is stored under {shown_from} yet.");
     } else {
-        print!("{}", fleet_table(&members, &store));
+        print!("{}", fleet_table(&fleet.members, &store));
+        if let Some(unread) = fleet.unread {
+            println!(
+                "✗ Not all of {shown_from} was read: {unread}. patwiz lists what it reached above."
+            );
+        }
     }
-    ExitCode::from(team_vault::exit_code(&members))
+    ExitCode::from(fleet.exit_code())
 }
 
 /// The fleet, secret by secret, in the blocks `status` prints for this machine's tokens.

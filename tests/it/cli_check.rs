@@ -607,6 +607,54 @@ fn doctor_scan_names_file_and_line_of_a_left_token_never_the_token() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("No Azure DevOps token found"));
 }
 
+/// A cloned repository's crafted file name cannot drive the terminal (title, OSC 52, a cleared
+/// screen saying "looks clean"); npm's base64 `_password=` is read; a file not read is named.
+#[test]
+fn doctor_scan_prints_names_as_data_reads_npms_base64_and_names_what_it_skipped() {
+    use base64::Engine as _;
+    let home = tempfile::tempdir().unwrap();
+    let here = tempfile::tempdir().unwrap();
+    let token = crate::support::fixtures::GIT_ZEN;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(token);
+    std::fs::write(
+        home.path().join(".npmrc"),
+        format!("//pkgs.dev.azure.com/o/_packaging/f/npm/registry/:_password={encoded}\n"),
+    )
+    .unwrap();
+    std::fs::write(home.path().join(".bash_history"), b"ls\0\xff\xfe\x00").unwrap();
+    let crafted = ".env.\u{1b}]0;owned\u{7}\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J\u{1b}[Hlooks clean";
+    std::fs::write(here.path().join(crafted), format!("PAT={token}\n")).unwrap();
+    let out = crate::support::cmd::patwiz()
+        .args(["doctor", "--scan"])
+        .env("HOME", home.path())
+        .env("PATWIZ_CONFIG_DIR", home.path().join("config"))
+        .current_dir(here.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "no escape sequence reaches the terminal: {text:?}"
+    );
+    assert!(
+        text.contains("~/.npmrc:1: an Azure DevOps token (84-character, base64 as npm keeps it"),
+        "{text}"
+    );
+    assert!(
+        text.contains("looks clean:1: an Azure DevOps token"),
+        "{text}"
+    );
+    assert!(
+        text.contains("~/.bash_history: not read (not text"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(&token[..8]) && !text.contains(&encoded[..12]),
+        "never the token"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mistyped_token_is_warned_about_before_it_is_sent_and_the_service_decides() {
     let emu = crate::support::clock::start_demo().await.unwrap();

@@ -253,3 +253,40 @@ async fn a_file_in_a_repository_is_never_written_and_a_project_npmrc_with_a_toke
     assert!(!text.contains("c2VjcmV0"), "never the value found");
     assert_no_secret_in_output(&out, &token);
 }
+
+/// A feed or project name with escape sequences never reaches the terminal (nor a file or a
+/// URL): it is refused as a name before anything is asked or written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feed_or_project_name_with_escape_sequences_is_refused_not_echoed() {
+    let emu = crate::support::clock::start_demo().await.unwrap();
+    let org = emu.org_url();
+    let token = emu.token("azure-artifacts").unwrap();
+    let home = Home::new();
+    let hostile = "fabrikam-shared\u{1b}]0;owned\u{7}\u{1b}]52;c;ZXZpbA==\u{7}";
+    for (client, args) in [
+        ("npmrc", vec!["--feed", hostile]),
+        ("pip-conf", vec!["--feed", hostile, "--write"]),
+        ("npmrc", vec!["--feed", "../../../evil"]),
+        (
+            "npmrc",
+            vec![
+                "--feed",
+                "fabrikam-shared",
+                "--project",
+                "Fab\u{1b}[2Jrikam",
+            ],
+        ),
+    ] {
+        let mut all = vec![client, "--org", org.as_str()];
+        all.extend(args);
+        let out = home.run(&all, &token, home.path());
+        let text = crate::support::cmd::text(&out);
+        assert_eq!(out.status.code(), Some(64), "{all:?}: {text}");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text:?}"
+        );
+        assert_no_secret_in_output(&out, &token);
+    }
+    assert!(!home.path().join(".npmrc").exists());
+}

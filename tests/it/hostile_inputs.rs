@@ -598,3 +598,76 @@ async fn a_hostile_vault_gets_no_token_elsewhere_no_memory_and_no_terminal_contr
     assert!(took < Duration::from_secs(30), "{took:?}: {text}");
     assert!(text.contains("cannot reach the vault"), "{text}");
 }
+
+/// The names a vault lists are data; a vault whose folders list folders forever is read to a
+/// bound and says what it left; an answer nested too deep to read is an error, not an empty
+/// vault.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vaults_names_depth_and_nesting_cannot_hang_fool_or_drive_the_terminal() {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse as _;
+    use std::sync::atomic::Ordering;
+    let (named, _) = hostile_vault(|| {
+        let body = serde_json::json!({"data": {
+            "keys": ["\u{1b}]0;owned\u{7}\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2Jlooks-clean"],
+            "current_version": 1,
+            "custom_metadata": {"org_url": "https://dev.azure.com/x", "written_by": "patwiz 0.1.0"}
+        }});
+        (
+            StatusCode::OK,
+            [("content-type", "application/json")],
+            body.to_string(),
+        )
+            .into_response()
+    })
+    .await;
+    let (text, _, _) = fleet_against(&named);
+    assert!(text.contains("looks-clean"), "{text}");
+    for control in ['\u{1b}', '\u{7}'] {
+        assert!(
+            !text.contains(control),
+            "a name drove the terminal: {text:?}"
+        );
+    }
+
+    // Every folder lists two more folders: forever, unless patwiz stops.
+    let (endless, requests) = hostile_vault(|| {
+        let body = serde_json::json!({"data": {"keys": ["a/", "b/"]}});
+        (
+            StatusCode::OK,
+            [("content-type", "application/json")],
+            body.to_string(),
+        )
+            .into_response()
+    })
+    .await;
+    let (text, code, took) = fleet_against(&endless);
+    let asked = requests.load(Ordering::SeqCst);
+    assert!(asked < 4096, "{asked} requests");
+    assert_ne!(
+        code,
+        Some(0),
+        "a listing cut short is not a success: {text}"
+    );
+    assert!(
+        text.contains("Not all of vault://secret/ado was read")
+            && text.contains("levels below the prefix were not read"),
+        "{text}"
+    );
+    assert!(took < Duration::from_secs(60), "{took:?}");
+
+    // 200,000 nested arrays: serde_json's recursion limit refuses it, and patwiz says so.
+    let (deep, _) = hostile_vault(|| {
+        let body = format!(
+            "{{\"data\":{{\"keys\":{}{}}}}}",
+            "[".repeat(200_000),
+            "]".repeat(200_000)
+        );
+        (StatusCode::OK, [("content-type", "application/json")], body).into_response()
+    })
+    .await;
+    let (text, code, _) = fleet_against(&deep);
+    assert_ne!(code, Some(0), "{text}");
+    assert!(text.contains("nested too deep"), "{text}");
+    assert!(!text.contains("No token is stored"), "{text}");
+}

@@ -789,3 +789,34 @@ async fn extending_a_token_of_the_persons_own_profile_proves_it_for_that_profile
     .to_string();
     assert!(err.contains("acme-sync"), "{err}");
 }
+
+/// An Azure CLI (or anything at its name) that prints without end is stopped at a bound and
+/// the person is told why: patwiz neither grows without limit nor dies without a word.
+#[cfg(unix)]
+#[test]
+fn an_azure_cli_that_prints_without_end_is_stopped_and_said_so() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt.block_on(crate::support::clock::start_demo()).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let az = config.path().join("az");
+    std::fs::write(
+        &az,
+        "#!/bin/sh\nexec yes 0123456789abcdefghijklmnopqrstuvwxyz\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = crate::support::cmd::patwiz()
+        .args(["tokens", "--org", &emu.org_url(), "--sign-in", "az"])
+        .env("PATWIZ_CONFIG_DIR", config.path())
+        .env("PATWIZ_AZ", &az)
+        .output()
+        .unwrap();
+    let text = crate::support::cmd::text(&out);
+    assert_ne!(out.status.code(), Some(0), "{text}");
+    assert!(
+        out.status.code().is_some(),
+        "patwiz ended by a signal: {text}"
+    );
+    assert!(text.contains("printed more than 1024 kB"), "{text}");
+}

@@ -15,6 +15,11 @@ const TO: &str = "vault://secret/ado/git-zen";
 
 struct World {
     emu: Emulator,
+    /// The emulated organization's URL: the facts name it, and a rotation names it with
+    /// --org (a port on this machine gets a team's token only when the person names it).
+    org: String,
+    /// `127.0.0.1:PORT` of the emulator, as `status --from --check --trust-server` names it.
+    local: String,
     kv: KvDouble,
     config: tempfile::TempDir,
     browser: std::path::PathBuf,
@@ -31,8 +36,13 @@ impl World {
         let kv = KvDouble::start(ROOT, Duration::ZERO).await.unwrap();
         let config = tempfile::tempdir().unwrap();
         let browser = crate::support::fixtures::fake_browser(config.path());
+        let org = emu.org_url();
+        let url = url::Url::parse(&org).unwrap();
+        let local = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
         World {
             emu,
+            org,
+            local,
             kv,
             config,
             browser,
@@ -124,7 +134,7 @@ async fn the_old_token_stays_in_the_vault_until_azure_devops_refuses_it_and_is_t
     // Azure DevOps can take up to an hour to stop a revoked token everywhere.
     w.emu.set_revocation_lag(Duration::from_secs(3600));
 
-    let out = w.run(&["rotate", "--to", TO, "--create"]);
+    let out = w.run(&["rotate", "--to", TO, "--org", &w.org, "--create"]);
     let text = w.said(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("Token rotated"), "{text}");
@@ -157,7 +167,14 @@ async fn the_old_token_stays_in_the_vault_until_azure_devops_refuses_it_and_is_t
     );
 
     // The fleet check, still within the lag: kept, and no action needed yet.
-    let out = w.run(&["status", "--from", "vault://secret/ado", "--check"]);
+    let out = w.run(&[
+        "status",
+        "--from",
+        "vault://secret/ado",
+        "--check",
+        "--trust-server",
+        &w.local,
+    ]);
     let text = w.said(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("still accepted for now"), "{text}");
@@ -170,6 +187,8 @@ async fn the_old_token_stays_in_the_vault_until_azure_devops_refuses_it_and_is_t
         "--from",
         "vault://secret/ado",
         "--check",
+        "--trust-server",
+        &w.local,
         "--json",
     ]);
     let text = w.said(&out);
@@ -200,7 +219,7 @@ async fn the_old_token_stays_in_the_vault_until_azure_devops_refuses_it_and_is_t
 async fn a_rotation_whose_old_token_is_refused_at_once_destroys_it_in_the_same_run() {
     let w = World::start(None).await;
     w.create();
-    let out = w.run(&["rotate", "--to", TO, "--create", "--json"]);
+    let out = w.run(&["rotate", "--to", TO, "--org", &w.org, "--create", "--json"]);
     let text = w.said(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -220,7 +239,15 @@ async fn a_rotation_whose_old_token_is_refused_at_once_destroys_it_in_the_same_r
 
     // --dry-run creates and writes nothing.
     let writes = w.kv.writes().len();
-    let out = w.run(&["rotate", "--to", TO, "--create", "--dry-run"]);
+    let out = w.run(&[
+        "rotate",
+        "--to",
+        TO,
+        "--org",
+        &w.org,
+        "--create",
+        "--dry-run",
+    ]);
     let text = w.said(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("Would create a token"), "{text}");
@@ -243,8 +270,8 @@ async fn two_rotations_by_creating_at_once_leave_one_winner_and_no_orphan_token(
     assert_eq!(w.emu.minted_live(), 1);
     let (a, b) = tokio::task::block_in_place(|| {
         std::thread::scope(|s| {
-            let one = s.spawn(|| w.run(&["rotate", "--to", TO, "--create"]));
-            let two = s.spawn(|| w.run(&["rotate", "--to", TO, "--create"]));
+            let one = s.spawn(|| w.run(&["rotate", "--to", TO, "--org", &w.org, "--create"]));
+            let two = s.spawn(|| w.run(&["rotate", "--to", TO, "--org", &w.org, "--create"]));
             (one.join().unwrap(), two.join().unwrap())
         })
     });
@@ -310,7 +337,7 @@ async fn a_key_vault_rotation_by_creating_disables_the_old_version_once_it_is_re
     let first_id = vault.tags("ado-git-zen")["authorization_id"].clone();
 
     w.emu.set_revocation_lag(Duration::from_secs(3600));
-    let out = run(&["rotate", "--to", &to, "--create"]);
+    let out = run(&["rotate", "--to", &to, "--org", &w.org, "--create"]);
     let text = w.said(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("still accepts it for now"), "{text}");
@@ -320,7 +347,14 @@ async fn a_key_vault_rotation_by_creating_disables_the_old_version_once_it_is_re
     assert_eq!(tags["replaced_version"].len(), 32, "a Key Vault version id");
 
     w.emu.set_revocation_lag(Duration::ZERO);
-    let out = run(&["status", "--from", &vault.url(), "--check"]);
+    let out = run(&[
+        "status",
+        "--from",
+        &vault.url(),
+        "--check",
+        "--trust-server",
+        &w.local,
+    ]);
     let text = w.said(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(
@@ -338,7 +372,7 @@ async fn a_pasted_tokens_successor_is_made_and_the_person_is_told_to_revoke_the_
     let w = World::start(None).await;
     let pasted = w.login_pasted();
 
-    let out = w.run(&["rotate", "--to", TO, "--create"]);
+    let out = w.run(&["rotate", "--to", TO, "--org", &w.org, "--create"]);
     let text = w.said(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(
@@ -364,7 +398,7 @@ async fn a_policy_refusal_leaves_the_vault_as_it_was_and_says_who_can_change_it(
     let w = World::start(Some(restricted)).await;
     w.login_pasted();
 
-    let out = w.run(&["rotate", "--to", TO, "--create"]);
+    let out = w.run(&["rotate", "--to", TO, "--org", &w.org, "--create"]);
     let text = w.said(&out);
     assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(text.contains("Who can change it:"), "{text}");
@@ -408,7 +442,7 @@ async fn facts_tampered_to_name_another_token_never_turn_a_rotation_against_it()
         .unwrap();
     assert_eq!(w.emu.minted_live(), 2);
 
-    let out = w.run(&["rotate", "--to", TO, "--create"]);
+    let out = w.run(&["rotate", "--to", TO, "--org", &w.org, "--create"]);
     let text = w.said(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(
@@ -424,7 +458,7 @@ async fn facts_tampered_to_name_another_token_never_turn_a_rotation_against_it()
 async fn a_rotation_killed_after_any_step_leaves_the_vault_a_working_token_and_no_orphan() {
     let w = World::start(None).await;
     w.create();
-    let rotate = ["rotate", "--to", TO, "--create"];
+    let rotate = ["rotate", "--to", TO, "--org", &w.org, "--create"];
 
     // Killed after the new token's id is journaled, before anything uses it.
     let out = w.run_with(&rotate, &[("PATWIZ_TEST_CRASH_MINT", "team-journaled")]);

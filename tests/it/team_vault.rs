@@ -111,7 +111,10 @@ async fn a_proven_token_goes_to_the_vault_with_its_facts_and_a_rotation_keeps_th
 
     // A rotation needs neither --org nor --profile: the facts beside the secret have them.
     let next = emu.token("legacy-format").unwrap();
-    let rotate = login(vec!["rotate", "--to", to, "--token-stdin"], &next);
+    let rotate = login(
+        vec!["rotate", "--to", to, "--org", &org, "--token-stdin"],
+        &next,
+    );
     let text = crate::support::cmd::text(&rotate);
     assert_eq!(rotate.status.code(), Some(0), "{text}");
     assert!(text.contains("(version 2)"), "{text}");
@@ -136,7 +139,10 @@ async fn a_proven_token_goes_to_the_vault_with_its_facts_and_a_rotation_keeps_th
 
     // A token that does not pass is never written.
     let missing = emu.token("git-zen-missing-service-connections").unwrap();
-    let refused = login(vec!["rotate", "--to", to, "--token-stdin"], &missing);
+    let refused = login(
+        vec!["rotate", "--to", to, "--org", &org, "--token-stdin"],
+        &missing,
+    );
     assert_eq!(
         refused.status.code(),
         Some(1),
@@ -171,6 +177,8 @@ async fn a_proven_token_goes_to_the_vault_with_its_facts_and_a_rotation_keeps_th
                 "--from",
                 "vault://secret/ado",
                 "--check",
+                "--trust-server",
+                &crate::support::fixtures::local_port_of(&org),
                 "--json",
             ],
             None,
@@ -254,10 +262,10 @@ async fn two_rotations_at_once_leave_one_winner_and_a_clear_message_for_the_othe
     let b = emu.token("git-zen").unwrap();
     let (kv_addr, dir) = (kv.addr(), config.path().to_path_buf());
     let rotate = |token: String| {
-        let (kv_addr, dir) = (kv_addr.clone(), dir.clone());
+        let (kv_addr, dir, org) = (kv_addr.clone(), dir.clone(), org.clone());
         std::thread::spawn(move || {
             let mut cmd = crate::support::cmd::patwiz();
-            cmd.args(["rotate", "--to", to, "--token-stdin"])
+            cmd.args(["rotate", "--to", to, "--org", &org, "--token-stdin"])
                 .env("VAULT_ADDR", kv_addr)
                 .env("VAULT_TOKEN", ROOT)
                 .env("PATWIZ_CONFIG_DIR", dir);
@@ -370,7 +378,10 @@ async fn azure_key_vault_gets_the_token_with_its_expiry_in_exp_and_the_facts_as_
 
     // A rotation: a new version, the facts kept; the fleet view.
     let next = emu.token("legacy-format").unwrap();
-    let out = run(&["rotate", "--to", &to, "--token-stdin"], Some(&next));
+    let out = run(
+        &["rotate", "--to", &to, "--org", &org, "--token-stdin"],
+        Some(&next),
+    );
     let text = crate::support::cmd::text(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(
@@ -379,7 +390,15 @@ async fn azure_key_vault_gets_the_token_with_its_expiry_in_exp_and_the_facts_as_
     );
     assert_eq!(vault.versions("ado-git-zen"), 2);
     let out = run(
-        &["status", "--from", &vault.url(), "--check", "--json"],
+        &[
+            "status",
+            "--from",
+            &vault.url(),
+            "--check",
+            "--trust-server",
+            &crate::support::fixtures::local_port_of(&org),
+            "--json",
+        ],
         None,
     );
     let text = crate::support::cmd::text(&out);

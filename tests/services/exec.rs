@@ -104,3 +104,89 @@ fn the_command_gets_the_token_in_its_environment_and_its_own_exit_code() {
     );
     let _ = patwiz(&["forget", "--org", &org], None);
 }
+
+/// `--nuget-feed` is a feed's name or nothing: `../../../evil` never reaches a URL, and the
+/// endpoint is built on the organization's own package host (here the loopback organization,
+/// as on Azure DevOps Server), not always on pkgs.dev.azure.com.
+#[test]
+#[ignore = "needs a kernel session keyring (keyctl session -); .ci/run provides it"]
+fn the_nuget_feed_is_checked_as_a_name_and_its_endpoint_is_the_organizations() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt.block_on(crate::support::clock::start_demo()).unwrap();
+    let org = emu.org_url();
+    let home = tempfile::tempdir().unwrap();
+    let patwiz = |args: &[&str], stdin: Option<&str>| {
+        let mut cmd = crate::support::cmd::patwiz();
+        cmd.args(args)
+            .env("PATWIZ_CONFIG_DIR", home.path())
+            .env("PATWIZ_SECRET_STORE", "keyutils");
+        crate::support::cmd::output(&mut cmd, stdin)
+    };
+    let login = [
+        "login",
+        "--org",
+        &org,
+        "--profile",
+        "git-zen",
+        "--token-stdin",
+    ];
+    let out = patwiz(&login, Some(GIT_ZEN));
+    assert!(out.status.success(), "{}", crate::support::cmd::text(&out));
+    let marker = home.path().join("ran");
+    let touch = format!("touch '{}'", marker.display());
+    let out = patwiz(
+        &[
+            "exec",
+            "--org",
+            &org,
+            "--nuget-feed",
+            "../../../evil",
+            "--",
+            "sh",
+            "-c",
+            &touch,
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(64),
+        "a usage error: {}",
+        crate::support::cmd::text(&out)
+    );
+    assert!(
+        crate::support::cmd::text(&out).contains("--nuget-feed: a feed's name holds only"),
+        "{}",
+        crate::support::cmd::text(&out)
+    );
+    assert!(!marker.exists(), "the command never ran");
+    let script = r#"
+        case "$VSS_NUGET_EXTERNAL_FEED_ENDPOINTS" in
+          *"\"endpoint\":\"$1/_packaging/shared/nuget/v3/index.json\""*) exit 7;;
+        esac
+        exit 3
+    "#;
+    let out = patwiz(
+        &[
+            "exec",
+            "--org",
+            &org,
+            "--nuget-feed",
+            "shared",
+            "--",
+            "sh",
+            "-c",
+            script,
+            "sh",
+            &org,
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(7),
+        "{}",
+        crate::support::cmd::text(&out)
+    );
+    let _ = patwiz(&["forget", "--org", &org], None);
+}

@@ -153,3 +153,82 @@ fn git_clones_metadata_with_patwiz_as_its_helper_and_not_without() {
     env(&mut forget);
     let _ = forget.args(["forget", "--org", &org]).output();
 }
+
+/// git runs a `!` helper through the shell: an install folder whose name closes the quote
+/// (`x';touch pwned;'`) must stay a name. Before helper_line, git ran `touch pwned` on every
+/// credential request and never reached patwiz.
+#[test]
+#[ignore = "needs git and a kernel session keyring (keyctl session -); .ci/run provides both"]
+fn an_install_path_that_closes_the_quote_stays_a_path_for_git() {
+    assert!(git_available(), "this test needs git");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt.block_on(crate::support::clock::start_demo()).unwrap();
+    let org = emu.org_url();
+    let home = tempfile::tempdir().unwrap();
+    let gitconfig = home.path().join("gitconfig");
+    // The binary under a hostile folder name, on the same file system as the build.
+    let install = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let folder = install.path().join("x';touch pwned;'");
+    std::fs::create_dir(&folder).unwrap();
+    let exe = folder.join("patwiz");
+    if std::fs::hard_link(env!("CARGO_BIN_EXE_patwiz"), &exe).is_err() {
+        std::fs::copy(env!("CARGO_BIN_EXE_patwiz"), &exe).unwrap();
+    }
+    let env = |cmd: &mut Command| {
+        cmd.current_dir(home.path())
+            .env("PATWIZ_CONFIG_DIR", home.path())
+            .env("PATWIZ_SECRET_STORE", "keyutils")
+            .env("GIT_CONFIG_GLOBAL", &gitconfig)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_TERMINAL_PROMPT", "0");
+    };
+    let mut login = crate::support::cmd::patwiz();
+    env(&mut login);
+    let out = crate::support::cmd::output(
+        login.args([
+            "login",
+            "--org",
+            &org,
+            "--profile",
+            "git-zen",
+            "--token-stdin",
+        ]),
+        Some(GIT_ZEN),
+    );
+    assert!(out.status.success(), "{}", crate::support::cmd::text(&out));
+    let mut setup = Command::new(&exe);
+    setup
+        .env("PATWIZ_TEST_CLOCK", crate::support::clock::TEST_DAY)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    env(&mut setup);
+    let out = setup.arg("setup-git").output().unwrap();
+    assert!(out.status.success(), "{}", crate::support::cmd::text(&out));
+
+    let url = url::Url::parse(&org).unwrap();
+    let host = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
+    let mut fill = Command::new("git");
+    env(&mut fill);
+    let out = crate::support::cmd::output(
+        fill.args(["credential", "fill"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+        Some(&format!(
+            "protocol=http\nhost={host}\npath=demo/Fabrikam%20Fiber/_git/fabrikam-web\n\n"
+        )),
+    );
+    let answer = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !home.path().join("pwned").exists(),
+        "the folder's name ran as a command"
+    );
+    assert!(
+        answer.contains(&format!("password={GIT_ZEN}")),
+        "patwiz under that folder answered git: {} / {}",
+        answer.replace(GIT_ZEN, "<token>"),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut forget = crate::support::cmd::patwiz();
+    env(&mut forget);
+    let _ = forget.args(["forget", "--org", &org]).output();
+}

@@ -185,9 +185,10 @@ fn openbao_holds_the_proven_token_its_facts_and_one_winner_of_two_rotations() {
     let go = |token: String| {
         let addr = server.addr.clone();
         let dir = config.path().to_path_buf();
+        let org = org.clone();
         std::thread::spawn(move || {
             let mut cmd = crate::support::cmd::patwiz();
-            cmd.args(["rotate", "--to", to, "--token-stdin"])
+            cmd.args(["rotate", "--to", to, "--org", &org, "--token-stdin"])
                 .env("VAULT_ADDR", addr)
                 .env("VAULT_TOKEN", ROOT)
                 .env("PATWIZ_CONFIG_DIR", dir);
@@ -310,7 +311,8 @@ fn openbao_keeps_the_replaced_token_until_azure_devops_refuses_it_then_destroys_
     assert_eq!(out.status.code(), Some(0), "{text}");
     // Azure DevOps can take up to an hour to stop a revoked token everywhere.
     emu.set_revocation_lag(Duration::from_secs(3600));
-    let (out, text) = run(&["rotate", "--to", to, "--create"]);
+    let org = emu.org_url();
+    let (out, text) = run(&["rotate", "--to", to, "--org", &org, "--create"]);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("keeps it as version 1"), "{text}");
     let read = |version: &str| {
@@ -348,7 +350,15 @@ fn openbao_keeps_the_replaced_token_until_azure_devops_refuses_it_then_destroys_
 
     // Refused now: the fleet check destroys version 1 in OpenBao and lets go of it.
     emu.set_revocation_lag(Duration::ZERO);
-    let (out, text) = run(&["status", "--from", "vault://secret/ado", "--check"]);
+    let local = crate::support::fixtures::local_port_of(&org);
+    let (out, text) = run(&[
+        "status",
+        "--from",
+        "vault://secret/ado",
+        "--check",
+        "--trust-server",
+        &local,
+    ]);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("version 1 destroyed"), "{text}");
     let meta = metadata();

@@ -130,7 +130,10 @@ fn pass_holds_the_proven_token_and_a_changed_entry_is_never_overwritten() {
 
     // Someone changes the entry while a rotation is proving its token: nothing is overwritten.
     let next = emu.token("legacy-format").unwrap();
-    let mut rotate = store.patwiz(config.path(), &["rotate", "--to", to, "--token-stdin"]);
+    let mut rotate = store.patwiz(
+        config.path(),
+        &["rotate", "--to", to, "--org", &org, "--token-stdin"],
+    );
     rotate.stdin(std::process::Stdio::piped());
     let mut child = rotate.spawn().unwrap();
     {
@@ -189,7 +192,15 @@ fn pass_holds_the_proven_token_and_a_changed_entry_is_never_overwritten() {
     let out = crate::support::cmd::output(
         &mut store.patwiz(
             config.path(),
-            &["status", "--from", "pass://ado", "--check", "--json"],
+            &[
+                "status",
+                "--from",
+                "pass://ado",
+                "--check",
+                "--trust-server",
+                &crate::support::fixtures::local_port_of(&org),
+                "--json",
+            ],
         ),
         None,
     );

@@ -50,3 +50,10 @@ pub fn scenario_with_lifecycle(lifecycle: &str) -> patwiz::emulator::Scenario {
     patwiz::emulator::Scenario::parse(&format!("{}{lifecycle}{}", &text[..start], &text[end..]))
         .unwrap()
 }
+
+/// `127.0.0.1:PORT` of a loopback organization's URL: how `--trust-server` names a port on
+/// this machine that may receive a team's token.
+pub fn local_port_of(org: &str) -> String {
+    let url = url::Url::parse(org).unwrap();
+    format!("{}:{}", url.host_str().unwrap(), url.port().unwrap())
+}

@@ -43,6 +43,36 @@ pub struct Feed {
     pub org_name: String,
 }
 
+/// Why a feed name is not one Azure Artifacts could have given (its rule: letters, digits,
+/// `-`, `_` and `.`, not starting with `.` or `_`, at most 64 characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BadFeedName {
+    #[error("a feed needs a name, as Azure Artifacts shows it")]
+    Empty,
+    #[error("a feed's name is at most 64 characters")]
+    TooLong,
+    #[error(
+        "a feed's name holds only letters, digits, '-', '_' and '.', and starts with a letter or digit (no slashes, spaces or '..')"
+    )]
+    Character,
+}
+
+/// Checks `name` as Azure Artifacts names feeds, so it can only ever be a feed's name: in a
+/// URL (never a path like `../../evil`), in a file, and on screen.
+pub fn check_feed_name(name: &str) -> Result<(), BadFeedName> {
+    if name.is_empty() {
+        return Err(BadFeedName::Empty);
+    }
+    if name.chars().count() > 64 {
+        return Err(BadFeedName::TooLong);
+    }
+    let allowed = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if !name.chars().all(allowed) || name.starts_with(['.', '_']) || name.contains("..") {
+        return Err(BadFeedName::Character);
+    }
+    Ok(())
+}
+
 impl Feed {
     fn base(&self) -> String {
         match &self.project {
@@ -62,6 +92,11 @@ impl Feed {
     }
 
     /// `https://pkgs.dev.azure.com/{org}[/{project}]/_packaging/{feed}/pypi/simple/`
+    /// The NuGet v3 service index (what `VSS_NUGET_EXTERNAL_FEED_ENDPOINTS` names).
+    pub fn nuget_index(&self) -> String {
+        format!("{}/nuget/v3/index.json", self.base())
+    }
+
     pub fn pypi_index(&self) -> String {
         format!("{}/pypi/simple/", self.base())
     }
@@ -364,6 +399,50 @@ pub fn project_npmrc_credentials(text: &str) -> Vec<ProjectCredential> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_feed_name_is_only_ever_a_feed_name() {
+        for good in ["shared", "my-feed_2", "Team.Packages", "Ünïcode"] {
+            assert_eq!(check_feed_name(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "../../../evil",
+            "a/b",
+            "a\\b",
+            "..",
+            ".hidden",
+            "_x",
+            "two words",
+            "feed\u{1b}]0;title\u{7}",
+            "feed\nnext",
+            "a%2F..",
+            "a?b",
+        ] {
+            assert_eq!(check_feed_name(bad), Err(BadFeedName::Character), "{bad:?}");
+        }
+        assert_eq!(check_feed_name(""), Err(BadFeedName::Empty));
+        assert_eq!(check_feed_name(&"a".repeat(65)), Err(BadFeedName::TooLong));
+    }
+
+    #[test]
+    fn the_nuget_index_is_built_on_the_organizations_package_host() {
+        let cloud = feed(None);
+        assert!(
+            cloud
+                .nuget_index()
+                .ends_with("/_packaging/shared/nuget/v3/index.json")
+        );
+        let server = Feed {
+            host: "https://tfs.example.com/DefaultCollection".into(),
+            project: None,
+            name: "shared".into(),
+            org_name: "DefaultCollection".into(),
+        };
+        assert_eq!(
+            server.nuget_index(),
+            "https://tfs.example.com/DefaultCollection/_packaging/shared/nuget/v3/index.json"
+        );
+    }
+
     use super::*;
 
     fn feed(project: Option<&str>) -> Feed {

@@ -100,8 +100,47 @@ pub fn pick<'a>(request: &Request, orgs: &'a [String]) -> Option<&'a str> {
     }
 }
 
+/// A path git cannot be given as a helper without it becoming something else: git runs a
+/// helper through the shell and keeps its configuration one value per line, so a control
+/// character (a newline above all) could end the value and start another.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "patwiz's own path has a control character in it, which git's configuration cannot hold safely: move patwiz to a folder whose name has none and run setup-git again"
+)]
+pub struct UnsafeHelperPath;
+
+/// The `credential.<origin>.helper` value that runs `exe` as git's helper. git runs a value
+/// starting with `!` through the shell (`sh -c`, Git for Windows' own sh too), so the path is
+/// one single-quoted word in which no character is special: a `'` is closed, escaped and
+/// reopened (`'\''`), and `$`, `` ` ``, `;`, `\` and spaces stay text.
+pub fn helper_line(exe: &str) -> Result<String, UnsafeHelperPath> {
+    if exe.is_empty() || exe.chars().any(char::is_control) {
+        return Err(UnsafeHelperPath);
+    }
+    Ok(format!("!'{}' git-credential", exe.replace('\'', r"'\''")))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_helper_path_is_one_shell_word_whatever_it_holds() {
+        assert_eq!(
+            helper_line("/opt/patwiz/bin/patwiz").unwrap(),
+            "!'/opt/patwiz/bin/patwiz' git-credential"
+        );
+        assert_eq!(
+            helper_line("/tmp/it's $(touch x)/patwiz").unwrap(),
+            r"!'/tmp/it'\''s $(touch x)/patwiz' git-credential"
+        );
+        assert_eq!(
+            helper_line(r"C:\Program Files\patwiz\patwiz.exe").unwrap(),
+            r"!'C:\Program Files\patwiz\patwiz.exe' git-credential"
+        );
+        assert!(helper_line("/tmp/a\nb/patwiz").is_err());
+        assert!(helper_line("/tmp/a\u{1b}]0;x\u{7}/patwiz").is_err());
+        assert!(helper_line("").is_err());
+    }
+
     use super::*;
 
     fn orgs() -> Vec<String> {

@@ -254,20 +254,33 @@ fn version_id(text: Option<&String>) -> String {
 
 /// Whether a token may go to `org` because a vault's facts name it. The facts are data anyone
 /// with write access to the vault (or only to its metadata) can change, so they may send a
-/// token only to Azure DevOps' own hosts and to this machine; an Azure DevOps Server only when
-/// the person named its host (`trusted`), and a look-alike of Azure DevOps' hosts never.
+/// token only to Azure DevOps' own hosts; an Azure DevOps Server only when the person named
+/// its host (`trusted`), a port of this machine only when the person named that very port
+/// (`127.0.0.1:8080`: on a shared machine any local user can listen on another one), and a
+/// look-alike of Azure DevOps' hosts never.
 pub fn may_receive(org: &super::org_url::OrgUrl, trusted: &[String]) -> Result<(), String> {
     use super::org_url::OrgKind;
-    if org.kind() != OrgKind::Server || org.is_loopback() {
+    let named = |what: &str| trusted.iter().any(|t| t.trim().eq_ignore_ascii_case(what));
+    let host = org.url().host_str().unwrap_or_default();
+    if org.is_loopback() {
+        let port = org.url().port_or_known_default().unwrap_or_default();
+        let authority = format!("{host}:{port}");
+        if named(&authority) {
+            return Ok(());
+        }
+        return Err(format!(
+            "the facts beside it name {org}, a port on this machine: patwiz sends a team's token to a local port only when you name that port ({authority}); no token was sent there"
+        ));
+    }
+    if org.kind() != OrgKind::Server {
         return Ok(());
     }
-    let host = org.url().host_str().unwrap_or_default();
     if let Some(why) = org.lookalike() {
         return Err(format!(
             "the facts beside it name {org}, and {why}; no token was sent there"
         ));
     }
-    if trusted.iter().any(|t| t.trim().eq_ignore_ascii_case(host)) {
+    if named(host) {
         return Ok(());
     }
     Err(format!(
@@ -502,12 +515,80 @@ mod tests {
         let org = |u: &str| OrgUrl::parse(u).unwrap();
         assert!(may_receive(&org("https://dev.azure.com/contoso"), &[]).is_ok());
         assert!(may_receive(&org("https://contoso.visualstudio.com"), &[]).is_ok());
-        assert!(may_receive(&org("http://127.0.0.1:8080/demo"), &[]).is_ok());
+        // A port on this machine only as named: another local user may listen on any other.
+        let local = org("http://127.0.0.1:8080/demo");
+        assert!(may_receive(&local, &[]).is_err());
+        assert!(may_receive(&local, &["127.0.0.1:9090".into()]).is_err());
+        assert!(may_receive(&local, &["127.0.0.1".into()]).is_err());
+        assert!(may_receive(&local, &["127.0.0.1:8080".into()]).is_ok());
         let server = org("https://tfs.contoso.local/tfs/DefaultCollection");
         let refused = may_receive(&server, &[]).unwrap_err();
         assert!(refused.contains("(tfs.contoso.local)"), "{refused}");
         assert!(may_receive(&server, &["TFS.contoso.local".into()]).is_ok());
         let lookalike = org("https://dev.azure.com.evil.example/contoso");
         assert!(may_receive(&lookalike, &["dev.azure.com.evil.example".into()]).is_err());
+    }
+}
+
+/// How far a listing of a vault goes: a vault whose folders list more folders forever, or a
+/// page that names a next page forever, is read this far and no further.
+pub const LIST_DEPTH: usize = 10;
+/// The most names (secrets and folders together) a listing reads.
+pub const LIST_ENTRIES: usize = 10_000;
+/// The most pages of one listing.
+pub const LIST_PAGES: usize = 200;
+/// The longest a listing takes.
+pub const LIST_SECONDS: u64 = 60;
+
+/// The secrets a listing found, and what it did not read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    pub paths: Vec<String>,
+    pub unread: Option<Unread>,
+}
+
+impl Listing {
+    pub fn whole(paths: Vec<String>) -> Listing {
+        Listing {
+            paths,
+            unread: None,
+        }
+    }
+}
+
+/// Why a listing stopped before the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Unread {
+    /// Folders deeper than [`LIST_DEPTH`] below the prefix.
+    Deeper,
+    /// More than [`LIST_ENTRIES`] names.
+    MoreNames,
+    /// More than [`LIST_PAGES`] pages.
+    MorePages,
+    /// Longer than [`LIST_SECONDS`].
+    Slower,
+}
+
+impl std::fmt::Display for Unread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unread::Deeper => write!(
+                f,
+                "folders more than {LIST_DEPTH} levels below the prefix were not read"
+            ),
+            Unread::MoreNames => write!(
+                f,
+                "the vault lists more than {LIST_ENTRIES} names there; the rest were not read"
+            ),
+            Unread::MorePages => write!(
+                f,
+                "the vault's list went on for more than {LIST_PAGES} pages; the rest were not read"
+            ),
+            Unread::Slower => write!(
+                f,
+                "listing took longer than {LIST_SECONDS} seconds; what it had not reached by then was not read"
+            ),
+        }
     }
 }

@@ -166,26 +166,23 @@ pub async fn from_azure_cli() -> Result<EntraToken, SignInError> {
 
 /// The Azure CLI's token for another Microsoft resource (`https://vault.azure.net` for Key Vault).
 pub async fn from_azure_cli_for(resource: &str) -> Result<EntraToken, SignInError> {
-    let output = tokio::process::Command::new(azure_cli())
-        .args([
-            "account",
-            "get-access-token",
-            "--resource",
-            resource,
-            "--query",
-            "accessToken",
-            "-o",
-            "tsv",
-        ])
-        .stdin(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(Duration::from_secs(60), output)
+    let mut az = tokio::process::Command::new(azure_cli());
+    az.args([
+        "account",
+        "get-access-token",
+        "--resource",
+        resource,
+        "--query",
+        "accessToken",
+        "-o",
+        "tsv",
+    ]);
+    let output = super::child::run(&mut az, None, Duration::from_secs(60))
         .await
-        .map_err(|_| SignInError::TimedOut)?
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => SignInError::AzCliMissing,
-            _ => SignInError::AzCli(e.to_string()),
+        .map_err(|e| match e {
+            e if e.not_found() => SignInError::AzCliMissing,
+            super::child::ChildError::TimedOut(_) => SignInError::TimedOut,
+            e => SignInError::AzCli(e.to_string()),
         })?;
     if !output.status.success() {
         let said = crate::domain::text::clean_line(&String::from_utf8_lossy(&output.stderr));

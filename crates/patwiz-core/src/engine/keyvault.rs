@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::domain::team_vault::{LIST_ENTRIES, LIST_PAGES, LIST_SECONDS, Listing, Unread};
 use reqwest::Method;
 use serde_json::{Value, json};
 use url::Url;
@@ -318,16 +319,37 @@ impl KeyVault {
         }
     }
 
-    /// Every secret's name (with its tags and expiry) whose tags say patwiz wrote it.
-    pub async fn list(&self) -> Result<Vec<String>, KvError> {
+    /// Every secret's name whose tags say patwiz wrote it, page by page: at most
+    /// [`LIST_PAGES`] pages, [`LIST_ENTRIES`] names and [`LIST_SECONDS`] long, and the
+    /// listing says what it left.
+    pub async fn list(&self) -> Result<Listing, KvError> {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(LIST_SECONDS);
         let mut next = Some(self.url("secrets"));
         let mut names = Vec::new();
+        let (mut pages, mut seen) = (0usize, 0usize);
+        let mut unread = None;
         while let Some(url) = next.take() {
-            let (status, body) = self.send(Method::GET, &url, None).await?;
+            pages += 1;
+            if pages > LIST_PAGES {
+                unread = Some(Unread::MorePages);
+                break;
+            }
+            let Ok(answer) =
+                tokio::time::timeout_at(deadline, self.send(Method::GET, &url, None)).await
+            else {
+                unread = Some(Unread::Slower);
+                break;
+            };
+            let (status, body) = answer?;
             if status != 200 {
                 return Err(Self::failure(status, &body));
             }
             for item in body["value"].as_array().into_iter().flatten() {
+                seen += 1;
+                if seen > LIST_ENTRIES {
+                    unread = Some(Unread::MoreNames);
+                    break;
+                }
                 let by_patwiz = item["tags"]["written_by"]
                     .as_str()
                     .is_some_and(|w| w.starts_with("patwiz"));
@@ -337,6 +359,9 @@ impl KeyVault {
                     names.push(name.to_string());
                 }
             }
+            if unread.is_some() {
+                break;
+            }
             // Only a next page of this same vault is followed.
             next = body["nextLink"]
                 .as_str()
@@ -344,7 +369,10 @@ impl KeyVault {
                 .map(str::to_string);
         }
         names.sort();
-        Ok(names)
+        Ok(Listing {
+            paths: names,
+            unread,
+        })
     }
 }
 

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::domain::team_vault::{LIST_DEPTH, LIST_ENTRIES, LIST_SECONDS, Listing, Unread};
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
@@ -73,10 +74,32 @@ pub(crate) async fn exchange(
             addr,
             reason: e.describe(),
         })?;
-    Ok((
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    ))
+    Ok((status, answer_body(status, &bytes)?))
+}
+
+/// A vault's answer as JSON. A successful answer that is not JSON (or is nested too deep to
+/// read) is an error, never an empty answer: read as nothing, it would say "no token here".
+/// An error's body is only its message, so an unreadable one is simply none.
+fn answer_body(status: u16, bytes: &[u8]) -> Result<Value, KvError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    match serde_json::from_slice(bytes) {
+        Ok(value) => Ok(value),
+        Err(_) if !(200..300).contains(&status) => Ok(Value::Null),
+        Err(e) => Err(KvError::Failed {
+            status,
+            message: format!(
+                "its answer is not JSON patwiz can read ({})",
+                match e.classify() {
+                    serde_json::error::Category::Syntax if e.to_string().contains("recursion") =>
+                        "nested too deep",
+                    serde_json::error::Category::Eof => "cut short",
+                    _ => "not JSON",
+                }
+            ),
+        }),
+    }
 }
 
 /// A secret's metadata: its current version and the facts kept beside it.
@@ -367,20 +390,35 @@ impl Kv {
     }
 
     /// Every secret under `prefix` (recursively), as paths below the mount. The folders of one
-    /// level are listed together, so a tree costs a round trip per level, not per folder.
-    pub async fn list(&self, mount: &str, prefix: &str) -> Result<Vec<String>, KvError> {
+    /// level are listed together, so a tree costs a round trip per level, not per folder. A
+    /// vault whose folders list folders forever is read [`LIST_DEPTH`] levels deep, at most
+    /// [`LIST_ENTRIES`] names and [`LIST_SECONDS`] long, and the listing says what it left.
+    pub async fn list(&self, mount: &str, prefix: &str) -> Result<Listing, KvError> {
         use futures_util::StreamExt as _;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(LIST_SECONDS);
         let mut found = Vec::new();
+        let mut seen = 0usize;
+        let mut unread = None;
         let mut level = vec![prefix.trim_matches('/').to_string()];
-        while !level.is_empty() && found.len() <= 100_000 {
-            let answers = futures_util::stream::iter(level)
+        for depth in 0..=LIST_DEPTH {
+            if level.is_empty() {
+                break;
+            }
+            if depth == LIST_DEPTH {
+                unread = Some(Unread::Deeper);
+                break;
+            }
+            let listing = futures_util::stream::iter(level)
                 .map(|folder| async move {
                     let url = self.url(mount, "metadata", &folder, "?list=true");
                     (folder, self.send(Method::GET, &url, None).await)
                 })
                 .buffer_unordered(64)
-                .collect::<Vec<_>>()
-                .await;
+                .collect::<Vec<_>>();
+            let Ok(answers) = tokio::time::timeout_at(deadline, listing).await else {
+                unread = Some(Unread::Slower);
+                break;
+            };
             let mut next = Vec::new();
             for (folder, answer) in answers {
                 let (status, body) = answer?;
@@ -391,6 +429,11 @@ impl Kv {
                 }
                 for key in body["data"]["keys"].as_array().into_iter().flatten() {
                     let Some(key) = key.as_str() else { continue };
+                    seen += 1;
+                    if seen > LIST_ENTRIES {
+                        unread = Some(Unread::MoreNames);
+                        break;
+                    }
                     let full = if folder.is_empty() {
                         key.to_string()
                     } else {
@@ -402,10 +445,16 @@ impl Kv {
                     }
                 }
             }
+            if unread.is_some() {
+                break;
+            }
             level = next;
         }
         found.sort();
-        Ok(found)
+        Ok(Listing {
+            paths: found,
+            unread,
+        })
     }
 }
 

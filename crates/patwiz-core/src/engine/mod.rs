@@ -7,6 +7,7 @@
 //! token's identity (connectionData) together with the context some probes need (a project, a
 //! repository) → every probe in parallel.
 
+pub mod child;
 pub mod discovery;
 pub mod entra;
 pub mod http;

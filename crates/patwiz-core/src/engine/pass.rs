@@ -3,11 +3,11 @@
 //! lines after it, as pass users write them. The token goes to `pass` on its standard input,
 //! never in its arguments; `PASSWORD_STORE_DIR` and the GnuPG set-up are the user's own.
 
+use crate::domain::team_vault::Listing;
 use std::path::PathBuf;
 use std::process::Stdio;
 
 use secrecy::zeroize::Zeroizing;
-use tokio::io::AsyncWriteExt as _;
 
 use super::kv::KvError;
 
@@ -21,6 +21,9 @@ impl std::fmt::Debug for PassStore {
         write!(f, "PassStore({})", self.dir.display())
     }
 }
+
+/// How long `pass` (and the GnuPG agent it asks, perhaps for a passphrase) may take.
+const TOOL_TIME: std::time::Duration = std::time::Duration::from_secs(120);
 
 fn tool_error(message: impl Into<String>) -> KvError {
     KvError::Failed {
@@ -68,12 +71,11 @@ impl PassStore {
         if !self.dir.join(format!("{path}.gpg")).exists() {
             return Ok(None);
         }
-        let out = self
-            .command()
-            .args(["show", path])
-            .output()
+        let mut show = self.command();
+        show.args(["show", path]);
+        let out = super::child::run(&mut show, None, TOOL_TIME)
             .await
-            .map_err(|e| tool_error(format!("cannot run {}: {e}", self.program)))?;
+            .map_err(|e| tool_error(format!("{}: {e}", self.program)))?;
         if !out.status.success() {
             return Err(tool_error(format!(
                 "pass show {path} failed: {}",
@@ -87,22 +89,11 @@ impl PassStore {
 
     /// Replaces the entry with `text` (a new commit when the store is a git repository).
     pub async fn insert(&self, path: &str, text: &str) -> Result<(), KvError> {
-        let mut child = self
-            .command()
-            .args(["insert", "--multiline", "--force", path])
-            .stdin(Stdio::piped())
-            .spawn()
-            .map_err(|e| tool_error(format!("cannot run {}: {e}", self.program)))?;
-        if let Some(mut stdin) = child.stdin.take() {
-            stdin
-                .write_all(text.as_bytes())
-                .await
-                .map_err(|e| tool_error(format!("cannot hand the entry to pass: {e}")))?;
-        }
-        let out = child
-            .wait_with_output()
+        let mut insert = self.command();
+        insert.args(["insert", "--multiline", "--force", path]);
+        let out = super::child::run(&mut insert, Some(text.as_bytes()), TOOL_TIME)
             .await
-            .map_err(|e| tool_error(format!("pass insert: {e}")))?;
+            .map_err(|e| tool_error(format!("{} insert: {e}", self.program)))?;
         if !out.status.success() {
             return Err(tool_error(format!(
                 "pass insert {path} failed: {}",
@@ -112,12 +103,16 @@ impl PassStore {
         Ok(())
     }
 
-    /// Every entry under `prefix`, as pass names them.
-    pub fn list(&self, prefix: &str) -> Vec<String> {
+    /// Every entry under `prefix`, as pass names them: at most [`LIST_DEPTH`] folders deep
+    /// (a folder linked into itself ends there) and [`LIST_ENTRIES`] names.
+    pub fn list(&self, prefix: &str) -> Listing {
+        use crate::domain::team_vault::{LIST_DEPTH, LIST_ENTRIES, Unread};
         let root = self.dir.join(prefix.trim_matches('/'));
         let mut found = Vec::new();
-        let mut dirs = vec![root];
-        while let Some(dir) = dirs.pop() {
+        let mut unread = None;
+        let mut seen = 0usize;
+        let mut dirs = vec![(root, 0usize)];
+        'walk: while let Some((dir, depth)) = dirs.pop() {
             let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;
             };
@@ -127,8 +122,17 @@ impl PassStore {
                 if name.starts_with('.') {
                     continue;
                 }
+                seen += 1;
+                if seen > LIST_ENTRIES {
+                    unread = Some(Unread::MoreNames);
+                    break 'walk;
+                }
                 if path.is_dir() {
-                    dirs.push(path);
+                    if depth + 1 >= LIST_DEPTH {
+                        unread = Some(Unread::Deeper);
+                    } else {
+                        dirs.push((path, depth + 1));
+                    }
                 } else if let Some(stem) = name.strip_suffix(".gpg")
                     && let Ok(rel) = dir.strip_prefix(&self.dir)
                 {
@@ -142,7 +146,10 @@ impl PassStore {
             }
         }
         found.sort();
-        found
+        Listing {
+            paths: found,
+            unread,
+        }
     }
 }
 

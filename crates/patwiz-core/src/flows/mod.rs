@@ -7,6 +7,7 @@ pub mod ctx;
 pub mod keep;
 pub mod mint;
 pub mod prove;
+pub mod scan;
 pub mod sign_in;
 pub mod status;
 pub mod team_rotation;

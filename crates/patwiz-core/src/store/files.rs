@@ -131,7 +131,7 @@ fn libc_eloop() -> i32 {
 
 fn too_large(max: u64) -> std::io::Error {
     std::io::Error::new(
-        std::io::ErrorKind::InvalidInput,
+        std::io::ErrorKind::FileTooLarge,
         format!("larger than {} kB", max / 1024),
     )
 }

@@ -65,8 +65,36 @@ pub fn writable_target(path: &Path) -> Result<PathBuf, Refusal> {
     }
 }
 
+/// What names a temporary file of [`write_private`]: `.{file}.patwiz-` and six random letters.
+const TEMP_MARK: &str = ".patwiz-";
+
+/// Whether `file_name` is one of [`write_private`]'s temporary files (holding a token while it
+/// exists; left behind only when a write was killed before its rename).
+pub fn is_leftover(file_name: &str) -> bool {
+    file_name.starts_with('.')
+        && file_name.rsplit_once(TEMP_MARK).is_some_and(|(_, tail)| {
+            tail.len() == 6 && tail.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+}
+
+/// Removes the temporary files an interrupted write of `target` left in `dir`.
+fn remove_leftovers(dir: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let regular = entry.file_type().is_ok_and(|t| t.is_file());
+        if regular && name.starts_with(prefix) && is_leftover(&name) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Writes `text` to `target` whole: a new private (0600) file in the same directory, synced,
-/// renamed over the old one; the directory is created (0700) if missing.
+/// renamed over the old one; the directory is created (0700) if missing. The temporary files a
+/// killed earlier write left beside `target` are removed first: the caller holds the lock
+/// that makes this the only write of these files under way.
 pub fn write_private(target: &Path, text: &str) -> Result<(), Refusal> {
     let io = |error| Refusal::Io {
         path: target.display().to_string(),
@@ -90,8 +118,10 @@ pub fn write_private(target: &Path, text: &str) -> Result<(), Refusal> {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
+    let prefix = format!(".{name}{TEMP_MARK}");
+    remove_leftovers(dir, &prefix);
     let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}.patwiz-"))
+        .prefix(&prefix)
         .tempfile_in(dir)
         .map_err(io)?;
     {
@@ -109,6 +139,35 @@ pub fn write_private(target: &Path, text: &str) -> Result<(), Refusal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_killed_writes_temporary_file_is_removed_by_the_next_write_and_nothing_else_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join(".npmrc");
+        let leftover = dir.path().join("..npmrc.patwiz-Xy12Ab");
+        let other = dir.path().join(".pip.conf.patwiz-Xy12Ab");
+        let mine = dir.path().join("..npmrc.patwiz-notes.txt");
+        for file in [&leftover, &other, &mine] {
+            std::fs::write(file, "secret").unwrap();
+        }
+        assert!(is_leftover("..npmrc.patwiz-Xy12Ab") && !is_leftover("..npmrc.patwiz-notes.txt"));
+        write_private(&target, "registry=x\n").unwrap();
+        assert!(!leftover.exists(), "the leftover of this file is gone");
+        assert!(
+            other.exists() && mine.exists(),
+            "another file's and a person's stay"
+        );
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        assert!(
+            !names
+                .iter()
+                .any(|n| n.starts_with("..npmrc.patwiz-") && is_leftover(n)),
+            "{names:?}"
+        );
+    }
 
     #[test]
     fn a_file_inside_a_repository_is_refused_and_one_outside_is_written_0600() {

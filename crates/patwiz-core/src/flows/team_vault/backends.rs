@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use futures_util::future::BoxFuture;
 
 use super::{Entry, OldCopy, stamp_of};
-use crate::domain::team_vault::Facts;
+use crate::domain::team_vault::{Facts, Listing};
 use crate::domain::token::Token;
 use crate::engine::keyvault::KeyVault;
 use crate::engine::kv::{Kv, KvError};
@@ -72,7 +72,7 @@ pub trait TeamVault: Send + Sync {
         custom: &'a BTreeMap<String, String>,
     ) -> BoxFuture<'a, Result<(), KvError>>;
     /// The entries under `prefix`.
-    fn list<'a>(&'a self, prefix: &'a str) -> BoxFuture<'a, Result<Vec<String>, KvError>>;
+    fn list<'a>(&'a self, prefix: &'a str) -> BoxFuture<'a, Result<Listing, KvError>>;
     /// Records a fresh verdict beside the token where the store can without a new version.
     fn record<'a>(
         &'a self,
@@ -186,7 +186,7 @@ impl TeamVault for KvV2 {
         Box::pin(async move { self.kv.set_metadata(&self.mount, path, custom).await })
     }
 
-    fn list<'a>(&'a self, prefix: &'a str) -> BoxFuture<'a, Result<Vec<String>, KvError>> {
+    fn list<'a>(&'a self, prefix: &'a str) -> BoxFuture<'a, Result<Listing, KvError>> {
         Box::pin(async move { self.kv.list(&self.mount, prefix).await })
     }
 
@@ -306,13 +306,11 @@ impl TeamVault for KeyVault {
         })
     }
 
-    fn list<'a>(&'a self, prefix: &'a str) -> BoxFuture<'a, Result<Vec<String>, KvError>> {
+    fn list<'a>(&'a self, prefix: &'a str) -> BoxFuture<'a, Result<Listing, KvError>> {
         Box::pin(async move {
-            Ok(KeyVault::list(self)
-                .await?
-                .into_iter()
-                .filter(|n| n.starts_with(prefix))
-                .collect())
+            let mut listing = KeyVault::list(self).await?;
+            listing.paths.retain(|n| n.starts_with(prefix));
+            Ok(listing)
         })
     }
 
@@ -429,7 +427,7 @@ impl TeamVault for PassStore {
         })
     }
 
-    fn list<'a>(&'a self, prefix: &'a str) -> BoxFuture<'a, Result<Vec<String>, KvError>> {
+    fn list<'a>(&'a self, prefix: &'a str) -> BoxFuture<'a, Result<Listing, KvError>> {
         Box::pin(async move { Ok(PassStore::list(self, prefix)) })
     }
 

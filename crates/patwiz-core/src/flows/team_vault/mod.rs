@@ -185,7 +185,7 @@ impl Store {
             })
     }
 
-    async fn list(&self, prefix: &str) -> Result<Vec<String>, KvError> {
+    async fn list(&self, prefix: &str) -> Result<crate::domain::team_vault::Listing, KvError> {
         self.0.list(prefix).await
     }
 
@@ -520,15 +520,37 @@ pub async fn fleet(
     check: bool,
     trusted: &[String],
     parallelism: usize,
-) -> Result<Vec<Member>, KvError> {
-    let paths = store.list(prefix).await?;
-    let mut members = futures_util::stream::iter(paths)
+) -> Result<Fleet, KvError> {
+    let listing = store.list(prefix).await?;
+    let mut members = futures_util::stream::iter(listing.paths)
         .map(|path| async move { read_member(ctx, store, &path, check, trusted).await })
         .buffer_unordered(parallelism.max(1))
         .collect::<Vec<_>>()
         .await;
     members.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(members)
+    Ok(Fleet {
+        members,
+        unread: listing.unread,
+    })
+}
+
+/// The fleet under one prefix, and what its listing did not reach.
+#[derive(Debug, Clone)]
+pub struct Fleet {
+    pub members: Vec<Member>,
+    pub unread: Option<crate::domain::team_vault::Unread>,
+}
+
+impl Fleet {
+    /// The worst of the members' exit codes; a listing cut short is never a plain success.
+    pub fn exit_code(&self) -> u8 {
+        let members = exit_code(&self.members);
+        if self.unread.is_some() {
+            members.max(Verdict::Unreachable.exit_code())
+        } else {
+            members
+        }
+    }
 }
 
 async fn read_member(
@@ -540,7 +562,8 @@ async fn read_member(
 ) -> Member {
     let today = ctx.clock.today();
     let mut member = Member {
-        path: store.shown(path),
+        // A name from the vault is data: cleaned before it can reach a terminal.
+        path: crate::domain::text::clean_line(&store.shown(path)),
         org: String::new(),
         profile: String::new(),
         owner: None,
@@ -590,8 +613,14 @@ async fn read_member(
         .map_err(|e| format!("not checked: its org_url: {e}"))
         .and_then(|org| {
             crate::domain::team_vault::may_receive(&org, trusted).map_err(|why| {
-                let host = org.url().host_str().unwrap_or_default().to_string();
-                format!("not checked: {why} (--trust-server {host} names it)")
+                let url = org.url();
+                let host = url.host_str().unwrap_or_default();
+                let named = if org.is_loopback() {
+                    format!("{host}:{}", url.port_or_known_default().unwrap_or_default())
+                } else {
+                    host.to_string()
+                };
+                format!("not checked: {why} (--trust-server {named} names it)")
             })
         });
     if let Err(why) = sendable {
