@@ -223,6 +223,7 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
             after.display_name, after.unique_name, before.display_name, before.unique_name
         );
     }
+    let (expires, kept) = crate::domain::expiry::after_rotation(expires, current.expires, today());
     let proven = flows::keep::Proven {
         org: &org,
         token: &token,
@@ -249,10 +250,15 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
         "Rotated: the new token replaced the old one for {org}; profile, scopes and history are kept."
     );
     println!(
-        "Revoke the old token in Azure DevOps ({}) once nothing uses it.",
+        "If you created a second token, revoke the old one in Azure DevOps ({}) once nothing uses it; if you regenerated the same token, there is nothing to revoke.",
         org.token_page()
     );
     println!("{}", expiry_line(expires));
+    if kept {
+        println!(
+            "(The old token's date, kept: pass --expires YYYY-MM-DD if the new token's differs.)"
+        );
+    }
     ExitCode::SUCCESS
 }
 

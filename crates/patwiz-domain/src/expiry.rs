@@ -103,8 +103,42 @@ impl ExpiryChoice {
     }
 }
 
+/// The expiry a rotation records: the one the person gave, else the old token's while it is
+/// still ahead (a new token made to replace it in Azure DevOps usually keeps its date, as the
+/// wizard's rotation offers it), else none. Whether it was kept is the second value.
+pub fn after_rotation(asked: Option<Date>, old: Option<Date>, today: Date) -> (Option<Date>, bool) {
+    match (asked, old) {
+        (Some(date), _) => (Some(date), false),
+        (None, Some(old)) if old >= today => (Some(old), true),
+        _ => (None, false),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_rotation_keeps_the_old_date_unless_told_or_it_has_passed() {
+        use time::macros::date;
+        let today = date!(2026 - 12 - 01);
+        assert_eq!(
+            after_rotation(None, Some(date!(2027 - 03 - 01)), today),
+            (Some(date!(2027 - 03 - 01)), true)
+        );
+        assert_eq!(
+            after_rotation(
+                Some(date!(2027 - 06 - 01)),
+                Some(date!(2027 - 03 - 01)),
+                today
+            ),
+            (Some(date!(2027 - 06 - 01)), false)
+        );
+        assert_eq!(
+            after_rotation(None, Some(date!(2026 - 11 - 30)), today),
+            (None, false)
+        );
+        assert_eq!(after_rotation(None, None, today), (None, false));
+    }
+
     use super::*;
     use time::macros::date;
 

@@ -260,7 +260,11 @@ fn version_id(text: Option<&String>) -> String {
 /// look-alike of Azure DevOps' hosts never.
 pub fn may_receive(org: &super::org_url::OrgUrl, trusted: &[String]) -> Result<(), String> {
     use super::org_url::OrgKind;
-    let named = |what: &str| trusted.iter().any(|t| t.trim().eq_ignore_ascii_case(what));
+    let named = |what: &str| {
+        trusted
+            .iter()
+            .any(|t| named_authority(t).eq_ignore_ascii_case(what))
+    };
     let host = org.url().host_str().unwrap_or_default();
     if org.is_loopback() {
         let port = org.url().port_or_known_default().unwrap_or_default();
@@ -286,6 +290,25 @@ pub fn may_receive(org: &super::org_url::OrgUrl, trusted: &[String]) -> Result<(
     Err(format!(
         "the facts beside it name {org}, an Azure DevOps Server: patwiz sends a team's token to a server only when you name its host ({host}); no token was sent there"
     ))
+}
+
+/// What a person typed to name a server or a port (`tfs.example.com`, `127.0.0.1:8080`, or a
+/// URL such as `http://127.0.0.1:8080/demo`) as `host` or `host:port`.
+fn named_authority(text: &str) -> String {
+    let text = text.trim();
+    match url::Url::parse(text) {
+        Ok(url) if url.host_str().is_some() && text.contains("://") => {
+            let host = url.host_str().unwrap_or_default();
+            match url.port() {
+                Some(port) => format!("{host}:{port}"),
+                None if super::org_url::is_loopback(&url) => {
+                    format!("{host}:{}", url.port_or_known_default().unwrap_or_default())
+                }
+                None => host.to_string(),
+            }
+        }
+        _ => text.trim_end_matches('/').to_string(),
+    }
 }
 
 /// Whether `key` is one of the facts patwiz keeps (not one of the team's own keys).
@@ -521,10 +544,19 @@ mod tests {
         assert!(may_receive(&local, &["127.0.0.1:9090".into()]).is_err());
         assert!(may_receive(&local, &["127.0.0.1".into()]).is_err());
         assert!(may_receive(&local, &["127.0.0.1:8080".into()]).is_ok());
+        assert!(may_receive(&local, &["http://127.0.0.1:8080/demo".into()]).is_ok());
+        assert!(may_receive(&local, &["http://127.0.0.1:9090/demo".into()]).is_err());
         let server = org("https://tfs.contoso.local/tfs/DefaultCollection");
         let refused = may_receive(&server, &[]).unwrap_err();
         assert!(refused.contains("(tfs.contoso.local)"), "{refused}");
         assert!(may_receive(&server, &["TFS.contoso.local".into()]).is_ok());
+        assert!(
+            may_receive(
+                &server,
+                &["https://tfs.contoso.local/tfs/DefaultCollection".into()]
+            )
+            .is_ok()
+        );
         let lookalike = org("https://dev.azure.com.evil.example/contoso");
         assert!(may_receive(&lookalike, &["dev.azure.com.evil.example".into()]).is_err());
     }

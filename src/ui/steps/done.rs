@@ -164,11 +164,11 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
     } else if let (Some(_), Ok(org)) = (&app.rotating, &app.org.parsed) {
         lines.extend(crate::ui::widgets::wrap::hanging(
             &format!(
-                "revoke the old token in Azure DevOps ({}) once nothing uses it.",
+                "if you created a second token, revoke the old one in Azure DevOps ({}) once nothing uses it. If you regenerated the same token, there is nothing to revoke: regenerating replaced its old value, and revoking that entry now would stop the token just handed over.",
                 org.token_page()
             ),
             width,
-            " Then: ",
+            " Old token: ",
             theme.warn(),
             theme.warn(),
         ));

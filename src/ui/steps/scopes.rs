@@ -62,14 +62,45 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
     vec![]
 }
 
+/// The person's choice is the need: a profile that names no scope (Custom) leaves every scope
+/// to them, so nothing they pick is "not needed".
+pub fn own_choice(app: &App) -> bool {
+    app.profile.as_ref().is_some_and(|p| p.scopes.is_empty())
+}
+
 /// Changes the current row and says what the new level means for the integration.
 fn changed(app: &mut App, change: impl FnOnce(&mut crate::ui::scope_picker::ScopesStep)) {
     change(&mut app.scopes);
     let integration = app.integration();
-    app.message = app
-        .scopes
-        .current()
-        .and_then(|row| advice(row, &integration));
+    let own = own_choice(app);
+    app.message = app.scopes.current().and_then(|row| {
+        if own {
+            own_advice(row)
+        } else {
+            advice(row, &integration)
+        }
+    });
+}
+
+/// What a level chosen for a Custom token means: patwiz proves it; a high-privilege level is
+/// named as one.
+fn own_advice(row: &ScopeRow) -> Option<(Level, String)> {
+    let chosen = row.chosen_scope()?;
+    Some(if row.high_privilege() {
+        (
+            Level::Warn,
+            format!(
+                "{} is a high-privilege level: choose it only if the integration must manage {}. patwiz will prove it.",
+                chosen.label(),
+                row.name
+            ),
+        )
+    } else {
+        (
+            Level::Info,
+            format!("You chose {}: patwiz will prove it.", chosen.label()),
+        )
+    })
 }
 
 /// A warning when the row's level is not what the integration needs.
@@ -125,6 +156,14 @@ fn head(app: &App, theme: Theme, shown: Option<(usize, usize)>) -> Vec<Line<'sta
     let picker = &app.scopes;
     let chosen = picker.rows.iter().filter(|r| r.chosen > 0).count();
     let needed = picker.rows.iter().filter(|r| r.required > 0).count();
+    let need = if own_choice(app) {
+        " · you choose what the integration needs · patwiz proves each one".to_string()
+    } else {
+        format!(
+            " · {needed} needed by {} · patwiz checks the chosen ones",
+            app.integration()
+        )
+    };
     let visible = picker.visible().len();
     let position = match shown {
         Some((first, last)) if visible > 0 => Span::styled(
@@ -138,13 +177,7 @@ fn head(app: &App, theme: Theme, shown: Option<(usize, usize)>) -> Vec<Line<'sta
             format!(" {} chosen", plural(chosen, "scope", "scopes")),
             theme.strong(),
         ),
-        Span::styled(
-            format!(
-                " · {needed} needed by {} · patwiz checks the chosen ones",
-                app.integration()
-            ),
-            theme.dim(),
-        ),
+        Span::styled(need, theme.dim()),
     ])];
     if picker.filtering || !picker.filter.is_empty() {
         let cursor = if picker.filtering { "▏" } else { "" };
@@ -182,8 +215,16 @@ fn head(app: &App, theme: Theme, shown: Option<(usize, usize)>) -> Vec<Line<'sta
     lines
 }
 
-/// What a row says about its level against the integration's need.
-fn tag(row: &ScopeRow, theme: Theme) -> Span<'static> {
+/// What a row says about its level against the integration's need (for a Custom token, the
+/// person's choice is the need: only a high-privilege level is marked).
+fn tag(row: &ScopeRow, own: bool, theme: Theme) -> Span<'static> {
+    if own {
+        return match row.chosen {
+            0 => Span::raw(""),
+            _ if row.high_privilege() => Span::styled("! high privilege", theme.warn()),
+            _ => Span::styled("✓ chosen", theme.ok()),
+        };
+    }
     if row.short_of_requirement() {
         Span::styled("✗ too little", theme.fail())
     } else if row.required > 0 && !row.beyond_requirement() {
@@ -197,7 +238,7 @@ fn tag(row: &ScopeRow, theme: Theme) -> Span<'static> {
     }
 }
 
-fn row_line(row: &ScopeRow, here: bool, theme: Theme, wide: bool) -> Line<'static> {
+fn row_line(row: &ScopeRow, here: bool, own: bool, theme: Theme, wide: bool) -> Line<'static> {
     let level = if here {
         let less = if row.chosen > 0 { "◂ " } else { "  " };
         let more = if row.chosen < row.levels.len() {
@@ -231,7 +272,7 @@ fn row_line(row: &ScopeRow, here: bool, theme: Theme, wide: bool) -> Line<'stati
         let id = row.chosen_scope().map_or("", |s| s.id.as_str());
         spans.push(Span::styled(format!("{id:<32}"), theme.dim()));
     }
-    spans.push(tag(row, theme));
+    spans.push(tag(row, own, theme));
     Line::from(spans)
 }
 
@@ -256,6 +297,13 @@ fn about(app: &App, theme: Theme, width: u16) -> Vec<Line<'static>> {
         (Some(why), Some(needed), _) => {
             format!("{} needs {} — {why}", app.integration(), needed.label())
         }
+        (_, _, Some(chosen)) if own_choice(app) => {
+            format!("{} — {}", chosen.label(), lower_first(&chosen.description))
+        }
+        _ if own_choice(app) => format!(
+            "{}: not chosen. Choose the level the integration needs (→).",
+            row.name
+        ),
         (_, _, Some(chosen)) => format!(
             "{} — {} {} does not need it.",
             chosen.label(),
@@ -289,6 +337,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
             row_line(
                 &app.scopes.rows[row],
                 first + i == app.scopes.cursor,
+                own_choice(app),
                 theme,
                 wide,
             )
@@ -303,7 +352,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
 pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
     let mut lines = head(app, theme, None);
     for (i, row) in app.scopes.rows.iter().enumerate() {
-        let mut line = row_line(row, false, theme, false);
+        let mut line = row_line(row, false, own_choice(app), theme, false);
         line.spans
             .insert(0, Span::styled(format!("{:>3}", i + 1), theme.key()));
         lines.push(line);
