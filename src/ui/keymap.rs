@@ -226,8 +226,9 @@ fn can_mint(app: &App) -> bool {
     matches!(&app.org.check, super::state::OrgCheck::Found(kind) if kind.contains("Services") || kind.starts_with("cloud"))
         && !app.create.minting
 }
-fn can_reveal(app: &App) -> bool {
-    has_token(app) && !app.plain && !app.handoff.revealed
+/// Whether `v` (show it once) is offered: the words on screen say `v` only when it works.
+pub fn can_reveal(app: &App) -> bool {
+    has_token(app) && app.reveal_allowed && !app.handoff.revealed
 }
 fn reveal_needed(app: &App) -> bool {
     can_reveal(app) && app.handoff.no_clipboard

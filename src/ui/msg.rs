@@ -41,6 +41,11 @@ pub enum Copied {
     TokenCleared(bool),
     /// The clipboard was emptied after the token was pasted from it.
     Emptied,
+    /// The token went through the terminal (OSC 52): patwiz asked the terminal to forget it,
+    /// and inside tmux deleted this many of tmux's paste buffers holding it (or could not).
+    TerminalAsked {
+        tmux: Option<Result<usize, ()>>,
+    },
 }
 
 pub enum Msg {

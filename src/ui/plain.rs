@@ -24,6 +24,8 @@ use crate::domain::checks::EXIT_USAGE;
 pub async fn run(options: WizardOptions) -> ExitCode {
     let mut app = initial_app(&options);
     app.plain = true;
+    // Shown once on request only to a person at a terminal, never into a file or a pipe.
+    app.reveal_allowed = std::io::stdout().is_terminal();
     let (tx, mut rx) = unbounded_channel::<Msg>();
     let (terminal_tx, mut terminal_rx) = unbounded_channel();
     let mut runner = Runner::new(tx, &options);
@@ -138,6 +140,26 @@ impl Printer {
         self.help_shown = false;
         if app.overlay == Some(super::state::Overlay::ConfirmQuit) {
             say("The token is proven but not saved. Quit anyway? It will not be stored.");
+            return;
+        }
+        if app.overlay == Some(super::state::Overlay::ConfirmReveal) {
+            say(
+                "Show the token? The whole token will be printed on the next line. Anyone who can see this terminal (a screen-share, a recording) can use it, and it stays in the terminal's scrollback: patwiz cannot take it out of there.",
+            );
+            say("Type y then Enter to show it; anything else cancels.");
+            return;
+        }
+        if app.overlay == Some(super::state::Overlay::Reveal) {
+            if let Some(checked) = &app.paste.token {
+                // The one line patwiz prints a token on, after the person said yes: not
+                // through `say`, which would hide it as token-shaped.
+                let mut out = std::io::stdout();
+                let _ = writeln!(out, "The token, on one line: {}", checked.token.expose());
+                let _ = out.flush();
+            }
+            say(
+                "Paste or type it into the integration, then press Enter. Clear this terminal's scrollback once it is pasted (patwiz cannot).",
+            );
             return;
         }
         let mut lines: Vec<String> = steps::lines(app, theme, 80)

@@ -107,6 +107,9 @@ impl Runner {
             && let Some(terminal) = &self.terminal
         {
             let _ = terminal.send(TerminalCopy::Clear);
+            if let Some(token) = &self.copied {
+                let _ = super::services::tmux::forget(token);
+            }
         }
         if let Some(token) = self.copied.take() {
             self.clipboard.clear_token_now(&token);
@@ -276,8 +279,13 @@ impl Runner {
             && let Some(terminal) = &self.terminal
         {
             let _ = terminal.send(TerminalCopy::Clear);
-            let tx = self.tx.clone();
-            let _ = tx.send(Msg::ClipboardDone(Ok(Copied::TokenCleared(true))));
+            self.spawn(async move {
+                let tmux =
+                    tokio::task::spawn_blocking(move || super::services::tmux::forget(&token))
+                        .await
+                        .unwrap_or(Some(Err(())));
+                Msg::ClipboardDone(Ok(Copied::TerminalAsked { tmux }))
+            });
             return;
         }
         let clipboard = self.clipboard.clone();

@@ -311,6 +311,8 @@ pub struct HandOffStep {
     pub no_clipboard: bool,
     /// The token was shown once, on request: it is not offered again.
     pub revealed: bool,
+    /// The copy went through the terminal (OSC 52), which patwiz cannot clear for certain.
+    pub via_terminal: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -364,8 +366,11 @@ pub struct App {
     /// Every organization a token was stored for during this run (the demo forgets them all).
     pub stored_orgs: Vec<OrgUrl>,
     pub quit: bool,
-    /// Plain mode (line prompts): nothing is ever revealed there, its output may be a file.
+    /// Plain mode (line prompts).
     pub plain: bool,
+    /// The token may be shown once on request: the full-screen wizard, and plain mode when
+    /// its output is a terminal (never when it goes to a file or a pipe).
+    pub reveal_allowed: bool,
     /// The next frame is drawn on a cleared terminal (after the token was shown).
     pub repaint: bool,
 }
@@ -404,6 +409,7 @@ impl App {
             stored_orgs: Vec::new(),
             quit: false,
             plain: false,
+            reveal_allowed: true,
             repaint: false,
         }
     }

@@ -43,10 +43,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             // The token never reached the clipboard: nothing to count down.
             app.handoff.clears_at = None;
             app.handoff.no_clipboard = true;
-            app.message = Some((
-                Level::Warn,
-                format!("{e}. v shows the token once on this screen instead."),
-            ));
+            let instead = if crate::ui::keymap::can_reveal(app) {
+                " v shows the token once on this screen instead."
+            } else {
+                " Run patwiz at a terminal (not into a file) to have it shown once, or copy it where a clipboard works."
+            };
+            app.message = Some((Level::Warn, format!("{e}.{instead}")));
             vec![]
         }
         Msg::ClipboardDone(Ok(what)) => {
@@ -74,14 +76,22 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             };
             let once = if what == Copied::Token {
                 app.handoff.no_clipboard = true;
-                " for one paste. If nothing pastes, v shows it once on this screen"
+                app.handoff.via_terminal = true;
+                let reveal = if crate::ui::keymap::can_reveal(app) {
+                    " If nothing pastes, v shows it once on this screen."
+                } else {
+                    ""
+                };
+                format!(
+                    " patwiz cannot clear a terminal's clipboard for certain: on leaving it asks the terminal to forget it (and deletes tmux's paste buffer of it).{reveal}"
+                )
             } else {
-                ""
+                String::new()
             };
             app.message = Some((
                 Level::Info,
                 format!(
-                    "No system clipboard: {thing} went to your terminal's clipboard (OSC 52; tmux needs set-clipboard on){once}."
+                    "No system clipboard: {thing} went to your terminal's clipboard (OSC 52; tmux needs set-clipboard on).{once}"
                 ),
             ));
             vec![]
@@ -162,6 +172,10 @@ fn copied_message(what: Copied, app: &App) -> String {
             app.clipboard_for.as_secs()
         ),
         Copied::TokenCleared(true) => "The token was cleared from the clipboard.".into(),
+        Copied::TerminalAsked { tmux: None } => "patwiz asked your terminal to forget the token; it cannot tell whether it did (some terminals and multiplexers keep their own copy: paste somewhere harmless to check).".into(),
+        Copied::TerminalAsked { tmux: Some(Ok(0)) } => "patwiz asked your terminal to forget the token (it cannot tell whether it did); tmux's paste buffers held no copy of it.".into(),
+        Copied::TerminalAsked { tmux: Some(Ok(n)) } => format!("patwiz deleted tmux's paste {} of the token and asked your terminal to forget it (it cannot tell whether the terminal did).", if n == 1 { "buffer" } else { "buffers" }),
+        Copied::TerminalAsked { tmux: Some(Err(())) } => "patwiz asked your terminal to forget the token (it cannot tell whether it did) but could not read tmux's paste buffers: run `tmux delete-buffer` until the token is gone.".into(),
         Copied::TokenCleared(false) => "The clipboard no longer holds the token.".into(),
         Copied::Emptied => "Cleared the clipboard.".into(),
     }

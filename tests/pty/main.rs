@@ -8,4 +8,5 @@ mod support;
 
 mod colours;
 mod personas;
+mod promises;
 mod wizard;

@@ -5,3 +5,4 @@ pub mod background;
 pub mod clipboard;
 pub mod hidden_input;
 pub mod osc52;
+pub mod tmux;

@@ -114,7 +114,14 @@ pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
             let left = at.saturating_duration_since(app.now);
             // Whole seconds, rounded up: "cleared in 30 s" until the last one has begun.
             let left = left.as_secs() + u64::from(left.subsec_nanos() > 0);
-            lines.push(Line::styled(format!(" The token is on the clipboard for one paste: cleared in {left} s, or when you leave."), theme.warn()));
+            lines.push(Line::styled(
+                if app.handoff.via_terminal {
+                    format!(" The token is in your terminal's clipboard: in {left} s, or when you leave, patwiz asks the terminal to forget it (it cannot check that it did).")
+                } else {
+                    format!(" The token is on the clipboard for one paste: cleared in {left} s, or when you leave.")
+                },
+                theme.warn(),
+            ));
         }
         None => lines.push(Line::raw(format!(
             " t copies the token for one paste (cleared after {} s); u copies the URL.",
@@ -124,7 +131,7 @@ pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
     lines.push(Line::styled(
         if app.handoff.revealed {
             " The token was shown once, on request; it is not shown again."
-        } else if app.plain {
+        } else if !app.reveal_allowed {
             " The token is never shown here."
         } else {
             " The token is never shown here unless you ask: v shows it once."
