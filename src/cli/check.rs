@@ -109,5 +109,5 @@ pub async fn run(mut args: CheckArgs) -> ExitCode {
     } else {
         super::print_report(&report);
     }
-    ExitCode::from(report.exit_code())
+    ExitCode::from(report.exit_code_for(args.strict))
 }

@@ -144,6 +144,10 @@ pub struct CheckArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Fail (exit 4) when the token passes but also holds powerful scopes the integration does
+    /// not need (a Full access token, most often).
+    #[arg(long)]
+    pub strict: bool,
     /// Read the token from standard input (else AZURE_DEVOPS_EXT_PAT, else the keyring).
     #[arg(long)]
     pub token_stdin: bool,
@@ -205,6 +209,10 @@ pub struct StatusArgs {
     /// Re-validate each stored token live.
     #[arg(long)]
     pub check: bool,
+    /// With --check: count a token that passes but also holds powerful scopes its integration
+    /// does not need as needing action (exit 1).
+    #[arg(long, requires = "check")]
+    pub strict: bool,
     /// The team's tokens under a vault prefix instead of this machine's: vault://MOUNT[/PREFIX],
     /// keyvault://VAULT or pass://[PREFIX] (every secret below it, with the facts patwiz keeps
     /// beside each).
@@ -234,6 +242,10 @@ pub struct RotateArgs {
     /// Print one JSON object: rotated or not, whether the account changed, and the check.
     #[arg(long)]
     pub json: bool,
+    /// Refuse (exit 4) a new token that passes but also holds powerful scopes the integration
+    /// does not need; the old token stays.
+    #[arg(long)]
+    pub strict: bool,
     /// Create the new token through Azure DevOps' API (same scopes), prove it, swap it in and
     /// revoke the old one; no token to paste. With --to, the vault keeps the old token until
     /// Azure DevOps refuses it, then destroys (KV) or disables (Key Vault) that version.
@@ -612,6 +624,7 @@ pub(crate) fn print_report(report: &crate::engine::Report) {
             " ✓" => format!("{}{rest}", mark.green()),
             " ✗" => format!("{}{rest}", mark.red().bold()),
             " !" => format!("{}{rest}", mark.yellow()),
+            _ if line.starts_with("Verdict: pass,") => line.yellow().to_string(),
             _ if line.starts_with("Verdict: pass") => line.green().to_string(),
             _ if line.starts_with("Verdict: ") => line.red().bold().to_string(),
             _ if line.starts_with("What to do now: ") => {
@@ -624,6 +637,17 @@ pub(crate) fn print_report(report: &crate::engine::Report) {
             _ => line.to_string(),
         };
         println!("{coloured}");
+    }
+}
+
+/// Says on stderr that a token stored or rotated in holds more than its integration needs.
+pub(crate) fn warn_if_over_privileged(report: &crate::engine::Report) {
+    let extra = report.over_privileged();
+    if !extra.is_empty() {
+        eprintln!(
+            "patwiz: warning: the token also holds {}, which the integration does not need (--strict refuses such a token).",
+            crate::domain::text::list_and(&extra)
+        );
     }
 }
 

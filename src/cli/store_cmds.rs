@@ -9,7 +9,6 @@ use super::{
     EXIT_USAGE, LoginArgs, OrgArg, RemindArgs, RotateArgs, StatusArgs, config_dir, usage,
     user_profiles_dir,
 };
-use crate::domain::checks::Verdict;
 use crate::domain::token::Token;
 use crate::engine::Report;
 use crate::flows;
@@ -78,7 +77,10 @@ pub async fn login(args: LoginArgs) -> ExitCode {
     let scopes = profile.scope_ids();
     let report = validate(&org, &token, &scopes, Some(&profile), notes).await;
     let forced = match flows::keep::admit(&report, args.force) {
-        flows::keep::Admission::Passed => false,
+        flows::keep::Admission::Passed => {
+            super::warn_if_over_privileged(&report);
+            false
+        }
         flows::keep::Admission::Forced => true,
         flows::keep::Admission::Refused { force_would_do } => {
             super::print_report(&report);
@@ -204,17 +206,16 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
         };
         println!("{}", serde_json::to_string_pretty(&out).expect("JSON"));
     };
-    if report.verdict != Verdict::Pass {
+    if let Err(why) = flows::keep::may_replace(&report, args.strict) {
         if args.json {
             json(false);
         } else {
             super::print_report(&report);
         }
-        eprintln!(
-            "patwiz: not replaced: the new token did not pass. Your current token is still stored and unchanged."
-        );
-        return ExitCode::from(report.exit_code());
+        eprintln!("patwiz: not replaced: {why}. Your current token is still stored and unchanged.");
+        return ExitCode::from(report.exit_code_for(args.strict));
     }
+    super::warn_if_over_privileged(&report);
     if let (Some(before), Some(after)) = (&current.identity, &report.identity)
         && account_changed
     {
@@ -299,7 +300,10 @@ pub async fn status(args: StatusArgs) -> ExitCode {
         Err(code) => return code,
     };
     let orgs = flows::status::collect(&vault, &settings, args.check, now()).await;
-    let problems = orgs.iter().filter(|o| o.needs_action()).count();
+    let problems = orgs
+        .iter()
+        .filter(|o| o.needs_action_strictly(args.strict))
+        .count();
     if args.json {
         #[derive(serde::Serialize)]
         struct StoreLine {
@@ -359,6 +363,14 @@ fn status_text(org: &flows::status::OrgStatus, store_name: &str) -> String {
     }
     if let Some(why) = &org.check_refused {
         text.push_str(&format!("  ✗ Not checked: {why}\n"));
+    }
+    let extra = org.over_privileged();
+    if !extra.is_empty() {
+        text.push_str(&format!(
+            "  ! Holds more than it needs: {} (not needed by {})\n",
+            crate::domain::text::list_and(&extra),
+            org.profile
+        ));
     }
     let when = org.last_check.map_or_else(
         || "never".to_string(),

@@ -10,7 +10,6 @@ use super::shared::dates::{now, parse_expiry};
 use super::shared::team_vault::{kv_failure, open_destination, put, vault_sign_in};
 use super::shared::token::{read_new_token, validate};
 use super::{RotateArgs, StatusArgs, usage};
-use crate::domain::checks::Verdict;
 use crate::domain::team_vault::{ReplacedState, Target};
 use crate::engine::http::HttpOptions;
 use crate::flows::team_vault::{self, Destination, ProvenForVault, Store};
@@ -113,14 +112,15 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
         Err(code) => return code,
     };
     let report = validate(&org, &token, &scopes, Some(&profile), notes).await;
-    if report.verdict != Verdict::Pass {
+    if let Err(why) = crate::flows::keep::may_replace(&report, args.strict) {
         super::print_report(&report);
         eprintln!(
-            "patwiz: not rotated: the new token did not pass; {} still holds the old one.",
+            "patwiz: not rotated: {why}; {} still holds the old one.",
             destination.shown
         );
-        return ExitCode::from(report.exit_code());
+        return ExitCode::from(report.exit_code_for(args.strict));
     }
+    super::warn_if_over_privileged(&report);
     if let Some(old_owner) = &facts.owner
         && let Some(id) = &report.identity
         && !id.unique_name.eq_ignore_ascii_case(old_owner)

@@ -56,6 +56,8 @@ pub enum Effect {
     ClearClipboard,
     Validate(Box<CheckRequest>),
     CancelValidation,
+    /// Stop waiting for the sign-in under way (Esc while it waits for the person).
+    StopSignIn,
     Save(Box<SaveRequest>),
     Mint(Box<MintRequest>),
     /// Move the stored token's expiry (it was created by patwiz: its id is known), in place,
@@ -88,6 +90,7 @@ impl fmt::Debug for Effect {
             Effect::ClearClipboard => f.write_str("ClearClipboard"),
             Effect::Validate(r) => write!(f, "Validate({}, {} scopes)", r.org, r.scopes.len()),
             Effect::CancelValidation => f.write_str("CancelValidation"),
+            Effect::StopSignIn => f.write_str("StopSignIn"),
             Effect::Save(r) => write!(
                 f,
                 "Save({}{})",
@@ -120,6 +123,7 @@ impl Effect {
             Effect::ClearClipboard => "ClearClipboard",
             Effect::Validate(_) => "Validate",
             Effect::CancelValidation => "CancelValidation",
+            Effect::StopSignIn => "StopSignIn",
             Effect::Save(_) => "Save",
             Effect::Mint(_) => "Mint",
             Effect::Mend { .. } => "Mend",

@@ -29,6 +29,8 @@ pub enum Intent {
     CreateForMe,
     /// `m` on Validate: add the missing scopes to the same token (created by patwiz).
     Mend,
+    /// Esc while a sign-in waits for the person: stop waiting.
+    StopSignIn,
     /// `v` on the hand-over: show the token once (asks first).
     Reveal,
     /// `y` in the reveal confirmation.
@@ -172,6 +174,17 @@ use Intent as I;
 use KeyCode as C;
 
 const BACK: Binding = bind(&[Key::Code(C::Esc)], "Esc", "back", I::Back);
+/// Esc while a sign-in waits (first in its tables: it wins over Esc's other meaning, and the
+/// footer and help show only the first binding of a key).
+const STOP_SIGN_IN: Binding = only(
+    bind(
+        &[Key::Code(C::Esc)],
+        "Esc",
+        "stop signing in",
+        I::StopSignIn,
+    ),
+    signing_in,
+);
 const PAGE_UP: Binding = extra(&[Key::Code(C::PageUp)], "PgUp", "a page up", I::PageUp);
 const PAGE_DOWN: Binding = extra(
     &[Key::Code(C::PageDown)],
@@ -200,6 +213,9 @@ fn on_clipboard(app: &App) -> bool {
 }
 fn demo(app: &App) -> bool {
     nothing_typed(app) && !app.demo_tokens.is_empty()
+}
+fn signing_in(app: &App) -> bool {
+    app.create.minting
 }
 fn idle(app: &App) -> bool {
     !app.validation.running
@@ -260,8 +276,28 @@ fn passed(app: &App) -> bool {
 fn failed(app: &App) -> bool {
     !app.validation.running && !passed(app)
 }
+/// Every required scope proven, and nothing more held than the integration needs.
+fn passed_plainly(app: &App) -> bool {
+    passed(app) && app.validation.extras().is_empty()
+}
+/// Proven, but the token holds powerful scopes the integration does not need: storing it is a
+/// decision (a second Enter, named in the footer), and `b` pastes a narrower one instead.
+fn passed_with_extras(app: &App) -> bool {
+    passed(app) && !app.validation.extras().is_empty()
+}
+fn extras_unconfirmed(app: &App) -> bool {
+    passed_with_extras(app) && !app.validation.extras_confirmed
+}
+fn extras_confirmed(app: &App) -> bool {
+    passed_with_extras(app) && app.validation.extras_confirmed
+}
+/// A finished run that did not pass: Enter says what stops the saving.
+fn failed_with_report(app: &App) -> bool {
+    failed(app) && has_report(app)
+}
 
-static START: [Binding; 9] = [
+static START: [Binding; 10] = [
+    STOP_SIGN_IN,
     extra(&[Key::Code(C::Up), Key::Char('k')], "↑ k", "up", I::Up),
     extra(
         &[Key::Code(C::Down), Key::Char('j')],
@@ -302,7 +338,8 @@ static ORGANIZATION: [Binding; 5] = [
     BACK,
 ];
 
-static CREATE_TOKEN: [Binding; 8] = [
+static CREATE_TOKEN: [Binding; 9] = [
+    STOP_SIGN_IN,
     only(
         bind(&[Key::Char('a')], "a", "create it for me", I::CreateForMe),
         can_mint,
@@ -420,7 +457,18 @@ static PASTE: [Binding; 9] = [
     BACK,
 ];
 
-static VALIDATE: [Binding; 12] = [
+static VALIDATE: [Binding; 17] = [
+    STOP_SIGN_IN,
+    // First, so that a narrow footer keeps it (the footer drops the step's keys from the right).
+    only(
+        bind(
+            &[Key::Char('b')],
+            "b",
+            "paste a narrower token",
+            I::NewToken,
+        ),
+        passed_with_extras,
+    ),
     only(
         bind(&[Key::Char('m')], "m", "add the missing scopes", I::Mend),
         can_mend,
@@ -457,7 +505,29 @@ static VALIDATE: [Binding; 12] = [
     ),
     only(
         bind(&[Key::Code(C::Enter)], "Enter", "save", I::Next),
-        passed,
+        passed_plainly,
+    ),
+    only(
+        bind(
+            &[Key::Code(C::Enter)],
+            "Enter",
+            "save (asks first)",
+            I::Next,
+        ),
+        extras_unconfirmed,
+    ),
+    only(
+        bind(&[Key::Code(C::Enter)], "Enter", "store it anyway", I::Next),
+        extras_confirmed,
+    ),
+    only(
+        extra(
+            &[Key::Code(C::Enter)],
+            "Enter",
+            "say what stops saving",
+            I::Next,
+        ),
+        failed_with_report,
     ),
     BACK,
 ];
@@ -596,10 +666,30 @@ pub type Hint = (&'static str, &'static str);
 
 /// The footer: the step's main keys that apply now, then help and quit.
 pub fn footer(app: &App) -> Vec<Hint> {
-    let step = table(app).iter().filter(|b| b.footer && (b.when)(app));
     let global = global(app);
-    step.chain(global.iter().filter(|b| b.footer))
+    let live = live(app, &global);
+    live.into_iter()
+        .filter(|b| b.footer)
         .map(|b| (b.label, b.what))
+        .collect()
+}
+
+/// The bindings that work now, the step's then help and quit, each key once: where two name
+/// the same key, the first is what the key does ([`intent`] takes the first too).
+fn live<'a>(app: &App, global: &'a [Binding]) -> Vec<&'a Binding>
+where
+    'static: 'a,
+{
+    let mut seen: Vec<&str> = Vec::new();
+    table(app)
+        .iter()
+        .chain(global.iter())
+        .filter(|b| (b.when)(app))
+        .filter(|b| {
+            let first = !seen.contains(&b.label);
+            seen.push(b.label);
+            first
+        })
         .collect()
 }
 
@@ -637,10 +727,9 @@ pub fn enter(app: &App) -> Option<&'static str> {
 /// The help: every key that works now, the footer's and the rest.
 pub fn help(app: &App) -> Vec<Hint> {
     let global = global(app);
-    table(app)
-        .iter()
-        .chain(global.iter())
-        .filter(|b| b.handled && (b.when)(app))
+    live(app, &global)
+        .into_iter()
+        .filter(|b| b.handled)
         .map(|b| (b.label, b.what))
         .collect()
 }

@@ -48,8 +48,40 @@ pub enum Copied {
     },
 }
 
+/// What a sign-in under way waits for, to be shown while it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInWait {
+    /// The browser was asked to open the sign-in page.
+    Browser,
+    /// The device code: the address to open on any device, and the code to enter there (both
+    /// cleaned: they come from the identity provider).
+    DeviceCode { uri: String, code: String },
+}
+
+impl SignInWait {
+    /// What to do, in words; `plain` mode has no Esc (Ctrl+C stops it there).
+    pub fn words(&self, plain: bool) -> String {
+        let stop = if plain {
+            "Ctrl+C stops patwiz"
+        } else {
+            "Esc stops waiting"
+        };
+        match self {
+            SignInWait::Browser => format!(
+                "Sign in in the browser window that opened; patwiz waits up to 5 minutes ({stop})."
+            ),
+            SignInWait::DeviceCode { uri, code } => format!(
+                "To sign in, open {uri} on any device and enter the code {code}; patwiz waits until you have ({stop})."
+            ),
+        }
+    }
+}
+
 pub enum Msg {
     Intent(Intent),
+    /// A sign-in with Microsoft Entra is waiting for the person (a device code to enter, a
+    /// browser page).
+    SignInWaiting(SignInWait),
     /// Bracketed paste (the terminal's own paste).
     Paste(Zeroizing<String>),
     Tick(Instant),
@@ -90,6 +122,7 @@ impl fmt::Debug for Msg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Msg::Intent(i) => write!(f, "Intent({i:?})"),
+            Msg::SignInWaiting(wait) => write!(f, "SignInWaiting({wait:?})"),
             Msg::Paste(t) => write!(f, "Paste(<{} chars>)", t.chars().count()),
             Msg::Clipboard(Ok(t)) => write!(f, "Clipboard(<{} chars>)", t.chars().count()),
             Msg::Clipboard(Err(e)) => write!(f, "Clipboard(Err({e}))"),

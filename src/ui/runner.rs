@@ -47,6 +47,9 @@ pub struct Runner {
     /// The lifecycle API, signed in, after "create it for me" (kept in memory for this run
     /// only: Save records the new token's id with it, and a rotation revokes the old one).
     lifecycle: KeptLifecycle,
+    /// Bumped to stop a sign-in that waits for the person (Esc): the sign-in under way, if
+    /// any, ends with "you stopped it"; work past the sign-in is never cut short.
+    stop_sign_in: tokio::sync::watch::Sender<u64>,
 }
 
 /// Counts an effect as pending until its task has answered.
@@ -84,6 +87,16 @@ impl Runner {
             terminal: None,
             token_via_terminal: Arc::new(std::sync::atomic::AtomicBool::new(false)),
             lifecycle: Arc::new(tokio::sync::Mutex::new(None)),
+            stop_sign_in: tokio::sync::watch::channel(0).0,
+        }
+    }
+
+    /// What a sign-in started now needs: where to say what it waits for, and the signal that
+    /// stops it (a later Esc; one before now is not its).
+    fn sign_in_io(&self) -> SignInIo {
+        SignInIo {
+            tell: self.tx.clone(),
+            stop: self.stop_sign_in.subscribe(),
         }
     }
 
@@ -190,8 +203,9 @@ impl Runner {
             } => {
                 let http = self.ctx.http.clone();
                 let lifecycle = self.lifecycle.clone();
+                let io = self.sign_in_io();
                 self.spawn(async move {
-                    Msg::Mended(mend(org, authorization_id, scopes, http, lifecycle).await)
+                    Msg::Mended(mend(org, authorization_id, scopes, http, lifecycle, io).await)
                 });
             }
             Effect::Extend { org, valid_to } => {
@@ -199,8 +213,9 @@ impl Runner {
                 let backend = self.secret_store;
                 let ctx = self.ctx.clone();
                 let lifecycle = self.lifecycle.clone();
+                let io = self.sign_in_io();
                 self.spawn(async move {
-                    Msg::Extended(extend(org, valid_to, dir, backend, ctx, lifecycle).await)
+                    Msg::Extended(extend(org, valid_to, dir, backend, ctx, lifecycle, io).await)
                 });
             }
             Effect::Mint(request) => {
@@ -208,10 +223,12 @@ impl Runner {
                 let backend = self.secret_store;
                 let ctx = self.ctx.clone();
                 let lifecycle = self.lifecycle.clone();
+                let io = self.sign_in_io();
                 self.spawn(async move {
-                    Msg::Minted(mint(*request, dir, backend, ctx, lifecycle).await)
+                    Msg::Minted(mint(*request, dir, backend, ctx, lifecycle, io).await)
                 });
             }
+            Effect::StopSignIn => self.stop_sign_in.send_modify(|n| *n += 1),
         }
     }
 
@@ -401,17 +418,69 @@ pub async fn check_org(org: &OrgUrl, options: &HttpOptions) -> Result<String, St
 /// How the wizard signs in for "create it for me": the demo's identity provider, else the Azure
 /// CLI's sign-in, else the browser with the app named by PATWIZ_CLIENT_ID.
 fn wizard_sign_in(org: &OrgUrl) -> Result<flows::mint::SignIn, String> {
-    wizard_sign_in_for(org.is_loopback())
+    wizard_sign_in_for(org.is_loopback(), true)
 }
 
 /// As [`wizard_sign_in`], for a service on this machine (`loopback`: the demo's) or elsewhere:
-/// the core's one rule, for a front end that does not show a device code yet.
-fn wizard_sign_in_for(loopback: bool) -> Result<flows::mint::SignIn, String> {
+/// the core's one rule; the wizard shows a device code (over SSH, with no browser to open).
+/// The team vault's sign-in (`shows_device_code` false) has nowhere to show a code yet.
+fn wizard_sign_in_for(
+    loopback: bool,
+    shows_device_code: bool,
+) -> Result<flows::mint::SignIn, String> {
     use flows::sign_in::{Here, NoSignIn, choose};
-    choose(None, &Here::detect(loopback, None, false)).map_err(|e| match e {
+    choose(None, &Here::detect(loopback, None, shows_device_code)).map_err(|e| match e {
         NoSignIn::NothingAvailable => "Signing in needs the Azure CLI (az login) or an app registration (PATWIZ_CLIENT_ID): see the README. Meanwhile create the token in the browser with the steps below.".to_string(),
         other => other.to_string(),
     })
+}
+
+/// Where a sign-in says what it waits for, and what stops it.
+struct SignInIo {
+    tell: UnboundedSender<Msg>,
+    stop: tokio::sync::watch::Receiver<u64>,
+}
+
+/// Signs in for the wizard by the core's rule: the device code (or that the browser opened)
+/// goes to the screen while it waits, and Esc (`io.stop`) ends the wait; then `undone` says
+/// what did not happen.
+async fn wizard_entra(
+    org: &OrgUrl,
+    http: &HttpOptions,
+    mut io: SignInIo,
+    undone: &str,
+) -> Result<crate::engine::entra::EntraToken, MintFailure> {
+    use crate::domain::text::clean_line;
+    use crate::ui::msg::SignInWait;
+    let how = wizard_sign_in(org).map_err(|text| MintFailure { text, policy: None })?;
+    let (device, browser) = (io.tell.clone(), io.tell.clone());
+    let signing = flows::mint::sign_in(
+        org,
+        &how,
+        http,
+        move |uri, code| {
+            let _ = device.send(Msg::SignInWaiting(SignInWait::DeviceCode {
+                uri: clean_line(uri),
+                code: clean_line(code),
+            }));
+        },
+        move |url| {
+            webbrowser::open(url.as_str()).map_err(|e| {
+                format!(
+                    "cannot open a browser here ({e}): create the token in the browser yourself"
+                )
+            })?;
+            let _ = browser.send(Msg::SignInWaiting(SignInWait::Browser));
+            Ok(())
+        },
+    );
+    tokio::select! {
+        signed = signing => signed.map_err(|e| mint_failure(org, e)),
+        _ = io.stop.changed() => Err(MintFailure {
+            text: format!("You stopped the sign-in: {undone}."),
+            policy: None,
+        }),
+    }
 }
 
 async fn mint(
@@ -420,15 +489,16 @@ async fn mint(
     backend: Option<Backend>,
     ctx: flows::Ctx,
     keep: KeptLifecycle,
+    io: SignInIo,
 ) -> Result<Box<flows::mint::CreatedHere>, MintFailure> {
     let fail = |e| mint_failure(&request.org, e);
-    let how = wizard_sign_in(&request.org).map_err(|text| MintFailure { text, policy: None })?;
     let vault = Vault::open_with(&dir, backend)
         .await
         .map_err(|e| MintFailure {
             text: e.to_string(),
             policy: None,
         })?;
+    let entra = wizard_entra(&request.org, &ctx.http, io, "nothing was created").await?;
     let (created, lifecycle) = flows::mint::create_for_wizard(
         &request.org,
         &request.token_name,
@@ -436,7 +506,7 @@ async fn mint(
         request.valid_to,
         &ctx,
         &vault,
-        how,
+        &entra,
     )
     .await
     .map_err(fail)?;
@@ -462,22 +532,11 @@ async fn signed_in<'a>(
     keep: &'a KeptLifecycle,
     org: &OrgUrl,
     http: &HttpOptions,
+    io: SignInIo,
 ) -> Result<tokio::sync::MutexGuard<'a, Option<crate::engine::lifecycle::Lifecycle>>, MintFailure> {
     let mut kept = keep.lock().await;
     if kept.is_none() {
-        let how = wizard_sign_in(org).map_err(|text| MintFailure { text, policy: None })?;
-        let entra = flows::mint::sign_in(
-            org,
-            &how,
-            http,
-            |_, _| {},
-            |url| {
-                webbrowser::open(url.as_str())
-                    .map_err(|e| format!("cannot open a browser here ({e})"))
-            },
-        )
-        .await
-        .map_err(|e| mint_failure(org, e))?;
+        let entra = wizard_entra(org, http, io, "nothing was changed").await?;
         *kept = Some(
             flows::mint::connect(org, &entra, http)
                 .await
@@ -495,9 +554,10 @@ async fn extend(
     backend: Option<Backend>,
     ctx: flows::Ctx,
     keep: KeptLifecycle,
+    io: SignInIo,
 ) -> Result<(time::Date, crate::domain::checks::Verdict), MintFailure> {
     let plain = |text: String| MintFailure { text, policy: None };
-    let kept = signed_in(&keep, &org, &ctx.http).await?;
+    let kept = signed_in(&keep, &org, &ctx.http, io).await?;
     let lifecycle = kept.as_ref().expect("just connected");
     let vault = Vault::open_with(&dir, backend)
         .await
@@ -516,8 +576,9 @@ async fn mend(
     scopes: Vec<String>,
     http: HttpOptions,
     keep: KeptLifecycle,
+    io: SignInIo,
 ) -> Result<Vec<String>, MintFailure> {
-    let kept = signed_in(&keep, &org, &http).await?;
+    let kept = signed_in(&keep, &org, &http, io).await?;
     let lifecycle = kept.as_ref().expect("just connected");
     lifecycle
         .update(&authorization_id, Some(&scopes), None)
@@ -575,7 +636,7 @@ fn vault_sign_in(
         return Ok(flows::team_vault::VaultSignIn::default());
     };
     let loopback = url::Url::parse(vault).is_ok_and(|u| crate::domain::org_url::is_loopback(&u));
-    let how = wizard_sign_in_for(loopback).map_err(|_| {
+    let how = wizard_sign_in_for(loopback, false).map_err(|_| {
         "Signing in to the Key Vault needs the Azure CLI (az login) or an app registration (PATWIZ_CLIENT_ID): see the README.".to_string()
     })?;
     Ok(flows::team_vault::VaultSignIn {

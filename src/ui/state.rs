@@ -266,6 +266,8 @@ pub struct CreateStep {
     pub choice: usize,
     /// "Create it for me" is under way (signing in, creating).
     pub minting: bool,
+    /// What the sign-in under way waits for (a device code to enter), once it says.
+    pub waiting: Option<crate::ui::msg::SignInWait>,
     /// Why Azure DevOps did not create it, when it did not.
     pub failure: Option<crate::ui::msg::MintFailure>,
     /// The lifecycle API's id of the token patwiz had created (recorded on Save).
@@ -284,6 +286,7 @@ impl CreateStep {
             choices: ExpiryChoice::all(keep),
             choice: if keep.is_some() { 0 } else { 1 },
             minting: false,
+            waiting: None,
             failure: None,
             authorization_id: None,
             capped_from: None,

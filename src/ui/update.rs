@@ -136,6 +136,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             steps::save::saved_team(app, result);
             vec![]
         }
+        Msg::SignInWaiting(wait) => {
+            app.message = Some((Level::Info, wait.words(app.plain)));
+            app.create.waiting = Some(wait);
+            vec![]
+        }
         Msg::Minted(result) => steps::create_token::minted(app, result),
         Msg::Mended(result) => steps::validate::mended(app, result),
         Msg::Extended(result) => {
@@ -227,6 +232,10 @@ fn on_intent(app: &mut App, intent: Intent) -> Vec<Effect> {
             vec![]
         }
         Intent::Quit => request_quit(app),
+        Intent::StopSignIn if app.create.minting => {
+            app.message = Some((Level::Info, "Stopping the sign-in…".into()));
+            vec![Effect::StopSignIn]
+        }
         Intent::Back => back(app),
         _ => match app.step {
             Step::Start => steps::start::update(app, intent),

@@ -713,3 +713,63 @@ async fn a_mistyped_token_is_warned_about_before_it_is_sent_and_the_service_deci
     assert_eq!(out.status.code(), Some(0));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("checksum"));
 }
+
+/// N-M5: a Full access token passes, but never as a plain success: the JSON names what it
+/// holds beyond the need, the text verdict says so, and `--strict` fails it (exit 4).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_access_token_is_flagged_and_strict_fails_it() {
+    let emu = crate::support::clock::start_demo().await.unwrap();
+    let token = emu.token("full-access").unwrap();
+    let org = emu.org_url();
+    let base = [
+        "check",
+        "--org",
+        &org,
+        "--profile",
+        "git-zen",
+        "--token-stdin",
+    ];
+    let run = |extra: &[&str]| {
+        let mut all = args(&base);
+        all.extend(args(extra));
+        check(all, Some(format!("{token}\n")), vec![])
+    };
+    let json = run(&["--json"]).await;
+    assert_eq!(
+        json.status.code(),
+        Some(0),
+        "without --strict a pass is a pass"
+    );
+    assert_secret_free(&json, &token);
+    let value: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(value["verdict"], "pass");
+    let held: Vec<&str> = value["over_privileged"]
+        .as_array()
+        .expect("over_privileged is a list")
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(held.len() >= 4, "{held:?}");
+    assert!(held.contains(&"Code: Read & write"), "{held:?}");
+
+    let strict = run(&["--strict"]).await;
+    assert_eq!(
+        strict.status.code(),
+        Some(4),
+        "--strict fails over-privilege"
+    );
+    let text = String::from_utf8_lossy(&strict.stdout);
+    assert!(
+        text.contains("Verdict: pass, but it holds"),
+        "the verdict line says so: {text}"
+    );
+
+    // A token with exactly the needed scopes passes --strict, and its JSON holds nothing extra.
+    let exact = emu.token("git-zen").unwrap();
+    let mut all = args(&base);
+    all.extend(args(&["--strict", "--json"]));
+    let out = check(all, Some(format!("{exact}\n")), vec![]).await;
+    assert_eq!(out.status.code(), Some(0));
+    let value: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value["over_privileged"], serde_json::json!([]));
+}

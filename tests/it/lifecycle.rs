@@ -820,3 +820,41 @@ fn an_azure_cli_that_prints_without_end_is_stopped_and_said_so() {
     );
     assert!(text.contains("printed more than 1024 kB"), "{text}");
 }
+
+/// N-H6: with no display (over SSH), `patwiz tokens` signs in by device code: the address and
+/// the code are printed at once, and entering the code finishes the command.
+#[test]
+fn with_no_display_tokens_signs_in_by_device_code_and_says_where() {
+    use std::io::{BufRead as _, BufReader};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt.block_on(crate::support::clock::start_demo()).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let mut child = crate::support::cmd::patwiz()
+        .args(["tokens", "--org", &emu.org_url()])
+        .env("PATWIZ_CONFIG_DIR", config.path())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("BROWSER")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert!(line.contains("/idp/device on any device"), "{line}");
+    assert!(line.contains("Ctrl+C stops"), "{line}");
+    let code = line
+        .split("enter the code ")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .expect("the code is printed");
+    assert!(emu.approve_device_code(code), "{code}");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

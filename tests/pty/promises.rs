@@ -169,3 +169,96 @@ fn inside_tmux_the_terminal_copy_is_taken_out_of_tmuxs_buffer_and_never_called_c
     );
     tmux(&["kill-server"]);
 }
+
+/// N-H3: the Full-access warning's `b` works (it goes back to Paste), the footer names the
+/// deliberate second Enter, and what is stored anyway is reported as holding more than it needs.
+#[test]
+fn the_full_access_warning_offers_keys_that_work_and_the_second_enter_is_named() {
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start(config.path());
+    crate::support::pty::to_paste(&mut s);
+    s.send("6"); // the demo's Full access token
+    s.send("\r");
+    s.wait_for("5 of 5 proven");
+    let screen = s.screen();
+    assert!(
+        screen.contains("but it holds 6 powerful scopes Git-Zen"),
+        "{screen}"
+    );
+    assert!(screen.contains("b paste a narrower token"), "{screen}");
+    s.send("\r");
+    s.wait_for("Press Enter again to store it anyway");
+    s.wait_for("Enter store it anyway");
+    s.send("b");
+    s.wait_for("Step 5 of 9");
+    s.wait_for("choose Custom defined and untick");
+    // Back on Validate with the same token: the second Enter stores it, deliberately.
+    s.send("6");
+    s.send("\r");
+    s.wait_for("5 of 5 proven");
+    s.send("\r");
+    s.wait_for("Enter store it anyway");
+    s.send("\r");
+    s.wait_for("Step 7 of 9");
+    s.wait_for("Storing a token that holds more than Git-Zen needs");
+    assert!(!s.screen().contains("Press Enter again"), "{}", s.screen());
+    s.send("\x11"); // Ctrl+Q: Save takes text
+    s.wait_for("y");
+    s.send("y");
+    assert!(s.finish());
+}
+
+/// N-H6: with no display (as over SSH), "create it for me" signs in by device code and shows
+/// the address and the code while it waits; Esc stops waiting and says nothing was created;
+/// entering the code elsewhere finishes the creation.
+#[test]
+fn with_no_display_create_it_for_me_shows_a_device_code_and_esc_stops_waiting() {
+    let config = tempfile::tempdir().unwrap();
+    let no_display = [("DISPLAY", ""), ("WAYLAND_DISPLAY", ""), ("BROWSER", "")];
+    let mut s = Session::start_full(config.path(), &["demo"], &no_display);
+    s.wait_for("Step 1 of 9");
+    s.send("\r");
+    s.wait_for("/demo");
+    s.send("\r");
+    s.wait_for("Step 3 of 9");
+    s.send("\r");
+    s.wait_for("Step 4 of 9");
+    let flat = |screen: &str| screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    s.send("a");
+    s.wait_until("the device code", |screen| {
+        flat(screen).contains("enter the code")
+    });
+    s.wait_for("Esc stop signing in");
+    assert!(!s.screen().contains("Esc back"), "{}", s.screen());
+    s.send("\x1b");
+    s.wait_for("You stopped the sign-in: nothing was created");
+
+    // Again, and this time the code is entered "on another device".
+    s.send("a");
+    s.wait_until("the device code", |screen| {
+        flat(screen).contains("enter the code")
+    });
+    let screen = flat(&s.screen());
+    let uri = screen
+        .split(' ')
+        .find(|w| w.ends_with("/idp/device"))
+        .expect("the address is on screen")
+        .to_string();
+    let code = screen
+        .split("enter the code ")
+        .nth(1)
+        .and_then(|rest| rest.split([' ', ';']).next())
+        .expect("the code is on screen")
+        .to_string();
+    let entered = std::process::Command::new("curl")
+        .args(["-sf", &format!("{uri}?user_code={code}")])
+        .output()
+        .expect("curl runs");
+    assert!(entered.status.success(), "{entered:?}");
+    s.wait_for("Step 6 of 9");
+    s.wait_for("5 of 5 proven");
+    s.send("q");
+    s.wait_for("y");
+    s.send("y");
+    assert!(s.finish());
+}

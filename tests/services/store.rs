@@ -283,6 +283,38 @@ async fn login_status_check_rotate_remind_forget() {
         let vault = Vault::with(SecretStore::with_backend(backend).await.unwrap(), dir);
         let key = patwiz::domain::org_url::OrgUrl::parse(&org).unwrap().key();
         assert_eq!(vault.token(&key).await.unwrap().unwrap().expose(), old);
+        // With --strict, a Full access token is refused (exit 4) and the old one stays.
+        let full = emu.token("full-access").unwrap();
+        let out = run(
+            backend,
+            dir,
+            &[
+                "rotate",
+                "--org",
+                &org,
+                "--token-stdin",
+                "--strict",
+                "--json",
+            ],
+            Some(&full),
+            &[],
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+        assert!(
+            text(&out).contains("not needed; --strict refuses it"),
+            "{}",
+            text(&out)
+        );
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["rotated"], false);
+        assert!(
+            !json["check"]["over_privileged"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(vault.token(&key).await.unwrap().unwrap().expose(), old);
         // A good rotation replaces it and keeps the settings.
         let out = run(
             backend,

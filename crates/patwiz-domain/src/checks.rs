@@ -163,6 +163,9 @@ impl CheckStatus {
 
 /// The exit code of a usage error (BSD's EX_USAGE): a bad flag, a bad value, input that ended.
 pub const EXIT_USAGE: u8 = 64;
+/// `--strict`: every required scope is proven, but the token also holds powerful scopes the
+/// integration does not need (a Full access token, most often).
+pub const EXIT_OVER_PRIVILEGED: u8 = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -130,6 +130,15 @@ pub fn shorten(s: &str, max: usize) -> String {
     }
 }
 
+/// "A", "A and B", "A, B and C".
+pub fn list_and(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

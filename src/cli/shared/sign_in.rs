@@ -41,12 +41,17 @@ pub(crate) async fn connect(
         &how,
         options,
         |uri, code| {
+            use crate::domain::text::clean_line;
             eprintln!(
-                "patwiz: to sign in, open {uri} and enter the code {code} (many tenants block this flow; --sign-in browser or az then)"
+                "patwiz: to sign in, open {} on any device and enter the code {}; patwiz waits until you have (Ctrl+C stops). Many tenants block this flow: --sign-in browser or az then.",
+                clean_line(uri),
+                clean_line(code)
             );
         },
         |url| {
-            eprintln!("patwiz: signing in with Microsoft Entra in your browser…");
+            eprintln!(
+                "patwiz: signing in with Microsoft Entra in your browser; patwiz waits up to 5 minutes (Ctrl+C stops)…"
+            );
             webbrowser::open(url.as_str()).map_err(|e| {
                 format!("cannot open a browser ({e}): use --sign-in device or --sign-in az")
             })

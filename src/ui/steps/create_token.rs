@@ -38,7 +38,7 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
             app.create.failure = None;
             app.message = Some((
                 Level::Info,
-                "Signing in with Microsoft Entra (your browser opens), then Azure DevOps creates the token…".into(),
+                "Signing in with Microsoft Entra, then Azure DevOps creates the token…".into(),
             ));
             vec![Effect::Mint(Box::new(crate::ui::effect::MintRequest {
                 org: org.clone(),
@@ -116,10 +116,16 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
     if let Some(failure) = &app.create.failure {
         lines.extend(refusal_panel(failure, theme, width));
     } else if app.create.minting {
-        lines.push(Line::styled(
-            " Signing in and creating the token… (the browser asks you to sign in)",
-            theme.strong(),
-        ));
+        let doing = match &app.create.waiting {
+            Some(crate::ui::msg::SignInWait::DeviceCode { .. }) => {
+                "Signing in by device code (below), then creating the token…".to_string()
+            }
+            Some(crate::ui::msg::SignInWait::Browser) => {
+                "Signing in in your browser, then creating the token…".to_string()
+            }
+            None => "Signing in and creating the token…".to_string(),
+        };
+        lines.extend(hanging(&doing, width, " ", theme.strong(), theme.strong()));
         lines.push(Line::raw(""));
     }
     if app.rotating.is_some() {
@@ -276,6 +282,7 @@ pub fn minted(
     result: Result<Box<crate::flows::mint::CreatedHere>, crate::ui::msg::MintFailure>,
 ) -> Vec<Effect> {
     app.create.minting = false;
+    app.create.waiting = None;
     match result {
         Ok(created) => {
             let created = *created;

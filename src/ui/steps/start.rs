@@ -105,6 +105,7 @@ pub fn extended(
     result: Result<(time::Date, crate::domain::checks::Verdict), crate::ui::msg::MintFailure>,
 ) {
     app.create.minting = false;
+    app.create.waiting = None;
     app.message = Some(match result {
         Ok((date, verdict)) => {
             for choice in &mut app.start.choices {

@@ -111,7 +111,7 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
                 app.message = Some((
                     Level::Warn,
                     format!(
-                        "This token also holds {extras} powerful scope{} {} does not need (a Full access token?). Press Enter again to store it anyway, or b to paste one with only the needed scopes.",
+                        "This token also holds {extras} powerful scope{} {} does not need (a Full access token?). Press Enter again to store it anyway (the report will say so), or b to paste a token with only the needed scopes.",
                         if extras == 1 { "" } else { "s" },
                         app.integration()
                     ),
@@ -119,6 +119,16 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
                 vec![]
             }
             Some(Verdict::Pass) => {
+                // The warning's keys belong to Validate; on Save it is a fact.
+                app.message = (!app.validation.extras().is_empty()).then(|| {
+                    (
+                        Level::Warn,
+                        format!(
+                            "Storing a token that holds more than {} needs: the report says so.",
+                            app.integration()
+                        ),
+                    )
+                });
                 app.step = Step::Save;
                 app.save = SaveStep {
                     state: SaveState::Editing,
@@ -151,6 +161,13 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
 /// The hint for going back to paste a new token: it follows what failed. A scope is ticked on
 /// the same token; the rest is not the checkbox's business.
 fn fix_hint(v: &Validation) -> String {
+    let extras = v.extras();
+    if v.verdict() == Some(Verdict::Pass) && !extras.is_empty() {
+        return format!(
+            "Edit the token in Azure DevOps: choose Custom defined and untick {} (or create one with only the needed scopes), then paste it here.",
+            crate::domain::text::list_and(&extras)
+        );
+    }
     v.results
         .iter()
         .find(|r| r.required && matches!(r.status, CheckStatus::Fail | CheckStatus::Skipped))
@@ -193,10 +210,18 @@ pub fn on_engine(app: &mut App, event: Event) {
 }
 
 /// The lines that stay at the top while the rest scrolls: whose token it is, or why the run
-/// stopped.
-pub fn pinned(app: &App, theme: Theme, spinner: usize) -> Vec<Line<'static>> {
+/// stopped, then the verdict (so that no notice or long list hides it).
+pub fn pinned(app: &App, theme: Theme, spinner: usize, width: u16) -> Vec<Line<'static>> {
+    let mut lines = vec![first_line(app, theme, spinner)];
+    lines.extend(verdict(app, theme, width));
+    lines.push(Line::raw(""));
+    lines
+}
+
+/// Whose token it is, or why the run stopped, or that it is under way.
+fn first_line(app: &App, theme: Theme, spinner: usize) -> Line<'static> {
     let v = &app.validation;
-    let first = match (&v.identity, &v.report) {
+    match (&v.identity, &v.report) {
         (Some(id), _) => Line::from(vec![
             Span::raw(" Token of "),
             Span::styled(
@@ -227,8 +252,7 @@ pub fn pinned(app: &App, theme: Theme, spinner: usize) -> Vec<Line<'static>> {
             " {} Checking the organization and who the token belongs to…",
             SPINNER[spinner % 4]
         )),
-    };
-    vec![first, Line::raw("")]
+    }
 }
 
 /// Everything below the pinned lines, wrapped to `width` with hanging indents: one row per
@@ -334,40 +358,41 @@ pub fn body(app: &App, theme: Theme, spinner: usize, width: u16) -> Vec<Line<'st
         }
         lines.extend(hanging(note, width, " Note: ", theme.dim(), theme.dim()));
     }
+    lines
+}
+
+/// The verdict, in the report's own words (the ticket and the exit line say the same), with
+/// how many required scopes were proven. Nothing while the run is under way.
+pub fn verdict(app: &App, theme: Theme, width: u16) -> Vec<Line<'static>> {
+    let Some(report) = &app.validation.report else {
+        return vec![];
+    };
     let passed = report
         .checks
         .iter()
         .filter(|c| c.required && c.status == CheckStatus::Pass)
         .count();
     let total = report.checks.iter().filter(|c| c.required).count();
-    let pass = report.verdict == Verdict::Pass;
-    let extras = v.extras().len();
-    let (headline, style) = match (pass, extras) {
-        (true, 0) => (report.headline(&app.integration()), theme.ok()),
-        (true, n) => (
-            format!(
-                "{}, but it holds {n} scope{} more than it needs",
-                report.headline(&app.integration()),
-                if n == 1 { "" } else { "s" }
-            ),
-            theme.warn(),
-        ),
-        _ => (report.headline(&app.integration()), theme.fail()),
+    let headline = report.headline(&app.integration());
+    let style = match report.verdict {
+        Verdict::Pass if report.over_privileged().is_empty() => theme.ok(),
+        Verdict::Pass => theme.warn(),
+        _ => theme.fail(),
     };
-    lines.extend(hanging(
+    hanging(
         &format!("{headline} · {passed} of {total} proven."),
         width,
         " ",
         style,
         style,
-    ));
-    lines
+    )
 }
 
 /// The rows the scrolling part has at the current size: the screen less the header (2), the
-/// message (2), the footer (1) and the pinned lines (2).
+/// message (2), the footer (1) and the pinned lines.
 pub fn body_rows(app: &App) -> usize {
-    usize::from(app.size.1).saturating_sub(7)
+    let pinned = pinned(app, Theme::plain(), 0, app.size.0).len();
+    usize::from(app.size.1).saturating_sub(5 + pinned)
 }
 
 /// The furthest the body can scroll at the current size.
@@ -385,9 +410,12 @@ fn capitalised(s: &str) -> String {
 }
 
 /// Every line at once (plain mode).
+/// The whole step as one list (plain mode reads it top to bottom): who, the rows, the notes,
+/// then the verdict.
 pub fn lines(app: &App, theme: Theme, spinner: usize, width: u16) -> Vec<Line<'static>> {
-    let mut lines = pinned(app, theme, spinner);
+    let mut lines = vec![first_line(app, theme, spinner), Line::raw("")];
     lines.extend(body(app, theme, spinner, width));
+    lines.extend(verdict(app, theme, width));
     lines
 }
 
@@ -397,6 +425,7 @@ pub fn mended(
     result: Result<Vec<String>, crate::ui::msg::MintFailure>,
 ) -> Vec<Effect> {
     app.create.minting = false;
+    app.create.waiting = None;
     match result {
         Ok(_) => {
             let effects = run(app);

@@ -62,7 +62,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
 /// Validate: the identity pinned at the top, the rest scrolling, with "more" marks when it
 /// does not fit.
 fn draw_validate(frame: &mut Frame, area: ratatui::layout::Rect, app: &App, theme: Theme) {
-    let pinned = steps::validate::pinned(app, theme, app.spinner);
+    let pinned = steps::validate::pinned(app, theme, app.spinner, area.width);
     let [top, rest] = Layout::vertical([
         Constraint::Length(u16::try_from(pinned.len()).unwrap_or(2)),
         Constraint::Fill(1),

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::domain::checks::{CheckClass, CheckStatus, Verdict};
+use crate::domain::checks::{CheckClass, CheckStatus, EXIT_OVER_PRIVILEGED, Verdict};
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct OrgInfo {
@@ -44,10 +44,10 @@ pub struct CheckResult {
     pub why: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// Serialised with [`Report::over_privileged`] beside its fields (see `impl Serialize`).
+#[derive(Debug, Clone)]
 pub struct Report {
     /// When the check ran (RFC 3339).
-    #[serde(with = "time::serde::rfc3339::option")]
     pub checked_at: Option<time::OffsetDateTime>,
     pub org: OrgInfo,
     pub identity: Option<Identity>,
@@ -56,6 +56,36 @@ pub struct Report {
     pub elapsed_ms: u64,
     /// Notes for the whole run (trimmed token, Full access suspicion, skipped discovery).
     pub notes: Vec<String>,
+}
+
+/// The JSON of a report: its fields, and `over_privileged` (the labels of the powerful scopes
+/// held but not needed) so that a script need not read a note to learn it.
+impl Serialize for Report {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Json<'a> {
+            #[serde(with = "time::serde::rfc3339::option")]
+            checked_at: Option<time::OffsetDateTime>,
+            org: &'a OrgInfo,
+            identity: &'a Option<Identity>,
+            verdict: Verdict,
+            over_privileged: Vec<&'a str>,
+            checks: &'a [CheckResult],
+            elapsed_ms: u64,
+            notes: &'a [String],
+        }
+        Json {
+            checked_at: self.checked_at,
+            org: &self.org,
+            identity: &self.identity,
+            verdict: self.verdict,
+            over_privileged: self.over_privileged(),
+            checks: &self.checks,
+            elapsed_ms: self.elapsed_ms,
+            notes: &self.notes,
+        }
+        .serialize(serializer)
+    }
 }
 
 impl Report {
@@ -157,8 +187,16 @@ impl Report {
             .iter()
             .filter(|c| c.status == CheckStatus::Pass)
             .count();
+        let extra = self.over_privileged().len();
+        let held = match (self.verdict, extra) {
+            (Verdict::Pass, 1) => ", but it holds 1 powerful scope not needed".to_string(),
+            (Verdict::Pass, n) if n > 1 => {
+                format!(", but it holds {n} powerful scopes not needed")
+            }
+            _ => String::new(),
+        };
         out.push_str(&format!(
-            "\nVerdict: {} ({} of {} required scopes proven, {} ms)\n",
+            "\nVerdict: {}{held} ({} of {} required scopes proven, {} ms)\n",
             self.verdict.as_str(),
             passed,
             required.len(),
@@ -186,7 +224,35 @@ impl Report {
                 "The token's scopes are right, but its account lacks access {integration} needs"
             );
         }
+        let extra = self.over_privileged().len();
+        if self.verdict == Verdict::Pass && extra > 0 {
+            return format!(
+                "{}, but it holds {extra} powerful scope{} {integration} does not need",
+                self.verdict.headline(integration),
+                if extra == 1 { "" } else { "s" }
+            );
+        }
         self.verdict.headline(integration)
+    }
+
+    /// The powerful scopes the token holds that the integration does not need (most often: a
+    /// Full access token). A pass with any of these is a pass with a warning, never a plain one.
+    pub fn over_privileged(&self) -> Vec<&str> {
+        self.checks
+            .iter()
+            .filter(|c| !c.required && c.class == CheckClass::Ok)
+            .map(|c| c.label.as_str())
+            .collect()
+    }
+
+    /// The exit code; with `strict`, a pass that holds scopes the integration does not need
+    /// fails with [`EXIT_OVER_PRIVILEGED`].
+    pub fn exit_code_for(&self, strict: bool) -> u8 {
+        if strict && self.verdict == Verdict::Pass && !self.over_privileged().is_empty() {
+            EXIT_OVER_PRIVILEGED
+        } else {
+            self.exit_code()
+        }
     }
 
     /// What to do now, once: every missing scope in one sentence (they are ticked on the same
@@ -206,7 +272,7 @@ impl Report {
         if !missing.is_empty() {
             fixes.push(format!(
                 "Edit the token in Azure DevOps (User settings → Personal access tokens → select it → Edit), tick {}, save, then check again: editing keeps the token's value.",
-                list(&missing)
+                crate::domain::text::list_and(&missing)
             ));
         }
         for c in failing
@@ -329,11 +395,65 @@ pub struct TicketFacts<'a> {
     pub created: Option<String>,
 }
 
-/// "A", "A and B", "A, B and C".
-fn list(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => (*one).to_string(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(label: &str, required: bool, status: CheckStatus) -> CheckResult {
+        CheckResult {
+            scope: label.to_lowercase(),
+            label: label.to_string(),
+            status,
+            http_status: Some(200),
+            class: CheckClass::Ok,
+            remediation: String::new(),
+            source: String::new(),
+            elapsed_ms: 1,
+            required,
+            detail: String::new(),
+            why: None,
+        }
+    }
+
+    fn report(checks: Vec<CheckResult>) -> Report {
+        Report {
+            checked_at: None,
+            org: OrgInfo::default(),
+            identity: None,
+            verdict: Verdict::Pass,
+            checks,
+            elapsed_ms: 1,
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn a_pass_holding_more_than_it_needs_says_so_everywhere_and_fails_strictly() {
+        let full = report(vec![
+            row("Code: Read", true, CheckStatus::Pass),
+            row("Build: Read", false, CheckStatus::Warn),
+            row("Graph: Read", false, CheckStatus::Warn),
+        ]);
+        assert_eq!(full.over_privileged(), ["Build: Read", "Graph: Read"]);
+        assert_eq!(
+            full.headline("Git-Zen"),
+            "The token works for Git-Zen, but it holds 2 powerful scopes Git-Zen does not need"
+        );
+        assert_eq!(full.exit_code_for(false), 0);
+        assert_eq!(full.exit_code_for(true), EXIT_OVER_PRIVILEGED);
+        let json: serde_json::Value = serde_json::from_str(&full.to_json()).unwrap();
+        assert_eq!(
+            json["over_privileged"],
+            serde_json::json!(["Build: Read", "Graph: Read"])
+        );
+        assert!(
+            full.to_text(None)
+                .contains("Verdict: pass, but it holds 2 powerful scopes")
+        );
+
+        let exact = report(vec![row("Code: Read", true, CheckStatus::Pass)]);
+        assert!(exact.over_privileged().is_empty());
+        assert_eq!(exact.exit_code_for(true), 0);
+        assert_eq!(exact.headline("Git-Zen"), "The token works for Git-Zen");
     }
 }

@@ -125,6 +125,32 @@ pub fn admit(report: &Report, force: bool) -> Admission {
     }
 }
 
+/// Why a new token may not replace the stored one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotReplaced {
+    #[error("the new token did not pass")]
+    DidNotPass,
+    /// `strict`: it passed, but holds powerful scopes the integration does not need.
+    #[error("the new token also holds {} (not needed; --strict refuses it)", crate::domain::text::list_and(&.0.iter().map(String::as_str).collect::<Vec<_>>()))]
+    OverPrivileged(Vec<String>),
+}
+
+/// The rule for a rotation: the new token passed and, with `strict`, holds nothing more than
+/// the integration needs. Without `strict` an over-privileged pass replaces the old token and
+/// the front end warns.
+pub fn may_replace(report: &Report, strict: bool) -> Result<(), NotReplaced> {
+    if report.verdict != Verdict::Pass {
+        return Err(NotReplaced::DidNotPass);
+    }
+    let extra = report.over_privileged();
+    if strict && !extra.is_empty() {
+        return Err(NotReplaced::OverPrivileged(
+            extra.into_iter().map(str::to_string).collect(),
+        ));
+    }
+    Ok(())
+}
+
 /// Stores a first token (login, the wizard's Save step) that [`admit`] let through.
 pub async fn store_proven(
     vault: &Vault,

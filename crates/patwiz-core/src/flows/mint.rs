@@ -465,9 +465,9 @@ impl std::fmt::Debug for CreatedHere {
     }
 }
 
-/// Signs in (in the browser), creates the token with exactly `scopes`, and journals its id
-/// before anything uses it.
-#[allow(clippy::too_many_arguments)]
+/// With the person signed in (`entra`), creates the token with exactly `scopes` and journals its
+/// id before anything uses it. The wizard signs in itself, to show the device code and to let
+/// the person stop waiting.
 pub async fn create_for_wizard(
     org: &OrgUrl,
     token_name: &str,
@@ -475,15 +475,9 @@ pub async fn create_for_wizard(
     valid_to: OffsetDateTime,
     ctx: &Ctx,
     vault: &Vault,
-    how: SignIn,
+    entra: &EntraToken,
 ) -> Result<(CreatedHere, Lifecycle), MintError> {
-    let options = &ctx.http;
-    let entra = sign_in(org, &how, options, |_, _| {}, |url| {
-        webbrowser::open(url.as_str())
-            .map_err(|e| format!("cannot open a browser here ({e}): create the token in the browser yourself, or use `patwiz create --sign-in device`"))
-    })
-    .await?;
-    let lifecycle = connect(org, &entra, options).await?;
+    let lifecycle = connect(org, entra, &ctx.http).await?;
     let created = create(
         ctx, &lifecycle, vault, org, token_name, scopes, valid_to, None,
     )

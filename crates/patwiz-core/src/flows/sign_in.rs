@@ -85,7 +85,7 @@ pub enum NoSignIn {
 
 /// The sign-in to use: the one `asked` for, else the demo's on loopback, else the Azure CLI,
 /// else the app registration in the browser, or by device code where no browser opens and the
-/// front end can show the code.
+/// front end can show the code (the demo's too).
 pub fn choose(asked: Option<Asked>, here: &Here) -> Result<SignIn, NoSignIn> {
     // The demo's identity provider takes any client id.
     let client_id = here
@@ -100,6 +100,13 @@ pub fn choose(asked: Option<Asked>, here: &Here) -> Result<SignIn, NoSignIn> {
         Some(how @ Asked::DeviceCode) => client_id
             .map(|client_id| SignIn::DeviceCode { client_id })
             .ok_or(NoSignIn::NeedsClientId(how)),
+        // With no browser to open (over SSH), a front end that can show a device code uses it:
+        // a browser flow would wait for a page no one can see.
+        None if here.loopback && !here.browser && here.shows_device_code => {
+            Ok(SignIn::DeviceCode {
+                client_id: client_id.unwrap_or_default(),
+            })
+        }
         None if here.loopback => Ok(SignIn::Browser {
             client_id: client_id.unwrap_or_default(),
         }),
@@ -117,8 +124,7 @@ pub fn choose(asked: Option<Asked>, here: &Here) -> Result<SignIn, NoSignIn> {
 /// Whether a browser can be opened here.
 fn has_browser() -> bool {
     cfg!(any(target_os = "macos", target_os = "windows"))
-        || std::env::var_os("BROWSER").is_some()
-        || ["DISPLAY", "WAYLAND_DISPLAY"]
+        || ["BROWSER", "DISPLAY", "WAYLAND_DISPLAY"]
             .iter()
             .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))
 }
@@ -138,6 +144,7 @@ mod tests {
     fn the_demo_signs_in_in_the_browser_with_any_client_id() {
         let demo = Here {
             loopback: true,
+            browser: true,
             ..here()
         };
         assert_eq!(
@@ -148,6 +155,23 @@ mod tests {
         );
         assert_eq!(
             choose(Some(Asked::DeviceCode), &demo),
+            Ok(SignIn::DeviceCode {
+                client_id: "patwiz-demo".into()
+            })
+        );
+    }
+
+    /// N-H6: over SSH (no display), the demo's sign-in is the device code, not a browser
+    /// that never opens.
+    #[test]
+    fn with_no_browser_the_demo_signs_in_by_device_code() {
+        let ssh = Here {
+            loopback: true,
+            browser: false,
+            ..here()
+        };
+        assert_eq!(
+            choose(None, &ssh),
             Ok(SignIn::DeviceCode {
                 client_id: "patwiz-demo".into()
             })

@@ -57,6 +57,20 @@ impl OrgStatus {
             || self.expiry.needs_action()
             || self.last_verdict.is_some_and(|v| v != Verdict::Pass)
     }
+
+    /// [`needs_action`](Self::needs_action), and with `strict` also a token this run's check
+    /// found holding powerful scopes its integration does not need.
+    pub fn needs_action_strictly(&self, strict: bool) -> bool {
+        self.needs_action() || (strict && !self.over_privileged().is_empty())
+    }
+
+    /// What this run's check found held but not needed (empty without a check).
+    pub fn over_privileged(&self) -> Vec<&str> {
+        self.check
+            .as_ref()
+            .map(Report::over_privileged)
+            .unwrap_or_default()
+    }
 }
 
 /// Why a stored token was not sent for its check.
