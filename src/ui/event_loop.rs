@@ -37,7 +37,7 @@ fn lowercase_first(s: &str) -> String {
 }
 
 /// The line said in the shell when the wizard has closed.
-pub fn summary(app: &App) -> String {
+pub fn summary(app: &App, demo: bool) -> String {
     let org = app
         .org
         .parsed
@@ -45,6 +45,11 @@ pub fn summary(app: &App) -> String {
         .map(|o| o.to_string())
         .unwrap_or_default();
     match (&app.save.state, app.validation.report.as_ref()) {
+        // The demo forgets what it stored as it ends.
+        (super::state::SaveState::Saved(_), _) if demo => format!(
+            "patwiz: the demo proved and stored a token for {} at {org}, and removed it again as it ended.",
+            app.integration()
+        ),
         (super::state::SaveState::Saved(stored), _) => format!(
             "patwiz: a proven token for {} is stored for {org} ({}).",
             app.integration(),
@@ -124,8 +129,8 @@ where
     }
     forget_demo(&app, options).await;
     Ok(Outcome {
-        code: ExitCode::SUCCESS,
-        summary: summary(&app),
+        code: ExitCode::from(app.exit_code()),
+        summary: summary(&app, options.forget_on_exit),
     })
 }
 

@@ -565,7 +565,7 @@ static HAND_OFF: [Binding; 6] = [
     BACK,
 ];
 
-static DONE: [Binding; 4] = [
+static DONE: [Binding; 5] = [
     only(
         bind(&[Key::Char('c')], "c", "copy report", I::CopyReport),
         has_report,
@@ -576,6 +576,13 @@ static DONE: [Binding; 4] = [
     ),
     bind(&[Key::Char('n')], "n", "another org", I::AnotherOrg),
     bind(&[Key::Code(C::Enter)], "Enter", "quit", I::Next),
+    // Said on the screen itself ("Esc goes back to the hand-over"); the footer has no room.
+    extra(
+        &[Key::Code(C::Esc)],
+        "Esc",
+        "back to the hand-over",
+        I::Back,
+    ),
 ];
 
 /// The step's own table (the scope picker's while it filters).

@@ -65,16 +65,7 @@ pub async fn run(options: WizardOptions) -> ExitCode {
         say("Input ended before the wizard did: nothing was stored.");
         return ExitCode::from(EXIT_USAGE);
     }
-    exit_code(&app)
-}
-
-/// 0 once a token is stored; otherwise the last verdict's code (1 missing scopes, 2 rejected,
-/// 3 unreachable), as `patwiz check` says it.
-pub fn exit_code(app: &App) -> ExitCode {
-    match app.validation.verdict() {
-        Some(verdict) if !app.saved_once => ExitCode::from(verdict.exit_code()),
-        _ => ExitCode::SUCCESS,
-    }
+    ExitCode::from(app.exit_code())
 }
 
 /// Handles the runner's answers until nothing is under way.

@@ -379,6 +379,21 @@ pub struct App {
 }
 
 impl App {
+    /// How the wizard ends, in both front ends: 0 once a token is stored; otherwise the last
+    /// check's code (1 missing scopes, 2 rejected, 3 unreachable, as `patwiz check` says it),
+    /// or 1 when it was left before any check (nothing was stored: not a success).
+    pub fn exit_code(&self) -> u8 {
+        if self.saved_once {
+            return 0;
+        }
+        self.validation
+            .verdict()
+            .map_or(1, |v| match v.exit_code() {
+                // A token that passed but was not stored is not a success either.
+                0 => 1,
+                code => code,
+            })
+    }
     pub fn new(
         choices: Vec<StartChoice>,
         org: Option<String>,

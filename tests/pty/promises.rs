@@ -76,7 +76,7 @@ fn the_custom_profile_calls_a_chosen_scope_chosen_not_unneeded() {
     s.send("\r");
     s.wait_for("Step 4 of 9");
     s.send("q");
-    assert!(s.finish());
+    assert_eq!(s.exit_code(), 1, "left with nothing stored");
 }
 
 /// N-H2: inside tmux (set-clipboard on) an OSC 52 copy lands in tmux's paste buffer; leaving
@@ -205,7 +205,7 @@ fn the_full_access_warning_offers_keys_that_work_and_the_second_enter_is_named()
     s.send("\x11"); // Ctrl+Q: Save takes text
     s.wait_for("y");
     s.send("y");
-    assert!(s.finish());
+    assert_eq!(s.exit_code(), 1, "left with nothing stored");
 }
 
 /// N-H6: with no display (as over SSH), "create it for me" signs in by device code and shows
@@ -260,5 +260,49 @@ fn with_no_display_create_it_for_me_shows_a_device_code_and_esc_stops_waiting() 
     s.send("q");
     s.wait_for("y");
     s.send("y");
-    assert!(s.finish());
+    assert_eq!(s.exit_code(), 1, "left with nothing stored");
+}
+
+/// N-M2: the Start screen at 80×24 ends no sentence in the middle: the service-account advice
+/// is whole, and a reason that does not fit is counted.
+#[test]
+fn the_start_screen_fits_80x24_without_a_sentence_cut() {
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start(config.path());
+    s.wait_for("Step 1 of 9");
+    s.wait_for("employees leave.");
+    s.wait_for("and 1 more (a taller window shows it)");
+    s.resize(40, 120);
+    s.wait_for("lost their permissions to the org.");
+    assert!(!s.screen().contains("a taller window"), "{}", s.screen());
+    s.send("q");
+    assert_eq!(s.exit_code(), 1, "left with nothing stored");
+}
+
+/// N-M1: Esc on Done goes back to the hand-over, as Done and the help say; then Enter and
+/// Enter again end the wizard with the token stored (exit 0).
+#[test]
+fn esc_on_done_goes_back_to_the_hand_over() {
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start(config.path());
+    crate::support::pty::to_paste(&mut s);
+    s.send("1");
+    s.send("\r");
+    s.wait_for("5 of 5 proven");
+    s.send("\r");
+    s.wait_for("Step 7 of 9");
+    s.send("\r");
+    s.wait_for("Step 8 of 9");
+    s.send("\r");
+    s.wait_for("Step 9 of 9");
+    s.wait_for("Esc goes back to the hand-over");
+    s.send("?");
+    s.wait_for("back to the hand-over");
+    s.send(" ");
+    s.send("\x1b");
+    s.wait_for("Step 8 of 9");
+    s.send("\r");
+    s.wait_for("Step 9 of 9");
+    s.send("\r");
+    assert_eq!(s.exit_code(), 0, "a token was stored");
 }

@@ -61,7 +61,7 @@ fn helpdesk_fixes_a_missing_service_connections_scope() {
     s.send("\x11"); // Ctrl+Q: a proven, unsaved token asks first
     s.wait_for("Quit anyway?");
     s.send("y");
-    assert!(s.finish());
+    assert_eq!(s.exit_code(), 1, "left with nothing stored");
 }
 
 #[test]
@@ -93,7 +93,7 @@ fn helpdesk_is_warned_of_a_mistyped_paste_before_it_is_sent() {
     assert!(!s.screen().contains("mistyped"), "{}", s.screen());
     // Nothing was checked yet, so nothing is lost: Ctrl+Q quits at once.
     s.send("\x11");
-    assert!(s.finish());
+    assert_eq!(s.exit_code(), 1, "left with nothing stored");
 }
 
 #[test]
@@ -166,7 +166,7 @@ fn esc_goes_back_through_every_step() {
     s.send("\x1b");
     s.wait_for("Quit anyway?");
     s.send("y");
-    assert!(s.finish());
+    assert_eq!(s.exit_code(), 1, "left with nothing stored");
 }
 
 #[test]
@@ -203,7 +203,7 @@ fn resizing_mid_validation_redraws_cleanly() {
     s.send("q");
     s.wait_for("Quit anyway?");
     s.send("y");
-    assert!(s.finish());
+    assert_eq!(s.exit_code(), 1, "left with nothing stored");
 }
 
 #[test]
@@ -245,7 +245,7 @@ fn without_a_clipboard_the_report_goes_through_the_terminal_and_into_a_file() {
         0o600
     );
     s.send("q");
-    assert!(s.finish());
+    assert_eq!(s.exit_code(), 1, "left with nothing stored");
 
     // With OSC 52 turned off, the file alone, and the screen says so.
     let config = tempfile::tempdir().unwrap();
@@ -270,7 +270,7 @@ fn without_a_clipboard_the_report_goes_through_the_terminal_and_into_a_file() {
     );
     assert!(!s.screen().contains("OSC 52"), "{}", s.screen());
     s.send("q");
-    assert!(s.finish());
+    assert_eq!(s.exit_code(), 1, "left with nothing stored");
 }
 
 #[test]
@@ -338,7 +338,7 @@ fn power_user_filters_the_scopes_and_raises_a_level_with_the_arrows() {
     s.send(" "); // the cursor is still on Wiki: Space turns it off
     s.wait_for("5 scopes chosen");
     s.send("q");
-    assert!(s.finish());
+    assert_eq!(s.exit_code(), 1, "left with nothing stored");
 }
 
 #[test]
@@ -569,5 +569,5 @@ fn helpdesk_adds_a_missing_scope_to_the_token_patwiz_created_without_a_new_one()
     s.send("\x11");
     s.wait_for("Quit anyway?");
     s.send("y");
-    assert!(s.finish());
+    assert_eq!(s.exit_code(), 1, "left with nothing stored");
 }

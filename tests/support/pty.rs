@@ -211,13 +211,25 @@ impl Session {
     }
 
     /// Waits for the process to end; returns its success.
+    /// Waits for patwiz to exit: whether it exited 0 (a token was stored).
     pub fn finish(&mut self) -> bool {
+        self.exit_code() == 0
+    }
+
+    /// Waits for patwiz to exit, and gives its exit code (1 when it was left with nothing
+    /// stored; a signal is a panic).
+    pub fn exit_code(&mut self) -> u32 {
         let deadline = Instant::now() + Duration::from_secs(10) * wait_scale();
         while Instant::now() < deadline {
             self.pump(Duration::from_millis(50));
             if let Ok(Some(status)) = self.child.try_wait() {
                 self.pump(Duration::from_millis(100));
-                return status.success();
+                assert!(
+                    status.signal().is_none(),
+                    "patwiz ended by a signal: {status:?}\n{}",
+                    self.screen()
+                );
+                return status.exit_code();
             }
         }
         let _ = self.child.kill();

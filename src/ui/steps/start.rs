@@ -10,6 +10,8 @@ use crate::ui::keymap::Intent;
 use crate::ui::state::{App, OrgCheck, OrgStep, ScopesStep, StartChoice, Step};
 use crate::ui::theme::Theme;
 use crate::ui::view::fit;
+use crate::ui::widgets::wrap::hanging;
+use ratatui::style::Style;
 
 pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
     let last = app.start.choices.len().saturating_sub(1);
@@ -205,7 +207,14 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
     }
     lines.push(Line::raw(""));
     match app.start.choices.get(app.start.cursor) {
-        Some(StartChoice::Profile(p)) => lines.extend(profile_panel(p, theme)),
+        Some(StartChoice::Profile(p)) => {
+            // The rows the body has: the screen less the header (2), the message (2) and the
+            // footer (1).
+            let room = usize::from(app.size.1)
+                .saturating_sub(5)
+                .saturating_sub(lines.len());
+            lines.extend(profile_panel(p, theme, width, room));
+        }
         Some(StartChoice::Rotate(r)) => {
             lines.push(Line::raw(format!(
                 " Replace the stored token for {} ({}).",
@@ -220,45 +229,82 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
     lines
 }
 
-fn profile_panel(p: &Profile, theme: Theme) -> Vec<Line<'static>> {
+/// What the chosen profile needs and when a PAT is the right choice, wrapped to `width` with
+/// hanging indents and cut to `room` rows: the service-account advice comes before the reasons,
+/// and reasons that do not fit are counted, never cut mid-sentence.
+fn profile_panel(p: &Profile, theme: Theme, width: u16, room: usize) -> Vec<Line<'static>> {
     let catalogue = Catalogue::get();
     let advice = !p.when_to_use.is_empty() || !p.service_account.is_empty();
     let mut about = Vec::new();
     if p.scopes.is_empty() {
         about.push(Line::raw(" You pick the scopes; patwiz proves each one."));
     } else if advice {
-        // Room for "Before you start" at 80x24: the checkboxes on one line.
+        // Room for "Before you start" at 80x24: the checkboxes in one paragraph.
         let labels: Vec<String> = p.scopes.iter().map(|s| catalogue.label(&s.id)).collect();
-        about.push(Line::from(vec![
-            Span::styled(format!(" {} needs: ", p.title), theme.dim()),
-            Span::styled(labels.join(" · "), theme.strong()),
-        ]));
+        about.extend(hanging(
+            &format!("{} needs: {}", p.title, labels.join(" · ")),
+            width,
+            " ",
+            theme.strong(),
+            theme.strong(),
+        ));
     } else {
-        about.push(Line::styled(
-            format!(" {} needs (from the {}):", p.title, p.source),
+        about.extend(hanging(
+            &format!("{} needs (from the {}):", p.title, p.source),
+            width,
+            " ",
+            theme.dim(),
             theme.dim(),
         ));
         for s in &p.scopes {
-            about.push(Line::from(vec![
-                Span::styled(format!("   • {}", catalogue.label(&s.id)), theme.strong()),
-                Span::raw(format!(" — {}", s.why)),
-            ]));
+            about.extend(hanging(
+                &format!("{} — {}", catalogue.label(&s.id), s.why),
+                width,
+                "   • ",
+                theme.strong(),
+                Style::default(),
+            ));
         }
     }
-    if advice {
-        about.push(Line::styled(
-            format!(
-                " Before you start — {} prefers OAuth; use a PAT when:",
-                p.title
-            ),
-            theme.strong(),
-        ));
-        for reason in p.when_to_use.iter().skip(1) {
-            about.push(Line::raw(format!("   • {reason}")));
+    if !advice {
+        return about;
+    }
+    if let Some(first) = p.service_account.first() {
+        about.extend(hanging(first, width, " ", theme.dim(), theme.dim()));
+    }
+    about.extend(hanging(
+        &format!(
+            "Before you start — {} prefers OAuth; use a PAT when:",
+            p.title
+        ),
+        width,
+        " ",
+        theme.strong(),
+        theme.strong(),
+    ));
+    let reasons: Vec<Vec<Line<'static>>> = p
+        .when_to_use
+        .iter()
+        .skip(1)
+        .map(|reason| hanging(reason, width, "   • ", Style::default(), Style::default()))
+        .collect();
+    let mut left = room.saturating_sub(about.len());
+    for (i, reason) in reasons.iter().enumerate() {
+        let rest = reasons.len() - i;
+        // The last row left says how many did not fit, unless this one is the last and fits.
+        let fits = reason.len() < left || (rest == 1 && reason.len() <= left);
+        if !fits {
+            about.push(Line::styled(
+                format!(
+                    "   • and {rest} more (a taller window shows {})",
+                    if rest == 1 { "it" } else { "them" }
+                ),
+                theme.dim(),
+            ));
+            break;
         }
-        if let Some(first) = p.service_account.first() {
-            about.push(Line::styled(format!(" {first}"), theme.dim()));
-        }
+        left -= reason.len();
+        about.extend(reason.iter().cloned());
     }
     about
 }

@@ -58,6 +58,15 @@ impl Backend {
         !matches!(self, Backend::Keyutils | Backend::Memory)
     }
 
+    /// How long a token stored here lasts, in a few words ("survives a reboot").
+    pub fn lasts(self) -> &'static str {
+        match self {
+            Backend::Keyutils => "until this computer restarts",
+            Backend::Memory => "gone when patwiz exits",
+            _ => "survives a reboot",
+        }
+    }
+
     /// What the user should know about this store, in one sentence.
     pub fn explain(self) -> &'static str {
         match self {
