@@ -13,7 +13,7 @@ use tokio::sync::mpsc::unbounded_channel;
 use super::msg::Msg;
 use super::runner::Runner;
 use super::services::osc52::TerminalCopy;
-use super::state::App;
+use super::state::{App, Overlay};
 use super::theme::Theme;
 pub use super::tui::Input;
 use super::update::update;
@@ -107,10 +107,15 @@ where
         while let Ok(msg) = rx.try_recv() {
             pending.push(msg);
         }
+        let was_one_line = app.overlay == Some(Overlay::RevealLine);
         for msg in pending {
             for effect in update(&mut app, msg) {
                 runner.run(effect);
             }
+        }
+        if was_one_line && app.overlay != Some(Overlay::RevealLine) {
+            // Written past ratatui's buffer, so erased past it too.
+            one_line_reveal(None);
         }
         if app.quit {
             break;
@@ -122,6 +127,11 @@ where
             terminal.draw(|f| f.render_widget(ratatui::widgets::Clear, f.area()))?;
         }
         terminal.draw(|f| view::draw(f, &app, theme))?;
+        if app.overlay == Some(Overlay::RevealLine)
+            && let Some(token) = &app.paste.token
+        {
+            one_line_reveal(Some(token.token.expose()));
+        }
     }
     runner.finish();
     while let Ok(copy) = terminal_rx.try_recv() {
@@ -132,6 +142,24 @@ where
         code: ExitCode::from(app.exit_code()),
         summary: summary(&app, options.forget_on_exit),
     })
+}
+
+/// The one-line reveal, written straight to the terminal after the frame (`Some`): plain text
+/// from the row's first column, wrapped by the terminal itself, so that a selection across the
+/// rows is the token and nothing else. `None` erases it again (ratatui's buffer never held it,
+/// so its own clearing would not).
+fn one_line_reveal(token: Option<&str>) {
+    use crossterm::cursor::MoveTo;
+    use crossterm::style::Print;
+    use crossterm::terminal::{Clear, ClearType};
+    use std::io::Write as _;
+    let row = view::overlay::REVEAL_LINE_ROW;
+    let mut out = std::io::stdout().lock();
+    let _ = match token {
+        Some(token) => crossterm::queue!(out, MoveTo(0, row), Print(token)),
+        None => crossterm::queue!(out, MoveTo(0, row), Clear(ClearType::FromCursorDown)),
+    };
+    let _ = out.flush();
 }
 
 /// Writes an OSC 52 request straight to the terminal.

@@ -35,6 +35,8 @@ pub enum Intent {
     Reveal,
     /// `y` in the reveal confirmation.
     ConfirmReveal,
+    /// `o` in the reveal: the token on one line, to select it.
+    RevealLine,
     /// Choose the n-th entry (0-based) and go on.
     Choose(usize),
     /// Rotate the first stored organization's token.
@@ -635,7 +637,13 @@ pub fn intent(app: &App, key: &KeyEvent) -> Option<Intent> {
                 _ => I::CloseOverlay,
             });
         }
-        Some(Overlay::Reveal) => return Some(I::CloseOverlay),
+        Some(Overlay::Reveal) => {
+            return Some(match key.code {
+                KeyCode::Char('o' | 'O') => I::RevealLine,
+                _ => I::CloseOverlay,
+            });
+        }
+        Some(Overlay::RevealLine) => return Some(I::CloseOverlay),
         None => {}
     }
     for binding in global(app).iter().chain(table(app)) {

@@ -324,8 +324,11 @@ pub enum Overlay {
     ConfirmQuit,
     /// "Show the token on this screen, once?"
     ConfirmReveal,
-    /// The token in full, until any key.
+    /// The token in full, until any key: in groups of four, to type it.
     Reveal,
+    /// The token alone on the screen as one unbroken string, to select it (`o` in the reveal):
+    /// the terminal itself wraps it, so a selection across rows is one string.
+    RevealLine,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

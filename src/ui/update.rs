@@ -208,7 +208,10 @@ fn continue_one_key_rotation(app: &mut App) -> Vec<Effect> {
 fn on_intent(app: &mut App, intent: Intent) -> Vec<Effect> {
     match intent {
         Intent::CloseOverlay => {
-            if app.overlay.take() == Some(Overlay::Reveal) {
+            if matches!(
+                app.overlay.take(),
+                Some(Overlay::Reveal | Overlay::RevealLine)
+            ) {
                 // Shown once: the screen is cleared and it is not offered again.
                 app.handoff.revealed = true;
                 app.repaint = true;
@@ -221,6 +224,10 @@ fn on_intent(app: &mut App, intent: Intent) -> Vec<Effect> {
         }
         Intent::ConfirmReveal => {
             app.overlay = Some(Overlay::Reveal);
+            vec![]
+        }
+        Intent::RevealLine if app.overlay == Some(Overlay::Reveal) => {
+            app.overlay = Some(Overlay::RevealLine);
             vec![]
         }
         Intent::ConfirmQuit => {

@@ -9,7 +9,13 @@ use patwiz::domain::token::check_pasted;
 use proptest::prelude::*;
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    // A fixed seed: the same 512 cases every run, so the suite passes or fails on the code, not
+    // on the day's draw (fuzz/run.sh, in CI, explores fresh inputs).
+    #![proptest_config(ProptestConfig {
+        cases: 512,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x7061_7477_697a),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn the_url_parser_never_panics_and_its_output_is_a_fixed_point(input in "\\PC{0,200}") {
@@ -24,6 +30,9 @@ proptest! {
 
     #[test]
     fn every_organization_name_round_trips(org in "[a-zA-Z0-9]([a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?") {
+        // "xn--a": a label with hyphens third and fourth is reserved for IDNA and is no host
+        // name, so no organization can have it ({org}.visualstudio.com must resolve).
+        prop_assume!(org.get(2..4) != Some("--"));
         for form in [org.clone(), format!("dev.azure.com/{org}"), format!("https://dev.azure.com/{org}/p/_git/r"), format!(" {org}.visualstudio.com/ ")] {
             let parsed = OrgUrl::parse(&form).unwrap();
             prop_assert!(parsed.name().eq_ignore_ascii_case(&org));

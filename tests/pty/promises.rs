@@ -306,3 +306,44 @@ fn esc_on_done_goes_back_to_the_hand_over() {
     s.send("\r");
     assert_eq!(s.exit_code(), 0, "a token was stored");
 }
+
+/// N-M12: the one-time reveal offers `o`, the token as one unbroken string (written as plain
+/// text the terminal wraps itself, so a selection is the token); any key then hides it.
+#[test]
+fn the_one_time_reveal_can_show_the_token_as_one_string_to_select() {
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start_full(
+        config.path(),
+        &["demo"],
+        &[
+            ("DISPLAY", ""),
+            ("WAYLAND_DISPLAY", ""),
+            ("PATWIZ_OSC52", "0"),
+        ],
+    );
+    crate::support::pty::to_paste(&mut s);
+    s.send("1");
+    s.send("\r");
+    s.wait_for("5 of 5 proven");
+    s.send("\r");
+    s.wait_for("Step 7 of 9");
+    s.send("\r");
+    s.wait_for("Step 8 of 9");
+    s.send("v");
+    s.wait_for("Show the token?");
+    s.send("y");
+    s.wait_for("o one unbroken line, to select it");
+    assert!(
+        !s.output().contains(GIT_ZEN),
+        "in groups of four, not yet as one string"
+    );
+    s.send("o");
+    s.wait_for("The token, as one string");
+    s.pump(std::time::Duration::from_millis(300));
+    assert!(s.output().contains(GIT_ZEN), "one unbroken string");
+    s.send("x");
+    s.wait_for("The token was shown once and the screen cleared");
+    s.assert_no_token_on_screen_now();
+    s.send("q");
+    assert_eq!(s.exit_code(), 0, "the token was stored");
+}

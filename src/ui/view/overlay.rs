@@ -48,7 +48,7 @@ pub fn help_lines(app: &App, theme: Theme) -> Vec<Line<'static>> {
 
 /// The token in full, in groups of four to read or type, and on one line to select where it
 /// fits. Only ever drawn after the person said yes.
-fn reveal(app: &App, theme: Theme, width: u16) -> (&'static str, Vec<Line<'static>>, (u16, u16)) {
+fn reveal(app: &App, theme: Theme) -> (&'static str, Vec<Line<'static>>, (u16, u16)) {
     let token = app
         .paste
         .token
@@ -64,24 +64,57 @@ fn reveal(app: &App, theme: Theme, width: u16) -> (&'static str, Vec<Line<'stati
     for row in groups.chunks(8) {
         lines.push(Line::styled(format!("  {}", row.join(" ")), theme.strong()));
     }
-    let inner = usize::from(width.saturating_sub(6));
-    if chars.len() <= inner {
-        lines.push(Line::raw(""));
-        lines.push(Line::raw("Without spaces, to select:"));
-        lines.push(Line::styled(token.to_string(), theme.strong()));
-    }
     lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled("o", theme.key()),
+        Span::raw(" one unbroken line, to select it"),
+    ]));
     lines.push(Line::styled(
-        "Any key hides it and clears the screen.",
+        "Any other key hides it and clears the screen.",
         theme.dim(),
     ));
-    let w = if chars.len() <= inner {
-        u16::try_from(chars.len() + 4).unwrap_or(u16::MAX).max(50)
-    } else {
-        50
-    };
+    let w = 50;
     let h = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     (" The token — shown once ", lines, (w, h))
+}
+
+/// The row the one-line reveal's token starts on (the event loop writes it there itself).
+pub const REVEAL_LINE_ROW: u16 = 2;
+
+/// The one-line reveal: the screen cleared but for what it is and how it ends; the token itself
+/// is written by the event loop, after the frame, as plain text the terminal wraps ([`REVEAL_LINE_ROW`]).
+fn reveal_line(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    frame.render_widget(Clear, area);
+    let rows = app
+        .paste
+        .token
+        .as_ref()
+        .map_or(0, |t| t.token.expose().chars().count())
+        .div_ceil(usize::from(area.width.max(1)));
+    let below = REVEAL_LINE_ROW + u16::try_from(rows).unwrap_or(area.height) + 1;
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            format!(
+                " The token, as one string: select it and paste it into {}.",
+                app.integration()
+            ),
+            theme.strong(),
+        )),
+        Rect { height: 1, ..area },
+    );
+    if below < area.height {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                " Any key hides it and clears the screen.",
+                theme.dim(),
+            )),
+            Rect {
+                y: area.y + below,
+                height: 1,
+                ..area
+            },
+        );
+    }
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, kind: Overlay, theme: Theme) {
@@ -125,7 +158,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, kind: Overlay, theme: Them
             ],
             (56, 9),
         ),
-        Overlay::Reveal => reveal(app, theme, area.width),
+        Overlay::Reveal => reveal(app, theme),
+        Overlay::RevealLine => {
+            reveal_line(frame, area, app, theme);
+            return;
+        }
     };
     let rect = centered(area, size.0, size.1);
     frame.render_widget(Clear, rect);
