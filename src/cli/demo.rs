@@ -83,6 +83,49 @@ const DEMO_ORDER: [&str; 9] = [
     "slow",
 ];
 
+/// The scenario's tokens for the Paste screen: the instructive ones in `DEMO_ORDER`, then those
+/// made for another integration (named after its profile, e.g. `exalate-not-admin`), each marked
+/// with the integration it was made for, so the screen can offer the chosen one's own first.
+fn offered(scenario: &crate::emulator::Scenario) -> Vec<crate::ui::state::DemoToken> {
+    let profiles = crate::domain::profiles::built_in_names();
+    let made_for = |token: &str| {
+        profiles
+            .iter()
+            .find(|p| token == **p || token.starts_with(&format!("{p}-")))
+            .map(|p| (*p).to_string())
+    };
+    let mut names: Vec<&str> = DEMO_ORDER
+        .iter()
+        .copied()
+        .filter(|n| scenario.token(n).is_some())
+        .collect();
+    names.extend(
+        scenario
+            .tokens
+            .iter()
+            .map(|t| t.name.as_str())
+            .filter(|n| !DEMO_ORDER.contains(n) && made_for(n).is_some()),
+    );
+    if names.is_empty() {
+        names = scenario
+            .tokens
+            .iter()
+            .map(|t| t.name.as_str())
+            .take(9)
+            .collect();
+    }
+    names
+        .iter()
+        .filter_map(|n| scenario.token(n))
+        .map(|t| crate::ui::state::DemoToken {
+            name: t.name.clone(),
+            demonstrates: t.demonstrates.clone(),
+            value: t.value.clone(),
+            integration: made_for(&t.name),
+        })
+        .collect()
+}
+
 /// `patwiz demo`: the wizard on the built-in demo organization, served in-process on loopback.
 /// Settings go to a throw-away directory and the demo token is removed from the keyring again.
 pub async fn wizard(args: DemoArgs) -> ExitCode {
@@ -96,29 +139,7 @@ pub async fn wizard(args: DemoArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let scenario = emulator.scenario();
-    let mut names: Vec<&str> = DEMO_ORDER
-        .iter()
-        .copied()
-        .filter(|n| scenario.token(n).is_some())
-        .collect();
-    if names.is_empty() {
-        names = scenario
-            .tokens
-            .iter()
-            .map(|t| t.name.as_str())
-            .take(9)
-            .collect();
-    }
-    let demo_tokens = names
-        .iter()
-        .filter_map(|n| scenario.token(n))
-        .map(|t| crate::ui::state::DemoToken {
-            name: t.name.clone(),
-            demonstrates: t.demonstrates.clone(),
-            value: t.value.clone(),
-        })
-        .collect();
+    let demo_tokens = offered(emulator.scenario());
     let scratch = match tempfile_dir() {
         Ok(dir) => dir,
         Err(e) => {

@@ -310,14 +310,19 @@ pub async fn tokens(args: TokensArgs) -> ExitCode {
 fn row(record: &PatRecord, managed: &[String]) -> serde_json::Value {
     let mut flags = Vec::new();
     if record.is_global() {
-        flags.push("a global token (\"All accessible organizations\"): these stop working on 2026-12-01; replace it with one for this organization");
+        flags.push(crate::domain::in_tense(
+            "a global token (\"All accessible organizations\"): Microsoft {retires} these on 2026-12-01; replace it with one for this organization",
+            today(),
+        ));
     }
     if record.is_full_access() {
-        flags.push("Full access: more than any integration needs");
+        flags.push("Full access: more than any integration needs".to_string());
     }
     let days = record.valid_to.map(|t| (t.date() - today()).whole_days());
     if days.is_some_and(|d| (0..=crate::domain::expiry::WARN_DAYS).contains(&d)) {
-        flags.push("expires within 7 days: extend it (patwiz mend --extend) before it does");
+        flags.push(
+            "expires within 7 days: extend it (patwiz mend --extend) before it does".to_string(),
+        );
     }
     json!({
         "name": record.display_name,

@@ -776,13 +776,15 @@ fn guide(args: GuideArgs) -> ExitCode {
                 println!("  [x] {} — {}", catalogue.label(&s.id), s.why);
             }
         }
+        let today = shared::dates::today();
         println!(
             "Token name: {}. Organization: {}",
-            p.token_name, p.organization_advice
+            p.token_name,
+            crate::domain::in_tense(&p.organization_advice, today)
         );
         println!("Expiration: {}", p.expiry_advice);
         for caveat in &p.caveats {
-            println!("Note: {caveat}");
+            println!("Note: {}", crate::domain::in_tense(caveat, today));
         }
         println!("\nWhere the token goes ({}):", p.handoff.source);
         for (i, step) in p.handoff.steps.iter().enumerate() {

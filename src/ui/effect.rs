@@ -52,6 +52,12 @@ pub enum Effect {
     OpenBrowser(String),
     /// Copies text that is not secret (a link, a URL, a report) to the clipboard.
     CopyText(String, Copied),
+    /// Copies the secret-free report; with no clipboard it is written to a file named after
+    /// the organization (`org`) and the time.
+    CopyReport {
+        text: String,
+        org: String,
+    },
     ReadClipboard,
     ClearClipboard,
     Validate(Box<CheckRequest>),
@@ -86,6 +92,9 @@ impl fmt::Debug for Effect {
             Effect::CheckOrg(u) => write!(f, "CheckOrg({u})"),
             Effect::OpenBrowser(u) => write!(f, "OpenBrowser({u})"),
             Effect::CopyText(t, what) => write!(f, "CopyText({what:?}, {} chars)", t.len()),
+            Effect::CopyReport { text, org } => {
+                write!(f, "CopyReport({org}, {} chars)", text.len())
+            }
             Effect::ReadClipboard => f.write_str("ReadClipboard"),
             Effect::ClearClipboard => f.write_str("ClearClipboard"),
             Effect::Validate(r) => write!(f, "Validate({}, {} scopes)", r.org, r.scopes.len()),
@@ -119,6 +128,7 @@ impl Effect {
             Effect::CheckOrg(_) => "CheckOrg",
             Effect::OpenBrowser(_) => "OpenBrowser",
             Effect::CopyText(..) => "CopyText",
+            Effect::CopyReport { .. } => "CopyReport",
             Effect::ReadClipboard => "ReadClipboard",
             Effect::ClearClipboard => "ClearClipboard",
             Effect::Validate(_) => "Validate",

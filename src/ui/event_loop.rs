@@ -92,6 +92,8 @@ where
                 Input::Key(key) => keymap::intent(&app, &key).map(Msg::Intent),
                 Input::Paste(text) => Some(Msg::Paste(text)),
                 Input::Resize(w, h) => Some(Msg::Resized(w, h)),
+                // Nobody is left to answer a question: end as quitting does.
+                Input::Closed => break,
             },
             Some(msg) = rx.recv() => Some(msg),
             Some(copy) = terminal_rx.recv() => {

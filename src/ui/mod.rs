@@ -125,14 +125,23 @@ pub fn initial_app(options: &WizardOptions) -> App {
 /// Runs the wizard in the terminal until the person quits.
 pub async fn run(options: WizardOptions) -> ExitCode {
     let app = initial_app(&options);
+    // Before anything is stored: a closed window or a dropped SSH connection then ends the
+    // wizard as quitting does, never by dying on the spot.
+    let hangup = services::hangup::Hangup::listen();
     // Asked before the wizard takes the terminal: the answer comes on the same input.
     let theme = theme::Theme::new(services::background::detect());
     let mut terminal = tui::enter();
-    let outcome = event_loop::run(&mut terminal, app, tui::events(), &options, theme).await;
+    let outcome = event_loop::run(&mut terminal, app, tui::events(hangup), &options, theme).await;
     tui::leave();
     match outcome {
         Ok(outcome) => {
-            println!("{}", crate::domain::text::safe_message(&outcome.summary));
+            use std::io::Write as _;
+            // The terminal may be gone (it hung up): nothing to say then, and no panic.
+            let _ = writeln!(
+                std::io::stdout(),
+                "{}",
+                crate::domain::text::safe_message(&outcome.summary)
+            );
             outcome.code
         }
         Err(e) => {

@@ -24,6 +24,9 @@ use crate::domain::checks::EXIT_USAGE;
 pub async fn run(options: WizardOptions) -> ExitCode {
     let mut app = initial_app(&options);
     app.plain = true;
+    // Printed lines have no height and no width to fit: nothing is cut or left for "a taller
+    // window"; `wrapped` breaks long lines between words instead.
+    app.size = (LAYOUT_WIDTH, LAYOUT_WIDTH);
     // Shown once on request only to a person at a terminal, never into a file or a pipe.
     app.reveal_allowed = std::io::stdout().is_terminal();
     let (tx, mut rx) = unbounded_channel::<Msg>();
@@ -34,13 +37,20 @@ pub async fn run(options: WizardOptions) -> ExitCode {
         runner = runner.with_terminal(terminal_tx);
     }
     let mut printer = Printer::default();
+    // A closed terminal or a dropped SSH connection ends the wizard as input ending does,
+    // never by dying on the spot (the demo's token is removed, the clipboard cleared).
+    let mut hangup = super::services::hangup::Hangup::listen();
     let ended = loop {
         settle(&mut app, &mut runner, &mut rx).await;
         if app.quit {
             break false;
         }
         printer.show(&app);
-        let Some(answer) = read(&app).await else {
+        let answer = tokio::select! {
+            answer = read(&app) => answer,
+            () = hangup.wait() => None,
+        };
+        let Some(answer) = answer else {
             break true;
         };
         for msg in translate(&app, &answer, &mut printer) {
@@ -89,11 +99,78 @@ async fn settle(app: &mut App, runner: &mut Runner, rx: &mut UnboundedReceiver<M
     }
 }
 
+/// The width the steps lay their lines out at in plain mode: wide enough that none is cut.
+const LAYOUT_WIDTH: u16 = 1000;
+/// The width printed lines are wrapped at, between words (a terminal narrower than this wraps
+/// them again itself; a screen reader reads them either way).
+const PRINT_WIDTH: usize = 80;
+
 fn say(text: &str) {
     let mut out = std::io::stdout();
     // Nothing token-shaped and no control sequence ever reaches the terminal.
-    let _ = writeln!(out, "{}", crate::domain::text::safe_message(text));
+    let text = crate::domain::text::safe_message(text);
+    for line in text.lines() {
+        let _ = writeln!(out, "{}", wrapped(line));
+    }
+    if text.is_empty() {
+        let _ = writeln!(out);
+    }
     let _ = out.flush();
+}
+
+/// One printed line broken between words at [`PRINT_WIDTH`], its continuations lined up under
+/// its text: under a table row's last column, or after its indent and a leading mark such as
+/// `1.`, `✓` or `Fix:`.
+fn wrapped(line: &str) -> String {
+    if line.chars().count() <= PRINT_WIDTH {
+        return line.to_string();
+    }
+    let body = line.trim_start();
+    let lead = line.len() - body.len();
+    let indent = column(line).unwrap_or_else(|| lead + mark_width(body));
+    let indent = " ".repeat(indent);
+    let options = textwrap::Options::new(PRINT_WIDTH)
+        .subsequent_indent(&indent)
+        .break_words(false);
+    textwrap::wrap(line, options).join("\n")
+}
+
+/// Where a table row's last column starts (the text after its last gap of two or more
+/// spaces), when that is in the left half of the line.
+fn column(line: &str) -> Option<usize> {
+    let chars: Vec<char> = line.chars().collect();
+    let lead = chars.iter().take_while(|c| **c == ' ').count();
+    let mut start = None;
+    let mut i = lead;
+    while i + 1 < chars.len() && i < PRINT_WIDTH / 2 {
+        if chars[i] == ' ' && chars[i + 1] == ' ' {
+            let mut j = i;
+            while j < chars.len() && chars[j] == ' ' {
+                j += 1;
+            }
+            start = Some(j);
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    start.filter(|s| *s < PRINT_WIDTH / 2)
+}
+
+/// The width of a leading mark (`1.`, `✓`, `Fix:`) and the space after it, or 0.
+fn mark_width(body: &str) -> usize {
+    body.split_once(' ')
+        .filter(|(word, _)| {
+            let numbered = word.ends_with('.')
+                && word
+                    .trim_end_matches('.')
+                    .chars()
+                    .all(|c| c.is_ascii_digit());
+            let glyph = word.chars().count() <= 5 && !word.chars().any(char::is_alphanumeric);
+            let label = word.ends_with(':') && word.chars().count() <= 8;
+            numbered || glyph || label
+        })
+        .map_or(0, |(word, _)| word.chars().count() + 1)
 }
 
 /// Prints what changed since the last answer: a new step in full, otherwise the new lines.
@@ -153,7 +230,7 @@ impl Printer {
             );
             return;
         }
-        let mut lines: Vec<String> = steps::lines(app, theme, 80)
+        let mut lines: Vec<String> = steps::lines(app, theme, LAYOUT_WIDTH)
             .iter()
             .map(plain_text)
             .collect();
@@ -209,8 +286,16 @@ fn keys_line(app: &App) -> String {
     if let Some(what) = keymap::enter(app) {
         parts.push(format!("Enter alone: {what}"));
     }
+    // Each part after the first begins with "or"; the first begins the sentence.
+    let next = |parts: &Vec<String>, first: &str, then: &str| {
+        if parts.is_empty() {
+            first.to_string()
+        } else {
+            then.to_string()
+        }
+    };
     if app.step.takes_text() {
-        parts.push("or type the answer".to_string());
+        parts.push(next(&parts, "Type the answer", "or type the answer"));
     }
     // Moving a cursor or scrolling means nothing between printed lines (rows are chosen by
     // their numbers here).
@@ -238,7 +323,8 @@ fn keys_line(app: &App) -> String {
         })
         .collect();
     if !keys.is_empty() {
-        parts.push(format!("or a key, then Enter: {}", keys.join(" · ")));
+        let lead = next(&parts, "Type a key, then Enter", "or a key, then Enter");
+        parts.push(format!("{lead}: {}", keys.join(" · ")));
     }
     if app.step != Step::Start && app.step != Step::Done {
         parts.push("- goes back".to_string());
@@ -412,5 +498,36 @@ fn translate(app: &App, answer: &str, printer: &mut Printer) -> Vec<Msg> {
             .chars()
             .filter_map(|c| keymap::intent(app, &key(c)).map(Msg::Intent))
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_line_breaks_between_words_under_its_text() {
+        let line = " 1. Inside Zendesk, open any ticket and find the Git-Zen sidebar, then click the gear icon and open Settings.";
+        let out = wrapped(line);
+        let rows: Vec<&str> = out.lines().collect();
+        assert!(rows.len() > 1, "{out}");
+        assert!(
+            rows.iter().all(|r| r.chars().count() <= PRINT_WIDTH),
+            "{out}"
+        );
+        assert!(
+            rows[1].starts_with("    ") && !rows[1].starts_with("     "),
+            "{out}"
+        );
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let again: Vec<&str> = out.split_whitespace().collect();
+        assert_eq!(words, again, "no word broken, none lost");
+        assert_eq!(wrapped(" short"), " short");
+        let row = "  1 jira-git       Code: Read only, legacy format (Git Integration for Jira's minimum).";
+        let out = wrapped(row);
+        assert!(
+            out.lines().nth(1).unwrap().starts_with(&" ".repeat(19)),
+            "{out}"
+        );
     }
 }

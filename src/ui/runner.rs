@@ -163,7 +163,8 @@ impl Runner {
                     Err(e) => Err(BrowserError(e.to_string())),
                 })
             }),
-            Effect::CopyText(text, what) => self.copy_text(text, what),
+            Effect::CopyText(text, what) => self.copy_text(text, what, None),
+            Effect::CopyReport { text, org } => self.copy_text(text, Copied::Report, Some(org)),
             Effect::ReadClipboard => {
                 let clipboard = self.clipboard.clone();
                 self.spawn(async move { Msg::Clipboard(clipboard.read().await) });
@@ -232,7 +233,9 @@ impl Runner {
         }
     }
 
-    fn copy_text(&mut self, text: String, what: Copied) {
+    /// `report_of` names the organization a report is about (its file name, when there is no
+    /// clipboard).
+    fn copy_text(&mut self, text: String, what: Copied, report_of: Option<String>) {
         let clipboard = self.clipboard.clone();
         let terminal = self.terminal.clone();
         let dir = self.reports_dir.clone();
@@ -246,9 +249,9 @@ impl Runner {
             // No system clipboard: the terminal's own, and for a report a file too.
             let via_terminal =
                 terminal.is_some_and(|t| t.send(TerminalCopy::Set(text.clone())).is_ok());
-            if what == Copied::Report {
+            if let Some(org) = report_of {
                 return Msg::ReportFile {
-                    written: write_report(&dir, &text, now),
+                    written: write_report(&dir, &report_file_name(&org, now), &text),
                     via_terminal,
                 };
             }
@@ -353,16 +356,44 @@ impl Runner {
     }
 }
 
-/// Writes the report to `patwiz-report-{time}.txt` in `folder` (the config directory's
-/// `reports`), readable by its owner only.
+/// `patwiz-report-{org}-{YYYY-MM-DD}-{HHMM}` (UTC): a name that says what it is about and
+/// when, made of characters every file system takes.
+fn report_file_name(org: &str, now: time::OffsetDateTime) -> String {
+    let org: String = org
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(60)
+        .collect();
+    let now = now.to_offset(time::UtcOffset::UTC);
+    format!(
+        "patwiz-report-{org}-{}-{:02}{:02}",
+        crate::store::settings::format_date(now.date()),
+        now.hour(),
+        now.minute()
+    )
+}
+
+/// Writes the report to `{name}.txt` in `folder` (the config directory's `reports`; `-2`,
+/// `-3`… after the name when one of that minute exists), readable by its owner only.
 fn write_report(
     folder: &std::path::Path,
+    name: &str,
     text: &str,
-    now: time::OffsetDateTime,
 ) -> Result<PathBuf, ReminderError> {
     std::fs::create_dir_all(folder).map_err(ReminderError::NoDirectory)?;
-    let stamp = now.unix_timestamp();
-    let path = folder.join(format!("patwiz-report-{stamp}.txt"));
+    let path = (1..100)
+        .map(|n| match n {
+            1 => folder.join(format!("{name}.txt")),
+            n => folder.join(format!("{name}-{n}.txt")),
+        })
+        .find(|p| std::fs::symlink_metadata(p).is_err())
+        .unwrap_or_else(|| folder.join(format!("{name}.txt")));
     crate::store::files::write_no_follow(&path, text.as_bytes()).map_err(|source| {
         ReminderError::Write {
             path: path.clone(),
@@ -680,4 +711,25 @@ async fn save(
         now,
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_file_is_named_after_its_organization_and_minute_and_never_replaces_one() {
+        let at = time::macros::datetime!(2026-12-04 20:46:59 +01:00);
+        assert_eq!(
+            report_file_name("Fabrikam Fiber/../x", at),
+            "patwiz-report-Fabrikam-Fiber----x-2026-12-04-1946"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let name = report_file_name("demo", at);
+        let first = write_report(dir.path(), &name, "one").unwrap();
+        let second = write_report(dir.path(), &name, "two").unwrap();
+        assert!(first.ends_with("patwiz-report-demo-2026-12-04-1946.txt"));
+        assert!(second.ends_with("patwiz-report-demo-2026-12-04-1946-2.txt"));
+        assert_eq!(std::fs::read_to_string(first).unwrap(), "one");
+    }
 }

@@ -139,6 +139,19 @@ impl ScopesStep {
             .collect()
     }
 
+    /// What the token is created with (by hand from the guide, or by patwiz): each row's
+    /// chosen level, but the needed level where the row was set lower, so the guide never asks
+    /// for a token that cannot work. `true` marks a row raised to what the integration needs.
+    pub fn to_create(&self) -> Vec<(&'static Scope, bool)> {
+        self.rows
+            .iter()
+            .filter_map(|row| match row.required_scope() {
+                Some(needed) if row.short_of_requirement() => Some((needed, true)),
+                _ => row.chosen_scope().map(|s| (s, false)),
+            })
+            .collect()
+    }
+
     /// What a run proves: every chosen scope, and every one the integration needs even when
     /// its row was set lower (the integration needs it whatever the checklist says).
     pub fn to_prove(&self) -> Vec<String> {
@@ -262,6 +275,38 @@ mod tests {
             step.step_level(-1);
         }
         assert_eq!(step.rows[0].chosen, 0);
+    }
+
+    #[test]
+    fn a_needed_scope_left_out_is_still_what_the_token_is_created_with() {
+        let mut step = git_zen();
+        let needed = step.rows[0].required_scope().unwrap();
+        step.toggle(); // the first needed group off
+        assert!(!step.ticked().contains(&needed.id));
+        let create: Vec<(&str, bool)> = step
+            .to_create()
+            .iter()
+            .map(|(s, raised)| (s.id.as_str(), *raised))
+            .collect();
+        assert!(
+            create.contains(&(needed.id.as_str(), true)),
+            "raised to the need"
+        );
+        assert_eq!(create.len(), git_zen().ticked().len());
+        assert!(
+            create
+                .iter()
+                .filter(|(id, _)| *id != needed.id)
+                .all(|(_, raised)| !raised)
+        );
+        step.toggle();
+        step.step_level(1); // more than needed: the person's choice stands
+        let chosen = step.rows[0].chosen_scope().unwrap();
+        assert!(
+            step.to_create()
+                .iter()
+                .any(|(s, raised)| s.id == chosen.id && !raised)
+        );
     }
 
     #[test]

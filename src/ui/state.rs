@@ -146,6 +146,36 @@ pub struct DemoToken {
     pub name: String,
     pub demonstrates: String,
     pub value: String,
+    /// The profile (integration) it was made for, when it was made for one.
+    pub integration: Option<String>,
+}
+
+impl App {
+    /// The key that goes back a step, as the person types it here: Esc on the full screen,
+    /// `-` in plain mode (which has no Esc).
+    pub fn back_key(&self) -> &'static str {
+        if self.plain { "-" } else { "Esc" }
+    }
+
+    /// The keys that change a choice (the expiry, a scope's level), as typed here.
+    pub fn change_keys(&self) -> &'static str {
+        if self.plain { "h/l" } else { "←/→" }
+    }
+
+    /// The demo tokens the Paste screen numbers 1-9: the chosen integration's own first, and
+    /// those made for another integration only when the chosen one has none of its own.
+    pub fn demo_offer(&self) -> Vec<&DemoToken> {
+        let chosen = self.profile.as_ref().map(|p| p.name.as_str());
+        let own = |t: &&DemoToken| t.integration.is_some() && t.integration.as_deref() == chosen;
+        let has_own = self.demo_tokens.iter().any(|t| own(&t));
+        let generic = |t: &&DemoToken| t.integration.is_none() || !has_own;
+        self.demo_tokens
+            .iter()
+            .filter(own)
+            .chain(self.demo_tokens.iter().filter(|t| !own(t) && generic(t)))
+            .take(9)
+            .collect()
+    }
 }
 
 impl fmt::Debug for DemoToken {
@@ -282,9 +312,19 @@ impl CreateStep {
     /// The dialog's presets with 30 days chosen (its default), or for a rotation the old
     /// token's date.
     pub fn new(keep: Option<time::Date>) -> CreateStep {
+        CreateStep::offering(keep, 30)
+    }
+
+    /// The presets with `days` chosen (the profile's guide's advice), or the old token's date.
+    pub fn offering(keep: Option<time::Date>, days: i64) -> CreateStep {
+        let choices = ExpiryChoice::all(keep);
+        let preset = choices
+            .iter()
+            .position(|c| *c == ExpiryChoice::Days(days))
+            .unwrap_or(1);
         CreateStep {
-            choices: ExpiryChoice::all(keep),
-            choice: if keep.is_some() { 0 } else { 1 },
+            choices,
+            choice: if keep.is_some() { 0 } else { preset },
             minting: false,
             waiting: None,
             failure: None,
@@ -460,7 +500,10 @@ impl App {
         self.paste = PasteStep::default();
         self.validation = Validation::default();
         self.save = SaveStep::default();
-        self.create = CreateStep::default();
+        self.create = CreateStep::offering(
+            None,
+            self.profile.as_ref().map_or(30, |p| p.default_expiry_days),
+        );
         self.handoff = HandOffStep::default();
         self.rotating = None;
         self.saved_once = false;

@@ -109,7 +109,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 Ok(path) => (
                     Level::Info,
                     format!(
-                        "No system clipboard here: the report is in {} (readable by you only).{terminal}",
+                        "No system clipboard here: the report is in this file, readable by you only.{terminal}\n{}",
                         path.display()
                     ),
                 ),

@@ -38,7 +38,7 @@ fn plain_prompts_walk_through_every_step_without_showing_the_token() {
         "Edit the token in Azure DevOps",
         "tick Service Connections: Read & query",
         "The token will not work for Git-Zen yet · 4 of 5 proven.",
-        "or a key, then Enter: r re-run · b new token · c copy report",
+        "or a key, then Enter: r re-run · b new token",
         "The token works for Git-Zen · 5 of 5 proven.",
         "Step 7 of 9: Save",
         "Step 8 of 9: Hand it over",

@@ -109,6 +109,7 @@ fn demo_tokens(emu: &Emulator) -> Vec<DemoToken> {
             name: t.name.clone(),
             demonstrates: t.demonstrates.clone(),
             value: t.value.clone(),
+            integration: None,
         }
     })
     .collect()
@@ -448,7 +449,11 @@ async fn validate_screens() {
     );
     let copied = press(&mut app, KeyCode::Char('c'));
     match copied.as_slice() {
-        [Effect::CopyText(report, _)] => {
+        [Effect::CopyReport { text: report, org }] => {
+            assert_eq!(
+                org, "demo",
+                "the file, with no clipboard, is named after it"
+            );
             // Plain text that pastes cleanly into a ticket: the summary in words, the facts,
             // the rows.
             assert!(
@@ -860,6 +865,7 @@ async fn the_validate_screen_for_every_demo_token() {
             name: t.name.clone(),
             demonstrates: t.demonstrates.clone(),
             value: t.value.clone(),
+            integration: None,
         }];
         let (options, _dir) = options(Some(emu.org_url()), demo.clone());
         let mut app = initial_app(&options);

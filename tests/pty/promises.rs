@@ -33,14 +33,14 @@ fn plain_mode_without_a_clipboard_shows_the_token_once_when_v_is_offered() {
     s.send("\r");
     s.wait_for("Step 8 of 9");
     s.send("t\r");
-    s.wait_for("v shows the token once");
+    s.wait_for("v shows the token");
     assert!(!s.output().contains(GIT_ZEN), "not before it is asked for");
     s.send("v\r");
     s.wait_for("Type y then Enter to show it");
     assert!(!s.output().contains(GIT_ZEN), "not before the yes");
     s.send("y\r");
     s.wait_for("The token, on one line:");
-    s.wait_for("Clear this terminal's scrollback");
+    s.wait_for("(patwiz cannot)");
     assert!(
         s.output()
             .contains(&format!("The token, on one line: {GIT_ZEN}")),
@@ -346,4 +346,144 @@ fn the_one_time_reveal_can_show_the_token_as_one_string_to_select() {
     s.assert_no_token_on_screen_now();
     s.send("q");
     assert_eq!(s.exit_code(), 0, "the token was stored");
+}
+
+/// N-M8 and N-M3: with Jira chosen, the demo's first numbered token is Jira's own and passes,
+/// no token made for Git-Zen is offered, and the hand-over says where in Jira to paste it.
+#[test]
+fn the_demo_offers_the_chosen_integrations_tokens_and_says_where_to_paste() {
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start(config.path());
+    crate::support::pty::to_paste_for(&mut s, "3");
+    s.wait_for("press a number to paste");
+    let screen = s.screen();
+    assert!(screen.contains("1 jira-git"), "{screen}");
+    assert!(!screen.contains("git-zen"), "{screen}");
+    crate::support::pty::to_hand_off(&mut s, "1 of 1 proven");
+    s.wait_for("Manage Git repositories");
+    s.send("\r");
+    s.wait_for("Step 9 of 9");
+    s.send("\r");
+    assert_eq!(s.exit_code(), 0, "a token was stored");
+}
+
+/// N-M3: Exalate's hand-over says where to paste and never advises keeping a second copy.
+#[test]
+fn the_exalate_hand_over_keeps_no_second_copy() {
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start(config.path());
+    s.resize(40, 120);
+    crate::support::pty::to_paste_for(&mut s, "2");
+    s.wait_for("1 exalate");
+    crate::support::pty::to_hand_off(&mut s, "5 of 5 proven");
+    s.wait_for("Exalate node");
+    let screen = s.screen();
+    assert!(!screen.contains("password manager"), "{screen}");
+    assert!(screen.contains("keep no other"), "{screen}");
+    s.send("q");
+    assert_eq!(s.exit_code(), 0, "a token was stored");
+}
+
+/// N-M11: a GitHub address is called GitHub, not a network failure, and Enter does not try to
+/// reach it; no command-line flag is offered on the wizard's screen.
+#[test]
+fn a_github_address_is_called_github_not_a_network_error() {
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start_with(config.path(), &["wizard"]);
+    s.wait_for("Step 1 of 9");
+    s.send("\r");
+    s.wait_for("Step 2 of 9");
+    s.send("https://github.com/contoso");
+    s.wait_for("github.com is GitHub, not Azure DevOps");
+    s.send("\r");
+    s.wait_for("copy yours");
+    let screen = s.screen();
+    assert!(screen.contains("Step 2 of 9"), "{screen}");
+    assert!(!screen.contains("could not reach"), "{screen}");
+    assert!(!screen.contains("--"), "no command-line flags: {screen}");
+    s.send("\x11");
+    assert_eq!(s.exit_code(), 1, "left with nothing stored");
+}
+
+/// The demo to Done (Git-Zen, demo token 1 stored), its organization's address returned.
+fn demo_to_done(s: &mut Session) -> String {
+    crate::support::pty::to_paste(s);
+    let org = s
+        .screen()
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .map(str::to_string);
+    crate::support::pty::to_hand_off(s, "5 of 5 proven");
+    s.send("\r");
+    s.wait_for("Step 9 of 9");
+    org.unwrap_or_default()
+}
+
+/// A closed window or a dropped SSH connection (SIGHUP) ends the demo as quitting does: it
+/// exits by itself (never killed by the signal) and removes the token it stored.
+#[test]
+#[cfg(unix)]
+fn a_hang_up_ends_the_demo_as_quitting_does() {
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start(config.path());
+    demo_to_done(&mut s);
+    s.hang_up();
+    assert_eq!(
+        s.exit_code(),
+        0,
+        "a token was stored (and, being the demo's, removed)"
+    );
+    assert!(s.output().contains("removed it again"), "{}", s.output());
+}
+
+/// The same against a store that outlives the process: after the hang-up the demo's token is
+/// gone from it.
+#[test]
+#[cfg(unix)]
+#[ignore = "needs an OS secret store that outlives a process (Secret Service or a kernel session keyring); .ci/run provides them"]
+fn a_hang_up_leaves_no_demo_token_in_the_os_store() {
+    if let Err(why) = crate::support::pty::store_usable() {
+        panic!("this test needs a working OS secret store: {why}");
+    }
+    let real_store = std::env::var("PATWIZ_SECRET_STORE").unwrap_or_default();
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start_full(
+        config.path(),
+        &["demo"],
+        &[("PATWIZ_SECRET_STORE", &real_store)],
+    );
+    // The Paste step does not show the address: it is on step 2.
+    s.wait_for("Step 1 of 9");
+    s.send("\r");
+    s.wait_for("/demo");
+    let org = s
+        .screen()
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:") && w.ends_with("/demo"))
+        .expect("the demo's address on step 2")
+        .to_string();
+    s.send("\r");
+    s.wait_for("Step 3 of 9 · Scopes");
+    s.send("\r");
+    s.wait_for("Step 4 of 9");
+    s.send("\r");
+    s.wait_for("Step 5 of 9");
+    crate::support::pty::to_hand_off(&mut s, "5 of 5 proven");
+    let key = patwiz::domain::org_url::OrgUrl::parse(&org).unwrap().key();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let stored = |key: &str| {
+        runtime.block_on(async {
+            let vault = patwiz::store::rotation::Vault::open(config.path())
+                .await
+                .unwrap();
+            vault.store.get(key).await.unwrap().is_some()
+        })
+    };
+    assert!(
+        stored(&key),
+        "stored before the hang-up (the test sees the store)"
+    );
+    s.hang_up();
+    assert_eq!(s.exit_code(), 0);
+    assert!(!stored(&key), "the demo's token is gone from the OS store");
 }

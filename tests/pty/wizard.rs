@@ -269,6 +269,24 @@ fn without_a_clipboard_the_report_goes_through_the_terminal_and_into_a_file() {
         "no OSC 52 when turned off"
     );
     assert!(!s.screen().contains("OSC 52"), "{}", s.screen());
+    // N-M4: named after the organization and the time, and shown whole on one line, so a
+    // selection of it is the path.
+    let report = std::fs::read_dir(config.path().join("reports"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .next()
+        .unwrap();
+    let name = report.file_name().unwrap().to_str().unwrap().to_string();
+    assert!(
+        name.starts_with("patwiz-report-demo-2026-12-01-") && name.ends_with(".txt"),
+        "{name}"
+    );
+    let path = report.display().to_string();
+    assert!(
+        s.screen().lines().any(|l| l.trim() == path),
+        "the path alone on one line: {}",
+        s.screen()
+    );
     s.send("q");
     assert_eq!(s.exit_code(), 1, "left with nothing stored");
 }
@@ -551,14 +569,23 @@ fn helpdesk_adds_a_missing_scope_to_the_token_patwiz_created_without_a_new_one()
     s.wait_for("/demo");
     s.send("\r");
     s.wait_for("Step 3 of 9");
-    for _ in 0..4 {
-        s.send("\x1b[B");
-    }
-    s.send(" "); // Service Connections off: the token will lack it
-    s.wait_for("4 scopes chosen");
     s.send("\r");
     s.wait_for("Step 4 of 9");
     s.send("a");
+    s.wait_for("5 of 5 proven");
+    // The helpdesk then finds the integration needs one more group: the token lacks it.
+    s.send("s");
+    s.wait_for("Step 3 of 9");
+    for _ in 0..5 {
+        s.send("\x1b[B");
+    }
+    s.send(" ");
+    s.wait_for("6 scopes chosen");
+    s.send("\r");
+    s.wait_for("Step 4 of 9");
+    s.send("\r");
+    s.wait_for("Step 5 of 9");
+    s.send("\r");
     s.wait_for("not on the token");
     s.wait_for("m add the missing scopes");
     s.send("m");

@@ -194,6 +194,18 @@ impl Session {
         self.pump(Duration::from_millis(10));
     }
 
+    /// What the terminal does when its window closes or the SSH connection drops: SIGHUP to
+    /// the program in it.
+    #[cfg(unix)]
+    pub fn hang_up(&mut self) {
+        let pid = self.child.process_id().expect("patwiz is running");
+        let sent = std::process::Command::new("kill")
+            .args(["-HUP", &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "SIGHUP sent");
+    }
+
     pub fn paste(&mut self, text: &str) {
         self.send(&format!("\x1b[200~{text}\x1b[201~"));
     }
@@ -280,6 +292,35 @@ pub fn to_paste(s: &mut Session) {
     assert!(s.screen().contains("Name: Git-Zen Integration"));
     s.send("\r");
     s.wait_for("Step 5 of 9");
+}
+
+/// The demo wizard with the Start screen's integration `key` (`"3"` is Jira) chosen, through
+/// the organization, the scopes and the creation guide, to step 5 (Paste).
+#[allow(dead_code)]
+pub fn to_paste_for(s: &mut Session, key: &str) {
+    s.wait_for("Step 1 of 9");
+    s.send(key);
+    s.wait_for("Step 2 of 9");
+    s.wait_for("/demo");
+    s.send("\r");
+    s.wait_for("Step 3 of 9 · Scopes");
+    s.send("\r");
+    s.wait_for("Step 4 of 9 · Create the token");
+    s.send("\r");
+    s.wait_for("Step 5 of 9");
+}
+
+/// From the Paste step: demo token 1 pasted and proven (`proven` is the verdict's words), saved
+/// on this computer with no expiry typed, to step 8 (the hand-over).
+#[allow(dead_code)]
+pub fn to_hand_off(s: &mut Session, proven: &str) {
+    s.send("1");
+    s.send("\r");
+    s.wait_for(proven);
+    s.send("\r");
+    s.wait_for("Step 7 of 9");
+    s.send("\r");
+    s.wait_for("Step 8 of 9");
 }
 
 /// The real wizard (`patwiz wizard`, not the demo) through its first three steps: Git-Zen, the

@@ -55,6 +55,16 @@ impl Expiry {
         }
     }
 
+    /// When a token expiring within [`WARN_DAYS`] does ("today", "tomorrow", "in 3 days").
+    pub fn soon_words(self) -> Option<String> {
+        match self {
+            Expiry::Soon(0) => Some("today".into()),
+            Expiry::Soon(1) => Some("tomorrow".into()),
+            Expiry::Soon(d) => Some(format!("in {d} days")),
+            _ => None,
+        }
+    }
+
     /// Expired or about to: the person must act.
     pub fn needs_action(self) -> bool {
         matches!(self, Expiry::Expired(_) | Expiry::Soon(_))

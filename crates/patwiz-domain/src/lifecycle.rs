@@ -132,7 +132,7 @@ impl Refusal {
                 "Ask an administrator to add you to the allowlist, or to create the token for the integration's service account. Tokens you already have keep working.".to_string(),
             ),
             Refusal::GlobalBlocked => (
-                "Tokens for \"All accessible organizations\" can no longer be created (and stop working on 2026-12-01).".to_string(),
+                "Tokens for \"All accessible organizations\" can no longer be created (and are retired as of 2026-12-01).".to_string(),
                 "Microsoft's service; an administrator cannot lift it.".to_string(),
                 format!("Create the token for {org} only: patwiz always does; if you saw this, report it."),
             ),

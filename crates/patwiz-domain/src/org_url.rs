@@ -100,6 +100,40 @@ pub enum OrgUrlError {
         "{0} is a Microsoft sign-in or profile address, not an organization. Open https://dev.azure.com and copy the organization URL"
     )]
     NotAnOrganization(String),
+    #[error(
+        "{host} is {service}, not Azure DevOps. An Azure DevOps organization URL looks like https://dev.azure.com/contoso: open https://dev.azure.com and copy yours"
+    )]
+    OtherService { host: String, service: &'static str },
+}
+
+/// Hosts of other services people paste by mistake (the integration's own site, another git
+/// host), with the name the person knows them by.
+const OTHER_SERVICES: &[(&str, &str)] = &[
+    ("github.com", "GitHub"),
+    ("githubusercontent.com", "GitHub"),
+    ("gitlab.com", "GitLab"),
+    ("bitbucket.org", "Bitbucket"),
+    ("atlassian.net", "Atlassian (Jira or Confluence)"),
+    ("atlassian.com", "Atlassian"),
+    ("zendesk.com", "Zendesk"),
+    ("nango.dev", "Nango"),
+    ("exalate.cloud", "Exalate"),
+    ("exalate.com", "Exalate"),
+    ("portal.azure.com", "the Azure portal"),
+    ("learn.microsoft.com", "Microsoft Learn"),
+];
+
+/// The service `host` belongs to, when it is one of [`OTHER_SERVICES`] (or a subdomain of one).
+fn other_service(host: &str) -> Option<&'static str> {
+    OTHER_SERVICES
+        .iter()
+        .find(|(domain, _)| {
+            host == *domain
+                || host
+                    .strip_suffix(domain)
+                    .is_some_and(|sub| sub.ends_with('.'))
+        })
+        .map(|(_, service)| *service)
 }
 
 const MAX_INPUT: usize = 2048;
@@ -202,6 +236,9 @@ impl OrgUrl {
         }
         if host.ends_with(".dev.azure.com") {
             return Err(OrgUrlError::NotAnOrganization(host));
+        }
+        if let Some(service) = other_service(&host) {
+            return Err(OrgUrlError::OtherService { host, service });
         }
         let segments: Vec<String> = segments.iter().map(|s| s.to_string()).collect();
         let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
@@ -749,6 +786,20 @@ mod tests {
             (
                 "https://dеv.azure.com/contoso",
                 NonAsciiHost("xn--dv-nlc.azure.com".into()),
+            ),
+            (
+                "https://github.com/contoso",
+                OtherService {
+                    host: "github.com".into(),
+                    service: "GitHub",
+                },
+            ),
+            (
+                "contoso.atlassian.net/jira",
+                OtherService {
+                    host: "contoso.atlassian.net".into(),
+                    service: "Atlassian (Jira or Confluence)",
+                },
             ),
             ("https://dev.azure.com/contoso\u{0007}", ControlCharacters),
             ("https://dev.azure.com/con\u{200B}toso", ControlCharacters),

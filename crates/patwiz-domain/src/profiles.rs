@@ -76,6 +76,10 @@ pub struct Profile {
     pub token_name: String,
     pub organization_advice: String,
     pub expiry_advice: String,
+    /// The expiration the guide offers first (one of the dialog's presets), where its advice
+    /// names one ("a week or less": 7); the dialog's own default, 30 days, otherwise.
+    #[serde(default = "thirty_days")]
+    pub default_expiry_days: i64,
     #[serde(default)]
     pub prerequisites: Vec<String>,
     #[serde(default)]
@@ -96,6 +100,10 @@ pub struct Profile {
     pub multi_org: Option<String>,
     #[serde(default)]
     pub handoff: HandOff,
+}
+
+fn thirty_days() -> i64 {
+    30
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -128,6 +136,13 @@ impl Profile {
             return Err(invalid(format!(
                 "name \"{}\" must be lowercase letters, digits and hyphens",
                 profile.name
+            )));
+        }
+        if !crate::expiry::PRESET_DAYS.contains(&profile.default_expiry_days) {
+            return Err(invalid(format!(
+                "default_expiry_days = {} is not one of the dialog's presets ({})",
+                profile.default_expiry_days,
+                crate::expiry::PRESET_DAYS.map(|d| d.to_string()).join(", ")
             )));
         }
         let catalogue = Catalogue::get();
@@ -294,6 +309,56 @@ mod tests {
                 .any(|c| c.contains("2026-12-01") && c.contains("All accessible organizations"))
         );
         assert!(p.organization_advice.contains("2026-12-01"));
+    }
+
+    #[test]
+    fn no_hand_over_keeps_a_second_copy_and_each_says_where_to_paste() {
+        for p in built_in() {
+            for step in &p.handoff.steps {
+                let keeps = ["reuse", "password manager", "save it"]
+                    .iter()
+                    .any(|w| step.contains(w));
+                assert!(
+                    !keeps || step.contains("keep no other"),
+                    "{}: a step advises keeping a copy: {step}",
+                    p.name
+                );
+                assert!(
+                    !step.contains("either form below"),
+                    "{}: a step promises two forms the screen may not show: {step}",
+                    p.name
+                );
+            }
+        }
+        let place = |name: &str, place: &str| {
+            assert!(
+                profile(name)
+                    .handoff
+                    .steps
+                    .iter()
+                    .any(|s| s.contains(place)),
+                "{name}: the hand-over names {place}"
+            )
+        };
+        place("jira-git", "Manage Git repositories");
+        place("exalate", "Exalate node");
+        place("nango", "authentication form");
+        place("git-zen", "Git-Zen sidebar");
+    }
+
+    #[test]
+    fn the_retirement_of_global_pats_is_told_in_the_tense_of_the_day() {
+        for p in built_in() {
+            let texts = p.caveats.iter().chain([&p.organization_advice]);
+            for text in texts {
+                let fixed = text.replace("{retires}", "");
+                assert!(
+                    !fixed.contains("retire") && !fixed.contains("stop working"),
+                    "{}: a fixed tense: {text}",
+                    p.name
+                );
+            }
+        }
     }
 
     #[test]

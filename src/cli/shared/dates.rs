@@ -32,8 +32,11 @@ pub(crate) fn parse_expiry(text: Option<&str>) -> Result<Option<time::Date>, Exi
 pub(crate) fn expiry_line(expires: Option<time::Date>) -> String {
     match expires {
         Some(date) => {
-            let days = (date - today()).whole_days();
-            format!("Expires {} (in {days} days). Azure DevOps emails you 7 days before; `patwiz remind` writes a calendar reminder.", format_date(date))
+            let expiry = crate::domain::expiry::Expiry::of(Some(date), today());
+            match (expiry.soon_words(), expiry.days_left()) {
+                (Some(when), _) => format!("Expires {} ({when}): that is within Azure DevOps' 7-day warning, so `patwiz status` warns from now on; rotate it (`patwiz rotate`) before then.", format_date(date)),
+                (None, days) => format!("Expires {} (in {} days). Azure DevOps emails you 7 days before; `patwiz remind` writes a calendar reminder.", format_date(date), days.unwrap_or_default()),
+            }
         }
         None => "No expiry date recorded: pass --expires YYYY-MM-DD for reminders and `patwiz status` warnings.".into(),
     }

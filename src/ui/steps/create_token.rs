@@ -46,7 +46,12 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
                     .profile
                     .as_ref()
                     .map_or_else(|| "Integration token".to_string(), |p| p.token_name.clone()),
-                scopes: app.scopes.ticked(),
+                scopes: app
+                    .scopes
+                    .to_create()
+                    .into_iter()
+                    .map(|(s, _)| s.id.clone())
+                    .collect(),
                 valid_to,
             }))]
         }
@@ -102,7 +107,7 @@ fn expiry_line(app: &App, theme: Theme) -> Line<'static> {
         Span::styled(format!("{less}{}{more}", chosen.words()), theme.selected()),
         Span::raw(" → "),
         Span::styled(date, theme.strong()),
-        Span::styled("  (←/→ to change)", theme.dim()),
+        Span::styled(format!("  ({} to change)", app.change_keys()), theme.dim()),
     ])
 }
 
@@ -153,7 +158,7 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
     ]);
     if profile.is_some_and(|p| p.global_pat_retired) {
         lines.push(Line::styled(
-            format!("    The {} says \"All accessible organizations\": Microsoft retires those global PATs on {GLOBAL_PAT_RETIREMENT}.", profile.map(|p| p.source.as_str()).unwrap_or("guide")),
+            format!("    The {} says \"All accessible organizations\": Microsoft {} those global PATs on {GLOBAL_PAT_RETIREMENT}.", profile.map(|p| p.source.as_str()).unwrap_or("guide"), crate::domain::retires_on(app.today)),
             theme.warn(),
         ));
     }
@@ -178,11 +183,23 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
         Span::styled("Show all scopes", theme.strong()),
         Span::raw(", and tick exactly:"),
     ]));
-    for scope in app.scopes.rows.iter().filter_map(|r| r.chosen_scope()) {
+    for (scope, raised) in app.scopes.to_create() {
         lines.push(Line::styled(
             format!("      ☑ {}", scope.label()),
             theme.strong(),
         ));
+        if raised {
+            lines.extend(hanging(
+                &format!(
+                    "{} needs this, though step 3 leaves it out: without it the check fails.",
+                    app.integration()
+                ),
+                width,
+                "        ",
+                theme.warn(),
+                theme.warn(),
+            ));
+        }
     }
     lines.push(Line::from(vec![
         Span::raw(" 6. Click Create and "),

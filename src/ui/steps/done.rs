@@ -6,7 +6,6 @@ use crate::domain::checks::CheckStatus;
 use crate::store::settings::parse_date;
 use crate::ui::effect::{Effect, ReminderRequest};
 use crate::ui::keymap::Intent;
-use crate::ui::msg::Copied;
 use crate::ui::state::{App, Level, SaveState, Step};
 use crate::ui::theme::Theme;
 
@@ -34,7 +33,7 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
             }
         }
         Intent::CopyReport => match &app.validation.report {
-            Some(_) => vec![Effect::CopyText(ticket(app), Copied::Report)],
+            Some(_) => vec![copy_report(app)],
             None => vec![],
         },
         Intent::AnotherOrg => {
@@ -48,6 +47,19 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
             vec![]
         }
         _ => vec![],
+    }
+}
+
+/// The report of this run, to the clipboard (or, with none, to a file named after the
+/// organization).
+pub fn copy_report(app: &App) -> Effect {
+    Effect::CopyReport {
+        text: ticket(app),
+        org: app
+            .org
+            .parsed
+            .as_ref()
+            .map_or_else(|_| "organization".to_string(), |o| o.name().to_string()),
     }
 }
 
@@ -130,7 +142,16 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
     }
     let expires = app.save.expires.as_str().trim();
     if !expires.is_empty() {
-        lines.extend(fact("Expires:", expires));
+        let soon = parse_date(expires)
+            .ok()
+            .and_then(|d| crate::domain::expiry::Expiry::of(Some(d), app.today).soon_words());
+        match soon {
+            Some(when) => lines.extend(fact(
+                "Expires:",
+                &format!("{expires} ({when}: rotate it before then)"),
+            )),
+            None => lines.extend(fact("Expires:", expires)),
+        }
     }
     if app.create.authorization_id.is_some() {
         lines.extend(fact(
@@ -176,7 +197,10 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
     lines.push(Line::raw(
         " Next: patwiz check proves it again any time; patwiz rotate replaces it before",
     ));
-    lines.push(Line::raw(" it expires (Esc goes back to the hand-over)."));
+    lines.push(Line::raw(format!(
+        " it expires ({} goes back to the hand-over).",
+        app.back_key()
+    )));
     if let Some(profile) = &app.profile
         && let Some(text) = &profile.multi_org
     {

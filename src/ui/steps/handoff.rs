@@ -67,7 +67,7 @@ pub fn url_for_integration(org: &crate::domain::org_url::OrgUrl) -> String {
         .map_or_else(|| org.as_str().to_string(), |(modern, _)| modern)
 }
 
-pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
+pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
     let Ok(org) = &app.org.parsed else {
         return vec![];
     };
@@ -89,7 +89,13 @@ pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
             .steps_for(app.rotating.is_some())
             .enumerate()
         {
-            lines.push(Line::raw(format!(" {}. {step}", i + 1)));
+            lines.extend(crate::ui::widgets::wrap::hanging(
+                step,
+                width,
+                &format!(" {}. ", i + 1),
+                ratatui::style::Style::default(),
+                ratatui::style::Style::default(),
+            ));
         }
         lines.push(Line::styled(
             format!("    ({})", profile.handoff.source),

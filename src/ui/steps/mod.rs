@@ -27,7 +27,7 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
         Step::Paste => paste::lines(app, theme, width),
         Step::Validate => validate::lines(app, theme, spinner, width),
         Step::Save => save::lines(app, theme, width),
-        Step::HandOff => handoff::lines(app, theme),
+        Step::HandOff => handoff::lines(app, theme, width),
         Step::Done => done::lines(app, theme, width),
     }
 }

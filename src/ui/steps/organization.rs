@@ -111,13 +111,19 @@ pub fn lines<'a>(app: &'a App, theme: Theme, spinner: usize, width: u16) -> Vec<
                 Span::raw(format!("{org} ({kind})")),
             ]));
             if let Some(cut) = org.trimmed() {
-                lines.push(Line::styled(format!("   (left out: /{cut})"), theme.dim()));
+                lines.push(Line::styled(
+                    format!("   (left out: /{})", cut.trim_start_matches('/')),
+                    theme.dim(),
+                ));
             }
         }
-        Err(e) if !app.org.input.as_str().trim().is_empty() => lines.push(Line::from(vec![
-            Span::styled(" ✗ ", theme.fail()),
-            Span::raw(safe_message(&e.to_string())),
-        ])),
+        Err(e) if !app.org.input.as_str().trim().is_empty() => lines.extend(hanging(
+            &safe_message(&e.to_string()),
+            width,
+            " ✗ ",
+            theme.fail(),
+            Style::default(),
+        )),
         Err(_) => lines.push(Line::styled(
             "   Paste or type it; the normalised URL appears here.",
             theme.dim(),
@@ -152,10 +158,13 @@ pub fn lines<'a>(app: &'a App, theme: Theme, spinner: usize, width: u16) -> Vec<
         " Your organization URL has one of these forms (see https://dev.azure.com):",
         theme.dim(),
     ));
-    lines.push(Line::raw("   https://dev.azure.com/{your-organization}"));
+    lines.push(Line::from(vec![
+        Span::raw("   https://dev.azure.com/{your-organization}"),
+        Span::styled("      (both in Nango's guide)", theme.dim()),
+    ]));
     lines.push(Line::raw("   https://{your-organization}.visualstudio.com"));
     lines.push(Line::styled(
-        "   Server: https://{server}/tfs/{collection}        (Nango's guide)",
+        "   Server: https://{server}/tfs/{collection}",
         theme.dim(),
     ));
     lines

@@ -26,7 +26,7 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
         },
         Intent::PasteFromClipboard => vec![Effect::ReadClipboard],
         Intent::ClearClipboard => vec![Effect::ClearClipboard],
-        Intent::DemoToken(index) => match app.demo_tokens.get(index).map(|t| t.value.clone()) {
+        Intent::DemoToken(index) => match app.demo_offer().get(index).map(|t| t.value.clone()) {
             Some(value) => pasted(app, &value, false),
             None => vec![],
         },
@@ -176,7 +176,7 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
             " Demo organization: press a number to paste one of its tokens.",
             theme.dim(),
         ));
-        for (i, t) in app.demo_tokens.iter().take(9).enumerate() {
+        for (i, t) in app.demo_offer().into_iter().enumerate() {
             // As much of what it shows as the width allows, cut with an ellipsis.
             let about = fit(&t.demonstrates, usize::from(width).saturating_sub(21));
             lines.push(Line::from(vec![

@@ -237,16 +237,32 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
             " Expiry date you chose (YYYY-MM-DD, optional, for reminders):"
         }),
         field(app.save.expires.as_str(), !app.save.team_focus),
-        Line::styled(
-            " Azure DevOps emails you 7 days before; `patwiz status` warns then too,",
-            theme.dim(),
-        ),
-        Line::styled(
-            " and `patwiz remind` writes a calendar reminder.",
-            theme.dim(),
-        ),
-        Line::raw(""),
     ]);
+    let soon = parse_date(app.save.expires.as_str().trim())
+        .ok()
+        .and_then(|d| crate::domain::expiry::Expiry::of(Some(d), app.today).soon_words());
+    match soon {
+        Some(when) => lines.extend(crate::ui::widgets::wrap::hanging(
+            &format!(
+                "It expires {when}, within Azure DevOps' 7-day warning: `patwiz status` warns from now on; rotate it before then (`patwiz rotate`, or r on the first screen)."
+            ),
+            width,
+            " ",
+            theme.warn(),
+            theme.warn(),
+        )),
+        None => lines.extend([
+            Line::styled(
+                " Azure DevOps emails you 7 days before; `patwiz status` warns then too,",
+                theme.dim(),
+            ),
+            Line::styled(
+                " and `patwiz remind` writes a calendar reminder.",
+                theme.dim(),
+            ),
+        ]),
+    }
+    lines.push(Line::raw(""));
     if app.rotating.is_none() {
         if app.save.team_focus || !team.is_empty() {
             lines.push(Line::raw(

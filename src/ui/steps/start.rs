@@ -50,9 +50,9 @@ fn choose(app: &mut App) {
     match choice {
         StartChoice::Profile(profile) => {
             app.scopes = ScopesStep::new(Some(&profile), &profile.scope_ids());
+            app.create = crate::ui::state::CreateStep::offering(None, profile.default_expiry_days);
             app.profile = Some(profile);
             app.rotating = None;
-            app.create = crate::ui::state::CreateStep::default();
             app.step = Step::Organization;
         }
         StartChoice::Rotate(rotation) => {

@@ -8,7 +8,6 @@ use crate::engine::Event;
 use crate::flows::prove::{self, Proof};
 use crate::ui::effect::Effect;
 use crate::ui::keymap::Intent;
-use crate::ui::msg::Copied;
 use crate::ui::state::{App, Level, SaveState, SaveStep, Step, Validation};
 use crate::ui::theme::Theme;
 use crate::ui::view::SPINNER;
@@ -97,7 +96,7 @@ pub fn update(app: &mut App, intent: Intent) -> Vec<Effect> {
             vec![]
         }
         Intent::CopyReport => match &app.validation.report {
-            Some(_) => vec![Effect::CopyText(super::done::ticket(app), Copied::Report)],
+            Some(_) => vec![super::done::copy_report(app)],
             None => vec![],
         },
         Intent::Next => match app.validation.verdict() {
@@ -332,7 +331,7 @@ pub fn body(app: &App, theme: Theme, spinner: usize, width: u16) -> Vec<Line<'st
         let mut sources: Vec<&str> = report
             .checks
             .iter()
-            .filter(|c| c.required && matches!(c.status, CheckStatus::Fail | CheckStatus::Skipped))
+            .filter(|c| c.needs_action())
             .map(|c| c.source.as_str())
             .filter(|s| !s.is_empty())
             .collect();

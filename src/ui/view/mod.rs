@@ -47,7 +47,14 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
     match app.step {
         Step::Scopes => steps::scopes::draw(frame, body, app, theme),
         Step::Validate => draw_validate(frame, body, app, theme),
-        _ => frame.render_widget(text(steps::lines(app, theme, body.width)), body),
+        _ => frame.render_widget(
+            text(marked_when_cut(
+                steps::lines(app, theme, body.width),
+                body,
+                theme,
+            )),
+            body,
+        ),
     }
     frame.render_widget(Paragraph::new(message_text), message);
     frame.render_widget(
@@ -183,6 +190,42 @@ fn footer_line(app: &App, theme: Theme, width: u16) -> Line<'static> {
 }
 
 /// A paragraph of wrapped lines.
+/// `lines` as they fit in `area`; when they do not, the last row that fits says how many are
+/// left out and that a taller window shows them (these steps do not scroll).
+fn marked_when_cut<'a>(
+    lines: Vec<Line<'a>>,
+    area: ratatui::layout::Rect,
+    theme: Theme,
+) -> Vec<Line<'a>> {
+    let width = usize::from(area.width.max(1));
+    let rows = |line: &Line| line.width().div_ceil(width).max(1);
+    let total: usize = lines.iter().map(rows).sum();
+    let room = usize::from(area.height);
+    if total <= room || room == 0 {
+        return lines;
+    }
+    let mut kept = Vec::new();
+    let mut used = 0;
+    for line in lines {
+        let need = rows(&line);
+        if used + need > room - 1 {
+            break;
+        }
+        used += need;
+        kept.push(line);
+    }
+    let left = total - used;
+    kept.push(Line::styled(
+        format!(
+            " ↓ {left} more line{} (a taller window shows {})",
+            if left == 1 { "" } else { "s" },
+            if left == 1 { "it" } else { "them" }
+        ),
+        theme.key(),
+    ));
+    kept
+}
+
 pub fn text<'a>(lines: Vec<Line<'a>>) -> Paragraph<'a> {
     Paragraph::new(lines).wrap(Wrap { trim: false })
 }

@@ -37,9 +37,11 @@ pub fn help_lines(app: &App, theme: Theme) -> Vec<Line<'static>> {
         ]));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::raw(
-        "Esc goes back a step; Ctrl+C or Ctrl+Q quits anywhere.",
-    ));
+    lines.push(Line::raw(if app.plain {
+        "- goes back a step; Ctrl+C quits anywhere."
+    } else {
+        "Esc goes back a step; Ctrl+C or Ctrl+Q quits anywhere."
+    }));
     lines.push(Line::raw(
         "The token is never shown unless you ask (v, on the hand-over).",
     ));

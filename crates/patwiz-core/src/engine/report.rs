@@ -44,6 +44,18 @@ pub struct CheckResult {
     pub why: Option<String>,
 }
 
+impl CheckResult {
+    /// A required scope that failed, or could not be checked (no answer, a refusal before it
+    /// ran): the rows the "what to do" advice is about.
+    pub fn needs_action(&self) -> bool {
+        self.required
+            && matches!(
+                self.status,
+                CheckStatus::Fail | CheckStatus::Error | CheckStatus::Skipped
+            )
+    }
+}
+
 /// Serialised with [`Report::over_privileged`] beside its fields (see `impl Serialize`).
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -258,11 +270,7 @@ impl Report {
     /// What to do now, once: every missing scope in one sentence (they are ticked on the same
     /// token), then each other distinct fix. `None` when nothing needs fixing.
     pub fn what_to_do(&self) -> Option<String> {
-        let failing: Vec<&CheckResult> = self
-            .checks
-            .iter()
-            .filter(|c| c.required && matches!(c.status, CheckStatus::Fail | CheckStatus::Skipped))
-            .collect();
+        let failing: Vec<&CheckResult> = self.checks.iter().filter(|c| c.needs_action()).collect();
         let mut fixes: Vec<String> = Vec::new();
         let missing: Vec<&str> = failing
             .iter()

@@ -199,8 +199,9 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
     }
     if request.global_pat_retired {
         notes.push(format!(
-            "{} still suggests \"All accessible organizations\": Microsoft retires global PATs on {}. A token for {} alone is what patwiz checks.",
+            "{} still suggests \"All accessible organizations\": Microsoft {} global PATs on {}. A token for {} alone is what patwiz checks.",
             request.integration,
+            crate::domain::retires_on(request.clock.today()),
             crate::domain::GLOBAL_PAT_RETIREMENT,
             request.org
         ));
