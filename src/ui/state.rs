@@ -523,10 +523,14 @@ impl App {
         self.validation.verdict() == Some(Verdict::Pass) && !self.saved_once
     }
 
+    /// The integration as sentences name it: its title ("Git-Zen"), or "your integration"
+    /// for a profile whose scopes the person picks (Custom is no product).
     pub fn integration(&self) -> String {
-        self.profile
-            .as_ref()
-            .map_or_else(|| "This integration".to_string(), |p| p.title.clone())
+        match &self.profile {
+            Some(p) if p.scopes.is_empty() => "your integration".to_string(),
+            Some(p) => p.title.clone(),
+            None => "This integration".to_string(),
+        }
     }
 
     /// Work is under way that will answer with a message (a spinner shows).

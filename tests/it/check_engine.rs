@@ -139,7 +139,11 @@ async fn missing_service_connections_names_the_checkbox() {
         "{}",
         c.remediation
     );
-    assert!(c.source.contains("Git-Zen PAT guide"), "{}", c.source);
+    assert!(
+        c.source.contains("Use personal access tokens"),
+        "{}",
+        c.source
+    );
     assert_eq!(
         report
             .checks

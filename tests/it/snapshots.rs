@@ -373,7 +373,7 @@ async fn validate_screens() {
     press(&mut app, KeyCode::End);
     let shown = screen(&app, 80, 24);
     assert!(
-        shown.contains("lacks access Git-Zen needs") && shown.contains("above: ↑ or PgUp"),
+        shown.contains("lacks a permission Git-Zen needs") && shown.contains("above: ↑ or PgUp"),
         "{shown}"
     );
     assert!(

@@ -301,7 +301,12 @@ pub fn body(app: &App, theme: Theme, spinner: usize, width: u16) -> Vec<Line<'st
                         Span::styled(format!(" {}", r.class.words()), style),
                     ]));
                     let process_rules = r.class == CheckClass::Ok && r.http_status == Some(400);
-                    if r.class != CheckClass::Ok || process_rules {
+                    if process_rules {
+                        // A pass: one line of why, not the service's rule list (the report has it).
+                        lines.extend(evidence(
+                            "Proven by the organization's process rules answering the test item (only a token with this scope gets that far).",
+                        ));
+                    } else if r.class != CheckClass::Ok {
                         lines.extend(evidence(&r.detail));
                     }
                 }

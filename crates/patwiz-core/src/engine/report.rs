@@ -233,7 +233,7 @@ impl Report {
                 .all(|c| c.class == CheckClass::PermissionDenied)
         {
             return format!(
-                "The token's scopes are right, but its account lacks access {integration} needs"
+                "The token's scopes are right, but its account lacks a permission {integration} needs"
             );
         }
         let extra = self.over_privileged().len();
