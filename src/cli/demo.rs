@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use super::{DemoArgs, EXIT_USAGE, UsageError};
+use super::{DemoArgs, UsageError};
 
 fn load_scenario(path: Option<&std::path::Path>) -> Result<crate::emulator::Scenario, UsageError> {
     match path {
@@ -41,13 +41,7 @@ async fn start_emulator(args: &DemoArgs) -> Result<crate::emulator::Emulator, Us
 pub async fn serve(args: DemoArgs) -> ExitCode {
     let emulator = match start_emulator(&args).await {
         Ok(e) => e,
-        Err(e) => {
-            eprintln!(
-                "patwiz: {}",
-                crate::domain::text::safe_message(&e.to_string())
-            );
-            return ExitCode::from(EXIT_USAGE);
-        }
+        Err(e) => return super::usage(e),
     };
     println!(
         "Azure DevOps emulator: demo organization at {}",
@@ -131,24 +125,12 @@ fn offered(scenario: &crate::emulator::Scenario) -> Vec<crate::ui::state::DemoTo
 pub async fn wizard(args: DemoArgs) -> ExitCode {
     let emulator = match start_emulator(&args).await {
         Ok(e) => e,
-        Err(e) => {
-            eprintln!(
-                "patwiz: {}",
-                crate::domain::text::safe_message(&e.to_string())
-            );
-            return ExitCode::from(EXIT_USAGE);
-        }
+        Err(e) => return super::usage(e),
     };
     let demo_tokens = offered(emulator.scenario());
     let scratch = match tempfile_dir() {
         Ok(dir) => dir,
-        Err(e) => {
-            eprintln!(
-                "patwiz: {}",
-                crate::domain::text::safe_message(&e.to_string())
-            );
-            return ExitCode::from(EXIT_USAGE);
-        }
+        Err(e) => return super::usage(e),
     };
     let config = scratch.path().to_path_buf();
     let options = crate::ui::WizardOptions {

@@ -739,13 +739,37 @@ pub fn enter(app: &App) -> Option<&'static str> {
         .map(|b| b.what)
 }
 
-/// The help: every key that works now, the footer's and the rest.
-pub fn help(app: &App) -> Vec<Hint> {
+/// The help: every key that works now, each with whether the footer names it too (the help
+/// shows the rest apart, so a key it lists and the footer does not is never a surprise).
+pub fn help(app: &App) -> Vec<(Hint, bool)> {
     let global = global(app);
+    let footer = footer(app);
     live(app, &global)
         .into_iter()
         .filter(|b| b.handled)
-        .map(|b| (b.label, b.what))
+        .map(|b| {
+            let first = b.label.split_whitespace().next().unwrap_or_default();
+            let in_footer = b.footer
+                || footer
+                    .iter()
+                    .any(|(label, _)| names(label).contains(&first));
+            ((b.label, b.what), in_footer)
+        })
+        .collect()
+}
+
+/// The keys a footer label names: its words, and each arrow of a summary such as `↑↓`.
+fn names(label: &str) -> Vec<&str> {
+    let arrows = |w: &str| w.chars().all(|c| "←→↑↓".contains(c));
+    label
+        .split_whitespace()
+        .flat_map(|word| {
+            let mut all = vec![word];
+            if arrows(word) {
+                all.extend(word.char_indices().map(|(i, c)| &word[i..i + c.len_utf8()]));
+            }
+            all
+        })
         .collect()
 }
 
@@ -764,7 +788,7 @@ mod tests {
         for (step, filtering) in Step::ALL.into_iter().flat_map(|s| [(s, false), (s, true)]) {
             app.step = step;
             app.scopes.filtering = filtering;
-            let help = help(&app);
+            let help: Vec<Hint> = help(&app).into_iter().map(|(hint, _)| hint).collect();
             for binding in table(&app).iter().filter(|b| b.handled && (b.when)(&app)) {
                 assert!(
                     help.contains(&(binding.label, binding.what)),
@@ -793,6 +817,25 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_help_sets_apart_the_keys_the_footer_does_not_name() {
+        let mut app = App::for_tests();
+        app.step = Step::Validate;
+        let help = help(&app);
+        let shown = |label: &str| help.iter().find(|((l, _), _)| *l == label).map(|(_, s)| *s);
+        assert_eq!(shown("s"), Some(false), "s is in the help only: {help:?}");
+        assert_eq!(shown("?"), Some(true), "{help:?}");
+        app.step = Step::Start;
+        let help = self::help(&app);
+        let shown = |label: &str| help.iter().find(|((l, _), _)| *l == label).map(|(_, s)| *s);
+        assert_eq!(
+            shown("↑ k"),
+            Some(true),
+            "the footer's ↑↓ names it: {help:?}"
+        );
+        assert_eq!(names("↑↓"), ["↑↓", "↑", "↓"]);
     }
 
     #[test]

@@ -53,7 +53,17 @@ pub async fn run(options: WizardOptions) -> ExitCode {
         let Some(answer) = answer else {
             break true;
         };
-        for msg in translate(&app, &answer, &mut printer) {
+        let msgs = translate(&app, &answer, &mut printer);
+        let listing_all = app.step == Step::Scopes && answer.trim().eq_ignore_ascii_case("all");
+        if msgs.is_empty() && !answer.trim().is_empty() && !listing_all {
+            // Never silence for an answer that does nothing (nor an echo of it: it may be a
+            // token typed at the wrong prompt).
+            say(&format!(
+                "That answer does nothing on this screen. {}",
+                keys_line(&app)
+            ));
+        }
+        for msg in msgs {
             for effect in update(&mut app, msg) {
                 runner.run(effect);
             }
@@ -131,7 +141,9 @@ fn wrapped(line: &str) -> String {
     let indent = " ".repeat(indent);
     let options = textwrap::Options::new(PRINT_WIDTH)
         .subsequent_indent(&indent)
-        .break_words(false);
+        .break_words(false)
+        // Lines break at spaces, never at the hyphens of a GUID, a date or a name.
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
     textwrap::wrap(line, options).join("\n")
 }
 
@@ -222,7 +234,12 @@ impl Printer {
                 // The one line patwiz prints a token on, after the person said yes: not
                 // through `say`, which would hide it as token-shaped.
                 let mut out = std::io::stdout();
-                let _ = writeln!(out, "The token, on one line: {}", checked.token.expose());
+                // On a line of its own, so that selecting the line selects the token alone.
+                let _ = writeln!(
+                    out,
+                    "The token, alone on the next line:\n{}",
+                    checked.token.expose()
+                );
                 let _ = out.flush();
             }
             say(

@@ -340,14 +340,12 @@ impl Runner {
                     Ok(store) if store.backend() == Backend::Keyutils => format!(
                         "{} — {}. After a reboot it is gone, and Azure DevOps cannot show it again (you would create a new one): for a store that lasts, unlock your desktop keyring, or set PATWIZ_SECRET_STORE=secret-service.",
                         store.backend().name(),
-                        store.backend().explain()
+                        store.backend().lasts()
                     ),
+                    // The store's name, then how long the token lasts there (the name already
+                    // says where: "memory only — gone when patwiz exits").
                     Ok(store) => {
-                        format!(
-                            "{} — {}",
-                            store.backend().name(),
-                            store.backend().explain()
-                        )
+                        format!("{} — {}", store.backend().name(), store.backend().lasts())
                     }
                     Err(e) => format!("✗ {e}"),
                 },

@@ -215,10 +215,13 @@ fn on_intent(app: &mut App, intent: Intent) -> Vec<Effect> {
                 // Shown once: the screen is cleared and it is not offered again.
                 app.handoff.revealed = true;
                 app.repaint = true;
-                app.message = Some((
-                    Level::Info,
-                    "The token was shown once and the screen cleared.".into(),
-                ));
+                // Plain mode printed it into the scrollback, which patwiz cannot clear.
+                let said = if app.plain {
+                    "The token was shown once; patwiz does not show it again (clear this terminal's scrollback yourself)."
+                } else {
+                    "The token was shown once and the screen cleared."
+                };
+                app.message = Some((Level::Info, said.into()));
             }
             vec![]
         }

@@ -179,6 +179,18 @@ async fn an_account_without_access_is_named_at_the_identity_check() {
         words.contains("Add users") || words.contains("add that account"),
         "{words}"
     );
+    // The evidence names the account's directory; the advice below it does not repeat it.
+    let tenant = "c7ac8f34-d29e-4f96-b9c9-c50d7c861f3b";
+    let check = run.check("vso.code");
+    assert!(
+        check["detail"].as_str().unwrap().contains(tenant),
+        "{check:#}"
+    );
+    let advice = check["remediation"].as_str().unwrap();
+    assert!(
+        advice.contains("roshan.s@syrencloud.com") && !advice.contains(tenant),
+        "{advice}"
+    );
     assert!(
         !words.contains("copied it") && !words.contains("tick"),
         "{words}"

@@ -79,6 +79,19 @@ macro_rules! snap {
     }};
 }
 
+/// The help of `app`'s screen fits 80x24 to its last line; the screen is left as it was.
+fn assert_help_fits(app: &mut App) {
+    press(app, KeyCode::F(1));
+    let help = screen(app, 80, 24);
+    assert!(
+        help.contains("Any key closes this help."),
+        "{:?}: the help is cut at 80x24:\n{help}",
+        app.step
+    );
+    press(app, KeyCode::Char('x'));
+    assert!(app.overlay.is_none());
+}
+
 fn options(org: Option<String>, demo: Vec<DemoToken>) -> (WizardOptions, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     (
@@ -355,6 +368,15 @@ async fn validate_screens() {
     validate(&mut app, None).await;
     snap!("06_validate_missing_scope", &app);
     assert!(screen(&app, 80, 24).contains("tick Service Connections: Read & query"));
+    press(&mut app, KeyCode::Char('?'));
+    let help = screen(&app, 80, 24);
+    assert!(
+        help.contains("Also on this screen (not in the footer):")
+            && help.contains("s         change the scopes"),
+        "the help sets apart the keys the footer leaves out:\n{help}"
+    );
+    press(&mut app, KeyCode::Char('x'));
+    assert_help_fits(&mut app);
 
     let mut app = initial_app(&options);
     to_paste(&mut app, 0);
@@ -392,7 +414,10 @@ async fn validate_screens() {
         assert!(!screen(&app, 80, 24).contains(&token.value[..5]));
     }
     assert_eq!(names(&press(&mut app, KeyCode::Enter)), ["DescribeStore"]);
-    update(&mut app, Msg::StoreDescribed("Secret Service — stored in your desktop keyring (Secret Service): it survives a reboot".into()));
+    update(
+        &mut app,
+        Msg::StoreDescribed("Secret Service — survives a reboot".into()),
+    );
     // The create step's 30 days, carried; typing replaces it.
     assert!(screen(&app, 80, 24).contains("> 2026-12-31"));
     type_text(&mut app, "2027-05-31");
@@ -586,6 +611,12 @@ fn start_panel_and_hand_off_for_every_profile() {
             &mut app,
             Msg::OrgChecked(Ok("Azure DevOps Services".into())),
         );
+        assert_help_fits(&mut app);
+        let scopes = screen(&app, 80, 24);
+        assert!(
+            scopes.contains("Full access (f)") && scopes.contains("groups 1–"),
+            "{name}: the Scopes header pushed the Full access line off 80x24:\n{scopes}"
+        );
         if app.ticked_scopes().is_empty() {
             press(&mut app, KeyCode::Char(' '));
         }
@@ -600,6 +631,7 @@ fn start_panel_and_hand_off_for_every_profile() {
         update(&mut app, stored());
         assert_eq!(app.step, Step::HandOff, "{name}");
         snap!(format!("13_handoff_{name}"), &app);
+        assert_help_fits(&mut app);
         let screen = screen(&app, 80, 24);
         assert!(!screen.contains("AwfEo"), "{name}: the token is on screen");
         assert!(matches!(

@@ -16,7 +16,8 @@ fn helpdesk_fixes_a_token_made_for_the_wrong_organization() {
     s.paste(OTHER_ORG);
     s.send("\r");
     s.wait_for("Token not accepted");
-    s.wait_for("Azure DevOps rejected this token");
+    s.wait_for(" Azure DevOps rejected this token.");
+    s.wait_for("The token will not work for Git-Zen · 0 of 5 proven.");
     assert!(
         s.screen().contains("Confirm you copied it without"),
         "{}",

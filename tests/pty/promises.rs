@@ -39,15 +39,22 @@ fn plain_mode_without_a_clipboard_shows_the_token_once_when_v_is_offered() {
     s.wait_for("Type y then Enter to show it");
     assert!(!s.output().contains(GIT_ZEN), "not before the yes");
     s.send("y\r");
-    s.wait_for("The token, on one line:");
+    s.wait_for("The token, alone on the next line:");
     s.wait_for("(patwiz cannot)");
     assert!(
         s.output()
-            .contains(&format!("The token, on one line: {GIT_ZEN}")),
-        "the token, whole and unbroken, once"
+            .lines()
+            .any(|line| line.trim_end_matches('\r') == GIT_ZEN),
+        "the token, whole and unbroken, alone on its line, once"
     );
     assert_eq!(s.output().matches(GIT_ZEN).count(), 1, "once only");
     s.send("\r");
+    s.wait_for("patwiz does not show it again");
+    assert!(
+        !s.output().contains("screen cleared"),
+        "plain mode clears no screen: {}",
+        s.output()
+    );
     s.send("\r");
     s.wait_for("Step 9 of 9");
     s.send("\r");
@@ -160,7 +167,7 @@ fn inside_tmux_the_terminal_copy_is_taken_out_of_tmuxs_buffer_and_never_called_c
     assert!(!screen().contains("on the clipboard for one paste: cleared"));
     keys("Enter");
     wait_for("Step 9 of 9");
-    wait_for("tmux's paste buffer");
+    wait_for("patwiz deleted tmux's paste buffer of the token");
     assert!(!holds_token(), "the token is still in tmux's paste buffer");
     assert!(
         !screen().contains("cleared from the clipboard"),

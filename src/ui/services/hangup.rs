@@ -21,6 +21,22 @@ impl Hangup {
     }
 }
 
+/// `signal.recv()` for a listener that registered, a future that never ends for one that
+/// could not (the other listeners still answer).
+#[cfg(any(unix, windows))]
+macro_rules! recv_or_never {
+    ($signal:expr) => {
+        async {
+            match &mut $signal {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        }
+    };
+}
+
 #[cfg(unix)]
 mod imp {
     use tokio::signal::unix::{Signal, SignalKind, signal};
@@ -39,18 +55,8 @@ mod imp {
         }
 
         pub async fn wait(&mut self) {
-            let hangup = async {
-                match &mut self.hangup {
-                    Some(s) => s.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
-            let terminate = async {
-                match &mut self.terminate {
-                    Some(s) => s.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
+            let hangup = recv_or_never!(self.hangup);
+            let terminate = recv_or_never!(self.terminate);
             tokio::select! {
                 _ = hangup => {}
                 _ = terminate => {}
@@ -80,24 +86,9 @@ mod imp {
         }
 
         pub async fn wait(&mut self) {
-            let close = async {
-                match &mut self.close {
-                    Some(s) => s.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
-            let logoff = async {
-                match &mut self.logoff {
-                    Some(s) => s.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
-            let shutdown = async {
-                match &mut self.shutdown {
-                    Some(s) => s.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
+            let close = recv_or_never!(self.close);
+            let logoff = recv_or_never!(self.logoff);
+            let shutdown = recv_or_never!(self.shutdown);
             tokio::select! {
                 _ = close => {}
                 _ = logoff => {}

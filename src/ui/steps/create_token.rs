@@ -157,10 +157,13 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
         ]),
     ]);
     if profile.is_some_and(|p| p.global_pat_retired) {
-        lines.push(Line::styled(
-            format!("    The {} says \"All accessible organizations\": Microsoft {} those global PATs on {GLOBAL_PAT_RETIREMENT}.", profile.map(|p| p.source.as_str()).unwrap_or("guide"), crate::domain::retires_on(app.today)),
-            theme.warn(),
-        ));
+        let said = format!(
+            "The {} says \"All accessible organizations\": Microsoft {} those global PATs on \
+             {GLOBAL_PAT_RETIREMENT}.",
+            profile.map_or("guide", |p| p.source.as_str()),
+            crate::domain::retires_on(app.today)
+        );
+        lines.extend(hanging(&said, width, "    ", theme.warn(), theme.warn()));
     }
     lines.push(expiry_line(app, theme));
     // A refusal's panel takes the room of the expiry advice (all of it fits at 80×24).

@@ -134,7 +134,7 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
     if let SaveState::Saved(stored) = &app.save.state {
         lines.extend(fact(
             "Stored in:",
-            &format!("{} ({}).", stored.backend.name(), stored.backend.lasts()),
+            &format!("{} — {}.", stored.backend.name(), stored.backend.lasts()),
         ));
     }
     if let SaveState::SavedTeam(where_) = &app.save.state {

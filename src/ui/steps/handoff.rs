@@ -120,12 +120,23 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
             let left = at.saturating_duration_since(app.now);
             // Whole seconds, rounded up: "cleared in 30 s" until the last one has begun.
             let left = left.as_secs() + u64::from(left.subsec_nanos() > 0);
-            lines.push(Line::styled(
-                if app.handoff.via_terminal {
-                    format!(" The token is in your terminal's clipboard: in {left} s, or when you leave, patwiz asks the terminal to forget it (it cannot check that it did).")
-                } else {
-                    format!(" The token is on the clipboard for one paste: cleared in {left} s, or when you leave.")
-                },
+            let said = if app.handoff.via_terminal {
+                format!(
+                    "The token is in your terminal's clipboard: in {left} s, or when you leave, \
+                     patwiz asks the terminal to forget it (it cannot check that it did); u \
+                     copies the URL."
+                )
+            } else {
+                format!(
+                    "The token is on the clipboard for one paste: cleared in {left} s, or when \
+                     you leave; u copies the URL."
+                )
+            };
+            lines.extend(crate::ui::widgets::wrap::hanging(
+                &said,
+                width,
+                " ",
+                theme.warn(),
                 theme.warn(),
             ));
         }

@@ -23,7 +23,7 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
         Step::Start => start::lines(app, theme, width),
         Step::Organization => organization::lines(app, theme, spinner, width),
         Step::CreateToken => create_token::lines(app, theme, width),
-        Step::Scopes => scopes::lines(app, theme),
+        Step::Scopes => scopes::lines(app, theme, width),
         Step::Paste => paste::lines(app, theme, width),
         Step::Validate => validate::lines(app, theme, spinner, width),
         Step::Save => save::lines(app, theme, width),

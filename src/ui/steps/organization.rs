@@ -106,10 +106,13 @@ pub fn lines<'a>(app: &'a App, theme: Theme, spinner: usize, width: u16) -> Vec<
             } else {
                 kind.split(';').next().unwrap_or(kind)
             };
-            lines.push(Line::from(vec![
-                Span::styled(mark, style),
-                Span::raw(format!("{org} ({kind})")),
-            ]));
+            lines.extend(hanging(
+                &format!("{org} ({kind})"),
+                width,
+                mark,
+                style,
+                Style::default(),
+            ));
             if let Some(cut) = org.trimmed() {
                 lines.push(Line::styled(
                     format!("   (left out: /{})", cut.trim_start_matches('/')),

@@ -227,8 +227,14 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
             Line::styled(format!("   {value}"), theme.dim())
         }
     };
+    lines.extend(crate::ui::widgets::wrap::hanging(
+        &where_,
+        width,
+        " Where: ",
+        ratatui::style::Style::default(),
+        ratatui::style::Style::default(),
+    ));
     lines.extend([
-        Line::from(vec![Span::raw(" Where: "), Span::raw(where_)]),
         Line::styled(under, theme.dim()),
         Line::raw(""),
         Line::raw(if app.save.expires_chosen {

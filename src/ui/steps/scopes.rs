@@ -152,15 +152,18 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn head(app: &App, theme: Theme, shown: Option<(usize, usize)>) -> Vec<Line<'static>> {
+/// The count of chosen and needed scopes, then the Full access box (or the filter) with the
+/// position in the list. The first sentence wraps under itself when a long integration name
+/// would pass `width`, so the line below it is never pushed off the screen.
+fn head(app: &App, theme: Theme, shown: Option<(usize, usize)>, width: u16) -> Vec<Line<'static>> {
     let picker = &app.scopes;
     let chosen = picker.rows.iter().filter(|r| r.chosen > 0).count();
     let needed = picker.rows.iter().filter(|r| r.required > 0).count();
     let need = if own_choice(app) {
-        " · you choose what the integration needs · patwiz proves each one".to_string()
+        "you choose what the integration needs · patwiz proves each one".to_string()
     } else {
         format!(
-            " · {needed} needed by {} · patwiz checks the chosen ones",
+            "{needed} needed by {} · patwiz checks the chosen ones",
             app.integration()
         )
     };
@@ -172,13 +175,13 @@ fn head(app: &App, theme: Theme, shown: Option<(usize, usize)>) -> Vec<Line<'sta
         ),
         _ => Span::raw(""),
     };
-    let mut lines = vec![Line::from(vec![
-        Span::styled(
-            format!(" {} chosen", plural(chosen, "scope", "scopes")),
-            theme.strong(),
-        ),
-        Span::styled(need, theme.dim()),
-    ])];
+    let mut lines = hanging(
+        &need,
+        width,
+        &format!(" {} chosen · ", plural(chosen, "scope", "scopes")),
+        theme.strong(),
+        theme.dim(),
+    );
     if picker.filtering || !picker.filter.is_empty() {
         let cursor = if picker.filtering { "▏" } else { "" };
         lines.push(Line::from(vec![
@@ -318,8 +321,9 @@ fn about(app: &App, theme: Theme, width: u16) -> Vec<Line<'static>> {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let top_rows = head(app, theme, None, area.width).len();
     let [top, list, bottom] = Layout::vertical([
-        Constraint::Length(2),
+        Constraint::Length(u16::try_from(top_rows).unwrap_or(u16::MAX)),
         Constraint::Fill(1),
         Constraint::Length(3),
     ])
@@ -328,7 +332,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let height = usize::from(list.height);
     let first = app.scopes.cursor.saturating_sub(height.saturating_sub(1));
     let last = (first + height).min(visible.len());
-    frame.render_widget(text(head(app, theme, Some((first, last)))), top);
+    frame.render_widget(text(head(app, theme, Some((first, last)), area.width)), top);
     let wide = list.width >= 110;
     let rows: Vec<Line> = visible[first..last]
         .iter()
@@ -349,8 +353,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
 
 /// Every group at once, numbered (plain mode turns a group on or off by its number, and `+` or
 /// `-` after the number changes its level), with the reasons of the needed ones.
-pub fn lines<'a>(app: &'a App, theme: Theme) -> Vec<Line<'a>> {
-    let mut lines = head(app, theme, None);
+pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
+    let mut lines = head(app, theme, None, width);
     for (i, row) in app.scopes.rows.iter().enumerate() {
         let mut line = row_line(row, false, own_choice(app), theme, false);
         line.spans

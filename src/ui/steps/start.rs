@@ -216,17 +216,39 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
             lines.extend(profile_panel(p, theme, width, room));
         }
         Some(StartChoice::Rotate(r)) => {
-            lines.push(Line::raw(format!(
-                " Replace the stored token for {} ({}).",
-                r.settings.url, r.settings.profile
-            )));
-            lines.push(Line::raw(
-                " The new token is proven first; the old one stays until it passes.",
+            let say = format!(
+                "Replace the stored token for {}{}. The new token is proven first; the old one \
+                 stays until it passes.",
+                r.settings.url,
+                used_by(app, &r.settings.profile)
+            );
+            lines.extend(hanging(
+                &say,
+                width,
+                " ",
+                Style::default(),
+                Style::default(),
             ));
         }
         None => {}
     }
     lines
+}
+
+/// " (used by Git Integration for Jira)": the integration a stored token was made for, by the
+/// title its profile shows on this screen, never the profile's command-line name; nothing for
+/// a profile this computer no longer has.
+fn used_by(app: &App, profile: &str) -> String {
+    app.start
+        .choices
+        .iter()
+        .find_map(|c| match c {
+            StartChoice::Profile(p) if p.name == profile && !p.scopes.is_empty() => {
+                Some(format!(" (used by {})", p.title))
+            }
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 /// What the chosen profile needs and when a PAT is the right choice, wrapped to `width` with

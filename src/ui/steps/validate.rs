@@ -377,7 +377,11 @@ pub fn verdict(app: &App, theme: Theme, width: u16) -> Vec<Line<'static>> {
         .filter(|c| c.required && c.status == CheckStatus::Pass)
         .count();
     let total = report.checks.iter().filter(|c| c.required).count();
-    let headline = report.headline(&app.integration());
+    // A refused token's cause is the line above this one; here, what it means.
+    let headline = match report.verdict {
+        Verdict::TokenRejected => format!("The token will not work for {}", app.integration()),
+        _ => report.headline(&app.integration()),
+    };
     let style = match report.verdict {
         Verdict::Pass if report.over_privileged().is_empty() => theme.ok(),
         Verdict::Pass => theme.warn(),

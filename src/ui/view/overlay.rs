@@ -23,18 +23,39 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 /// The help's lines (also plain mode's `?`).
 pub fn help_lines(app: &App, theme: Theme) -> Vec<Line<'static>> {
-    let mut lines = vec![
-        Line::styled(
-            format!("{} — keys on this screen", app.step.title()),
-            theme.strong(),
-        ),
-        Line::raw(""),
-    ];
-    for (key, what) in keymap::help(app) {
-        lines.push(Line::from(vec![
+    let mut lines = vec![Line::styled(
+        format!("{} — keys on this screen", app.step.title()),
+        theme.strong(),
+    )];
+    // The quit-anywhere keys are the closing sentence's, not rows of their own: the help of
+    // the busiest screen fits 80x24 (a test holds it).
+    let anywhere = ["Ctrl+C", "Ctrl+Q"];
+    let keys: Vec<_> = keymap::help(app)
+        .into_iter()
+        .filter(|((label, _), _)| !anywhere.contains(label))
+        .collect();
+    let row = |(key, what): keymap::Hint| {
+        Line::from(vec![
             Span::styled(format!("  {key:<10}"), theme.key()),
             Span::raw(what),
-        ]));
+        ])
+    };
+    lines.extend(
+        keys.iter()
+            .filter(|(_, shown)| *shown)
+            .map(|(h, _)| row(*h)),
+    );
+    let more: Vec<Line> = keys
+        .iter()
+        .filter(|(_, shown)| !*shown)
+        .map(|(h, _)| row(*h))
+        .collect();
+    if !more.is_empty() {
+        lines.push(Line::styled(
+            "Also on this screen (not in the footer):",
+            theme.strong(),
+        ));
+        lines.extend(more);
     }
     lines.push(Line::raw(""));
     lines.push(Line::raw(if app.plain {

@@ -17,7 +17,9 @@ pub fn hanging(
     let width = usize::from(width).max(indent.len() + 20);
     let options = textwrap::Options::new(width)
         .initial_indent(&indent)
-        .subsequent_indent(&indent);
+        .subsequent_indent(&indent)
+        // Lines break at spaces, never at the hyphens of a GUID, a date or a name.
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
     textwrap::wrap(text, options)
         .into_iter()
         .enumerate()

@@ -20,6 +20,15 @@ pub(super) fn account_words(raw: &str) -> String {
     }
 }
 
+/// The sign-in name alone (`upn` of `{tenant}\{upn}`): what the advice calls the account once
+/// the evidence above it has named its directory.
+pub(super) fn sign_in_name(raw: &str) -> String {
+    match raw.split_once('\\') {
+        Some((tenant, upn)) if !tenant.is_empty() && !upn.is_empty() => upn.to_string(),
+        _ => raw.to_string(),
+    }
+}
+
 /// The parts of `_apis/connectionData` patwiz reads. Each field is taken when it is a string
 /// and ignored otherwise: one odd field never hides the others.
 #[derive(Debug, Default, Deserialize)]
@@ -98,11 +107,11 @@ pub(super) fn read_identity(
     let class = classify_identity(&answer, anonymous);
     if class != CheckClass::Ok {
         let named = answer.tf400813_user();
-        let account = named
+        let raw_account = named
             .clone()
             .filter(|u| is_named_account(u))
-            .or_else(|| answer.user_data.clone())
-            .map(|a| account_words(&a));
+            .or_else(|| answer.user_data.clone());
+        let account = raw_account.as_deref().map(account_words);
         let said = reply
             .message()
             .map(|m| format!(": \"{m}\""))
@@ -175,7 +184,8 @@ pub(super) fn read_identity(
             http_status: Some(reply.status),
             detail,
             key,
-            account,
+            // The evidence names the directory; the advice below it, the sign-in name.
+            account: raw_account.as_deref().map(sign_in_name),
         });
     }
     let from_header = reply

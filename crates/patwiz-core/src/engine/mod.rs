@@ -58,7 +58,7 @@ pub struct Stop {
     pub detail: String,
     /// A remediation variant (the anonymous identity); default: the class's own.
     pub key: Option<RemediationKey>,
-    /// The account the service named.
+    /// The account the service named, by its sign-in name (the evidence names its directory).
     pub account: Option<String>,
 }
 

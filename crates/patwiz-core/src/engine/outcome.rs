@@ -4,7 +4,7 @@
 use tokio::time::Instant;
 
 use super::http::{HttpError, Reply};
-use super::identity::account_words;
+use super::identity::sign_in_name;
 use super::probes::{Needs, Probe};
 use super::run::{Run, elapsed_ms};
 use super::send::{NotSent, send_probe};
@@ -281,7 +281,7 @@ pub(super) async fn run_one(
                 .filter(|u| is_named_account(u))
                 .or_else(|| a.user_data.clone())
         })
-        .map_or_else(|| "(not named)".to_string(), |a| account_words(&a));
+        .map_or_else(|| "(not named)".to_string(), |a| sign_in_name(&a));
     let lower = catalogue.label(probe.scope);
     let what = capitalise(probe.what);
     let evidence = {

@@ -118,7 +118,9 @@ impl Report {
                 Some(w) => {
                     let options = textwrap::Options::new(w.max(40))
                         .initial_indent(first)
-                        .subsequent_indent(rest);
+                        .subsequent_indent(rest)
+                        // Lines break at spaces, never at the hyphens of a GUID, a date or a name.
+                        .word_splitter(textwrap::WordSplitter::NoHyphenation);
                     textwrap::fill(text, options) + "\n"
                 }
                 None => format!("{first}{text}\n"),
@@ -219,8 +221,21 @@ impl Report {
 
     /// The verdict as a headline for a person. A token whose scopes are all there but whose
     /// account lacks a permission (a Stakeholder, not an administrator) is said to be that, not
-    /// "missing scopes".
+    /// "missing scopes"; a token refused before any scope was tried says why it was refused (a
+    /// token that was read but whose account is not in the organization was not "rejected").
     pub fn headline(&self, integration: &str) -> String {
+        if self.verdict == Verdict::TokenRejected {
+            match self.checks.first().map(|c| c.class) {
+                Some(CheckClass::NoAccess) => {
+                    return "The token's account has no access to this organization".to_string();
+                }
+                Some(CheckClass::TokenExpired) => return "The token has expired".to_string(),
+                Some(CheckClass::PolicyBlocked) => {
+                    return "The organization's policy refused this token".to_string();
+                }
+                _ => {}
+            }
+        }
         let failing: Vec<&CheckResult> = self
             .checks
             .iter()
@@ -463,5 +478,27 @@ mod tests {
         assert!(exact.over_privileged().is_empty());
         assert_eq!(exact.exit_code_for(true), 0);
         assert_eq!(exact.headline("Git-Zen"), "The token works for Git-Zen");
+    }
+
+    #[test]
+    fn a_refused_token_is_headlined_by_why_it_was_refused() {
+        let refused = |class: CheckClass| {
+            let mut r = report(vec![CheckResult {
+                class,
+                ..row("Code: Read", true, CheckStatus::Fail)
+            }]);
+            r.verdict = Verdict::TokenRejected;
+            r.headline("Git-Zen")
+        };
+        // Read, but its account is not in the organization: not "rejected".
+        assert_eq!(
+            refused(CheckClass::NoAccess),
+            "The token's account has no access to this organization"
+        );
+        assert_eq!(refused(CheckClass::TokenExpired), "The token has expired");
+        assert_eq!(
+            refused(CheckClass::TokenInvalid),
+            "Azure DevOps rejected this token"
+        );
     }
 }
