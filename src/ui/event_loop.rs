@@ -90,6 +90,8 @@ where
         let first = tokio::select! {
             Some(input) = input.next() => match input {
                 Input::Key(key) => keymap::intent(&app, &key).map(Msg::Intent),
+                // A paste into a screen that is not drawn is not taken (see keymap::intent).
+                Input::Paste(_) if app.too_small() => None,
                 Input::Paste(text) => Some(Msg::Paste(text)),
                 Input::Resize(w, h) => Some(Msg::Resized(w, h)),
                 // Nobody is left to answer a question: end as quitting does.

@@ -623,6 +623,13 @@ fn global(app: &App) -> [Binding; 3] {
 
 /// What `key` means now, if anything.
 pub fn intent(app: &App, key: &KeyEvent) -> Option<Intent> {
+    // A window too small to draw in shows only a notice: no key acts on a screen the person
+    // cannot see, except quitting (which still asks first when a proven token is unsaved).
+    if app.too_small() {
+        let quit = key.modifiers.contains(KeyModifiers::CONTROL)
+            && matches!(key.code, KeyCode::Char('c' | 'q'));
+        return quit.then_some(I::Quit);
+    }
     match app.overlay {
         Some(Overlay::Help) => return Some(I::CloseOverlay),
         Some(Overlay::ConfirmQuit) => {
@@ -817,6 +824,27 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_window_too_small_to_draw_in_takes_no_key_but_quitting() {
+        let mut app = App::for_tests();
+        app.step = Step::Start;
+        app.size = (60, 20);
+        assert_eq!(press(&app, KeyCode::Enter, KeyModifiers::NONE), None);
+        assert_eq!(press(&app, KeyCode::Char('q'), KeyModifiers::NONE), None);
+        assert_eq!(
+            press(&app, KeyCode::Char('c'), KeyModifiers::CONTROL),
+            Some(Intent::Quit)
+        );
+        app.size = (80, 24);
+        assert_eq!(
+            press(&app, KeyCode::Enter, KeyModifiers::NONE),
+            Some(Intent::Next)
+        );
+        app.plain = true;
+        app.size = (10, 10);
+        assert!(!app.too_small(), "plain mode draws no window");
     }
 
     #[test]

@@ -151,6 +151,12 @@ pub struct DemoToken {
 }
 
 impl App {
+    /// The full-screen window is smaller than the wizard draws in (it shows only a notice).
+    pub fn too_small(&self) -> bool {
+        use crate::ui::view::{MIN_HEIGHT, MIN_WIDTH};
+        !self.plain && (self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT)
+    }
+
     /// The key that goes back a step, as the person types it here: Esc on the full screen,
     /// `-` in plain mode (which has no Esc).
     pub fn back_key(&self) -> &'static str {

@@ -598,3 +598,24 @@ fn helpdesk_adds_a_missing_scope_to_the_token_patwiz_created_without_a_new_one()
     s.send("y");
     assert_eq!(s.exit_code(), 1, "left with nothing stored");
 }
+
+/// A window too small to draw in shows a notice that says keys wait: Enter there moves no
+/// step the person cannot see, and once the window is large enough the same screen is back.
+#[test]
+fn keys_wait_while_the_window_is_too_small() {
+    let config = tempfile::tempdir().unwrap();
+    let mut s = Session::start(config.path());
+    s.wait_for("Step 1 of 9");
+    s.resize(20, 60);
+    s.wait_for("keys wait");
+    s.send("\r");
+    s.send("\r");
+    s.send("q");
+    s.pump(std::time::Duration::from_millis(300));
+    s.resize(24, 80);
+    s.wait_for("Step");
+    let screen = s.screen();
+    assert!(screen.contains("Step 1 of 9"), "{screen}");
+    s.send("q");
+    assert_eq!(s.exit_code(), 1, "left with nothing stored");
+}

@@ -24,7 +24,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         frame.render_widget(
             Paragraph::new(format!(
-                "patwiz needs a window of at least {MIN_WIDTH}×{MIN_HEIGHT} (this one is {}×{}). Make it larger: nothing is lost meanwhile.",
+                "patwiz needs a window of at least {MIN_WIDTH}×{MIN_HEIGHT} (this one is {}×{}). Make it larger: until then keys wait and nothing is lost (Ctrl+C quits).",
                 area.width, area.height
             ))
             .wrap(Wrap { trim: true }),
