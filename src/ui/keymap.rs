@@ -219,6 +219,9 @@ fn demo(app: &App) -> bool {
 fn signing_in(app: &App) -> bool {
     app.create.minting
 }
+fn not_signing_in(app: &App) -> bool {
+    !app.create.minting
+}
 fn idle(app: &App) -> bool {
     !app.validation.running
 }
@@ -347,21 +350,32 @@ static CREATE_TOKEN: [Binding; 9] = [
         can_mint,
     ),
     bind(&[Key::Char('o')], "o", "open page", I::OpenPage),
-    extra(
-        &[Key::Code(C::Left), Key::Char('h')],
-        "← h",
-        "shorter expiry",
-        I::Less,
+    // While patwiz signs in and creates the token, its expiry is already asked for and the
+    // next step would hide the sign-in's code: Esc stops it first.
+    only(
+        extra(
+            &[Key::Code(C::Left), Key::Char('h')],
+            "← h",
+            "shorter expiry",
+            I::Less,
+        ),
+        not_signing_in,
     ),
-    extra(
-        &[Key::Code(C::Right), Key::Char('l')],
-        "→ l",
-        "longer expiry",
-        I::More,
+    only(
+        extra(
+            &[Key::Code(C::Right), Key::Char('l')],
+            "→ l",
+            "longer expiry",
+            I::More,
+        ),
+        not_signing_in,
     ),
-    summary("←→", "expiry"),
+    only(summary("←→", "expiry"), not_signing_in),
     bind(&[Key::Char('c')], "c", "copy link", I::CopyLink),
-    bind(&[Key::Code(C::Enter)], "Enter", "next", I::Next),
+    only(
+        bind(&[Key::Code(C::Enter)], "Enter", "next", I::Next),
+        not_signing_in,
+    ),
     BACK,
 ];
 
@@ -824,6 +838,25 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn while_patwiz_signs_in_to_create_the_token_only_stopping_moves_on() {
+        let mut app = App::for_tests();
+        app.step = Step::CreateToken;
+        app.create.minting = true;
+        assert_eq!(press(&app, KeyCode::Enter, KeyModifiers::NONE), None);
+        assert_eq!(press(&app, KeyCode::Right, KeyModifiers::NONE), None);
+        assert_eq!(
+            press(&app, KeyCode::Esc, KeyModifiers::NONE),
+            Some(Intent::StopSignIn)
+        );
+        assert!(!footer(&app).iter().any(|(k, _)| *k == "Enter"));
+        app.create.minting = false;
+        assert_eq!(
+            press(&app, KeyCode::Enter, KeyModifiers::NONE),
+            Some(Intent::Next)
+        );
     }
 
     #[test]
