@@ -1,5 +1,6 @@
 //! `patwiz check`: prove a token's scopes from a script.
 
+use crate::cli::CmdResult;
 use std::process::ExitCode;
 
 use super::{CheckArgs, config_dir, token_text, usage};
@@ -14,17 +15,12 @@ async fn stored_token(org: &OrgUrl) -> Option<Token> {
     vault.token(&org.key()).await.ok().flatten()
 }
 
-pub async fn run(mut args: CheckArgs) -> ExitCode {
+pub async fn run(mut args: CheckArgs) -> CmdResult {
     use crate::domain::token::check_pasted;
     use crate::engine;
 
-    let org = match super::org_or_only_stored(args.org.as_deref()) {
-        Ok(org) => org,
-        Err(code) => return code,
-    };
-    if let Err(code) = super::refuse_lookalike(&org, args.server) {
-        return code;
-    }
+    let org = super::org_or_only_stored(args.org.as_deref())?;
+    super::refuse_lookalike(&org, args.server)?;
     if args.ca_file.is_none() {
         args.ca_file = std::env::var_os("SSL_CERT_FILE")
             .filter(|v| !v.is_empty())
@@ -33,7 +29,7 @@ pub async fn run(mut args: CheckArgs) -> ExitCode {
     if let Some(path) = &args.ca_file
         && let Err(e) = engine::http::load_certificates(path)
     {
-        return usage(format!("--ca-file (or SSL_CERT_FILE): {e}"));
+        return Err(usage(format!("--ca-file (or SSL_CERT_FILE): {e}")));
     }
     // Neither --profile nor --scopes: the profile this organization was stored with (the
     // settings are read only then).
@@ -54,7 +50,7 @@ pub async fn run(mut args: CheckArgs) -> ExitCode {
     };
     let (scopes, profile) = match crate::flows::prove::what_to_prove(&super::ctx(), &org, &asked) {
         Ok(found) => found,
-        Err(e) => return usage(e),
+        Err(e) => return Err(usage(e)),
     };
     let command = format!("patwiz check --org {org}");
     let ask = super::TokenAsk {
@@ -68,7 +64,7 @@ pub async fn run(mut args: CheckArgs) -> ExitCode {
                 secrecy::zeroize::Zeroizing::new(token.expose().to_string()),
                 "the keyring",
             ),
-            None => return usage(no_token),
+            None => return Err(usage(no_token)),
         },
     };
     let http = engine::http::HttpOptions {
@@ -109,5 +105,5 @@ pub async fn run(mut args: CheckArgs) -> ExitCode {
     } else {
         super::print_report(&report);
     }
-    ExitCode::from(report.exit_code_for(args.strict))
+    Ok(ExitCode::from(report.exit_code_for(args.strict)))
 }

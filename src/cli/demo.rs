@@ -1,5 +1,6 @@
 //! `patwiz demo`: the emulated Azure DevOps, alone (--serve) or behind the wizard.
 
+use crate::cli::CmdResult;
 use std::process::ExitCode;
 
 use super::{DemoArgs, UsageError};
@@ -38,10 +39,10 @@ async fn start_emulator(args: &DemoArgs) -> Result<crate::emulator::Emulator, Us
         .map_err(|e| UsageError(e.to_string()))
 }
 
-pub async fn serve(args: DemoArgs) -> ExitCode {
+pub async fn serve(args: DemoArgs) -> CmdResult {
     let emulator = match start_emulator(&args).await {
         Ok(e) => e,
-        Err(e) => return super::usage(e),
+        Err(e) => return Err(super::usage(e)),
     };
     println!(
         "Azure DevOps emulator: demo organization at {}",
@@ -61,7 +62,7 @@ pub async fn serve(args: DemoArgs) -> ExitCode {
     let _ = std::io::stdout().flush();
     let _ = tokio::signal::ctrl_c().await;
     drop(emulator);
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Demo tokens offered on the Paste screen (1-9), most instructive first.
@@ -122,15 +123,15 @@ fn offered(scenario: &crate::emulator::Scenario) -> Vec<crate::ui::state::DemoTo
 
 /// `patwiz demo`: the wizard on the built-in demo organization, served in-process on loopback.
 /// Settings go to a throw-away directory and the demo token is removed from the keyring again.
-pub async fn wizard(args: DemoArgs) -> ExitCode {
+pub async fn wizard(args: DemoArgs) -> CmdResult {
     let emulator = match start_emulator(&args).await {
         Ok(e) => e,
-        Err(e) => return super::usage(e),
+        Err(e) => return Err(super::usage(e)),
     };
     let demo_tokens = offered(emulator.scenario());
     let scratch = match tempfile_dir() {
         Ok(dir) => dir,
-        Err(e) => return super::usage(e),
+        Err(e) => return Err(super::usage(e)),
     };
     let config = scratch.path().to_path_buf();
     let options = crate::ui::WizardOptions {
@@ -152,7 +153,7 @@ pub async fn wizard(args: DemoArgs) -> ExitCode {
     };
     drop(scratch);
     drop(emulator);
-    code
+    Ok(code)
 }
 
 /// A private directory for the demo's settings, created fresh with an unpredictable name and

@@ -2,6 +2,7 @@
 //! only, in the shapes the common consumers read; never on disk, never in argv. The exit code
 //! is the command's. A token that no longer passes its check is refused before the command runs.
 
+use crate::cli::CmdResult;
 use std::process::ExitCode;
 
 use base64::Engine as _;
@@ -48,18 +49,17 @@ fn environment(
     vars
 }
 
-pub async fn run(args: ExecArgs) -> ExitCode {
-    let org = match super::org_or_only_stored(args.org.as_deref()) {
-        Ok(org) => org,
-        Err(code) => return code,
-    };
+pub async fn run(args: ExecArgs) -> CmdResult {
+    let org = super::org_or_only_stored(args.org.as_deref())?;
     let Some((program, rest)) = args.command.split_first() else {
-        return usage("nothing to run: patwiz exec --org URL -- COMMAND [ARGS…]");
+        return Err(usage(
+            "nothing to run: patwiz exec --org URL -- COMMAND [ARGS…]",
+        ));
     };
     if let Some(name) = &args.nuget_feed
         && let Err(bad) = crate::domain::feed_config::check_feed_name(name)
     {
-        return usage(format!("--nuget-feed: {bad}"));
+        return Err(usage(format!("--nuget-feed: {bad}")));
     }
     // The organization's own package host (Azure DevOps Server serves feeds from the
     // collection), as the service names it when discovery says nothing.
@@ -72,14 +72,11 @@ pub async fn run(args: ExecArgs) -> ExitCode {
             name: name.clone(),
             org_name: org.name().to_string(),
         });
-    let vault = match open_vault().await {
-        Ok(v) => v,
-        Err(code) => return code,
-    };
+    let vault = open_vault().await?;
     let Some(entry) = vault.settings.entry(&org.key()) else {
-        return usage(format!(
+        return Err(usage(format!(
             "{org} has no stored token: patwiz login or patwiz create first"
-        ));
+        )));
     };
     let token = match vault.token(&entry.key).await {
         Ok(Some(t)) => t,
@@ -87,14 +84,11 @@ pub async fn run(args: ExecArgs) -> ExitCode {
             eprintln!(
                 "patwiz: the token for {org} is missing from the secret store: run `patwiz login` again"
             );
-            return ExitCode::from(2);
+            return Ok(ExitCode::from(2));
         }
     };
     if !args.no_check {
-        let profile = match super::find_profile(&entry.profile) {
-            Ok(p) => p,
-            Err(code) => return code,
-        };
+        let profile = super::find_profile(&entry.profile)?;
         let report = crate::flows::prove::run(
             crate::flows::prove::request(crate::flows::prove::Proof {
                 org: org.clone(),
@@ -114,7 +108,7 @@ pub async fn run(args: ExecArgs) -> ExitCode {
                 report.verdict.as_str(),
                 report.what_to_do().unwrap_or_default()
             );
-            return ExitCode::from(report.exit_code());
+            return Ok(ExitCode::from(report.exit_code()));
         }
     }
     let mut command = std::process::Command::new(program);
@@ -134,7 +128,7 @@ pub async fn run(args: ExecArgs) -> ExitCode {
         // Replaced by the command: its signals and exit status are its own.
         let error = command.exec();
         eprintln!("patwiz: cannot run {program}: {error}");
-        ExitCode::from(127)
+        Ok(ExitCode::from(127))
     }
     #[cfg(not(unix))]
     match command.status() {

@@ -3,6 +3,7 @@
 //! into the user-level file (never a project's). Before anything is shown or written the token is
 //! proven to read the feed, and the package host comes from the organization's own discovery.
 
+use crate::cli::{CliError, CmdResult};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -61,31 +62,22 @@ fn shown(path: &std::path::Path) -> String {
     }
 }
 
-pub async fn run(client: Client, args: FeedArgs) -> ExitCode {
-    let org = match super::org_or_only_stored(args.org.as_deref()) {
-        Ok(org) => org,
-        Err(code) => return code,
-    };
-    if let Err(code) = super::refuse_lookalike(&org, false) {
-        return code;
-    }
+pub async fn run(client: Client, args: FeedArgs) -> CmdResult {
+    let org = super::org_or_only_stored(args.org.as_deref())?;
+    super::refuse_lookalike(&org, false)?;
     if let Err(bad) = feed_config::check_feed_name(&args.feed) {
-        return usage(format!("--feed: {bad}"));
+        return Err(usage(format!("--feed: {bad}")));
     }
     if let Some(project) = &args.project
         && (project.trim().is_empty() || project.chars().any(crate::domain::text::is_control))
     {
-        return usage("--project: the project's name, as Azure DevOps shows it");
+        return Err(usage(
+            "--project: the project's name, as Azure DevOps shows it",
+        ));
     }
-    let token = match token_for(&org, args.token_stdin, client).await {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
+    let token = token_for(&org, args.token_stdin, client).await?;
     let options = HttpOptions::default();
-    let hosts = match discover(&org, &options).await {
-        Ok(h) => h,
-        Err(code) => return code,
-    };
+    let hosts = discover(&org, &options).await?;
     let feed = Feed {
         host: hosts.pkgs.clone(),
         project: args.project.clone(),
@@ -95,23 +87,23 @@ pub async fn run(client: Client, args: FeedArgs) -> ExitCode {
     if !args.no_check
         && let Err(code) = prove_feed(&org, &token, &hosts.feeds, &feed, &options).await
     {
-        return code;
+        return Err(code);
     }
     if client == Client::Npm {
         warn_about_project_npmrc();
     }
     let Some(path) = client.user_file() else {
-        return usage("no home directory: set HOME");
+        return Err(usage("no home directory: set HOME"));
     };
     if !args.write {
         preview(client, &feed, &token, &path);
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     }
     write(client, &feed, &token, &path)
 }
 
 /// The token: from standard input, or the one stored for `org`.
-async fn token_for(org: &OrgUrl, token_stdin: bool, client: Client) -> Result<Token, ExitCode> {
+async fn token_for(org: &OrgUrl, token_stdin: bool, client: Client) -> Result<Token, CliError> {
     if token_stdin {
         let raw = super::read_token_stdin().map_err(usage)?;
         return match check_pasted(&raw) {
@@ -121,7 +113,9 @@ async fn token_for(org: &OrgUrl, token_stdin: bool, client: Client) -> Result<To
             }
             Err(shape) => {
                 eprintln!("patwiz: the token from standard input was refused: {shape}");
-                Err(ExitCode::from(Verdict::TokenRejected.exit_code()))
+                Err(CliError::Said(ExitCode::from(
+                    Verdict::TokenRejected.exit_code(),
+                )))
             }
         };
     }
@@ -138,7 +132,7 @@ async fn token_for(org: &OrgUrl, token_stdin: bool, client: Client) -> Result<To
 async fn discover(
     org: &OrgUrl,
     options: &HttpOptions,
-) -> Result<crate::engine::discovery::Hosts, ExitCode> {
+) -> Result<crate::engine::discovery::Hosts, CliError> {
     let http = Http::anonymous(options).map_err(|e| {
         eprintln!("patwiz: {e}");
         ExitCode::from(Verdict::Unreachable.exit_code())
@@ -151,7 +145,7 @@ async fn discover(
                 "patwiz: {}",
                 crate::domain::text::safe_message(&stop.detail)
             );
-            ExitCode::from(Verdict::Unreachable.exit_code())
+            CliError::Said(ExitCode::from(Verdict::Unreachable.exit_code()))
         })
 }
 
@@ -163,7 +157,7 @@ async fn prove_feed(
     feeds_host: &str,
     feed: &Feed,
     options: &HttpOptions,
-) -> Result<(), ExitCode> {
+) -> Result<(), CliError> {
     let profile = crate::domain::profiles::find("azure-artifacts").map_err(usage)?;
     let scopes = profile.scope_ids();
     let report = crate::flows::prove::run(
@@ -182,7 +176,7 @@ async fn prove_feed(
     if report.verdict != Verdict::Pass {
         super::print_report(&report);
         eprintln!("patwiz: nothing was written: the token cannot read feeds.");
-        return Err(ExitCode::from(report.exit_code()));
+        return Err(CliError::Said(ExitCode::from(report.exit_code())));
     }
     let http = Http::new(token.clone(), options).map_err(|e| {
         eprintln!("patwiz: {e}");
@@ -205,7 +199,7 @@ async fn prove_feed(
         .await
         .map_err(|e| {
             eprintln!("patwiz: cannot reach the feeds of {org}: {e}");
-            ExitCode::from(Verdict::Unreachable.exit_code())
+            CliError::Said(ExitCode::from(Verdict::Unreachable.exit_code()))
         })?;
     let said = reply
         .message()
@@ -238,21 +232,27 @@ async fn prove_feed(
                 "patwiz: there is no feed {} in {place}.{said}{hint} Nothing was written.",
                 feed.name
             );
-            Err(ExitCode::from(Verdict::MissingScopes.exit_code()))
+            Err(CliError::Said(ExitCode::from(
+                Verdict::MissingScopes.exit_code(),
+            )))
         }
         401 | 403 => {
             eprintln!(
                 "patwiz: the account behind the token may not read the feed {}.{said} Ask the feed's owner to make you a Reader (Azure Artifacts → the feed → Feed settings → Permissions). Nothing was written.",
                 feed.name
             );
-            Err(ExitCode::from(Verdict::MissingScopes.exit_code()))
+            Err(CliError::Said(ExitCode::from(
+                Verdict::MissingScopes.exit_code(),
+            )))
         }
         status => {
             eprintln!(
                 "patwiz: the feed {} could not be checked (HTTP {status}).{said} Nothing was written.",
                 feed.name
             );
-            Err(ExitCode::from(Verdict::Unreachable.exit_code()))
+            Err(CliError::Said(ExitCode::from(
+                Verdict::Unreachable.exit_code(),
+            )))
         }
     }
 }
@@ -313,9 +313,9 @@ fn preview(client: Client, feed: &Feed, token: &Token, path: &std::path::Path) {
     );
 }
 
-fn write(client: Client, feed: &Feed, token: &Token, path: &std::path::Path) -> ExitCode {
+fn write(client: Client, feed: &Feed, token: &Token, path: &std::path::Path) -> CmdResult {
     let Some(config) = super::config_dir() else {
-        return usage("no config directory: set PATWIZ_CONFIG_DIR");
+        return Err(usage("no config directory: set PATWIZ_CONFIG_DIR"));
     };
     let _lock = match crate::store::files::exclusive_lock(
         &config.join(".feed-config.lock"),
@@ -324,14 +324,14 @@ fn write(client: Client, feed: &Feed, token: &Token, path: &std::path::Path) -> 
         Ok(lock) => lock,
         Err(e) => {
             eprintln!("patwiz: cannot write {}: {e}", shown(path));
-            return ExitCode::from(1);
+            return Ok(ExitCode::from(1));
         }
     };
     let target = match user_config::writable_target(path) {
         Ok(t) => t,
         Err(refusal) => {
             eprintln!("patwiz: {refusal}. Nothing was written.");
-            return ExitCode::from(1);
+            return Ok(ExitCode::from(1));
         }
     };
     let existing = match crate::store::files::read_regular(&target, 4 * 1024 * 1024) {
@@ -342,7 +342,7 @@ fn write(client: Client, feed: &Feed, token: &Token, path: &std::path::Path) -> 
                 "patwiz: cannot read {}: {e}. Nothing was written.",
                 shown(path)
             );
-            return ExitCode::from(1);
+            return Ok(ExitCode::from(1));
         }
     };
     let (merged, placement) = match client {
@@ -358,7 +358,7 @@ fn write(client: Client, feed: &Feed, token: &Token, path: &std::path::Path) -> 
     };
     if let Err(e) = user_config::write_private(&target, &merged) {
         eprintln!("patwiz: {e}. The file is as it was.");
-        return ExitCode::from(1);
+        return Ok(ExitCode::from(1));
     }
     println!(
         "Wrote the credentials for the feed {} to {} (only you can read it).",
@@ -379,5 +379,5 @@ fn write(client: Client, feed: &Feed, token: &Token, path: &std::path::Path) -> 
     println!(
         "When you rotate the token, run this again: the old entry is replaced, nothing else changes."
     );
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }

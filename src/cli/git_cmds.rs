@@ -1,6 +1,7 @@
 //! `patwiz git-credential get|store|erase` (git's credential helper protocol) and
 //! `patwiz setup-git` (the user-level git configuration that uses it).
 
+use crate::cli::CmdResult;
 use std::io::{Read as _, Write as _};
 use std::process::ExitCode;
 
@@ -10,35 +11,35 @@ use crate::domain::git_credential::{Request, pick};
 
 /// git's helper call. Only `get` answers; `store` and `erase` change nothing (the token is
 /// patwiz's to manage: a 401 seen by git does not delete it).
-pub async fn credential(operation: &str) -> ExitCode {
+pub async fn credential(operation: &str) -> CmdResult {
     let mut input = String::new();
     let _ = std::io::stdin().take(64 * 1024).read_to_string(&mut input);
     match operation {
         "get" => {}
-        "store" | "erase" => return ExitCode::SUCCESS,
+        "store" | "erase" => return Ok(ExitCode::SUCCESS),
         other => {
-            return usage(format!(
+            return Err(usage(format!(
                 "git-credential {other}: git calls get, store or erase"
-            ));
+            )));
         }
     }
     let request = Request::parse(&input);
     let Ok(vault) = open_vault().await else {
         // No answer: git asks its next helper.
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     };
     let Ok((settings, _)) = vault.settings.load() else {
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     };
     let urls: Vec<String> = settings.orgs.iter().map(|o| o.url.clone()).collect();
     let Some(url) = pick(&request, &urls) else {
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     };
     let Some(entry) = settings.orgs.iter().find(|o| o.url == url) else {
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     };
     let Ok(Some(token)) = vault.token(&entry.key).await else {
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     };
     let mut answer = secrecy::zeroize::Zeroizing::new(String::new());
     answer.push_str(&format!(
@@ -58,7 +59,7 @@ pub async fn credential(operation: &str) -> ExitCode {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(answer.as_bytes());
     let _ = out.flush();
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The configuration lines: a helper and useHttpPath for each stored organization's origin.
@@ -81,13 +82,10 @@ fn git(args: &[&str]) -> Result<std::process::Output, String> {
         .map_err(|e| format!("cannot run git ({e}): is it installed?"))
 }
 
-pub async fn setup(args: SetupGitArgs) -> ExitCode {
-    let vault = match open_vault().await {
-        Ok(v) => v,
-        Err(code) => return code,
-    };
+pub async fn setup(args: SetupGitArgs) -> CmdResult {
+    let vault = open_vault().await?;
     let Ok((settings, _)) = vault.settings.load() else {
-        return usage("the settings cannot be read");
+        return Err(usage("the settings cannot be read"));
     };
     let mut origins: Vec<String> = settings
         .orgs
@@ -103,16 +101,16 @@ pub async fn setup(args: SetupGitArgs) -> ExitCode {
     origins.sort();
     origins.dedup();
     if origins.is_empty() {
-        return usage(
+        return Err(usage(
             "no stored organization to set git up for: store a token first (patwiz login or patwiz create)",
-        );
+        ));
     }
     let exe = std::env::current_exe()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| "patwiz".into());
     let helper = match crate::domain::git_credential::helper_line(&exe) {
         Ok(helper) => helper,
-        Err(e) => return usage(e),
+        Err(e) => return Err(usage(e)),
     };
     let wanted = lines(&origins, &helper);
     if args.undo {
@@ -128,7 +126,7 @@ pub async fn setup(args: SetupGitArgs) -> ExitCode {
                 "git-credential|^true$",
             ]);
         }
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     }
     println!(
         "Adding to your user-level git configuration (git config --global; `patwiz setup-git --undo` takes it out):"
@@ -137,7 +135,7 @@ pub async fn setup(args: SetupGitArgs) -> ExitCode {
         println!("  {key} = {value}");
     }
     if args.dry_run {
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     }
     for (key, value) in &wanted {
         // Replace patwiz's own line if there is one, keep every other helper.
@@ -155,13 +153,13 @@ pub async fn setup(args: SetupGitArgs) -> ExitCode {
                     "patwiz: git config failed: {}",
                     crate::domain::text::safe_message(&String::from_utf8_lossy(&out.stderr))
                 );
-                return ExitCode::from(3);
+                return Ok(ExitCode::from(3));
             }
             Err(e) => {
                 eprintln!("patwiz: {e}");
-                return ExitCode::from(3);
+                return Ok(ExitCode::from(3));
             }
         }
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }

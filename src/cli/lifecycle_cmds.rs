@@ -2,6 +2,7 @@
 //! replaced through Azure DevOps' lifecycle API after a Microsoft Entra sign-in, each proven
 //! with the same probes as a pasted one.
 
+use crate::cli::CmdResult;
 use std::process::ExitCode;
 
 use serde_json::json;
@@ -30,46 +31,28 @@ async fn finish_interrupted(
     }
 }
 
-pub async fn create(args: CreateArgs) -> ExitCode {
-    let org = match super::org_or_only_stored(Some(&args.org)) {
-        Ok(org) => org,
-        Err(code) => return code,
-    };
-    let profile = match super::find_profile(&args.profile) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+pub async fn create(args: CreateArgs) -> CmdResult {
+    let org = super::org_or_only_stored(Some(&args.org))?;
+    let profile = super::find_profile(&args.profile)?;
     if profile.scopes.is_empty() {
-        return usage(
+        return Err(usage(
             "the custom profile has no scopes: create a profile file with the scopes (see the README)",
-        );
-    }
-    let valid_to = match expiry_or_default(args.expires.as_deref()) {
-        Ok(v) => v,
-        Err(code) => return code,
-    };
-    let options = HttpOptions::default();
-    let vault = match open_vault().await {
-        Ok(v) => v,
-        Err(code) => return code,
-    };
-    if vault.settings.entry(&org.key()).is_some() {
-        return usage(format!(
-            "{org} already has a stored token: `patwiz rotate --org {org} --create` replaces it"
         ));
+    }
+    let valid_to = expiry_or_default(args.expires.as_deref())?;
+    let options = HttpOptions::default();
+    let vault = open_vault().await?;
+    if vault.settings.entry(&org.key()).is_some() {
+        return Err(usage(format!(
+            "{org} already has a stored token: `patwiz rotate --org {org} --create` replaces it"
+        )));
     }
     // The team vault is read before the token exists, so its write lands only on what was read.
     let team = match &args.to {
-        Some(to) => match super::shared::team_vault::open_destination(to, &args.sign_in).await {
-            Ok(d) => Some(d),
-            Err(code) => return code,
-        },
+        Some(to) => Some(super::shared::team_vault::open_destination(to, &args.sign_in).await?),
         None => None,
     };
-    let lifecycle = match connect(&org, &args.sign_in, &options).await {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+    let lifecycle = connect(&org, &args.sign_in, &options).await?;
     let minted = match mint::mint(
         &lifecycle,
         &vault,
@@ -82,11 +65,11 @@ pub async fn create(args: CreateArgs) -> ExitCode {
     .await
     {
         Ok(m) => m,
-        Err(e) => return report_error(e),
+        Err(e) => return Err(report_error(e)),
     };
     say_minted(&minted, args.json, "created");
     let Some(team) = team else {
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     };
     let token = match vault.token(&org.key()).await {
         Ok(Some(t)) => t,
@@ -95,7 +78,7 @@ pub async fn create(args: CreateArgs) -> ExitCode {
                 "patwiz: the created token is stored on this machine but could not be read back for the team vault: run `patwiz login --org {org} --profile {} --to …` with it",
                 profile.name
             );
-            return ExitCode::from(3);
+            return Ok(ExitCode::from(3));
         }
     };
     let scopes = profile.scope_ids();
@@ -146,11 +129,8 @@ fn say_minted(minted: &mint::Minted, json: bool, verb: &str) {
 }
 
 /// `patwiz rotate --create`: a new token created, proven and swapped in, the old one revoked.
-pub async fn rotate(args: RotateArgs) -> ExitCode {
-    let org = match super::org_or_only_stored(args.org.as_deref()) {
-        Ok(org) => org,
-        Err(code) => return code,
-    };
+pub async fn rotate(args: RotateArgs) -> CmdResult {
+    let org = super::org_or_only_stored(args.org.as_deref())?;
     rotate_create(org, &args.sign_in, args.expires.as_deref(), args.json).await
 }
 
@@ -159,34 +139,22 @@ async fn rotate_create(
     args: &SignInArgs,
     expires: Option<&str>,
     json: bool,
-) -> ExitCode {
-    let vault = match open_vault().await {
-        Ok(v) => v,
-        Err(code) => return code,
-    };
+) -> CmdResult {
+    let vault = open_vault().await?;
     let Some(current) = vault.settings.entry(&org.key()) else {
-        return usage(format!(
+        return Err(usage(format!(
             "{org} has no stored token: use `patwiz create --org {org} --profile NAME` first"
-        ));
+        )));
     };
-    let profile = match super::find_profile(&current.profile) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+    let profile = super::find_profile(&current.profile)?;
     // The old expiry is kept unless another is asked for (a year at most from today).
     let kept = current
         .expires
         .filter(|d| *d > today())
         .map(crate::store::settings::format_date);
-    let valid_to = match expiry_or_default(expires.or(kept.as_deref())) {
-        Ok(v) => v,
-        Err(code) => return code,
-    };
+    let valid_to = expiry_or_default(expires.or(kept.as_deref()))?;
     let options = HttpOptions::default();
-    let lifecycle = match connect(&org, args, &options).await {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+    let lifecycle = connect(&org, args, &options).await?;
     finish_interrupted(&lifecycle, &vault, &org).await;
     let had_id = current.authorization_id.is_some();
     match mint::mint(
@@ -213,27 +181,21 @@ async fn rotate_create(
                     );
                 }
             }
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
             eprintln!(
                 "patwiz: the stored token was not replaced: it is still the old one, which works as before."
             );
-            report_error(e)
+            Err(report_error(e))
         }
     }
 }
 
-pub async fn tokens(args: TokensArgs) -> ExitCode {
-    let org = match super::org_or_only_stored(args.org.as_deref()) {
-        Ok(org) => org,
-        Err(code) => return code,
-    };
+pub async fn tokens(args: TokensArgs) -> CmdResult {
+    let org = super::org_or_only_stored(args.org.as_deref())?;
     let options = HttpOptions::default();
-    let lifecycle = match connect(&org, &args.sign_in, &options).await {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+    let lifecycle = connect(&org, &args.sign_in, &options).await?;
     if let Ok(vault) = open_vault().await {
         let (confirmed, still) = mint::confirm_revocations(&lifecycle, &vault, &org).await;
         if confirmed > 0 {
@@ -246,7 +208,7 @@ pub async fn tokens(args: TokensArgs) -> ExitCode {
     let filter = if args.all { "all" } else { "active" };
     let records = match lifecycle.list(filter).await {
         Ok(r) => r,
-        Err(e) => return report_error(e.into()),
+        Err(e) => return Err(report_error(e.into())),
     };
     let managed: Vec<String> = open_vault()
         .await
@@ -266,7 +228,7 @@ pub async fn tokens(args: TokensArgs) -> ExitCode {
             serde_json::to_string_pretty(&json!({"organization": org.as_str(), "tokens": rows}))
                 .expect("serialises")
         );
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     }
     if records.is_empty() {
         println!("No {filter} tokens for this account.");
@@ -304,7 +266,7 @@ pub async fn tokens(args: TokensArgs) -> ExitCode {
             println!("  ! {flag}");
         }
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
 fn row(record: &PatRecord, managed: &[String]) -> serde_json::Value {
@@ -335,44 +297,30 @@ fn row(record: &PatRecord, managed: &[String]) -> serde_json::Value {
     })
 }
 
-pub async fn mend(args: MendArgs) -> ExitCode {
-    let org = match super::org_or_only_stored(args.org.as_deref()) {
-        Ok(org) => org,
-        Err(code) => return code,
-    };
+pub async fn mend(args: MendArgs) -> CmdResult {
+    let org = super::org_or_only_stored(args.org.as_deref())?;
     if args.add_scope.is_empty() && args.extend.is_none() {
-        return usage("nothing to mend: pass --add-scope ID and/or --extend YYYY-MM-DD");
+        return Err(usage(
+            "nothing to mend: pass --add-scope ID and/or --extend YYYY-MM-DD",
+        ));
     }
     for id in &args.add_scope {
         if crate::domain::scopes::Catalogue::get().scope(id).is_none() {
-            return usage(format!("--add-scope: unknown scope \"{id}\""));
+            return Err(usage(format!("--add-scope: unknown scope \"{id}\"")));
         }
     }
-    let extend = match args
+    let extend = args
         .extend
         .as_deref()
         .map(|t| expiry_or_default(Some(t)))
-        .transpose()
-    {
-        Ok(e) => e,
-        Err(code) => return code,
-    };
-    let vault = match open_vault().await {
-        Ok(v) => v,
-        Err(code) => return code,
-    };
+        .transpose()?;
+    let vault = open_vault().await?;
     let Some(current) = vault.settings.entry(&org.key()) else {
-        return usage(format!("{org} has no stored token"));
+        return Err(usage(format!("{org} has no stored token")));
     };
-    let profile = match super::find_profile(&current.profile) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+    let profile = super::find_profile(&current.profile)?;
     let options = HttpOptions::default();
-    let lifecycle = match connect(&org, &args.sign_in, &options).await {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+    let lifecycle = connect(&org, &args.sign_in, &options).await?;
     match mint::mend(
         &super::ctx(),
         &lifecycle,
@@ -403,8 +351,8 @@ pub async fn mend(args: MendArgs) -> ExitCode {
                     );
                 }
             }
-            ExitCode::from(report.exit_code())
+            Ok(ExitCode::from(report.exit_code()))
         }
-        Err(e) => report_error(e),
+        Err(e) => Err(report_error(e)),
     }
 }

@@ -4,11 +4,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+pub(crate) use error::{CliError, CmdResult};
 use secrecy::zeroize::Zeroizing;
 
 mod check;
 #[cfg(feature = "demo")]
 mod demo;
+mod error;
 mod exec_cmd;
 mod feed_cmds;
 mod git_cmds;
@@ -456,14 +458,14 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    run(cli)
+    error::finish(run(cli))
 }
 
-fn run(cli: Cli) -> ExitCode {
+fn run(cli: Cli) -> CmdResult {
     if let Some(path) = &cli.log
         && let Err(e) = crate::engine::request_log::start(path)
     {
-        return usage(format!("--log {}: {e}", path.display()));
+        return Err(usage(format!("--log {}: {e}", path.display())));
     }
     match cli.command {
         Some(Command::Profiles) => print_profiles(),
@@ -471,7 +473,7 @@ fn run(cli: Cli) -> ExitCode {
             use clap::CommandFactory as _;
             let mut command = Cli::command();
             clap_complete::generate(args.shell, &mut command, "patwiz", &mut std::io::stdout());
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
         Some(Command::Guide(args)) => guide(args),
         #[cfg(feature = "demo")]
@@ -536,7 +538,7 @@ pub(crate) fn user_profiles_dir() -> Option<PathBuf> {
 }
 
 /// The built-in or user profile `name`; a usage error (printed) when there is none.
-pub(crate) fn find_profile(name: &str) -> Result<crate::domain::profiles::Profile, ExitCode> {
+pub(crate) fn find_profile(name: &str) -> Result<crate::domain::profiles::Profile, CliError> {
     crate::store::user_profiles::find(name, user_profiles_dir().as_deref()).map_err(usage)
 }
 
@@ -544,7 +546,7 @@ pub(crate) fn find_profile(name: &str) -> Result<crate::domain::profiles::Profil
 pub(crate) fn refuse_lookalike(
     org: &crate::domain::org_url::OrgUrl,
     server: bool,
-) -> Result<(), ExitCode> {
+) -> Result<(), CliError> {
     match org.lookalike() {
         Some(reason) if !server => Err(usage(format!(
             "--org: {reason}. If it really is your Azure DevOps Server, pass --server; otherwise check the address (no token was sent)."
@@ -558,21 +560,16 @@ pub(crate) fn refuse_lookalike(
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-/// A usage error (exit 64): the message is cleaned of control characters and of anything
-/// token-shaped, whatever field the user typed it into.
-pub(crate) fn usage(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!(
-        "patwiz: {}",
-        crate::domain::text::safe_message(&message.to_string())
-    );
-    ExitCode::from(EXIT_USAGE)
+/// A usage error (exit 64), said once by [`error::finish`].
+pub(crate) fn usage(message: impl std::fmt::Display) -> CliError {
+    CliError::Usage(message.to_string())
 }
 
 /// The organization `--org` names, or without it the only one stored; a clear usage error
 /// when none or several are stored.
 pub(crate) fn org_or_only_stored(
     org: Option<&str>,
-) -> Result<crate::domain::org_url::OrgUrl, ExitCode> {
+) -> Result<crate::domain::org_url::OrgUrl, CliError> {
     use crate::domain::org_url::OrgUrl;
     if let Some(text) = org {
         return OrgUrl::parse(text).map_err(|e| usage(format!("--org: {e}")));
@@ -721,9 +718,9 @@ pub(crate) fn token_text(
     )))
 }
 
-async fn wizard(args: WizardArgs) -> ExitCode {
+async fn wizard(args: WizardArgs) -> CmdResult {
     let Some(config_dir) = config_dir() else {
-        return usage("no config directory: set PATWIZ_CONFIG_DIR");
+        return Err(usage("no config directory: set PATWIZ_CONFIG_DIR"));
     };
     let mut options = crate::ui::WizardOptions {
         skip_start: args.profile.is_some(),
@@ -735,20 +732,20 @@ async fn wizard(args: WizardArgs) -> ExitCode {
     // A private CA named by SSL_CERT_FILE counts for the wizard's checks as for `check`.
     options.http.ca_file = std::env::var_os("SSL_CERT_FILE").map(PathBuf::from);
     if crate::ui::wants_plain(args.plain) {
-        crate::ui::plain::run(options).await
+        Ok(crate::ui::plain::run(options).await)
     } else {
-        crate::ui::run(options).await
+        Ok(crate::ui::run(options).await)
     }
 }
 
 /// `patwiz guide`: when a PAT is the right choice, how to prepare, and where the token goes.
-fn guide(args: GuideArgs) -> ExitCode {
+fn guide(args: GuideArgs) -> CmdResult {
     let catalogue = crate::domain::scopes::Catalogue::get();
     let (profiles, _) = crate::store::user_profiles::load_all(user_profiles_dir().as_deref());
     let chosen: Vec<_> = match &args.profile {
         Some(name) => match profiles.iter().find(|p| p.name == *name) {
             Some(p) => vec![p.clone()],
-            None => return usage(format!("no profile named \"{name}\"")),
+            None => return Err(usage(format!("no profile named \"{name}\""))),
         },
         None => profiles,
     };
@@ -795,10 +792,10 @@ fn guide(args: GuideArgs) -> ExitCode {
         }
         println!();
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
-fn print_profiles() -> ExitCode {
+fn print_profiles() -> CmdResult {
     let catalogue = crate::domain::scopes::Catalogue::get();
     let (profiles, errors) = crate::store::user_profiles::load_all(None);
     for profile in profiles {
@@ -818,7 +815,7 @@ fn print_profiles() -> ExitCode {
             crate::domain::text::safe_message(&error.to_string())
         );
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The clock of this run, read once: the system's, or the day a test names with

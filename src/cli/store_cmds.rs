@@ -1,6 +1,7 @@
 //! `patwiz login | status | rotate | forget | remind | doctor`: the token in the OS secret store,
 //! its settings in the config directory.
 
+use crate::cli::{CliError, CmdResult};
 use std::process::ExitCode;
 
 use super::shared::dates::{expiry_line, expiry_text, now, parse_expiry, today};
@@ -18,7 +19,7 @@ use crate::store::secret;
 use crate::store::settings::format_date;
 
 /// The vault and its settings; a settings file set aside (corrupt, newer) is reported.
-async fn open_with_settings() -> Result<(Vault, crate::store::settings::Settings), ExitCode> {
+async fn open_with_settings() -> Result<(Vault, crate::store::settings::Settings), CliError> {
     let vault = open_vault().await?;
     let (settings, note) = vault.settings.load().map_err(|e| {
         eprintln!(
@@ -33,46 +34,26 @@ async fn open_with_settings() -> Result<(Vault, crate::store::settings::Settings
     Ok((vault, settings))
 }
 
-pub async fn login(args: LoginArgs) -> ExitCode {
-    let org = match super::org_or_only_stored(Some(&args.org)) {
-        Ok(org) => org,
-        Err(code) => return code,
-    };
-    if let Err(code) = super::refuse_lookalike(&org, args.server) {
-        return code;
-    }
-    let profile = match super::find_profile(&args.profile) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+pub async fn login(args: LoginArgs) -> CmdResult {
+    let org = super::org_or_only_stored(Some(&args.org))?;
+    super::refuse_lookalike(&org, args.server)?;
+    let profile = super::find_profile(&args.profile)?;
     if profile.scopes.is_empty() {
-        return usage(
+        return Err(usage(
             "the custom profile has no scopes to prove: use `patwiz check --scopes` or a profile file",
-        );
+        ));
     }
-    let expires = match parse_expiry(args.expires.as_deref()) {
-        Ok(e) => e,
-        Err(code) => return code,
-    };
-    let (token, notes) = match read_new_token(args.token_stdin, "login", &org) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
+    let expires = parse_expiry(args.expires.as_deref())?;
+    let (token, notes) = read_new_token(args.token_stdin, "login", &org)?;
     // A team vault (--to) instead of this machine's secret store: its secret's version is read
     // before the token is proven, and the write only lands if no one changed it meanwhile.
     let team = match &args.to {
-        Some(to) => match super::shared::team_vault::open_destination(to, &args.sign_in).await {
-            Ok(d) => Some(d),
-            Err(code) => return code,
-        },
+        Some(to) => Some(super::shared::team_vault::open_destination(to, &args.sign_in).await?),
         None => None,
     };
     let vault = match &team {
         Some(_) => None,
-        None => match open_vault().await {
-            Ok(v) => Some(v),
-            Err(code) => return code,
-        },
+        None => Some(open_vault().await?),
     };
     let scopes = profile.scope_ids();
     let report = validate(&org, &token, &scopes, Some(&profile), notes).await;
@@ -92,7 +73,7 @@ pub async fn login(args: LoginArgs) -> ExitCode {
                     ""
                 }
             );
-            return ExitCode::from(report.exit_code());
+            return Ok(ExitCode::from(report.exit_code()));
         }
     };
     let (Some(vault), None) = (vault, team.as_ref()) else {
@@ -108,7 +89,7 @@ pub async fn login(args: LoginArgs) -> ExitCode {
                 };
                 super::shared::team_vault::put(team, proven, forced, args.dry_run).await
             }
-            None => ExitCode::from(3),
+            None => Ok(ExitCode::from(3)),
         };
     };
     let proven = flows::keep::Proven {
@@ -131,7 +112,7 @@ pub async fn login(args: LoginArgs) -> ExitCode {
                 "patwiz: not stored: {}.",
                 crate::domain::text::safe_message(&e.to_string())
             );
-            return ExitCode::from(3);
+            return Ok(ExitCode::from(3));
         }
     }
     super::print_report(&report);
@@ -155,35 +136,25 @@ pub async fn login(args: LoginArgs) -> ExitCode {
     }
     println!("Token {} for {}.", vault.store.backend().explain(), org);
     println!("{}", expiry_line(expires));
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
-pub async fn rotate(args: RotateArgs) -> ExitCode {
-    let org = match super::org_or_only_stored(args.org.as_deref()) {
-        Ok(org) => org,
-        Err(code) => return code,
-    };
-    let expires = match parse_expiry(args.expires.as_deref()) {
-        Ok(e) => e,
-        Err(code) => return code,
-    };
-    let (vault, settings) = match open_with_settings().await {
-        Ok(found) => found,
-        Err(code) => return code,
-    };
+pub async fn rotate(args: RotateArgs) -> CmdResult {
+    let org = super::org_or_only_stored(args.org.as_deref())?;
+    let expires = parse_expiry(args.expires.as_deref())?;
+    let (vault, settings) = open_with_settings().await?;
     let Some(current) = settings.get(&org.key()).cloned() else {
-        return usage(format!(
+        return Err(usage(format!(
             "{org} has no stored token: use `patwiz login --org {org} --profile NAME` first"
-        ));
+        )));
     };
-    let (token, notes) = match read_new_token(args.token_stdin, "rotate", &org) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
+    let (token, notes) = read_new_token(args.token_stdin, "rotate", &org)?;
     if let Ok(Some(old)) = vault.token(&current.key).await
         && old.expose() == token.expose()
     {
-        return usage("that is the token already stored; create a new one in Azure DevOps first");
+        return Err(usage(
+            "that is the token already stored; create a new one in Azure DevOps first",
+        ));
     }
     let profile =
         crate::store::user_profiles::find(&current.profile, user_profiles_dir().as_deref()).ok();
@@ -213,7 +184,7 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
             super::print_report(&report);
         }
         eprintln!("patwiz: not replaced: {why}. Your current token is still stored and unchanged.");
-        return ExitCode::from(report.exit_code_for(args.strict));
+        return Ok(ExitCode::from(report.exit_code_for(args.strict)));
     }
     super::warn_if_over_privileged(&report);
     if let (Some(before), Some(after)) = (&current.identity, &report.identity)
@@ -240,11 +211,11 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
             "patwiz: rotation failed: {}.",
             crate::domain::text::safe_message(&e.to_string())
         );
-        return ExitCode::from(3);
+        return Ok(ExitCode::from(3));
     }
     if args.json {
         json(true);
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     }
     super::print_report(&report);
     println!(
@@ -260,45 +231,36 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
             "(The old token's date, kept: pass --expires YYYY-MM-DD if the new token's differs.)"
         );
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
-pub async fn forget(args: OrgArg) -> ExitCode {
-    let org = match super::org_or_only_stored(args.org.as_deref()) {
-        Ok(org) => org,
-        Err(code) => return code,
-    };
-    let vault = match open_vault().await {
-        Ok(v) => v,
-        Err(code) => return code,
-    };
+pub async fn forget(args: OrgArg) -> CmdResult {
+    let org = super::org_or_only_stored(args.org.as_deref())?;
+    let vault = open_vault().await?;
     match flows::keep::forget(&vault, &org).await {
         Ok(forgotten) if !forgotten.anything() => {
             println!("Nothing stored for {org}.");
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
         Ok(_) => {
             println!(
                 "Removed the token and settings for {org}. The token itself still works until you revoke it in Azure DevOps ({}).",
                 org.token_page()
             );
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
             eprintln!(
                 "patwiz: {}",
                 crate::domain::text::safe_message(&e.to_string())
             );
-            ExitCode::from(3)
+            Ok(ExitCode::from(3))
         }
     }
 }
 
-pub async fn status(args: StatusArgs) -> ExitCode {
-    let (vault, settings) = match open_with_settings().await {
-        Ok(found) => found,
-        Err(code) => return code,
-    };
+pub async fn status(args: StatusArgs) -> CmdResult {
+    let (vault, settings) = open_with_settings().await?;
     let orgs = flows::status::collect(&vault, &settings, args.check, now()).await;
     let problems = orgs
         .iter()
@@ -333,7 +295,7 @@ pub async fn status(args: StatusArgs) -> ExitCode {
             print!("{}", status_text(org, vault.store.backend().name()));
         }
     }
-    ExitCode::from(u8::from(problems > 0))
+    Ok(ExitCode::from(u8::from(problems > 0)))
 }
 
 /// One organization's status, in words.
@@ -392,13 +354,10 @@ fn status_text(org: &flows::status::OrgStatus, store_name: &str) -> String {
     text
 }
 
-pub async fn remind(args: RemindArgs) -> ExitCode {
-    let org = match super::org_or_only_stored(args.org.as_deref()) {
-        Ok(org) => org,
-        Err(code) => return code,
-    };
+pub async fn remind(args: RemindArgs) -> CmdResult {
+    let org = super::org_or_only_stored(args.org.as_deref())?;
     let Some(dir) = config_dir() else {
-        return usage("no config directory: set PATWIZ_CONFIG_DIR");
+        return Err(usage("no config directory: set PATWIZ_CONFIG_DIR"));
     };
     let file = crate::store::settings::SettingsFile::new(dir);
     let settings = match file.load() {
@@ -408,16 +367,18 @@ pub async fn remind(args: RemindArgs) -> ExitCode {
                 "patwiz: {}",
                 crate::domain::text::safe_message(&e.to_string())
             );
-            return ExitCode::from(3);
+            return Ok(ExitCode::from(3));
         }
     };
     let Some(entry) = settings.get(&org.key()) else {
-        return usage(format!("{org} is not stored: run `patwiz login` first"));
+        return Err(usage(format!(
+            "{org} is not stored: run `patwiz login` first"
+        )));
     };
     let Some(expires) = entry.expires else {
-        return usage(format!(
+        return Err(usage(format!(
             "no expiry date is recorded for {org}: pass --expires YYYY-MM-DD to `patwiz login` or `patwiz rotate`"
-        ));
+        )));
     };
     let ics = reminder_ics(entry, expires, now());
     match &args.ics {
@@ -429,21 +390,21 @@ pub async fn remind(args: RemindArgs) -> ExitCode {
                     format_date((expires - time::Duration::days(WARN_DAYS)).max(today())),
                     format_date(expires)
                 );
-                ExitCode::SUCCESS
+                Ok(ExitCode::SUCCESS)
             }
             Err(e) => {
                 eprintln!("patwiz: cannot write {}: {e}", path.display());
-                ExitCode::from(EXIT_USAGE)
+                Ok(ExitCode::from(EXIT_USAGE))
             }
         },
         None => {
             print!("{ics}");
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-pub async fn doctor() -> ExitCode {
+pub async fn doctor() -> CmdResult {
     let info = secret::info().await;
     println!("Secret store:  {}", info.name);
     println!("Works:         {}", if info.usable { "yes" } else { "no" });
@@ -460,12 +421,12 @@ pub async fn doctor() -> ExitCode {
     if let Some(dir) = config_dir() {
         println!("Settings:      {}", dir.join("settings.toml").display());
     }
-    ExitCode::from(u8::from(!info.usable))
+    Ok(ExitCode::from(u8::from(!info.usable)))
 }
 
 /// `doctor --scan`: tokens in the usual places, by file and line, and whether each is one patwiz
 /// stores (compared in memory, never shown).
-pub async fn scan() -> ExitCode {
+pub async fn scan() -> CmdResult {
     use crate::flows::scan;
     let home = directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
     let here = std::env::current_dir().ok();
@@ -538,7 +499,7 @@ pub async fn scan() -> ExitCode {
             findings.read,
             if findings.read == 1 { "file" } else { "files" }
         );
-        ExitCode::SUCCESS
+        Ok(ExitCode::SUCCESS)
     } else {
         println!(
             "Remove {} from those files (a token in a file or history is readable by anything running as you); revoke any that was shared.{unread}",
@@ -548,6 +509,6 @@ pub async fn scan() -> ExitCode {
                 "them"
             }
         );
-        ExitCode::from(1)
+        Ok(ExitCode::from(1))
     }
 }

@@ -4,6 +4,7 @@
 
 mod creating;
 
+use crate::cli::{CliError, CmdResult};
 use std::process::ExitCode;
 
 use super::shared::dates::{now, parse_expiry};
@@ -23,7 +24,7 @@ pub(super) struct Plan {
     pub facts: crate::domain::team_vault::Facts,
 }
 
-fn plan(destination: &Destination, org_arg: Option<&str>) -> Result<Plan, ExitCode> {
+fn plan(destination: &Destination, org_arg: Option<&str>) -> Result<Plan, CliError> {
     let Some(facts) = destination.entry.as_ref().map(|e| e.facts.clone()) else {
         return Err(usage(format!(
             "nothing is stored at {} yet: `patwiz login --org URL --profile NAME --to {}` puts the first token there",
@@ -77,27 +78,18 @@ fn plan(destination: &Destination, org_arg: Option<&str>) -> Result<Plan, ExitCo
 /// `rotate --to vault://…`: the organization and profile come from the facts beside the
 /// secret; the new token (pasted, or with `--create` made through the lifecycle API) is proven,
 /// then written only on the version read first.
-pub async fn rotate(args: RotateArgs) -> ExitCode {
+pub async fn rotate(args: RotateArgs) -> CmdResult {
     let Some(to) = args.to.as_deref() else {
-        return usage("--to is needed");
+        return Err(usage("--to is needed"));
     };
-    let expires = match parse_expiry(args.expires.as_deref()) {
-        Ok(e) => e,
-        Err(code) => return code,
-    };
-    let destination = match open_destination(to, &args.sign_in).await {
-        Ok(d) => d,
-        Err(code) => return code,
-    };
+    let expires = parse_expiry(args.expires.as_deref())?;
+    let destination = open_destination(to, &args.sign_in).await?;
     let Plan {
         org,
         profile,
         scopes,
         facts,
-    } = match plan(&destination, args.org.as_deref()) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+    } = plan(&destination, args.org.as_deref())?;
     if args.create {
         let plan = Plan {
             org,
@@ -107,10 +99,7 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
         };
         return creating::rotate_creating(destination, plan, &args).await;
     }
-    let (token, notes) = match read_new_token(args.token_stdin, "rotate", &org) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
+    let (token, notes) = read_new_token(args.token_stdin, "rotate", &org)?;
     let report = validate(&org, &token, &scopes, Some(&profile), notes).await;
     if let Err(why) = crate::flows::keep::may_replace(&report, args.strict) {
         super::print_report(&report);
@@ -118,7 +107,7 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
             "patwiz: not rotated: {why}; {} still holds the old one.",
             destination.shown
         );
-        return ExitCode::from(report.exit_code_for(args.strict));
+        return Ok(ExitCode::from(report.exit_code_for(args.strict)));
     }
     super::warn_if_over_privileged(&report);
     if let Some(old_owner) = &facts.owner
@@ -149,21 +138,18 @@ pub async fn rotate(args: RotateArgs) -> ExitCode {
 
 /// `status --from vault://MOUNT/PREFIX [--check] [--json]`: every token under the prefix, who
 /// owns it, when it expires, and its verdict (fresh with --check, proven concurrently).
-pub async fn status(args: StatusArgs) -> ExitCode {
+pub async fn status(args: StatusArgs) -> CmdResult {
     let Some(from) = args.from.as_deref() else {
-        return usage("--from is needed");
+        return Err(usage("--from is needed"));
     };
     let target = match Target::parse(from, true) {
         Ok(t) => t,
-        Err(e) => return usage(e),
+        Err(e) => return Err(usage(e)),
     };
-    let how = match vault_sign_in(&target, &args.sign_in) {
-        Ok(h) => h,
-        Err(code) => return code,
-    };
+    let how = vault_sign_in(&target, &args.sign_in)?;
     let (store, path) = match Store::open_signing_in(&target, &HttpOptions::default(), how).await {
         Ok(found) => found,
-        Err(e) => return kv_failure(&e),
+        Err(e) => return Err(kv_failure(&e)),
     };
     let fleet = match team_vault::fleet(
         &super::ctx(),
@@ -176,7 +162,7 @@ pub async fn status(args: StatusArgs) -> ExitCode {
     .await
     {
         Ok(m) => m,
-        Err(e) => return kv_failure(&e),
+        Err(e) => return Err(kv_failure(&e)),
     };
     let shown_from = crate::domain::text::clean_line(from);
     if args.json {
@@ -201,7 +187,7 @@ pub async fn status(args: StatusArgs) -> ExitCode {
             );
         }
     }
-    ExitCode::from(fleet.exit_code())
+    Ok(ExitCode::from(fleet.exit_code()))
 }
 
 /// The fleet, secret by secret, in the blocks `status` prints for this machine's tokens.

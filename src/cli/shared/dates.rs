@@ -1,6 +1,6 @@
 //! Dates on the command line: today by the clock, `--expires` read and said.
 
-use std::process::ExitCode;
+use crate::cli::CliError;
 
 use crate::cli::usage;
 use crate::store::settings::{format_date, parse_date};
@@ -13,7 +13,7 @@ pub(crate) fn now() -> time::OffsetDateTime {
     crate::cli::clock().now()
 }
 
-pub(crate) fn parse_expiry(text: Option<&str>) -> Result<Option<time::Date>, ExitCode> {
+pub(crate) fn parse_expiry(text: Option<&str>) -> Result<Option<time::Date>, CliError> {
     match text {
         None => Ok(None),
         Some(t) => {
@@ -63,7 +63,7 @@ pub(crate) fn expiry_text(
     }
 }
 
-pub(crate) fn expiry_or_default(text: Option<&str>) -> Result<time::OffsetDateTime, ExitCode> {
+pub(crate) fn expiry_or_default(text: Option<&str>) -> Result<time::OffsetDateTime, CliError> {
     let date = parse_expiry(text)?.unwrap_or(today() + time::Duration::days(30));
     Ok(date
         .with_hms(23, 59, 59)

@@ -1,5 +1,6 @@
 //! Signing in with Microsoft Entra from the command line, and saying a lifecycle failure.
 
+use crate::cli::CliError;
 use std::process::ExitCode;
 
 use crate::cli::{SignInArgs, usage};
@@ -12,13 +13,13 @@ use crate::flows::mint::{self, MintError, SignIn};
 pub(crate) const EXIT_REFUSED: u8 = 2;
 
 /// The sign-in to use: the one asked for, else the best available here.
-pub(crate) fn sign_in_method(org: &OrgUrl, args: &SignInArgs) -> Result<SignIn, ExitCode> {
+pub(crate) fn sign_in_method(org: &OrgUrl, args: &SignInArgs) -> Result<SignIn, CliError> {
     sign_in_method_for(org.is_loopback(), args)
 }
 
 /// The sign-in to use for a service on this machine (`loopback`: the demo's) or elsewhere: the
 /// core's one rule, with the command line able to show a device code.
-pub(crate) fn sign_in_method_for(loopback: bool, args: &SignInArgs) -> Result<SignIn, ExitCode> {
+pub(crate) fn sign_in_method_for(loopback: bool, args: &SignInArgs) -> Result<SignIn, CliError> {
     use crate::flows::sign_in::{Asked, Here, choose};
     let asked = args
         .sign_in
@@ -34,7 +35,7 @@ pub(crate) async fn connect(
     org: &OrgUrl,
     args: &SignInArgs,
     options: &HttpOptions,
-) -> Result<crate::engine::lifecycle::Lifecycle, ExitCode> {
+) -> Result<crate::engine::lifecycle::Lifecycle, CliError> {
     let how = sign_in_method(org, args)?;
     let token = mint::sign_in(
         org,
@@ -64,7 +65,13 @@ pub(crate) async fn connect(
         .map_err(report_error)
 }
 
-pub(crate) fn report_error(e: MintError) -> ExitCode {
+/// Says why no token was created or signed in for (with the refusal's owner and next step),
+/// as a failure already explained.
+pub(crate) fn report_error(e: MintError) -> CliError {
+    CliError::Said(say_mint_error(e))
+}
+
+fn say_mint_error(e: MintError) -> ExitCode {
     eprintln!("patwiz: {}", safe_message(&e.to_string()));
     if let MintError::Lifecycle(l) = &e
         && let Some(refusal) = l.refusal()

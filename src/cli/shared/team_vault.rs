@@ -1,5 +1,6 @@
 //! Writing a proven token into a team vault from the command line, and saying a failure.
 
+use crate::cli::{CliError, CmdResult};
 use std::process::ExitCode;
 
 use super::dates::expiry_line;
@@ -13,15 +14,17 @@ use crate::flows::team_vault::{Destination, ProvenForVault, VaultKind, VaultSign
 /// Someone else wrote the secret first (EX_TEMPFAIL: run it again).
 pub(crate) const EXIT_CONFLICT: u8 = 75;
 
-pub(crate) fn kv_failure(error: &KvError) -> ExitCode {
+/// Says why the team vault did not answer or refused, as a failure already explained (exit 75
+/// when someone else wrote first).
+pub(crate) fn kv_failure(error: &KvError) -> CliError {
     eprintln!("patwiz: {error}");
-    match error {
+    CliError::Said(match error {
         KvError::Conflict { .. } | KvError::Changed { .. } => ExitCode::from(EXIT_CONFLICT),
         KvError::NoAddress | KvError::NoToken | KvError::BadAddress(_) => {
             ExitCode::from(crate::cli::EXIT_USAGE)
         }
         _ => ExitCode::from(Verdict::Unreachable.exit_code()),
-    }
+    })
 }
 
 /// How to sign in to the store `target` names (only a Key Vault needs it): the method asked
@@ -29,7 +32,7 @@ pub(crate) fn kv_failure(error: &KvError) -> ExitCode {
 pub(crate) fn vault_sign_in(
     target: &Target,
     args: &crate::cli::SignInArgs,
-) -> Result<VaultSignIn<'static>, ExitCode> {
+) -> Result<VaultSignIn<'static>, CliError> {
     let Target::KeyVault { vault, .. } = target else {
         return Ok(VaultSignIn::default());
     };
@@ -56,7 +59,7 @@ pub(crate) fn vault_sign_in(
 pub(crate) async fn open_destination(
     to: &str,
     sign_in: &crate::cli::SignInArgs,
-) -> Result<Destination, ExitCode> {
+) -> Result<Destination, CliError> {
     let target = Target::parse(to, false).map_err(usage)?;
     let how = vault_sign_in(&target, sign_in)?;
     Destination::open(&target, &HttpOptions::default(), how)
@@ -71,7 +74,7 @@ pub(crate) async fn put(
     proven: ProvenForVault<'_>,
     forced: bool,
     dry_run: bool,
-) -> ExitCode {
+) -> CmdResult {
     put_quietly(destination, proven, forced, dry_run, true).await
 }
 
@@ -82,7 +85,7 @@ pub(crate) async fn put_quietly(
     forced: bool,
     dry_run: bool,
     report: bool,
-) -> ExitCode {
+) -> CmdResult {
     let facts = proven.facts();
     if report {
         crate::cli::print_report(proven.report);
@@ -103,7 +106,7 @@ pub(crate) async fn put_quietly(
         for (key, value) in facts.to_metadata() {
             println!("  {key}: {value}");
         }
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     }
     match destination.put(&proven).await {
         Ok(version) => {
@@ -137,15 +140,15 @@ pub(crate) async fn put_quietly(
                 println!("Stored anyway (--force): the facts beside it say missing-scopes.");
             }
             println!("{}", expiry_line(proven.expires));
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
         Err(e @ KvError::Conflict { .. }) => {
             let code = kv_failure(&e);
             eprintln!(
                 "patwiz: your new token is proven but not stored. If the other rotation is the one to keep, revoke yours; otherwise run this again."
             );
-            code
+            Err(code)
         }
-        Err(e) => kv_failure(&e),
+        Err(e) => Err(kv_failure(&e)),
     }
 }

@@ -1,5 +1,6 @@
 //! The token a command reads, the local store it goes to, and its proof.
 
+use crate::cli::CliError;
 use std::process::ExitCode;
 
 use crate::cli::{config_dir, token_text, usage};
@@ -11,7 +12,7 @@ use crate::engine::Report;
 use crate::flows;
 use crate::store::rotation::Vault;
 
-pub(crate) async fn open_vault() -> Result<Vault, ExitCode> {
+pub(crate) async fn open_vault() -> Result<Vault, CliError> {
     let Some(dir) = config_dir() else {
         return Err(usage("no config directory: set PATWIZ_CONFIG_DIR"));
     };
@@ -20,7 +21,7 @@ pub(crate) async fn open_vault() -> Result<Vault, ExitCode> {
             "patwiz: {}",
             crate::domain::text::safe_message(&e.to_string())
         );
-        ExitCode::from(3)
+        CliError::Said(ExitCode::from(3))
     })
 }
 
@@ -29,7 +30,7 @@ pub(crate) fn read_new_token(
     token_stdin: bool,
     command: &str,
     org: &OrgUrl,
-) -> Result<(Token, Vec<String>), ExitCode> {
+) -> Result<(Token, Vec<String>), CliError> {
     let command = format!("patwiz {command} --org {org}");
     let prompt = format!("Paste the new token for {org} (it is not shown), then Enter: ");
     let ask = crate::cli::TokenAsk {
@@ -49,7 +50,9 @@ pub(crate) fn read_new_token(
         }
         Err(shape) => {
             eprintln!("patwiz: the token from {source} was refused: {shape}");
-            Err(ExitCode::from(Verdict::TokenRejected.exit_code()))
+            Err(CliError::Said(ExitCode::from(
+                Verdict::TokenRejected.exit_code(),
+            )))
         }
     }
 }

@@ -2,6 +2,7 @@
 //! lifecycle API with the same scopes, proven, written on the version read first, the old one
 //! revoked and, once Azure DevOps refuses it, its copy in the vault put beyond reach.
 
+use crate::cli::CmdResult;
 use std::process::ExitCode;
 
 use serde_json::json;
@@ -18,9 +19,12 @@ use crate::flows::team_rotation::{self, OldToken, Rotated, Rotation, TeamRotateE
 use crate::flows::team_vault::Destination;
 use crate::store::settings::format_date;
 
-pub async fn rotate_creating(destination: Destination, plan: Plan, args: &RotateArgs) -> ExitCode {
+pub async fn rotate_creating(destination: Destination, plan: Plan, args: &RotateArgs) -> CmdResult {
     let Some(entry) = destination.entry.as_ref() else {
-        return crate::cli::usage(format!("nothing is stored at {} yet", destination.shown));
+        return Err(crate::cli::usage(format!(
+            "nothing is stored at {} yet",
+            destination.shown
+        )));
     };
     // The old expiry is kept unless another is asked for.
     let kept = plan
@@ -30,26 +34,16 @@ pub async fn rotate_creating(destination: Destination, plan: Plan, args: &Rotate
         .and_then(|d| crate::store::settings::parse_date(d).ok())
         .filter(|d| *d > today())
         .map(format_date);
-    let valid_to = match crate::cli::shared::dates::expiry_or_default(
-        args.expires.as_deref().or(kept.as_deref()),
-    ) {
-        Ok(v) => v,
-        Err(code) => return code,
-    };
+    let valid_to =
+        crate::cli::shared::dates::expiry_or_default(args.expires.as_deref().or(kept.as_deref()))?;
     if args.dry_run {
         say_dry_run(&destination, &plan, valid_to.date());
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     }
-    let local = match open_vault().await {
-        Ok(v) => v,
-        Err(code) => return code,
-    };
+    let local = open_vault().await?;
     let options = HttpOptions::default();
     let lifecycle =
-        match crate::cli::shared::sign_in::connect(&plan.org, &args.sign_in, &options).await {
-            Ok(l) => l,
-            Err(code) => return code,
-        };
+        crate::cli::shared::sign_in::connect(&plan.org, &args.sign_in, &options).await?;
     let rotation = Rotation {
         store: &destination.store,
         path: &destination.path,
@@ -69,7 +63,7 @@ pub async fn rotate_creating(destination: Destination, plan: Plan, args: &Rotate
             } else {
                 say_rotated(&done, &destination, &plan);
             }
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
             eprintln!(
@@ -77,7 +71,7 @@ pub async fn rotate_creating(destination: Destination, plan: Plan, args: &Rotate
                 destination.shown
             );
             match e {
-                TeamRotateError::Mint(m) => crate::cli::shared::sign_in::report_error(m),
+                TeamRotateError::Mint(m) => Err(crate::cli::shared::sign_in::report_error(m)),
                 TeamRotateError::NotStored { error, revoked } => {
                     let code = kv_failure(&error);
                     eprintln!(
@@ -94,7 +88,7 @@ pub async fn rotate_creating(destination: Destination, plan: Plan, args: &Rotate
                             destination.shown
                         );
                     }
-                    code
+                    Err(code)
                 }
             }
         }
