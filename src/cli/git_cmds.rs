@@ -75,11 +75,8 @@ fn lines(origins: &[String], helper: &str) -> Vec<(String, String)> {
     out
 }
 
-fn git(args: &[&str]) -> Result<std::process::Output, String> {
-    std::process::Command::new("git")
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run git ({e}): is it installed?"))
+fn git(args: &[&str]) -> std::io::Result<std::process::Output> {
+    std::process::Command::new("git").args(args).output()
 }
 
 pub async fn setup(args: SetupGitArgs) -> CmdResult {
@@ -156,7 +153,7 @@ pub async fn setup(args: SetupGitArgs) -> CmdResult {
                 return Ok(ExitCode::from(3));
             }
             Err(e) => {
-                eprintln!("patwiz: {e}");
+                eprintln!("patwiz: cannot run git ({e}): is it installed?");
                 return Ok(ExitCode::from(3));
             }
         }

@@ -106,7 +106,7 @@ pub enum Msg {
     Engine(Event),
     Saved(Result<Stored, VaultError>),
     /// Stored in a team vault (where, in words), or why not.
-    SavedTeam(Result<String, String>),
+    SavedTeam(Result<String, TeamSaveError>),
     /// Azure DevOps created the token (not yet proven), or why it did not.
     Minted(Result<Box<crate::flows::mint::CreatedHere>, MintFailure>),
     /// The stored token was extended to this date and proven again (or why not).
@@ -159,4 +159,17 @@ impl fmt::Debug for Msg {
 pub struct MintFailure {
     pub text: String,
     pub policy: Option<crate::domain::lifecycle::Explained>,
+}
+
+/// Why the wizard's Save did not land in the team vault.
+#[derive(Debug, thiserror::Error)]
+pub enum TeamSaveError {
+    #[error(transparent)]
+    Address(#[from] crate::domain::team_vault::TargetError),
+    #[error(
+        "Signing in to the Key Vault needs the Azure CLI (az login) or an app registration (PATWIZ_CLIENT_ID): see the README."
+    )]
+    NoSignIn,
+    #[error(transparent)]
+    Vault(#[from] crate::engine::kv::KvError),
 }

@@ -446,7 +446,7 @@ pub async fn check_org(org: &OrgUrl, options: &HttpOptions) -> Result<String, St
 
 /// How the wizard signs in for "create it for me": the demo's identity provider, else the Azure
 /// CLI's sign-in, else the browser with the app named by PATWIZ_CLIENT_ID.
-fn wizard_sign_in(org: &OrgUrl) -> Result<flows::mint::SignIn, String> {
+fn wizard_sign_in(org: &OrgUrl) -> Result<flows::mint::SignIn, flows::sign_in::NoSignIn> {
     wizard_sign_in_for(org.is_loopback(), true)
 }
 
@@ -456,12 +456,17 @@ fn wizard_sign_in(org: &OrgUrl) -> Result<flows::mint::SignIn, String> {
 fn wizard_sign_in_for(
     loopback: bool,
     shows_device_code: bool,
-) -> Result<flows::mint::SignIn, String> {
-    use flows::sign_in::{Here, NoSignIn, choose};
-    choose(None, &Here::detect(loopback, None, shows_device_code)).map_err(|e| match e {
-        NoSignIn::NothingAvailable => "Signing in needs the Azure CLI (az login) or an app registration (PATWIZ_CLIENT_ID): see the README. Meanwhile create the token in the browser with the steps below.".to_string(),
+) -> Result<flows::mint::SignIn, flows::sign_in::NoSignIn> {
+    use flows::sign_in::{Here, choose};
+    choose(None, &Here::detect(loopback, None, shows_device_code))
+}
+
+/// Why the wizard cannot sign in, in its words (no flags: the steps on screen are the way on).
+fn no_sign_in_words(e: &flows::sign_in::NoSignIn) -> String {
+    match e {
+        flows::sign_in::NoSignIn::NothingAvailable => "Signing in needs the Azure CLI (az login) or an app registration (PATWIZ_CLIENT_ID): see the README. Meanwhile create the token in the browser with the steps below.".to_string(),
         other => other.to_string(),
-    })
+    }
 }
 
 /// Where a sign-in says what it waits for, and what stops it.
@@ -481,7 +486,10 @@ async fn wizard_entra(
 ) -> Result<crate::engine::entra::EntraToken, MintFailure> {
     use crate::domain::text::clean_line;
     use crate::ui::msg::SignInWait;
-    let how = wizard_sign_in(org).map_err(|text| MintFailure { text, policy: None })?;
+    let how = wizard_sign_in(org).map_err(|e| MintFailure {
+        text: no_sign_in_words(&e),
+        policy: None,
+    })?;
     let (device, browser) = (io.tell.clone(), io.tell.clone());
     let signing = flows::mint::sign_in(
         org,
@@ -494,11 +502,7 @@ async fn wizard_entra(
             }));
         },
         move |url| {
-            webbrowser::open(url.as_str()).map_err(|e| {
-                format!(
-                    "cannot open a browser here ({e}): create the token in the browser yourself"
-                )
-            })?;
+            webbrowser::open(url.as_str())?;
             let _ = browser.send(Msg::SignInWaiting(SignInWait::Browser));
             Ok(())
         },
@@ -552,7 +556,15 @@ fn mint_failure(org: &OrgUrl, e: flows::mint::MintError) -> MintFailure {
             flows::mint::MintError::Lifecycle(l) => l.refusal().map(|r| r.explain(org.name())),
             _ => None,
         },
-        text: e.to_string(),
+        text: match &e {
+            // The steps on screen are the other way: by hand, in any browser.
+            flows::mint::MintError::SignIn(crate::engine::entra::SignInError::NoBrowser(why)) => {
+                format!(
+                    "cannot open a browser here ({why}): create the token in the browser yourself with the steps below"
+                )
+            }
+            _ => e.to_string(),
+        },
     }
 }
 
@@ -619,16 +631,15 @@ async fn mend(
 /// Stores the proven token in the team vault the request names (its address and credentials
 /// from the environment, as for `login --to`), only on the entry as it is now. A token patwiz
 /// created here is then settled in the journal: it is stored, in the vault.
-async fn save_team(request: SaveRequest, dir: PathBuf) -> Result<String, String> {
+async fn save_team(
+    request: SaveRequest,
+    dir: PathBuf,
+) -> Result<String, crate::ui::msg::TeamSaveError> {
     use crate::flows::team_vault::{Destination, ProvenForVault};
     let uri = request.team.clone().unwrap_or_default();
-    let target =
-        crate::domain::team_vault::Target::parse(&uri, false).map_err(|e| e.to_string())?;
-    let destination = Destination::open(&target, &HttpOptions::default(), {
-        vault_sign_in(&target)?
-    })
-    .await
-    .map_err(|e| e.to_string())?;
+    let target = crate::domain::team_vault::Target::parse(&uri, false)?;
+    let destination =
+        Destination::open(&target, &HttpOptions::default(), vault_sign_in(&target)?).await?;
     let version = destination
         .put(&ProvenForVault {
             token: &request.token,
@@ -638,8 +649,7 @@ async fn save_team(request: SaveRequest, dir: PathBuf) -> Result<String, String>
             expires: request.expires,
             authorization_id: request.authorization_id.clone(),
         })
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     let store = &destination.store;
     if let Some(id) = &request.authorization_id {
         flows::mint::settle_journal(&crate::store::settings::SettingsFile::new(dir), id);
@@ -660,22 +670,17 @@ async fn save_team(request: SaveRequest, dir: PathBuf) -> Result<String, String>
 /// browser), at the tenant the vault's challenge names. Other stores need no sign-in.
 fn vault_sign_in(
     target: &crate::domain::team_vault::Target,
-) -> Result<flows::team_vault::VaultSignIn<'static>, String> {
+) -> Result<flows::team_vault::VaultSignIn<'static>, crate::ui::msg::TeamSaveError> {
     let crate::domain::team_vault::Target::KeyVault { vault, .. } = target else {
         return Ok(flows::team_vault::VaultSignIn::default());
     };
     let loopback = url::Url::parse(vault).is_ok_and(|u| crate::domain::org_url::is_loopback(&u));
-    let how = wizard_sign_in_for(loopback, false).map_err(|_| {
-        "Signing in to the Key Vault needs the Azure CLI (az login) or an app registration (PATWIZ_CLIENT_ID): see the README.".to_string()
-    })?;
+    let how =
+        wizard_sign_in_for(loopback, false).map_err(|_| crate::ui::msg::TeamSaveError::NoSignIn)?;
     Ok(flows::team_vault::VaultSignIn {
         how: Some(how),
         show: None,
-        open: Some(Box::new(|url: &url::Url| {
-            webbrowser::open(url.as_str()).map_err(|e| {
-                format!("cannot open a browser here ({e}): store it with `patwiz login --to … --sign-in device` instead")
-            })
-        })),
+        open: Some(Box::new(|url: &url::Url| webbrowser::open(url.as_str()))),
     })
 }
 

@@ -20,7 +20,7 @@ fn profile(name: &str) -> patwiz::domain::profiles::Profile {
 
 /// Acts as the person's browser: opens the sign-in page and follows its redirect back to
 /// patwiz's loopback listener.
-fn browser(url: &url::Url) -> Result<(), String> {
+fn browser(url: &url::Url) -> std::io::Result<()> {
     let url = url.to_string();
     std::thread::spawn(move || {
         let status = std::process::Command::new("curl")

@@ -200,7 +200,7 @@ pub fn capped(asked: OffsetDateTime, given: Option<OffsetDateTime>) -> Option<Of
 /// one patwiz made for `org` (its name says so) with exactly `scopes`. The id comes from the
 /// facts beside the secret, which anyone who can write the vault can change; this keeps such a
 /// change from turning a rotation against another of the signed-in person's tokens.
-pub fn replaceable(record: &PatRecord, org: &str, scopes: &[String]) -> Result<(), String> {
+pub fn replaceable(record: &PatRecord, org: &str, scopes: &[String]) -> Result<(), NotReplaceable> {
     let made_here = record.display_name.contains(&format!("(patwiz · {org} · "));
     let mut want: Vec<&str> = scopes.iter().map(String::as_str).collect();
     let mut have = record.scopes();
@@ -209,10 +209,22 @@ pub fn replaceable(record: &PatRecord, org: &str, scopes: &[String]) -> Result<(
     if made_here && want == have {
         return Ok(());
     }
-    Err(format!(
-        "the token the vault's facts name (\"{}\") is not one patwiz made for {org} with these scopes, so it was not revoked: check the facts beside the secret",
-        crate::text::safe_message(&record.display_name)
-    ))
+    Err(NotReplaceable {
+        name: crate::text::safe_message(&record.display_name),
+        org: org.to_string(),
+    })
+}
+
+/// The token a vault's facts name is not one patwiz made for the organization with these
+/// scopes ([`replaceable`]), so it is not revoked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the token the vault's facts name (\"{name}\") is not one patwiz made for {org} with these scopes, so it was not revoked: check the facts beside the secret"
+)]
+pub struct NotReplaceable {
+    /// Its display name, cleaned.
+    pub name: String,
+    pub org: String,
 }
 
 pub fn display_name(token_name: &str, org: &str, nonce: &str) -> String {
@@ -323,7 +335,8 @@ mod tests {
             "contoso",
             &scopes,
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(theirs.contains("not one patwiz made") && !theirs.contains('\u{1b}'));
     }
 }

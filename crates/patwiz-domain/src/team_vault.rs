@@ -258,7 +258,7 @@ fn version_id(text: Option<&String>) -> String {
 /// its host (`trusted`), a port of this machine only when the person named that very port
 /// (`127.0.0.1:8080`: on a shared machine any local user can listen on another one), and a
 /// look-alike of Azure DevOps' hosts never.
-pub fn may_receive(org: &super::org_url::OrgUrl, trusted: &[String]) -> Result<(), String> {
+pub fn may_receive(org: &super::org_url::OrgUrl, trusted: &[String]) -> Result<(), NotSent> {
     use super::org_url::OrgKind;
     let named = |what: &str| {
         trusted
@@ -272,24 +272,42 @@ pub fn may_receive(org: &super::org_url::OrgUrl, trusted: &[String]) -> Result<(
         if named(&authority) {
             return Ok(());
         }
-        return Err(format!(
-            "the facts beside it name {org}, a port on this machine: patwiz sends a team's token to a local port only when you name that port ({authority}); no token was sent there"
-        ));
+        return Err(NotSent::UnnamedPort {
+            org: org.to_string(),
+            authority,
+        });
     }
     if org.kind() != OrgKind::Server {
         return Ok(());
     }
     if let Some(why) = org.lookalike() {
-        return Err(format!(
-            "the facts beside it name {org}, and {why}; no token was sent there"
-        ));
+        return Err(NotSent::LookAlike {
+            org: org.to_string(),
+            why: why.to_string(),
+        });
     }
     if named(host) {
         return Ok(());
     }
-    Err(format!(
+    Err(NotSent::UnnamedServer {
+        org: org.to_string(),
+        host: host.to_string(),
+    })
+}
+
+/// Why a vault's facts may not send its token where they say ([`may_receive`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotSent {
+    #[error(
+        "the facts beside it name {org}, a port on this machine: patwiz sends a team's token to a local port only when you name that port ({authority}); no token was sent there"
+    )]
+    UnnamedPort { org: String, authority: String },
+    #[error("the facts beside it name {org}, and {why}; no token was sent there")]
+    LookAlike { org: String, why: String },
+    #[error(
         "the facts beside it name {org}, an Azure DevOps Server: patwiz sends a team's token to a server only when you name its host ({host}); no token was sent there"
-    ))
+    )]
+    UnnamedServer { org: String, host: String },
 }
 
 /// What a person typed to name a server or a port (`tfs.example.com`, `127.0.0.1:8080`, or a
@@ -547,7 +565,7 @@ mod tests {
         assert!(may_receive(&local, &["http://127.0.0.1:8080/demo".into()]).is_ok());
         assert!(may_receive(&local, &["http://127.0.0.1:9090/demo".into()]).is_err());
         let server = org("https://tfs.contoso.local/tfs/DefaultCollection");
-        let refused = may_receive(&server, &[]).unwrap_err();
+        let refused = may_receive(&server, &[]).unwrap_err().to_string();
         assert!(refused.contains("(tfs.contoso.local)"), "{refused}");
         assert!(may_receive(&server, &["TFS.contoso.local".into()]).is_ok());
         assert!(

@@ -53,9 +53,7 @@ pub(crate) async fn connect(
             eprintln!(
                 "patwiz: signing in with Microsoft Entra in your browser; patwiz waits up to 5 minutes (Ctrl+C stops)…"
             );
-            webbrowser::open(url.as_str()).map_err(|e| {
-                format!("cannot open a browser ({e}): use --sign-in device or --sign-in az")
-            })
+            webbrowser::open(url.as_str())
         },
     )
     .await
@@ -73,6 +71,12 @@ pub(crate) fn report_error(e: MintError) -> CliError {
 
 fn say_mint_error(e: MintError) -> ExitCode {
     eprintln!("patwiz: {}", safe_message(&e.to_string()));
+    if matches!(
+        e,
+        MintError::SignIn(crate::engine::entra::SignInError::NoBrowser(_))
+    ) {
+        eprintln!("  Here: --sign-in device (a code to enter on any device) or --sign-in az.");
+    }
     if let MintError::Lifecycle(l) = &e
         && let Some(refusal) = l.refusal()
     {

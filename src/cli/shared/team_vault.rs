@@ -47,9 +47,7 @@ pub(crate) fn vault_sign_in(
         })),
         open: Some(Box::new(|url: &url::Url| {
             eprintln!("patwiz: signing in to the Key Vault with Microsoft Entra in your browser…");
-            webbrowser::open(url.as_str()).map_err(|e| {
-                format!("cannot open a browser ({e}): use --sign-in device or --sign-in az")
-            })
+            webbrowser::open(url.as_str())
         })),
     })
 }

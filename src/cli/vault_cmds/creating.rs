@@ -134,7 +134,7 @@ fn old_words(done: &Rotated, destination: &Destination, plan: &Plan) -> String {
         OldToken::NoId => "The token it replaced was not created by patwiz, so its id is not known: revoke it in Azure DevOps (User settings → Personal access tokens) once nothing uses it.".to_string(),
         OldToken::NotRevoked(why) => format!(
             "The token it replaced was not revoked ({}): revoke it as its owner ({}) in Azure DevOps (User settings → Personal access tokens) once nothing uses it.",
-            crate::domain::text::safe_message(why),
+            crate::domain::text::safe_message(&why.to_string()),
             plan.facts
                 .owner
                 .as_deref()
@@ -208,7 +208,7 @@ fn say_json(done: &Rotated, destination: &Destination) {
             json!({"revoked": false, "reason": "not created by patwiz: its id is not known"})
         }
         OldToken::NotRevoked(why) => {
-            json!({"revoked": false, "reason": crate::domain::text::safe_message(why)})
+            json!({"revoked": false, "reason": crate::domain::text::safe_message(&why.to_string())})
         }
         OldToken::Revoked(check) => json!({
             "revoked": true,

@@ -149,7 +149,7 @@ pub fn identity_change(app: &App) -> Option<String> {
 }
 
 /// The team vault's answer.
-pub fn saved_team(app: &mut App, result: Result<String, String>) {
+pub fn saved_team(app: &mut App, result: Result<String, crate::ui::msg::TeamSaveError>) {
     match result {
         Ok(where_) => {
             app.save.state = SaveState::SavedTeam(where_);
@@ -157,7 +157,7 @@ pub fn saved_team(app: &mut App, result: Result<String, String>) {
             app.step = Step::HandOff;
             app.message = None;
         }
-        Err(e) => app.save.state = SaveState::Failed(e),
+        Err(e) => app.save.state = SaveState::Failed(e.to_string()),
     }
 }
 

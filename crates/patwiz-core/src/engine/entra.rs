@@ -89,6 +89,11 @@ pub enum SignInError {
     Config(String),
     #[error("cannot reach the sign-in service: {0}")]
     Network(String),
+    /// The browser for the sign-in page could not be opened (no desktop, as over SSH).
+    #[error(
+        "cannot open a browser here ({0}): sign in by device code or with the Azure CLI (az login) instead"
+    )]
+    NoBrowser(String),
 }
 
 /// Entra's `AADSTS` codes in words: what happened and what to do.
@@ -382,7 +387,7 @@ pub async fn browser(
     client_id: &str,
     offline: bool,
     options: &HttpOptions,
-    open: impl FnOnce(&Url) -> Result<(), String>,
+    open: impl FnOnce(&Url) -> std::io::Result<()>,
 ) -> Result<EntraToken, SignInError> {
     browser_for(authority, client_id, &PAT_SCOPES, offline, options, open).await
 }
@@ -394,7 +399,7 @@ pub async fn browser_for(
     wanted: &[&str],
     offline: bool,
     options: &HttpOptions,
-    open: impl FnOnce(&Url) -> Result<(), String>,
+    open: impl FnOnce(&Url) -> std::io::Result<()>,
 ) -> Result<EntraToken, SignInError> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -416,7 +421,7 @@ pub async fn browser_for(
         .add_scopes(scopes_of(wanted, offline))
         .set_pkce_challenge(challenge)
         .url();
-    open(&url).map_err(SignInError::Config)?;
+    open(&url).map_err(|e| SignInError::NoBrowser(e.to_string()))?;
     let wait = tokio::time::timeout(Duration::from_secs(300), receive_code(&listener, &state));
     let code = wait.await.map_err(|_| SignInError::TimedOut)??;
     let http = http_client(options)?;

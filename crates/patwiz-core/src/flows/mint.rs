@@ -93,7 +93,7 @@ pub async fn sign_in(
     how: &SignIn,
     options: &HttpOptions,
     show: impl FnOnce(&str, &str),
-    open: impl FnOnce(&url::Url) -> Result<(), String>,
+    open: impl FnOnce(&url::Url) -> std::io::Result<()>,
 ) -> Result<EntraToken, MintError> {
     match how {
         SignIn::AzureCli => Ok(entra::from_azure_cli().await?),

@@ -38,12 +38,13 @@ pub struct Rotation<'a> {
 }
 
 /// What became of the token the rotation replaced.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub enum OldToken {
     /// patwiz did not create it, so it does not know its id: the person revokes it.
     NoId,
-    /// Azure DevOps refused to revoke it (another account's token, say).
-    NotRevoked(String),
+    /// Not revoked: Azure DevOps refused (another account's token, say), or the facts named a
+    /// token that is not the one replaced.
+    NotRevoked(NotRevoked),
     /// Revoked; what a check of it found.
     Revoked(ReplacedCheck),
 }
@@ -223,10 +224,25 @@ async fn retire_old(
 
 /// Revokes the token the facts name as replaced, once its record shows it is one patwiz made
 /// for this organization with these scopes (the facts are the vault's, not patwiz's, to trust).
-async fn revoke_replaced(lifecycle: &Lifecycle, r: &Rotation<'_>, id: &str) -> Result<(), String> {
-    let record = lifecycle.get(id).await.map_err(|e| e.to_string())?;
+async fn revoke_replaced(
+    lifecycle: &Lifecycle,
+    r: &Rotation<'_>,
+    id: &str,
+) -> Result<(), NotRevoked> {
+    let record = lifecycle.get(id).await?;
     crate::domain::lifecycle::replaceable(&record, r.org.name(), r.scopes)?;
-    lifecycle.revoke(id).await.map_err(|e| e.to_string())
+    Ok(lifecycle.revoke(id).await?)
+}
+
+/// Why the token a rotation replaced was not revoked.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NotRevoked {
+    /// Azure DevOps did not answer, or refused (another account's token, say).
+    #[error(transparent)]
+    Lifecycle(#[from] crate::engine::lifecycle::LifecycleError),
+    /// The facts named a token patwiz did not make for this organization and these scopes.
+    #[error(transparent)]
+    NotOurs(#[from] crate::domain::lifecycle::NotReplaceable),
 }
 
 /// When this machine stores the very token the vault's rotation replaced (a `create --to`

@@ -212,7 +212,7 @@ pub struct VaultSignIn<'a> {
 /// Tells the person where to enter a device code, and the code.
 pub type ShowCode<'a> = Box<dyn FnOnce(&str, &str) + Send + 'a>;
 /// Opens the sign-in page in the browser.
-pub type OpenBrowser<'a> = Box<dyn FnOnce(&url::Url) -> Result<(), String> + Send + 'a>;
+pub type OpenBrowser<'a> = Box<dyn FnOnce(&url::Url) -> std::io::Result<()> + Send + 'a>;
 
 async fn key_vault_bearer(
     vault: &str,
@@ -230,9 +230,14 @@ async fn key_vault_bearer(
             .map_err(said)?,
         super::mint::SignIn::Browser { client_id } => {
             let authority = keyvault::challenge_authority(vault, options).await?;
-            let open = sign_in
-                .open
-                .unwrap_or_else(|| Box::new(|_| Err("no browser to open".to_string())));
+            let open = sign_in.open.unwrap_or_else(|| {
+                Box::new(|_| {
+                    Err(std::io::Error::new(
+                        std::io::ErrorKind::Unsupported,
+                        "no browser to open",
+                    ))
+                })
+            });
             entra::browser_for(
                 &authority,
                 &client_id,
@@ -612,21 +617,26 @@ async fn read_member(
     let sendable = crate::domain::org_url::OrgUrl::parse(&facts.org_url)
         .map_err(|e| format!("not checked: its org_url: {e}"))
         .and_then(|org| {
-            crate::domain::team_vault::may_receive(&org, trusted).map_err(|why| {
-                let url = org.url();
-                let host = url.host_str().unwrap_or_default();
-                let named = if org.is_loopback() {
-                    format!("{host}:{}", url.port_or_known_default().unwrap_or_default())
-                } else {
-                    host.to_string()
-                };
-                format!("not checked: {why} (--trust-server {named} names it)")
-            })
+            crate::domain::team_vault::may_receive(&org, trusted)
+                .map(|()| org.clone())
+                .map_err(|why| {
+                    let url = org.url();
+                    let host = url.host_str().unwrap_or_default();
+                    let named = if org.is_loopback() {
+                        format!("{host}:{}", url.port_or_known_default().unwrap_or_default())
+                    } else {
+                        host.to_string()
+                    };
+                    format!("not checked: {why} (--trust-server {named} names it)")
+                })
         });
-    if let Err(why) = sendable {
-        member.error = Some(why);
-        return member;
-    }
+    let org = match sendable {
+        Ok(org) => org,
+        Err(why) => {
+            member.error = Some(why);
+            return member;
+        }
+    };
     let token = match token {
         Ok(Some(token)) => token,
         Ok(None) => {
@@ -642,35 +652,31 @@ async fn read_member(
         Some(r) => Some(confirm_replaced(ctx, store, path, &facts.org_url, r, None).await),
         None => None,
     };
-    match prove_again(ctx, token, facts).await {
-        Ok((verdict, checked)) => {
-            let mut fresh = facts.clone();
-            fresh.verdict.clone_from(&verdict);
-            fresh.checked_at.clone_from(&checked);
-            if replaced.as_ref().is_some_and(|r| r.settled) {
-                fresh.replaced = None;
-            }
-            let mut custom = Facts::others(&entry.custom);
-            custom.extend(fresh.to_metadata());
-            // The verdict is a fact, not the secret: written without touching the token.
-            store.record(path, &entry.version_id, &custom).await;
-            member.verdict = verdict;
-            member.checked = checked;
-        }
-        Err(e) => member.error = Some(e),
+    let (verdict, checked) = prove_again(ctx, &org, token, facts).await;
+    let mut fresh = facts.clone();
+    fresh.verdict.clone_from(&verdict);
+    fresh.checked_at.clone_from(&checked);
+    if replaced.as_ref().is_some_and(|r| r.settled) {
+        fresh.replaced = None;
     }
+    let mut custom = Facts::others(&entry.custom);
+    custom.extend(fresh.to_metadata());
+    // The verdict is a fact, not the secret: written without touching the token.
+    store.record(path, &entry.version_id, &custom).await;
+    member.verdict = verdict;
+    member.checked = checked;
     member.replaced = replaced;
     member
 }
 
-/// Proves the token for the facts' organization and scopes.
+/// Proves the token for the facts' organization (`org`, already read from them) and scopes:
+/// the verdict and when it was checked.
 async fn prove_again(
     ctx: &super::Ctx,
+    org: &crate::domain::org_url::OrgUrl,
     token: Token,
     facts: &Facts,
-) -> Result<(String, String), String> {
-    let org = crate::domain::org_url::OrgUrl::parse(&facts.org_url)
-        .map_err(|e| format!("its org_url: {e}"))?;
+) -> (String, String) {
     let profile = ctx.profile(&facts.profile).ok();
     let scopes = if facts.scopes.is_empty() {
         profile.as_ref().map(|p| p.scope_ids()).unwrap_or_default()
@@ -678,12 +684,12 @@ async fn prove_again(
         facts.scopes.clone()
     };
     let report = super::prove::run(
-        super::prove::request(ctx.proof(&org, &token, &scopes, profile.as_ref())),
+        super::prove::request(ctx.proof(org, &token, &scopes, profile.as_ref())),
         None,
     )
     .await;
     let checked = checked_at(&report);
-    Ok((report.verdict.as_str().to_string(), checked))
+    (report.verdict.as_str().to_string(), checked)
 }
 
 /// The exit code of a fleet: the worst verdict, 0 when every token passes and none expires
