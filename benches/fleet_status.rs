@@ -82,7 +82,7 @@ fn main() {
             .buffer_unordered(64)
             .collect::<Vec<_>>()
             .await;
-        let store = team_vault::Store::kv(kv, "secret".into());
+        let store = team_vault::TeamStore::kv(kv, "secret".into());
         println!(
             "fleet_status: {TOKENS} tokens under vault://secret/fleet (20 folders), {} ms per vault answer and per authenticated Azure DevOps answer, {} at once",
             LATENCY.as_millis(),

@@ -9,7 +9,7 @@ use crate::domain::token::Token;
 
 /// The token `patwiz login` stored for this organization, if a secret store is available.
 async fn stored_token(org: &OrgUrl) -> Option<Token> {
-    let vault = crate::store::rotation::Vault::open(&config_dir()?)
+    let vault = crate::store::rotation::LocalStore::open(&config_dir()?)
         .await
         .ok()?;
     vault.token(&org.key()).await.ok().flatten()

@@ -20,7 +20,7 @@ use crate::flows::mint::{self};
 /// What an interrupted create or rotation left behind is cleaned up first, and said.
 async fn finish_interrupted(
     lifecycle: &crate::engine::lifecycle::Lifecycle,
-    vault: &crate::store::rotation::Vault,
+    vault: &crate::store::rotation::LocalStore,
     org: &OrgUrl,
 ) {
     let revoked = mint::revoke_pending(&super::ctx(), lifecycle, vault, org).await;

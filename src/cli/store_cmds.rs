@@ -14,12 +14,12 @@ use crate::domain::token::Token;
 use crate::engine::Report;
 use crate::flows;
 use crate::store::reminder::{WARN_DAYS, reminder_ics};
-use crate::store::rotation::Vault;
+use crate::store::rotation::LocalStore;
 use crate::store::secret;
 use crate::store::settings::format_date;
 
 /// The vault and its settings; a settings file set aside (corrupt, newer) is reported.
-async fn open_with_settings() -> Result<(Vault, crate::store::settings::Settings), CliError> {
+async fn open_with_settings() -> Result<(LocalStore, crate::store::settings::Settings), CliError> {
     let vault = open_vault().await?;
     let (settings, note) = vault.settings.load().map_err(|e| {
         eprintln!(

@@ -13,7 +13,7 @@ use super::shared::token::{read_new_token, validate};
 use super::{RotateArgs, StatusArgs, usage};
 use crate::domain::team_vault::{ReplacedState, Target};
 use crate::engine::http::HttpOptions;
-use crate::flows::team_vault::{self, Destination, ProvenForVault, Store};
+use crate::flows::team_vault::{self, Destination, ProvenForVault, TeamStore};
 
 /// What a team vault's rotation is for, from the facts beside the secret: the organization,
 /// the profile and the scopes the old token was proven for.
@@ -147,10 +147,11 @@ pub async fn status(args: StatusArgs) -> CmdResult {
         Err(e) => return Err(usage(e)),
     };
     let how = vault_sign_in(&target, &args.sign_in)?;
-    let (store, path) = match Store::open_signing_in(&target, &HttpOptions::default(), how).await {
-        Ok(found) => found,
-        Err(e) => return Err(kv_failure(&e)),
-    };
+    let (store, path) =
+        match TeamStore::open_signing_in(&target, &HttpOptions::default(), how).await {
+            Ok(found) => found,
+            Err(e) => return Err(kv_failure(&e)),
+        };
     let fleet = match team_vault::fleet(
         &super::ctx(),
         &store,
@@ -191,7 +192,7 @@ pub async fn status(args: StatusArgs) -> CmdResult {
 }
 
 /// The fleet, secret by secret, in the blocks `status` prints for this machine's tokens.
-fn fleet_table(members: &[team_vault::Member], store: &Store) -> String {
+fn fleet_table(members: &[team_vault::Member], store: &TeamStore) -> String {
     let mut out = String::new();
     for m in members {
         let profile = if m.profile.is_empty() {
@@ -256,7 +257,7 @@ fn fleet_table(members: &[team_vault::Member], store: &Store) -> String {
 }
 
 /// The address `rotate --to` takes for one secret of the fleet.
-fn fleet_address(path: &str, store: &Store) -> String {
+fn fleet_address(path: &str, store: &TeamStore) -> String {
     match store.kind() {
         team_vault::VaultKind::KvV2 => format!("vault://{path}"),
         team_vault::VaultKind::Pass => format!("pass://{path}"),

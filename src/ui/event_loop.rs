@@ -180,7 +180,7 @@ pub async fn forget_demo(app: &App, options: &WizardOptions) {
     if options.forget_on_exit
         && !app.stored_orgs.is_empty()
         && let Ok(vault) =
-            crate::store::rotation::Vault::open_with(&options.config_dir, options.secret_store)
+            crate::store::rotation::LocalStore::open_with(&options.config_dir, options.secret_store)
                 .await
     {
         for org in &app.stored_orgs {

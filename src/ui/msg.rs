@@ -10,7 +10,7 @@ use super::keymap::Intent;
 use super::services::clipboard::ClipboardError;
 use crate::engine::{Event, Stop};
 use crate::flows::keep::Stored;
-use crate::store::rotation::VaultError;
+use crate::store::rotation::LocalStoreError;
 
 /// The browser did not open.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -104,7 +104,7 @@ pub enum Msg {
     TokenCopiedAt(Instant),
     Browser(Result<(), BrowserError>),
     Engine(Event),
-    Saved(Result<Stored, VaultError>),
+    Saved(Result<Stored, LocalStoreError>),
     /// Stored in a team vault (where, in words), or why not.
     SavedTeam(Result<String, TeamSaveError>),
     /// Azure DevOps created the token (not yet proven), or why it did not.

@@ -20,8 +20,8 @@ use crate::engine::Stop;
 use crate::engine::discovery;
 use crate::engine::http::{Http, HttpOptions};
 use crate::flows;
-use crate::store::rotation::Vault;
-use crate::store::rotation::VaultError;
+use crate::store::rotation::LocalStore;
+use crate::store::rotation::LocalStoreError;
 use crate::store::secret::Backend;
 use crate::store::settings::OrgSettings;
 use secrecy::zeroize::Zeroizing;
@@ -333,7 +333,7 @@ impl Runner {
         let backend = self.secret_store;
         self.spawn(async move {
             Msg::StoreDescribed(
-                match Vault::open_with(std::path::Path::new(""), backend)
+                match LocalStore::open_with(std::path::Path::new(""), backend)
                     .await
                     .map(|v| v.store)
                 {
@@ -525,7 +525,7 @@ async fn mint(
     io: SignInIo,
 ) -> Result<Box<flows::mint::CreatedHere>, MintFailure> {
     let fail = |e| mint_failure(&request.org, e);
-    let vault = Vault::open_with(&dir, backend)
+    let vault = LocalStore::open_with(&dir, backend)
         .await
         .map_err(|e| MintFailure {
             text: e.to_string(),
@@ -600,7 +600,7 @@ async fn extend(
     let plain = |text: String| MintFailure { text, policy: None };
     let kept = signed_in(&keep, &org, &ctx.http, io).await?;
     let lifecycle = kept.as_ref().expect("just connected");
-    let vault = Vault::open_with(&dir, backend)
+    let vault = LocalStore::open_with(&dir, backend)
         .await
         .map_err(|e| plain(e.to_string()))?;
     let mended = flows::mint::extend(&ctx, lifecycle, &vault, &org, valid_to)
@@ -690,8 +690,8 @@ async fn save(
     backend: Option<Backend>,
     lifecycle: KeptLifecycle,
     now: time::OffsetDateTime,
-) -> Result<flows::keep::Stored, VaultError> {
-    let vault = Vault::open_with(&dir, backend).await?;
+) -> Result<flows::keep::Stored, LocalStoreError> {
+    let vault = LocalStore::open_with(&dir, backend).await?;
     let proven = flows::keep::Proven {
         org: &request.org,
         token: &request.token,

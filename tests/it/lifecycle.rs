@@ -10,7 +10,7 @@ use patwiz::engine::entra::EntraToken;
 use patwiz::engine::http::HttpOptions;
 use patwiz::engine::lifecycle::LifecycleError;
 use patwiz::flows::mint::{self, MintError, SignIn};
-use patwiz::store::rotation::Vault;
+use patwiz::store::rotation::LocalStore;
 use patwiz::store::secret::Backend;
 use time::OffsetDateTime;
 
@@ -49,9 +49,9 @@ fn scenario_with(lifecycle: &str) -> Scenario {
     crate::support::fixtures::scenario_with_lifecycle(lifecycle)
 }
 
-async fn vault() -> (Vault, tempfile::TempDir) {
+async fn vault() -> (LocalStore, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let vault = Vault::open_with(dir.path(), Some(Backend::Memory))
+    let vault = LocalStore::open_with(dir.path(), Some(Backend::Memory))
         .await
         .unwrap();
     (vault, dir)
@@ -414,7 +414,7 @@ fn a_crash_after_creating_leaves_the_id_journaled_and_it_is_revoked_later() {
     assert_eq!(emu.minted_live(), 1, "the token was created");
     let org = OrgUrl::parse(&emu.org_url()).unwrap();
     rt.block_on(async {
-        let vault = Vault::open_with(config.path(), Some(Backend::Memory))
+        let vault = LocalStore::open_with(config.path(), Some(Backend::Memory))
             .await
             .unwrap();
         let (settings, _) = vault.settings.load().unwrap();
@@ -557,7 +557,7 @@ fn a_rotation_killed_after_the_swap_keeps_the_new_token_and_the_next_run_revokes
     let org = OrgUrl::parse(&url).unwrap();
     let load = || {
         let vault = rt
-            .block_on(Vault::open_with(config.path(), Some(Backend::Memory)))
+            .block_on(LocalStore::open_with(config.path(), Some(Backend::Memory)))
             .unwrap();
         vault.settings.load().unwrap().0
     };
@@ -578,7 +578,7 @@ fn a_rotation_killed_after_the_swap_keeps_the_new_token_and_the_next_run_revokes
     assert_eq!(emu.minted_live(), 2, "the old one is not revoked yet");
     // The next run finishes the job: the stored (new) token stays, the old one goes.
     rt.block_on(async {
-        let vault = Vault::open_with(config.path(), Some(Backend::Memory))
+        let vault = LocalStore::open_with(config.path(), Some(Backend::Memory))
             .await
             .unwrap();
         let entra = sign_in(&emu, &org).await;

@@ -758,7 +758,7 @@ async fn the_real_loop_takes_a_token_from_start_to_stored() {
     );
     // The wizard stored it where it was told to: the memory store of this process.
     let vault =
-        patwiz::store::rotation::Vault::open_with(&options.config_dir, Some(Backend::Memory))
+        patwiz::store::rotation::LocalStore::open_with(&options.config_dir, Some(Backend::Memory))
             .await
             .unwrap();
     let org = patwiz::domain::org_url::OrgUrl::parse(&emu.org_url()).unwrap();
@@ -808,7 +808,7 @@ async fn the_demo_forgets_every_token_it_stored_also_after_another_organization(
     let (mut options, _dir) = options(None, vec![]);
     options.forget_on_exit = true;
     let vault =
-        patwiz::store::rotation::Vault::open_with(&options.config_dir, Some(Backend::Memory))
+        patwiz::store::rotation::LocalStore::open_with(&options.config_dir, Some(Backend::Memory))
             .await
             .unwrap();
     let mut app = initial_app(&options);

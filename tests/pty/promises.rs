@@ -480,7 +480,7 @@ fn a_hang_up_leaves_no_demo_token_in_the_os_store() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let stored = |key: &str| {
         runtime.block_on(async {
-            let vault = patwiz::store::rotation::Vault::open(config.path())
+            let vault = patwiz::store::rotation::LocalStore::open(config.path())
                 .await
                 .unwrap();
             vault.store.get(key).await.unwrap().is_some()

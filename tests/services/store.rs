@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use patwiz::domain::token::Token;
-use patwiz::store::rotation::{ROTATION_STEPS, Vault};
+use patwiz::store::rotation::{LocalStore, ROTATION_STEPS};
 use patwiz::store::secret::{Backend, SecretStore};
 use serde_json::Value;
 
@@ -280,7 +280,7 @@ async fn login_status_check_rotate_remind_forget() {
         let json: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(json["rotated"], false);
         assert_eq!(json["check"]["verdict"], "missing-scopes");
-        let vault = Vault::with(SecretStore::with_backend(backend).await.unwrap(), dir);
+        let vault = LocalStore::with(SecretStore::with_backend(backend).await.unwrap(), dir);
         let key = patwiz::domain::org_url::OrgUrl::parse(&org).unwrap().key();
         assert_eq!(vault.token(&key).await.unwrap().unwrap().expose(), old);
         // With --strict, a Full access token is refused (exit 4) and the old one stays.
@@ -422,7 +422,7 @@ async fn a_crash_after_any_rotation_step_leaves_a_working_token() {
                 "{backend:?} after {step}: {}",
                 text(&out)
             );
-            let vault = Vault::with(SecretStore::with_backend(backend).await.unwrap(), dir);
+            let vault = LocalStore::with(SecretStore::with_backend(backend).await.unwrap(), dir);
             let key = patwiz::domain::org_url::OrgUrl::parse(&org).unwrap().key();
             let stored = vault.token(&key).await.unwrap().unwrap();
             let expected = if ROTATION_STEPS.iter().position(|s| *s == step).unwrap() >= 2 {
@@ -466,7 +466,7 @@ async fn a_crash_after_any_rotation_step_leaves_a_working_token() {
 async fn a_lost_main_entry_is_restored_from_the_staged_one() {
     for backend in backends().await {
         let config = tempfile::tempdir().unwrap();
-        let vault = Vault::with(
+        let vault = LocalStore::with(
             SecretStore::with_backend(backend).await.unwrap(),
             config.path(),
         );
@@ -694,7 +694,7 @@ async fn a_settings_write_that_fails_leaves_no_orphan_and_every_message_is_true(
     let said = text(&out);
     assert!(said.contains("new token is stored and works"), "{said}");
     assert!(!said.contains("previous token is still stored"), "{said}");
-    let vault = Vault::with(store, config.path());
+    let vault = LocalStore::with(store, config.path());
     assert_eq!(vault.token(&key).await.unwrap().unwrap().expose(), second);
     let _ = forget(backend, config.path(), &org).await;
 }

@@ -10,13 +10,13 @@ use crate::domain::profiles;
 use crate::domain::token::{Token, check_pasted};
 use crate::engine::Report;
 use crate::flows;
-use crate::store::rotation::Vault;
+use crate::store::rotation::LocalStore;
 
-pub(crate) async fn open_vault() -> Result<Vault, CliError> {
+pub(crate) async fn open_vault() -> Result<LocalStore, CliError> {
     let Some(dir) = config_dir() else {
         return Err(usage("no config directory: set PATWIZ_CONFIG_DIR"));
     };
-    Vault::open(&dir).await.map_err(|e| {
+    LocalStore::open(&dir).await.map_err(|e| {
         eprintln!(
             "patwiz: {}",
             crate::domain::text::safe_message(&e.to_string())

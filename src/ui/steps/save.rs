@@ -164,7 +164,7 @@ pub fn saved_team(app: &mut App, result: Result<String, crate::ui::msg::TeamSave
 /// The store's answer.
 pub fn saved(
     app: &mut App,
-    result: Result<crate::flows::keep::Stored, crate::store::rotation::VaultError>,
+    result: Result<crate::flows::keep::Stored, crate::store::rotation::LocalStoreError>,
 ) {
     match result {
         Ok(stored) => {

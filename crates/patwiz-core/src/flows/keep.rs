@@ -7,7 +7,7 @@ use crate::domain::checks::Verdict;
 use crate::domain::org_url::OrgUrl;
 use crate::domain::token::Token;
 use crate::engine::Report;
-use crate::store::rotation::{Vault, VaultError};
+use crate::store::rotation::{LocalStore, LocalStoreError};
 use crate::store::secret::Backend;
 use crate::store::settings::{LoadNote, OrgSettings, SavedIdentity};
 
@@ -49,10 +49,10 @@ impl Forgotten {
     }
 }
 
-fn stored(vault: &Vault, note: Option<LoadNote>) -> Stored {
+fn stored(local: &LocalStore, note: Option<LoadNote>) -> Stored {
     Stored {
-        backend: vault.store.backend(),
-        fallback: vault.store.fallback_reason(),
+        backend: local.store.backend(),
+        fallback: local.store.fallback_reason(),
         note,
     }
 }
@@ -153,27 +153,27 @@ pub fn may_replace(report: &Report, strict: bool) -> Result<(), NotReplaced> {
 
 /// Stores a first token (login, the wizard's Save step) that [`admit`] let through.
 pub async fn store_proven(
-    vault: &Vault,
+    local: &LocalStore,
     proven: Proven<'_>,
     now: OffsetDateTime,
-) -> Result<Stored, VaultError> {
-    let settings = settings_for(&proven, vault.store.backend(), now);
-    let note = vault.save(proven.token, settings).await?;
-    Ok(stored(vault, note))
+) -> Result<Stored, LocalStoreError> {
+    let settings = settings_for(&proven, local.store.backend(), now);
+    let note = local.save(proven.token, settings).await?;
+    Ok(stored(local, note))
 }
 
 /// Replaces the token stored under `key` with a proven new one; profile, scopes and history
 /// stay, the dates, identity and check are the new token's.
 pub async fn rotate_proven(
-    vault: &Vault,
+    local: &LocalStore,
     key: &str,
     proven: Proven<'_>,
     now: OffsetDateTime,
-) -> Result<Stored, VaultError> {
+) -> Result<Stored, LocalStoreError> {
     debug_assert_eq!(proven.report.verdict, Verdict::Pass);
     let expires = proven.expires;
     let id = proven.authorization_id.map(str::to_string);
-    vault
+    local
         .rotate(key, proven.token, |entry| {
             entry.created = Some(now.date());
             entry.expires = expires;
@@ -189,12 +189,12 @@ pub async fn rotate_proven(
             record_check(entry, proven.report, now);
         })
         .await?;
-    Ok(stored(vault, None))
+    Ok(stored(local, None))
 }
 
 /// Removes the organization's token and settings.
-pub async fn forget(vault: &Vault, org: &OrgUrl) -> Result<Forgotten, VaultError> {
-    let (token, settings) = vault.forget(&org.key()).await?;
+pub async fn forget(local: &LocalStore, org: &OrgUrl) -> Result<Forgotten, LocalStoreError> {
+    let (token, settings) = local.forget(&org.key()).await?;
     Ok(Forgotten { token, settings })
 }
 

@@ -17,7 +17,7 @@ use crate::engine::{Report, discovery};
 use crate::flows::Ctx;
 use crate::flows::keep::{self, Proven};
 use crate::flows::prove;
-use crate::store::rotation::Vault;
+use crate::store::rotation::LocalStore;
 use crate::store::settings::PendingToken;
 
 /// How to sign in with Microsoft Entra.
@@ -133,16 +133,16 @@ pub struct Minted {
     pub stored: keep::Stored,
 }
 
-pub(super) fn journal(vault: &Vault, pending: PendingToken) -> Result<(), MintError> {
-    vault
+pub(super) fn journal(local: &LocalStore, pending: PendingToken) -> Result<(), MintError> {
+    local
         .settings
         .update(|s| s.pending.push(pending))
         .map(|_| ())
         .map_err(|e| MintError::Store(e.to_string()))
 }
 
-pub(super) fn settle(vault: &Vault, authorization_id: &str) {
-    settle_journal(&vault.settings, authorization_id);
+pub(super) fn settle(local: &LocalStore, authorization_id: &str) {
+    settle_journal(&local.settings, authorization_id);
 }
 
 /// The token `authorization_id` is stored somewhere (this machine's store or a team vault):
@@ -170,7 +170,7 @@ pub(super) async fn prove_new(
 #[allow(clippy::too_many_arguments)]
 pub async fn mint(
     lifecycle: &Lifecycle,
-    vault: &Vault,
+    local: &LocalStore,
     org: &OrgUrl,
     profile: &Profile,
     expires: OffsetDateTime,
@@ -182,7 +182,7 @@ pub async fn mint(
     let created = create(
         ctx,
         lifecycle,
-        vault,
+        local,
         org,
         &profile.token_name,
         &scopes,
@@ -196,7 +196,7 @@ pub async fn mint(
     let report = prove_new(ctx, org, &created.token, &scopes, profile).await;
     if report.verdict != Verdict::Pass {
         let revoked = lifecycle.revoke(&id).await.is_ok();
-        settle(vault, &id);
+        settle(local, &id);
         return Err(MintError::NotProven {
             report: Box::new(report),
             revoked,
@@ -214,27 +214,27 @@ pub async fn mint(
     };
     let key = org.key();
     let old_id = if rotating {
-        vault.settings.entry(&key).and_then(|o| o.authorization_id)
+        local.settings.entry(&key).and_then(|o| o.authorization_id)
     } else {
         None
     };
     let stored = if rotating {
-        keep::rotate_proven(vault, &key, proven, now).await
+        keep::rotate_proven(local, &key, proven, now).await
     } else {
-        keep::store_proven(vault, proven, now).await
+        keep::store_proven(local, proven, now).await
     };
     let stored = match stored {
         Ok(stored) => stored,
         Err(e) => {
             // Not stored: the new token would be an orphan; take it back.
             let _ = lifecycle.revoke(&id).await;
-            settle(vault, &id);
+            settle(local, &id);
             return Err(MintError::Store(e.to_string()));
         }
     };
     crash_point("stored");
     // The id went in with the token; the journal entry is done with.
-    let settled = vault
+    let settled = local
         .settings
         .update(|s| s.pending.retain(|p| p.authorization_id != id));
     if let Err(e) = settled {
@@ -244,7 +244,7 @@ pub async fn mint(
         )));
     }
     if let Some(old) = old_id {
-        revoke_old(lifecycle, vault, &key, &old).await;
+        revoke_old(lifecycle, local, &key, &old).await;
     }
     Ok(Minted {
         report,
@@ -258,11 +258,11 @@ pub async fn mint(
 
 /// Revokes the replaced token; its id stays in `revoking` until a check confirms it is dead
 /// (revocation can take up to an hour).
-async fn revoke_old(lifecycle: &Lifecycle, vault: &Vault, key: &str, old: &str) {
+async fn revoke_old(lifecycle: &Lifecycle, local: &LocalStore, key: &str, old: &str) {
     if lifecycle.revoke(old).await.is_err() {
         return;
     }
-    let _ = vault.settings.update(|s| {
+    let _ = local.settings.update(|s| {
         if let Some(entry) = s.get_mut(key)
             && !entry.revoking.iter().any(|r| r == old)
         {
@@ -277,14 +277,14 @@ async fn revoke_old(lifecycle: &Lifecycle, vault: &Vault, key: &str, old: &str) 
 pub async fn mend(
     ctx: &Ctx,
     lifecycle: &Lifecycle,
-    vault: &Vault,
+    local: &LocalStore,
     org: &OrgUrl,
     profile: &Profile,
     add_scopes: &[String],
     extend_to: Option<OffsetDateTime>,
 ) -> Result<Mended, MintError> {
     let key = org.key();
-    let (settings, _) = vault
+    let (settings, _) = local
         .settings
         .load()
         .map_err(|e| MintError::Store(e.to_string()))?;
@@ -311,7 +311,7 @@ pub async fn mend(
             extend_to,
         )
         .await?;
-    let token = vault
+    let token = local
         .token(&key)
         .await
         .map_err(|e| MintError::Store(e.to_string()))?
@@ -320,7 +320,7 @@ pub async fn mend(
         })?;
     let report = prove_new(ctx, org, &token, &scopes, profile).await;
     let now = ctx.now();
-    let _ = vault.settings.update(|s| {
+    let _ = local.settings.update(|s| {
         if let Some(e) = s.get_mut(&key) {
             e.scopes = scopes.clone();
             if record.valid_to.is_some() && extend_to.is_some() {
@@ -353,11 +353,11 @@ pub struct Mended {
 pub async fn extend(
     ctx: &Ctx,
     lifecycle: &Lifecycle,
-    vault: &Vault,
+    local: &LocalStore,
     org: &OrgUrl,
     valid_to: OffsetDateTime,
 ) -> Result<Mended, MintError> {
-    let entry = vault.settings.entry(&org.key()).ok_or_else(|| {
+    let entry = local.settings.entry(&org.key()).ok_or_else(|| {
         MintError::Store(format!(
             "{org} has no stored token: use `patwiz create` or `patwiz login` first"
         ))
@@ -365,7 +365,7 @@ pub async fn extend(
     let profile = ctx
         .profile(&entry.profile)
         .map_err(|e| MintError::Store(e.to_string()))?;
-    mend(ctx, lifecycle, vault, org, &profile, &[], Some(valid_to)).await
+    mend(ctx, lifecycle, local, org, &profile, &[], Some(valid_to)).await
 }
 
 pub(super) fn uuid_nonce(now: OffsetDateTime) -> String {
@@ -387,10 +387,10 @@ pub(super) fn crash_point(name: &str) {
 pub async fn revoke_pending(
     ctx: &Ctx,
     lifecycle: &Lifecycle,
-    vault: &Vault,
+    local: &LocalStore,
     org: &OrgUrl,
 ) -> usize {
-    let Ok((settings, _)) = vault.settings.load() else {
+    let Ok((settings, _)) = local.settings.load() else {
         return 0;
     };
     let mut revoked = 0;
@@ -411,7 +411,7 @@ pub async fn revoke_pending(
         if !stored && lifecycle.revoke(&pending.authorization_id).await.is_ok() {
             revoked += 1;
         }
-        settle(vault, &pending.authorization_id);
+        settle(local, &pending.authorization_id);
     }
     // Revoking twice is harmless (the second is refused as not found).
     for old in entry.map(|o| o.revoking.clone()).unwrap_or_default() {
@@ -426,11 +426,11 @@ pub async fn revoke_pending(
 pub async fn revoke_pending_for_target(
     ctx: &Ctx,
     lifecycle: &Lifecycle,
-    vault: &Vault,
+    local: &LocalStore,
     target: &str,
     in_use: Option<&str>,
 ) -> usize {
-    let Ok((settings, _)) = vault.settings.load() else {
+    let Ok((settings, _)) = local.settings.load() else {
         return 0;
     };
     let mut revoked = 0;
@@ -444,7 +444,7 @@ pub async fn revoke_pending_for_target(
         if !held && lifecycle.revoke(&pending.authorization_id).await.is_ok() {
             revoked += 1;
         }
-        settle(vault, &pending.authorization_id);
+        settle(local, &pending.authorization_id);
     }
     revoked
 }
@@ -474,12 +474,12 @@ pub async fn create_for_wizard(
     scopes: &[String],
     valid_to: OffsetDateTime,
     ctx: &Ctx,
-    vault: &Vault,
+    local: &LocalStore,
     entra: &EntraToken,
 ) -> Result<(CreatedHere, Lifecycle), MintError> {
     let lifecycle = connect(org, entra, &ctx.http).await?;
     let created = create(
-        ctx, &lifecycle, vault, org, token_name, scopes, valid_to, None,
+        ctx, &lifecycle, local, org, token_name, scopes, valid_to, None,
     )
     .await?;
     Ok((created, lifecycle))
@@ -492,7 +492,7 @@ pub async fn create_for_wizard(
 pub(super) async fn create(
     ctx: &Ctx,
     lifecycle: &Lifecycle,
-    vault: &Vault,
+    local: &LocalStore,
     org: &OrgUrl,
     token_name: &str,
     scopes: &[String],
@@ -505,7 +505,7 @@ pub(super) async fn create(
     let id = created.record.authorization_id.clone();
     // Written down before the token is first used: a crash from here on leaves its id.
     if let Err(e) = journal(
-        vault,
+        local,
         PendingToken {
             org_key: org.key(),
             authorization_id: id.clone(),
@@ -531,23 +531,23 @@ pub(super) async fn create(
 /// stored one) a rotation's; when patwiz created it, its journal entry is settled and the
 /// token it replaced is revoked (with `lifecycle`, the signed-in lifecycle API).
 pub async fn keep(
-    vault: &Vault,
+    local: &LocalStore,
     proven: Proven<'_>,
     rotating: Option<&str>,
     lifecycle: Option<&Lifecycle>,
     now: OffsetDateTime,
-) -> Result<keep::Stored, crate::store::rotation::VaultError> {
+) -> Result<keep::Stored, crate::store::rotation::LocalStoreError> {
     let old_id = rotating
-        .and_then(|key| vault.settings.entry(key))
+        .and_then(|key| local.settings.entry(key))
         .and_then(|o| o.authorization_id);
     let created = proven.authorization_id.map(str::to_string);
     let org = proven.org.clone();
     let stored = match rotating {
-        Some(key) => keep::rotate_proven(vault, key, proven, now).await,
-        None => keep::store_proven(vault, proven, now).await,
+        Some(key) => keep::rotate_proven(local, key, proven, now).await,
+        None => keep::store_proven(local, proven, now).await,
     }?;
     if let Some(id) = created {
-        settle_stored(vault, &org, &id, old_id, lifecycle).await;
+        settle_stored(local, &org, &id, old_id, lifecycle).await;
     }
     Ok(stored)
 }
@@ -555,18 +555,18 @@ pub async fn keep(
 /// After the wizard stored a token it created: its id recorded, the journal settled, and, for
 /// a rotation, the old token (when patwiz knows its id) revoked.
 pub async fn settle_stored(
-    vault: &Vault,
+    local: &LocalStore,
     org: &OrgUrl,
     authorization_id: &str,
     old_id: Option<String>,
     lifecycle: Option<&Lifecycle>,
 ) {
     let key = org.key();
-    settle(vault, authorization_id);
+    settle(local, authorization_id);
     if let (Some(old), Some(lifecycle)) = (old_id, lifecycle)
         && old != authorization_id
     {
-        revoke_old(lifecycle, vault, &key, &old).await;
+        revoke_old(lifecycle, local, &key, &old).await;
     }
 }
 
@@ -574,11 +574,11 @@ pub async fn settle_stored(
 /// off `revoking`. Those still active are revoked again. Returns (confirmed, still active).
 pub async fn confirm_revocations(
     lifecycle: &Lifecycle,
-    vault: &Vault,
+    local: &LocalStore,
     org: &OrgUrl,
 ) -> (usize, usize) {
     let key = org.key();
-    let waiting = vault
+    let waiting = local
         .settings
         .entry(&key)
         .map(|o| o.revoking)
@@ -595,7 +595,7 @@ pub async fn confirm_revocations(
     for id in &still {
         let _ = lifecycle.revoke(id).await;
     }
-    let _ = vault.settings.update(|s| {
+    let _ = local.settings.update(|s| {
         if let Some(entry) = s.get_mut(&key) {
             entry.revoking.retain(|id| !dead.contains(id));
         }

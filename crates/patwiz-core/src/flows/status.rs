@@ -9,7 +9,7 @@ use crate::domain::expiry::Expiry;
 use crate::domain::org_url::{OrgKind, OrgUrl};
 use crate::domain::token::Token;
 use crate::engine::{self, CheckRequest, Report, Wanted};
-use crate::store::rotation::Vault;
+use crate::store::rotation::LocalStore;
 use crate::store::settings::{OrgSettings, SavedIdentity, Settings};
 
 time::serde::format_description!(ymd, Date, "[year]-[month]-[day]");
@@ -114,7 +114,7 @@ pub fn live_request(org: &OrgSettings, token: &Token) -> Result<CheckRequest, No
 /// Every stored organization's status; with `check`, each token is proven again (all at
 /// once) and the results recorded.
 pub async fn collect(
-    vault: &Vault,
+    vault: &LocalStore,
     settings: &Settings,
     check: bool,
     now: OffsetDateTime,

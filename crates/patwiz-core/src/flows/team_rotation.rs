@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use super::keep::{self, Proven};
 use super::mint::{self, MintError, crash_point, prove_new, settle};
-use super::team_vault::{Entry, ReplacedCheck, Store, confirm_replaced, facts_for};
+use super::team_vault::{Entry, ReplacedCheck, TeamStore, confirm_replaced, facts_for};
 use crate::domain::checks::Verdict;
 use crate::domain::lifecycle::capped;
 use crate::domain::org_url::OrgUrl;
@@ -18,11 +18,11 @@ use crate::domain::team_vault::{Facts, Replaced};
 use crate::engine::Report;
 use crate::engine::kv::KvError;
 use crate::engine::lifecycle::Lifecycle;
-use crate::store::rotation::Vault;
+use crate::store::rotation::LocalStore;
 
 /// What to rotate: the entry as read and what its new token is for.
 pub struct Rotation<'a> {
-    pub store: &'a Store,
+    pub store: &'a TeamStore,
     pub path: &'a str,
     /// The address as the person wrote it (`vault://…`): the journal's target.
     pub shown: &'a str,
@@ -90,7 +90,7 @@ fn rfc3339(t: OffsetDateTime) -> String {
 /// Rotates the entry `r` describes by creating its successor; see the module's words.
 pub async fn rotate_by_creating(
     lifecycle: &Lifecycle,
-    local: &Vault,
+    local: &LocalStore,
     r: Rotation<'_>,
 ) -> Result<Rotated, TeamRotateError> {
     let now = r.ctx.now();
@@ -248,7 +248,7 @@ pub enum NotRevoked {
 /// When this machine stores the very token the vault's rotation replaced (a `create --to`
 /// keeps a copy here), it gets the new one too: a revoked token is never left stored.
 async fn swap_local_copy(
-    local: &Vault,
+    local: &LocalStore,
     r: &Rotation<'_>,
     token: &crate::domain::token::Token,
     report: &Report,

@@ -1,4 +1,5 @@
-//! The vault: the secret store and the settings together, with a rotation that is safe at every
+//! This computer's store: the OS secret store and the settings together (a team's vault is
+//! `flows::team_vault::TeamStore`), with a rotation that is safe at every
 //! step. A rotation writes the new (already validated) token to a staging entry, then over the
 //! organization's entry, then records the settings, then removes the staging entry. A crash or
 //! kill at any point leaves a stored token that works — the old one until the swap, the new one
@@ -16,7 +17,7 @@ pub const ROTATION_STEPS: [&str; 5] = ["marked", "staged", "swapped", "recorded"
 /// Why the vault could not do what it was asked, saying what is true afterwards: which token
 /// is stored, and whether anything is left that `status` would not show.
 #[derive(Debug, thiserror::Error)]
-pub enum VaultError {
+pub enum LocalStoreError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -31,14 +32,15 @@ pub enum VaultError {
         cleanup: StoreError,
     },
     #[error("{error}. Your previous token is still stored and unchanged")]
-    RotationNotSwapped { error: Box<VaultError> },
+    RotationNotSwapped { error: Box<LocalStoreError> },
     #[error(
         "the new token is stored and works, but the settings could not be updated ({error}): until they can be written they still show the old token's expiry and identity, and `patwiz status` reports an unfinished rotation"
     )]
-    RotationNotRecorded { error: Box<VaultError> },
+    RotationNotRecorded { error: Box<LocalStoreError> },
 }
 
-pub struct Vault {
+/// The tokens this computer keeps: each in the OS secret store, its facts in the settings.
+pub struct LocalStore {
     pub store: SecretStore,
     pub settings: SettingsFile,
 }
@@ -71,9 +73,9 @@ fn crash_point(step: &str) {
     }
 }
 
-impl Vault {
-    pub async fn open(config_dir: &Path) -> Result<Vault, StoreError> {
-        Ok(Vault {
+impl LocalStore {
+    pub async fn open(config_dir: &Path) -> Result<LocalStore, StoreError> {
+        Ok(LocalStore {
             store: SecretStore::open().await?,
             settings: SettingsFile::new(config_dir),
         })
@@ -83,18 +85,18 @@ impl Vault {
     pub async fn open_with(
         config_dir: &Path,
         backend: Option<crate::store::secret::Backend>,
-    ) -> Result<Vault, StoreError> {
+    ) -> Result<LocalStore, StoreError> {
         match backend {
-            Some(backend) => Ok(Vault::with(
+            Some(backend) => Ok(LocalStore::with(
                 SecretStore::with_backend(backend).await?,
                 config_dir,
             )),
-            None => Vault::open(config_dir).await,
+            None => LocalStore::open(config_dir).await,
         }
     }
 
-    pub fn with(store: SecretStore, config_dir: &Path) -> Vault {
-        Vault {
+    pub fn with(store: SecretStore, config_dir: &Path) -> LocalStore {
+        LocalStore {
             store,
             settings: SettingsFile::new(config_dir),
         }
@@ -117,7 +119,7 @@ impl Vault {
 
     /// The token and whether a staged one is left behind, for each of `keys`, read in one batch
     /// (two entries per key, one store call in all); a staged token whose rotation was cut
-    /// short before the swap is finished as [`Vault::token`] finishes it.
+    /// short before the swap is finished as [`LocalStore::token`] finishes it.
     pub async fn tokens(&self, keys: &[String]) -> Vec<(Result<Option<Token>, StoreError>, bool)> {
         let mut asked: Vec<String> = keys.to_vec();
         asked.extend(keys.iter().map(|k| staged_key(k)));
@@ -155,7 +157,7 @@ impl Vault {
         &self,
         token: &Token,
         org: OrgSettings,
-    ) -> Result<Option<LoadNote>, VaultError> {
+    ) -> Result<Option<LoadNote>, LocalStoreError> {
         let key = org.key.clone();
         self.store.set(&key, token).await?;
         let recorded =
@@ -163,8 +165,8 @@ impl Vault {
         match recorded {
             Ok((_, note)) => Ok(note),
             Err(error) => match self.store.delete(&key).await {
-                Ok(_) => Err(VaultError::NotRecordedRolledBack { error }),
-                Err(cleanup) => Err(VaultError::NotRecordedOrphan { error, cleanup }),
+                Ok(_) => Err(LocalStoreError::NotRecordedRolledBack { error }),
+                Err(cleanup) => Err(LocalStoreError::NotRecordedOrphan { error, cleanup }),
             },
         }
     }
@@ -177,7 +179,7 @@ impl Vault {
         key: &str,
         new: &Token,
         record: impl FnOnce(&mut OrgSettings),
-    ) -> Result<(), VaultError> {
+    ) -> Result<(), LocalStoreError> {
         let before_swap = async {
             self.settings.update(|s| {
                 if let Some(org) = s.get_mut(key) {
@@ -189,7 +191,7 @@ impl Vault {
             crash_point("staged");
             self.store.set(key, new).await?;
             crash_point("swapped");
-            Ok::<(), VaultError>(())
+            Ok::<(), LocalStoreError>(())
         };
         if let Err(error) = before_swap.await {
             // Nothing was swapped: undo the mark and the staged copy (best effort), so that
@@ -200,7 +202,7 @@ impl Vault {
                     org.rotating = false;
                 }
             });
-            return Err(VaultError::RotationNotSwapped {
+            return Err(LocalStoreError::RotationNotSwapped {
                 error: Box::new(error),
             });
         }
@@ -213,7 +215,7 @@ impl Vault {
             })
         });
         if let Err(error) = recorded {
-            return Err(VaultError::RotationNotRecorded {
+            return Err(LocalStoreError::RotationNotRecorded {
                 error: Box::new(error.into()),
             });
         }
@@ -226,7 +228,7 @@ impl Vault {
     }
 
     /// Removes the token (and any staged one) and the settings entry.
-    pub async fn forget(&self, key: &str) -> Result<(bool, bool), VaultError> {
+    pub async fn forget(&self, key: &str) -> Result<(bool, bool), LocalStoreError> {
         let secret = self.store.delete(key).await?;
         self.store.delete(&staged_key(key)).await?;
         let (settings, _) = self.settings.update(|s| s.remove(key))?;
@@ -242,7 +244,7 @@ mod batch_tests {
     #[tokio::test]
     async fn every_token_is_read_in_one_batch_and_a_cut_short_rotation_is_finished() {
         let dir = tempfile::tempdir().unwrap();
-        let vault = Vault::open_with(dir.path(), Some(Backend::Memory))
+        let vault = LocalStore::open_with(dir.path(), Some(Backend::Memory))
             .await
             .unwrap();
         let key = |name: &str| format!("https://dev.azure.com/batch-{name}");

@@ -27,7 +27,7 @@ pub use backends::{KvV2, TeamVault, VaultKind};
 
 /// The team's store: a KV v2 vault (with its mount), an Azure Key Vault or a pass store, and
 /// what patwiz does the same way with each.
-pub struct Store(Box<dyn TeamVault>);
+pub struct TeamStore(Box<dyn TeamVault>);
 
 /// What a store still holds of a replaced token.
 pub enum OldCopy {
@@ -59,21 +59,24 @@ fn stamp_of(text: &str) -> u64 {
     .max(1)
 }
 
-impl Store {
+impl TeamStore {
     /// A store of any kind.
-    pub fn new(vault: impl TeamVault + 'static) -> Store {
-        Store(Box::new(vault))
+    pub fn new(vault: impl TeamVault + 'static) -> TeamStore {
+        TeamStore(Box::new(vault))
     }
 
     /// A KV version 2 engine at `mount`.
-    pub fn kv(kv: Kv, mount: String) -> Store {
-        Store::new(KvV2 { kv, mount })
+    pub fn kv(kv: Kv, mount: String) -> TeamStore {
+        TeamStore::new(KvV2 { kv, mount })
     }
 
     /// The store `target` names, with the path inside it (the environment gives the rest; a
     /// Key Vault's bearer comes from the Azure CLI).
-    pub async fn open(target: &Target, options: &HttpOptions) -> Result<(Store, String), KvError> {
-        Store::open_signing_in(target, options, VaultSignIn::default()).await
+    pub async fn open(
+        target: &Target,
+        options: &HttpOptions,
+    ) -> Result<(TeamStore, String), KvError> {
+        TeamStore::open_signing_in(target, options, VaultSignIn::default()).await
     }
 
     /// As [`Store::open`], signing in to a Key Vault as `sign_in` says (the Azure CLI, the
@@ -82,17 +85,17 @@ impl Store {
         target: &Target,
         options: &HttpOptions,
         sign_in: VaultSignIn<'_>,
-    ) -> Result<(Store, String), KvError> {
+    ) -> Result<(TeamStore, String), KvError> {
         match target {
             Target::KvV2 { mount, path } => Ok((
-                Store::kv(Kv::from_env(options)?, mount.clone()),
+                TeamStore::kv(Kv::from_env(options)?, mount.clone()),
                 path.clone(),
             )),
-            Target::Pass { path } => Ok((Store::new(PassStore::from_env()?), path.clone())),
+            Target::Pass { path } => Ok((TeamStore::new(PassStore::from_env()?), path.clone())),
             Target::KeyVault { vault, name } => {
                 let bearer = key_vault_bearer(vault, options, sign_in).await?;
                 Ok((
-                    Store::new(KeyVault::with_bearer(vault, bearer, options)?),
+                    TeamStore::new(KeyVault::with_bearer(vault, bearer, options)?),
                     name.clone(),
                 ))
             }
@@ -329,7 +332,7 @@ impl ProvenForVault<'_> {
 /// Where a proven token goes in a team vault: its store, the entry's path, and the entry as it
 /// was read before proving, so that the write lands only on what was read.
 pub struct Destination {
-    pub store: Store,
+    pub store: TeamStore,
     pub path: String,
     /// The address as the person wrote it (`vault://…`).
     pub shown: String,
@@ -347,7 +350,7 @@ impl Destination {
         options: &HttpOptions,
         sign_in: VaultSignIn<'_>,
     ) -> Result<Destination, KvError> {
-        let (store, path) = Store::open_signing_in(target, options, sign_in).await?;
+        let (store, path) = TeamStore::open_signing_in(target, options, sign_in).await?;
         let entry = store.entry(&path).await?;
         Ok(Destination {
             shown: target.display(),
@@ -466,7 +469,7 @@ fn parse_rfc3339(text: &str) -> Option<time::OffsetDateTime> {
 /// reach. Writes no facts: the caller drops `replaced` from them when `settled`.
 pub async fn confirm_replaced(
     ctx: &super::Ctx,
-    store: &Store,
+    store: &TeamStore,
     path: &str,
     org_url: &str,
     replaced: &Replaced,
@@ -520,7 +523,7 @@ fn expiry_of(expires: Option<&str>, today: time::Date) -> Expiry {
 /// (`trusted`: the Azure DevOps Server hosts the person named).
 pub async fn fleet(
     ctx: &super::Ctx,
-    store: &Store,
+    store: &TeamStore,
     prefix: &str,
     check: bool,
     trusted: &[String],
@@ -560,7 +563,7 @@ impl Fleet {
 
 async fn read_member(
     ctx: &super::Ctx,
-    store: &Store,
+    store: &TeamStore,
     path: &str,
     check: bool,
     trusted: &[String],
