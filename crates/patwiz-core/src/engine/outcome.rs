@@ -142,139 +142,106 @@ pub(super) fn hear(
     }
 }
 
+/// What a probe (or its absence) found for one scope, before its remediation is filled in.
+struct Finding {
+    class: CheckClass,
+    status: CheckStatus,
+    http_status: Option<u16>,
+    detail: String,
+    key: RemediationKey,
+    /// The account the service named (for a refusal's advice), or empty.
+    account: String,
+}
+
+impl Finding {
+    /// Nothing was sent: why, in `detail`.
+    fn unsent(status: CheckStatus, detail: String, key: RemediationKey) -> Finding {
+        Finding {
+            class: CheckClass::Unproven,
+            status,
+            http_status: None,
+            detail,
+            key,
+            account: String::new(),
+        }
+    }
+}
+
+/// One wanted scope checked by its probe: a result, or `None` for an extra scope the token
+/// does not hold (nothing to say).
 pub(super) async fn run_one(
     run: &Run<'_>,
     probe: Option<Probe>,
     wanted: Wanted,
 ) -> Option<CheckResult> {
-    let (request, context) = (run.request, run.context);
-    let server = !run.discovery.advertised;
-    let catalogue = Catalogue::get();
-    let extra = !wanted.required;
-    let scope = wanted.scope.clone();
-    let label = catalogue.label(&scope);
     let started = Instant::now();
-    let project = crate::domain::text::clean_line(context.project.as_deref().unwrap_or_default());
-    let make = |class: CheckClass,
-                status: CheckStatus,
-                http_status: Option<u16>,
-                detail: String,
-                key: RemediationKey,
-                account: &str| {
-        let mut filled = fill(request, &label, &scope);
-        filled.account = account;
-        filled.project = &project;
-        let r = remediation(key, &filled);
-        CheckResult {
-            scope: scope.clone(),
-            label: label.clone(),
-            status,
-            http_status,
-            class,
-            remediation: r.text,
-            source: r.source,
-            elapsed_ms: elapsed_ms(started),
-            required: !extra,
-            detail,
-            why: wanted.why.clone(),
-        }
-    };
-    let Some(probe) = probe else {
-        return Some(make(
-            CheckClass::Unproven,
+    let label = Catalogue::get().label(&wanted.scope);
+    let finding = match probe {
+        None => Finding::unsent(
             CheckStatus::Warn,
-            None,
             format!("No side-effect-free request can prove {label}; nothing was checked."),
             RemediationKey::Unproven,
-            "",
-        ));
+        ),
+        Some(probe) => probe_finding(run, &probe, &wanted, &label).await?,
     };
-    let own = probe.scope.eq_ignore_ascii_case(&scope);
-    let outcome = match send_probe(run, &probe).await {
+    let request = run.request;
+    let project =
+        crate::domain::text::clean_line(run.context.project.as_deref().unwrap_or_default());
+    let mut filled = fill(request, &label, &wanted.scope);
+    filled.account = &finding.account;
+    filled.project = &project;
+    let r = remediation(finding.key, &filled);
+    Some(CheckResult {
+        scope: wanted.scope.clone(),
+        label,
+        status: finding.status,
+        http_status: finding.http_status,
+        class: finding.class,
+        remediation: r.text,
+        source: r.source,
+        elapsed_ms: elapsed_ms(started),
+        required: wanted.required,
+        detail: finding.detail,
+        why: wanted.why.clone(),
+    })
+}
+
+/// Sends `probe` for `wanted` and reads its answer (asking a lone empty 401 once more).
+async fn probe_finding(
+    run: &Run<'_>,
+    probe: &Probe,
+    wanted: &Wanted,
+    label: &str,
+) -> Option<Finding> {
+    let extra = !wanted.required;
+    let outcome = match send_probe(run, probe).await {
         Ok(outcome) => outcome,
         Err(_) if extra => return None,
-        Err(NotSent::NoApi) => {
-            return Some(make(
-                CheckClass::Unproven,
-                CheckStatus::Warn,
-                None,
-                format!(
-                    "{}: this deployment ({}) has no such API, so nothing was checked.",
-                    capitalise(probe.what),
-                    if server {
-                        "Azure DevOps Server"
-                    } else {
-                        "this service"
-                    }
-                ),
-                RemediationKey::UnprovenMissingApi,
-                "",
-            ));
-        }
-        Err(NotSent::Context) => {
-            let missing = match probe.needs {
-                Needs::Repository => "no repository is visible to this token",
-                Needs::UserId => "the token's identity has no id",
-                _ => "no project is visible to this token (pass --project NAME)",
-            };
-            return Some(make(
-                CheckClass::Unproven,
-                CheckStatus::Skipped,
-                None,
-                format!("Not checked: {missing}."),
-                RemediationKey::Unproven,
-                "",
-            ));
-        }
+        Err(why) => return Some(not_sent(run, probe, why)),
     };
-    let mut heard = hear(&outcome, probe.expect);
-    let mut confirmed = None;
-    // A lone empty 401 is not always a missing scope: the service has been recorded answering
-    // 200 and then 401 to the identical request within a second. Ask once more before saying so.
-    let empty_401 = heard.class == CheckClass::MissingScope
-        && heard.answer.as_ref().is_some_and(|a| a.message.is_none());
-    if empty_401
-        && !extra
-        && let Ok(again) = send_probe(run, &probe).await
-    {
-        let second = hear(&again, probe.expect);
-        confirmed = Some(second.class);
-        if second.class == CheckClass::Ok {
-            heard.class = CheckClass::Inconsistent;
-        } else if second.class != CheckClass::MissingScope {
-            heard = second;
-        }
-    }
-    let Heard {
-        class,
-        http_status,
-        answer,
-        said,
-        redirected,
-        looped,
-    } = heard;
-    let where_ = context
+    let (heard, confirmed) = hear_confirmed(run, probe, outcome, extra).await;
+    let where_ = run
+        .context
         .project
         .as_ref()
         .filter(|_| matches!(probe.needs, Needs::Project | Needs::Repository))
         .map(|p| format!(" in {}", crate::domain::text::clean_line(p)))
         .unwrap_or_default();
     if extra {
-        return (class == CheckClass::Ok).then(|| {
-            make(
-                CheckClass::Ok,
-                CheckStatus::Warn,
-                http_status,
-                format!(
-                    "The token also holds {label} ({}{where_} succeeded).",
-                    probe.what
-                ),
-                RemediationKey::ExtraScope,
-                "",
-            )
+        return (heard.class == CheckClass::Ok).then(|| Finding {
+            class: CheckClass::Ok,
+            status: CheckStatus::Warn,
+            http_status: heard.http_status,
+            detail: format!(
+                "The token also holds {label} ({}{where_} succeeded).",
+                probe.what
+            ),
+            key: RemediationKey::ExtraScope,
+            account: String::new(),
         });
     }
-    let account = answer
+    let account = heard
+        .answer
         .as_ref()
         .and_then(|a| {
             a.tf400813_user()
@@ -282,18 +249,102 @@ pub(super) async fn run_one(
                 .or_else(|| a.user_data.clone())
         })
         .map_or_else(|| "(not named)".to_string(), |a| sign_in_name(&a));
-    let lower = catalogue.label(probe.scope);
-    let what = capitalise(probe.what);
-    let evidence = {
-        let parts: Vec<String> = [http_status.map(|s| format!("HTTP {s}")), said.clone()]
-            .into_iter()
-            .flatten()
-            .collect();
-        parts.join(" — ")
+    let detail = described(probe, &heard, &where_, confirmed);
+    let server = !run.discovery.advertised;
+    let (class, status, key, detail) = if probe.scope.eq_ignore_ascii_case(&wanted.scope) {
+        let key = own_key(heard.class, &wanted.scope, heard.said.as_deref(), server);
+        (heard.class, heard.class.status(), key, detail)
+    } else {
+        by_nearest(probe, heard.class, label, server, detail)
     };
-    let rule_refusal = answer.as_ref().is_some_and(Answer::is_rule_validation);
-    let mut detail = match (&redirected, class) {
-        (None, _) if looped => format!(
+    Some(Finding {
+        class,
+        status,
+        http_status: heard.http_status,
+        detail,
+        key,
+        account,
+    })
+}
+
+/// A probe patwiz did not send: the deployment has no such API, or the token sees nothing to
+/// try it on.
+fn not_sent(run: &Run<'_>, probe: &Probe, why: NotSent) -> Finding {
+    match why {
+        NotSent::NoApi => Finding::unsent(
+            CheckStatus::Warn,
+            format!(
+                "{}: this deployment ({}) has no such API, so nothing was checked.",
+                capitalise(probe.what),
+                if run.discovery.advertised {
+                    "this service"
+                } else {
+                    "Azure DevOps Server"
+                }
+            ),
+            RemediationKey::UnprovenMissingApi,
+        ),
+        NotSent::Context => {
+            let missing = match probe.needs {
+                Needs::Repository => "no repository is visible to this token",
+                Needs::UserId => "the token's identity has no id",
+                _ => "no project is visible to this token (pass --project NAME)",
+            };
+            Finding::unsent(
+                CheckStatus::Skipped,
+                format!("Not checked: {missing}."),
+                RemediationKey::Unproven,
+            )
+        }
+    }
+}
+
+/// The probe's answer, and for a lone empty 401 on a required scope what a second ask said:
+/// the service has been recorded answering 200 and then 401 to the identical request within a
+/// second, so such a refusal is asked once more before it is called a missing scope.
+async fn hear_confirmed(
+    run: &Run<'_>,
+    probe: &Probe,
+    outcome: Result<Reply, HttpError>,
+    extra: bool,
+) -> (Heard, Option<CheckClass>) {
+    let mut heard = hear(&outcome, probe.expect);
+    let empty_401 = heard.class == CheckClass::MissingScope
+        && heard.answer.as_ref().is_some_and(|a| a.message.is_none());
+    if !empty_401 || extra {
+        return (heard, None);
+    }
+    let Ok(again) = send_probe(run, probe).await else {
+        return (heard, None);
+    };
+    let second = hear(&again, probe.expect);
+    let confirmed = Some(second.class);
+    if second.class == CheckClass::Ok {
+        heard.class = CheckClass::Inconsistent;
+    } else if second.class != CheckClass::MissingScope {
+        heard = second;
+    }
+    (heard, confirmed)
+}
+
+/// What the probe did and what the service answered, in words.
+fn described(probe: &Probe, heard: &Heard, where_: &str, confirmed: Option<CheckClass>) -> String {
+    let what = capitalise(probe.what);
+    let said = heard.said.as_deref();
+    let evidence = [
+        heard.http_status.map(|s| format!("HTTP {s}")),
+        heard.said.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<String>>()
+    .join(" — ");
+    let rule_refusal = heard
+        .answer
+        .as_ref()
+        .is_some_and(Answer::is_rule_validation);
+    match (&heard.redirected, heard.class) {
+        (None, _) if heard.looped => format!(
             "{what}: the service kept redirecting to its own address; patwiz stopped after 3 redirects (they stayed on the organization's host, so the token went nowhere else)."
         ),
         (Some(host), _) => format!(
@@ -301,7 +352,7 @@ pub(super) async fn run_one(
         ),
         (None, CheckClass::Ok) if rule_refusal => format!(
             "{what}{where_}: allowed. Azure DevOps authorised the write and then applied your organization's process rules, which require more fields on this work item type ({}). That is the process's business, not the token's.",
-            said.as_deref().unwrap_or("TF401320")
+            said.unwrap_or("TF401320")
         ),
         (None, CheckClass::Ok) => format!("{what}{where_}: allowed."),
         (None, CheckClass::Inconsistent) => format!(
@@ -314,54 +365,66 @@ pub(super) async fn run_one(
             format!("{what}{where_}: {evidence} (refused twice)")
         }
         (None, _) => format!("{what}{where_}: {evidence}"),
-    };
-    let (class, status, key) = if own {
-        let key = match (class, scope.as_str()) {
-            (CheckClass::PermissionDenied, "vso.memberentitlementmanagement") => {
-                RemediationKey::PermissionDeniedAdmin
-            }
-            (CheckClass::PermissionDenied, "vso.code_write")
-                if said
-                    .as_deref()
-                    .is_some_and(|m| m.contains("GenericContribute")) =>
-            {
-                RemediationKey::PermissionDeniedContribute
-            }
-            (CheckClass::PermissionDenied, "vso.code" | "vso.code_write") => {
-                RemediationKey::PermissionDeniedCode
-            }
-            (CheckClass::Unproven, _) => RemediationKey::UnprovenMissingApi,
-            (class, _) => remediation_key(class, server),
-        };
-        (class, class.status(), key)
-    } else {
-        // No probe of its own: the nearest included scope was checked instead.
-        match class {
-            CheckClass::Ok => {
-                detail = format!(
-                    "{lower} proven ({}); {label} itself cannot be proven without side effects.",
-                    probe.what
-                );
-                (
-                    CheckClass::Unproven,
-                    CheckStatus::Warn,
-                    RemediationKey::Unproven,
-                )
-            }
-            CheckClass::MissingScope => {
-                detail =
-                    format!("{lower} is missing, so {label} (which includes it) is missing too.");
-                (
-                    CheckClass::MissingScope,
-                    CheckStatus::Fail,
-                    RemediationKey::MissingScope,
-                )
-            }
-            CheckClass::Unproven => (class, class.status(), RemediationKey::UnprovenMissingApi),
-            other => (other, other.status(), remediation_key(other, server)),
+    }
+}
+
+/// The fix for a scope its own probe checked: a permission the service named, else the class's.
+fn own_key(class: CheckClass, scope: &str, said: Option<&str>, server: bool) -> RemediationKey {
+    match (class, scope) {
+        (CheckClass::PermissionDenied, "vso.memberentitlementmanagement") => {
+            RemediationKey::PermissionDeniedAdmin
         }
-    };
-    Some(make(class, status, http_status, detail, key, &account))
+        (CheckClass::PermissionDenied, "vso.code_write")
+            if said.is_some_and(|m| m.contains("GenericContribute")) =>
+        {
+            RemediationKey::PermissionDeniedContribute
+        }
+        (CheckClass::PermissionDenied, "vso.code" | "vso.code_write") => {
+            RemediationKey::PermissionDeniedCode
+        }
+        (CheckClass::Unproven, _) => RemediationKey::UnprovenMissingApi,
+        (class, _) => remediation_key(class, server),
+    }
+}
+
+/// A scope with no probe of its own, judged by the nearest scope it includes (`probe`'s).
+fn by_nearest(
+    probe: &Probe,
+    class: CheckClass,
+    label: &str,
+    server: bool,
+    detail: String,
+) -> (CheckClass, CheckStatus, RemediationKey, String) {
+    let lower = Catalogue::get().label(probe.scope);
+    match class {
+        CheckClass::Ok => (
+            CheckClass::Unproven,
+            CheckStatus::Warn,
+            RemediationKey::Unproven,
+            format!(
+                "{lower} proven ({}); {label} itself cannot be proven without side effects.",
+                probe.what
+            ),
+        ),
+        CheckClass::MissingScope => (
+            CheckClass::MissingScope,
+            CheckStatus::Fail,
+            RemediationKey::MissingScope,
+            format!("{lower} is missing, so {label} (which includes it) is missing too."),
+        ),
+        CheckClass::Unproven => (
+            class,
+            class.status(),
+            RemediationKey::UnprovenMissingApi,
+            detail,
+        ),
+        other => (
+            other,
+            other.status(),
+            remediation_key(other, server),
+            detail,
+        ),
+    }
 }
 
 pub(super) fn capitalise(s: &str) -> String {
