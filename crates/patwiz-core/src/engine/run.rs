@@ -36,9 +36,7 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
         Ok(http) => http,
         Err(message) => {
             let stop = Stop::new(CheckClass::Network, None, message.to_string());
-            let report = blocked(&request, org_info, &stop, false, started);
-            emit(&events, Event::Finished(Box::new(report.clone())));
-            return report;
+            return finished(&events, blocked(&request, org_info, &stop, false, started));
         }
     };
 
@@ -46,9 +44,7 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
         Ok(d) => d,
         Err(stop) => {
             let server = request.org.kind() == OrgKind::Server;
-            let report = blocked(&request, org_info, &stop, server, started);
-            emit(&events, Event::Finished(Box::new(report.clone())));
-            return report;
+            return finished(&events, blocked(&request, org_info, &stop, server, started));
         }
     };
     emit(
@@ -69,38 +65,12 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
     let apis = apis.as_ref();
 
     let plan = plan(&request);
-    let needs: BTreeSet<Needs> = plan
-        .iter()
-        .filter_map(|(p, _)| p.as_ref().map(|p| p.needs))
-        .collect();
-    let need_project = request.project.is_none()
-        && (needs.contains(&Needs::Project) || needs.contains(&Needs::Repository));
-    let need_repo = needs.contains(&Needs::Repository);
-    let hosts = &discovery.hosts;
-    let connection_data = negotiated(
-        apis,
-        &format!(
-            "{}/_apis/connectionData?connectOptions=0&api-version=7.1-preview.1",
-            hosts.core
-        ),
-        probes::LOCATION_CONNECTION_DATA,
-    )
-    .unwrap_or_else(|| {
-        format!(
-            "{}/_apis/connectionData?connectOptions=0&api-version=5.0-preview.1",
-            hosts.core
-        )
-    });
-    let projects_url = negotiated(
-        apis,
-        &format!("{}/_apis/projects?$top=100&api-version=7.1", hosts.core),
-        probes::LOCATION_PROJECTS,
-    );
-    let repos_url = negotiated(
-        apis,
-        &format!("{}/_apis/git/repositories?api-version=7.1", hosts.core),
-        probes::LOCATION_REPOSITORIES,
-    );
+    let (need_project, need_repo) = context_needed(&plan, &request);
+    let ContextUrls {
+        connection_data,
+        projects: projects_url,
+        repos: repos_url,
+    } = ContextUrls::of(apis, &discovery.hosts.core);
     // Probes that need neither a project nor the token's id start with the identity request:
     // a profile whose scopes are all organization-level is proven in that one round trip.
     let scope_names: Vec<String> = plan.iter().map(|(_, w)| w.scope.clone()).collect();
@@ -117,20 +87,8 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
     };
     let (identity_reply, projects_reply, repos_reply, floor_results) = tokio::join!(
         http.send(Method::GET, &connection_data, Auth::Rest, None),
-        async {
-            match &projects_url {
-                Some(url) if need_project => {
-                    Some(http.send(Method::GET, url, Auth::Rest, None).await)
-                }
-                _ => None,
-            }
-        },
-        async {
-            match &repos_url {
-                Some(url) if need_repo => Some(http.send(Method::GET, url, Auth::Rest, None).await),
-                _ => None,
-            }
-        },
+        get_if(&http, projects_url.as_deref(), need_project),
+        get_if(&http, repos_url.as_deref(), need_repo),
         futures_util::future::join_all(floor.into_iter().map(|(probe, wanted)| run_one(
             &at_the_floor,
             probe,
@@ -142,8 +100,7 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
         Ok(found) => found,
         Err(stop) => {
             let report = blocked(&request, org_info, &stop, !discovery.advertised, started);
-            emit(&events, Event::Finished(Box::new(report.clone())));
-            return report;
+            return finished(&events, report);
         }
     };
     emit(&events, Event::Identity(identity.clone()));
@@ -178,6 +135,34 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
         }
     }
     drop(running);
+    in_request_order(&mut checks, &request);
+    let verdict = Verdict::from_required(checks.iter().filter(|c| c.required).map(|c| c.status));
+    let report = Report {
+        checked_at: Some(request.clock.now()),
+        org: org_info,
+        identity: Some(identity),
+        verdict,
+        notes: notes_for(&request, &checks),
+        checks,
+        elapsed_ms: elapsed_ms(started),
+    };
+    finished(&events, report)
+}
+
+/// Whether the plan's probes need a project, and a repository, found before they run (a
+/// project named with `--project` needs no search).
+fn context_needed(plan: &[(Option<Probe>, Wanted)], request: &CheckRequest) -> (bool, bool) {
+    let needs: BTreeSet<Needs> = plan
+        .iter()
+        .filter_map(|(p, _)| p.as_ref().map(|p| p.needs))
+        .collect();
+    let need_project = request.project.is_none()
+        && (needs.contains(&Needs::Project) || needs.contains(&Needs::Repository));
+    (need_project, needs.contains(&Needs::Repository))
+}
+
+/// The request's order, required first, however the answers arrived.
+fn in_request_order(checks: &mut [super::report::CheckResult], request: &CheckRequest) {
     checks.sort_by_key(|c| {
         (
             !c.required,
@@ -189,12 +174,68 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
             c.scope.clone(),
         )
     });
+}
 
+/// GETs `url` when it is wanted and this deployment has it (`Some`).
+async fn get_if(
+    http: &Http,
+    url: Option<&str>,
+    wanted: bool,
+) -> Option<Result<super::http::Reply, super::http::HttpError>> {
+    match url {
+        Some(url) if wanted => Some(http.send(Method::GET, url, Auth::Rest, None).await),
+        _ => None,
+    }
+}
+
+/// Tells the listener the run is over, and gives the report back.
+fn finished(events: &Option<UnboundedSender<Event>>, report: Report) -> Report {
+    emit(events, Event::Finished(Box::new(report.clone())));
+    report
+}
+
+/// The requests that learn the token's identity and what it can see, at the versions this
+/// deployment has (`apis`, read from a Server's resource locations; every one on the cloud).
+struct ContextUrls {
+    connection_data: String,
+    /// `None`: this deployment has no such API.
+    projects: Option<String>,
+    repos: Option<String>,
+}
+
+impl ContextUrls {
+    fn of(apis: Option<&ApiLocations>, core: &str) -> ContextUrls {
+        ContextUrls {
+            connection_data: negotiated(
+                apis,
+                &format!("{core}/_apis/connectionData?connectOptions=0&api-version=7.1-preview.1"),
+                probes::LOCATION_CONNECTION_DATA,
+            )
+            .unwrap_or_else(|| {
+                format!("{core}/_apis/connectionData?connectOptions=0&api-version=5.0-preview.1")
+            }),
+            projects: negotiated(
+                apis,
+                &format!("{core}/_apis/projects?$top=100&api-version=7.1"),
+                probes::LOCATION_PROJECTS,
+            ),
+            repos: negotiated(
+                apis,
+                &format!("{core}/_apis/git/repositories?api-version=7.1"),
+                probes::LOCATION_REPOSITORIES,
+            ),
+        }
+    }
+}
+
+/// The report's notes: the request's own, a Full access warning when the token holds four or
+/// more scopes it was not asked for, and the global-PAT retirement where the guide still
+/// suggests one.
+fn notes_for(request: &CheckRequest, checks: &[super::report::CheckResult]) -> Vec<String> {
     let mut notes = request.notes.clone();
     let extras_held = checks.iter().filter(|c| !c.required).count();
     if request.probe_extras && extras_held >= 4 {
-        let fill = fill(&request, "", "");
-        let r = remediation(RemediationKey::FullAccess, &fill);
+        let r = remediation(RemediationKey::FullAccess, &fill(request, "", ""));
         notes.push(format!("{} ({})", r.text, r.source));
     }
     if request.global_pat_retired {
@@ -206,18 +247,7 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
             request.org
         ));
     }
-    let verdict = Verdict::from_required(checks.iter().filter(|c| c.required).map(|c| c.status));
-    let report = Report {
-        checked_at: Some(request.clock.now()),
-        org: org_info,
-        identity: Some(identity),
-        verdict,
-        checks,
-        elapsed_ms: elapsed_ms(started),
-        notes,
-    };
-    emit(&events, Event::Finished(Box::new(report.clone())));
-    report
+    notes
 }
 
 pub(super) fn elapsed_ms(since: Instant) -> u64 {
