@@ -40,15 +40,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::ClipboardDone(Err(e)) if app.step == Step::HandOff => {
-            // The token never reached the clipboard: nothing to count down.
-            app.handoff.clears_at = None;
-            app.handoff.no_clipboard = true;
-            let instead = if crate::ui::keymap::can_reveal(app) {
-                " v shows the token once on this screen instead."
-            } else {
-                " Run patwiz at a terminal (not into a file) to have it shown once, or copy it where a clipboard works."
-            };
-            app.message = Some((Level::Warn, format!("{e}.{instead}")));
+            token_not_copied(app, &e);
             vec![]
         }
         Msg::ClipboardDone(Ok(what)) => {
@@ -67,57 +59,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::ViaTerminal(what) => {
-            let thing = match what {
-                Copied::Token => "the token",
-                Copied::Report => "the report",
-                Copied::Link => "the link",
-                Copied::OrgUrl => "the organization URL",
-                _ => "it",
-            };
-            let once = if what == Copied::Token {
-                app.handoff.no_clipboard = true;
-                app.handoff.via_terminal = true;
-                let reveal = if crate::ui::keymap::can_reveal(app) {
-                    " If nothing pastes, v shows it once on this screen."
-                } else {
-                    ""
-                };
-                format!(
-                    " patwiz cannot clear a terminal's clipboard for certain: on leaving it asks the terminal to forget it (and deletes tmux's paste buffer of it).{reveal}"
-                )
-            } else {
-                String::new()
-            };
-            app.message = Some((
-                Level::Info,
-                format!(
-                    "No system clipboard: {thing} went to your terminal's clipboard (OSC 52; tmux needs set-clipboard on).{once}"
-                ),
-            ));
+            copied_via_terminal(app, what);
             vec![]
         }
         Msg::ReportFile {
             written,
             via_terminal,
         } => {
-            let terminal = if via_terminal {
-                " It also went to your terminal's clipboard (OSC 52)."
-            } else {
-                ""
-            };
-            app.message = Some(match written {
-                Ok(path) => (
-                    Level::Info,
-                    format!(
-                        "No system clipboard here: the report is in this file, readable by you only.{terminal}\n{}",
-                        path.display()
-                    ),
-                ),
-                Err(e) => (
-                    Level::Warn,
-                    format!("No system clipboard, and {e}.{terminal}"),
-                ),
-            });
+            app.message = Some(report_file_message(written, via_terminal));
             vec![]
         }
         Msg::Browser(Ok(())) => {
@@ -164,6 +113,75 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             });
             vec![]
         }
+    }
+}
+
+/// The token never reached the clipboard: nothing to count down, and the other way out.
+fn token_not_copied(app: &mut App, e: &impl std::fmt::Display) {
+    app.handoff.clears_at = None;
+    app.handoff.no_clipboard = true;
+    let instead = if crate::ui::keymap::can_reveal(app) {
+        " v shows the token once on this screen instead."
+    } else {
+        " Run patwiz at a terminal (not into a file) to have it shown once, or copy it where a clipboard works."
+    };
+    app.message = Some((Level::Warn, format!("{e}.{instead}")));
+}
+
+/// With no system clipboard, `what` went to the terminal's (OSC 52): said, with what patwiz
+/// cannot promise about a terminal's copy of the token.
+fn copied_via_terminal(app: &mut App, what: Copied) {
+    let thing = match what {
+        Copied::Token => "the token",
+        Copied::Report => "the report",
+        Copied::Link => "the link",
+        Copied::OrgUrl => "the organization URL",
+        _ => "it",
+    };
+    let once = if what == Copied::Token {
+        app.handoff.no_clipboard = true;
+        app.handoff.via_terminal = true;
+        let reveal = if crate::ui::keymap::can_reveal(app) {
+            " If nothing pastes, v shows it once on this screen."
+        } else {
+            ""
+        };
+        format!(
+            " patwiz cannot clear a terminal's clipboard for certain: on leaving it asks the terminal to forget it (and deletes tmux's paste buffer of it).{reveal}"
+        )
+    } else {
+        String::new()
+    };
+    app.message = Some((
+        Level::Info,
+        format!(
+            "No system clipboard: {thing} went to your terminal's clipboard (OSC 52; tmux needs set-clipboard on).{once}"
+        ),
+    ));
+}
+
+/// Where the report went with no system clipboard: its file's path alone on the last line.
+fn report_file_message(
+    written: Result<std::path::PathBuf, impl std::fmt::Display>,
+    via_terminal: bool,
+) -> (Level, String) {
+    let terminal = if via_terminal {
+        " It also went to your terminal's clipboard (OSC 52)."
+    } else {
+        ""
+    };
+    match written {
+        Ok(path) => (
+            Level::Info,
+            format!(
+                "No system clipboard here: the report is in this file, readable by you only.{terminal}\n{}",
+                path.display()
+            ),
+        ),
+        Err(e) => (
+            Level::Warn,
+            format!("No system clipboard, and {e}.{terminal}"),
+        ),
     }
 }
 

@@ -98,6 +98,39 @@ pub fn ticket(app: &App) -> String {
     })
 }
 
+/// After a rotation, what became of the token it replaced, on the path taken: revoked by
+/// patwiz, or the person's to revoke only if they made a second token (a Regenerate replaced
+/// it in place). Nothing when no token was replaced.
+fn old_token(app: &App, theme: Theme, width: u16) -> Vec<Line<'static>> {
+    let revoked_for_you = app
+        .rotating
+        .as_ref()
+        .is_some_and(|r| r.settings.authorization_id.is_some())
+        && app.create.authorization_id.is_some();
+    if revoked_for_you {
+        return crate::ui::widgets::wrap::hanging(
+            "patwiz had Azure DevOps revoke the old token; it can take up to an hour to stop working everywhere.",
+            width,
+            " Old token: ",
+            theme.dim(),
+            ratatui::style::Style::default(),
+        );
+    }
+    match (&app.rotating, &app.org.parsed) {
+        (Some(_), Ok(org)) => crate::ui::widgets::wrap::hanging(
+            &format!(
+                "if you created a second token, revoke the old one in Azure DevOps ({}) once nothing uses it. If you regenerated the same token, there is nothing to revoke: regenerating replaced its old value, and revoking that entry now would stop the token just handed over.",
+                org.token_page()
+            ),
+            width,
+            " Old token: ",
+            theme.warn(),
+            theme.warn(),
+        ),
+        _ => vec![],
+    }
+}
+
 pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
     let org = app
         .org
@@ -169,31 +202,7 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
         lines.extend(fact("Proven:", &proven.join(", ")));
     }
     lines.push(Line::raw(""));
-    let revoked_for_you = app
-        .rotating
-        .as_ref()
-        .is_some_and(|r| r.settings.authorization_id.is_some())
-        && app.create.authorization_id.is_some();
-    if revoked_for_you {
-        lines.extend(crate::ui::widgets::wrap::hanging(
-            "patwiz had Azure DevOps revoke the old token; it can take up to an hour to stop working everywhere.",
-            width,
-            " Old token: ",
-            theme.dim(),
-            ratatui::style::Style::default(),
-        ));
-    } else if let (Some(_), Ok(org)) = (&app.rotating, &app.org.parsed) {
-        lines.extend(crate::ui::widgets::wrap::hanging(
-            &format!(
-                "if you created a second token, revoke the old one in Azure DevOps ({}) once nothing uses it. If you regenerated the same token, there is nothing to revoke: regenerating replaced its old value, and revoking that entry now would stop the token just handed over.",
-                org.token_page()
-            ),
-            width,
-            " Old token: ",
-            theme.warn(),
-            theme.warn(),
-        ));
-    }
+    lines.extend(old_token(app, theme, width));
     lines.push(Line::raw(
         " Next: patwiz check proves it again any time; patwiz rotate replaces it before",
     ));

@@ -244,30 +244,7 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
         }),
         field(app.save.expires.as_str(), !app.save.team_focus),
     ]);
-    let soon = parse_date(app.save.expires.as_str().trim())
-        .ok()
-        .and_then(|d| crate::domain::expiry::Expiry::of(Some(d), app.today).soon_words());
-    match soon {
-        Some(when) => lines.extend(crate::ui::widgets::wrap::hanging(
-            &format!(
-                "It expires {when}, within Azure DevOps' 7-day warning: `patwiz status` warns from now on; rotate it before then (`patwiz rotate`, or r on the first screen)."
-            ),
-            width,
-            " ",
-            theme.warn(),
-            theme.warn(),
-        )),
-        None => lines.extend([
-            Line::styled(
-                " Azure DevOps emails you 7 days before; `patwiz status` warns then too,",
-                theme.dim(),
-            ),
-            Line::styled(
-                " and `patwiz remind` writes a calendar reminder.",
-                theme.dim(),
-            ),
-        ]),
-    }
+    lines.extend(reminders(app, theme, width));
     lines.push(Line::raw(""));
     if app.rotating.is_none() {
         if app.save.team_focus || !team.is_empty() {
@@ -284,6 +261,41 @@ pub fn lines<'a>(app: &'a App, theme: Theme, width: u16) -> Vec<Line<'a>> {
         }
         lines.push(Line::raw(""));
     }
+    lines.extend(state_line(app, theme, width));
+    lines
+}
+
+/// Who warns before the chosen date, or that it is already within the 7-day warning.
+fn reminders(app: &App, theme: Theme, width: u16) -> Vec<Line<'static>> {
+    let soon = parse_date(app.save.expires.as_str().trim())
+        .ok()
+        .and_then(|d| crate::domain::expiry::Expiry::of(Some(d), app.today).soon_words());
+    match soon {
+        Some(when) => crate::ui::widgets::wrap::hanging(
+            &format!(
+                "It expires {when}, within Azure DevOps' 7-day warning: `patwiz status` warns from now on; rotate it before then (`patwiz rotate`, or r on the first screen)."
+            ),
+            width,
+            " ",
+            theme.warn(),
+            theme.warn(),
+        ),
+        None => vec![
+            Line::styled(
+                " Azure DevOps emails you 7 days before; `patwiz status` warns then too,",
+                theme.dim(),
+            ),
+            Line::styled(
+                " and `patwiz remind` writes a calendar reminder.",
+                theme.dim(),
+            ),
+        ],
+    }
+}
+
+/// Where storing stands: waiting for Enter, storing, stored (and where), or why not.
+fn state_line(app: &App, theme: Theme, width: u16) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
     match &app.save.state {
         SaveState::Editing => lines.push(Line::raw(" Enter stores it.")),
         SaveState::Saving => lines.push(Line::raw(" Storing…")),

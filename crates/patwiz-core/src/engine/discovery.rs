@@ -86,47 +86,8 @@ pub async fn discover(http: &Http, org: &OrgUrl) -> Result<Discovery, Stop> {
         .is_ok_and(|r| classify_existence(&r.answer()) == CheckClass::Ok);
 
     // The core area's own answer decides, unless the whole list answered (Server).
-    match &results[0] {
-        _ if list_answered => {}
-        Ok(reply) => {
-            let class = classify_existence(&reply.answer());
-            if class != CheckClass::Ok {
-                let said = reply
-                    .message()
-                    .map(|m| format!(": \"{m}\""))
-                    .unwrap_or_else(|| ".".to_string());
-                let detail = match class {
-                    CheckClass::OrgNotFound => {
-                        format!("No organization answers at {org} (HTTP {}).", reply.status)
-                    }
-                    CheckClass::OrgDeactivated => {
-                        format!("Azure DevOps says {org} is stopped{said}.")
-                    }
-                    _ => format!(
-                        "{} answered HTTP {} to an anonymous lookup{}{said}",
-                        org,
-                        reply.status,
-                        reply
-                            .redirected_to
-                            .as_ref()
-                            .map(|h| format!(" and redirected to {h} (not followed)"))
-                            .unwrap_or_default()
-                    ),
-                };
-                return Err(Stop::new(class, Some(reply.status), detail));
-            }
-        }
-        Err(error) => {
-            let class = match error {
-                HttpError::Timeout(_) | HttpError::Deadline => CheckClass::Timeout,
-                _ => CheckClass::Network,
-            };
-            return Err(Stop::new(
-                class,
-                None,
-                format!("Cannot reach {org}: {error}."),
-            ));
-        }
+    if !list_answered {
+        core_answer(org, &results[0])?;
     }
 
     let fallback = fallback_hosts(org);
@@ -174,6 +135,53 @@ pub async fn discover(http: &Http, org: &OrgUrl) -> Result<Discovery, Stop> {
         pkgs: pick(7, &fallback.pkgs),
     };
     Ok(Discovery { hosts, advertised })
+}
+
+/// The organization's core area, looked up anonymously: found, or why not (no such
+/// organization, stopped, unreachable, an answer that is not Azure DevOps').
+fn core_answer(org: &OrgUrl, core: &Result<super::http::Reply, HttpError>) -> Result<(), Stop> {
+    match core {
+        Ok(reply) => {
+            let class = classify_existence(&reply.answer());
+            if class != CheckClass::Ok {
+                let said = reply
+                    .message()
+                    .map(|m| format!(": \"{m}\""))
+                    .unwrap_or_else(|| ".".to_string());
+                let detail = match class {
+                    CheckClass::OrgNotFound => {
+                        format!("No organization answers at {org} (HTTP {}).", reply.status)
+                    }
+                    CheckClass::OrgDeactivated => {
+                        format!("Azure DevOps says {org} is stopped{said}.")
+                    }
+                    _ => format!(
+                        "{} answered HTTP {} to an anonymous lookup{}{said}",
+                        org,
+                        reply.status,
+                        reply
+                            .redirected_to
+                            .as_ref()
+                            .map(|h| format!(" and redirected to {h} (not followed)"))
+                            .unwrap_or_default()
+                    ),
+                };
+                return Err(Stop::new(class, Some(reply.status), detail));
+            }
+            Ok(())
+        }
+        Err(error) => {
+            let class = match error {
+                HttpError::Timeout(_) | HttpError::Deadline => CheckClass::Timeout,
+                _ => CheckClass::Network,
+            };
+            Err(Stop::new(
+                class,
+                None,
+                format!("Cannot reach {org}: {error}."),
+            ))
+        }
+    }
 }
 
 /// The hosts the service uses when discovery says nothing.

@@ -106,87 +106,7 @@ pub(super) fn read_identity(
     let answer = reply.answer();
     let class = classify_identity(&answer, anonymous);
     if class != CheckClass::Ok {
-        let named = answer.tf400813_user();
-        let raw_account = named
-            .clone()
-            .filter(|u| is_named_account(u))
-            .or_else(|| answer.user_data.clone());
-        let account = raw_account.as_deref().map(account_words);
-        let said = reply
-            .message()
-            .map(|m| format!(": \"{m}\""))
-            .unwrap_or_else(|| ".".to_string());
-        let anonymous_401 = named
-            .as_deref()
-            .is_some_and(|u| u.eq_ignore_ascii_case(ANONYMOUS_ID));
-        let (detail, key) = if anonymous && class == CheckClass::TokenInvalid {
-            (
-                format!(
-                    "{} answered with the anonymous identity: the token was not accepted.",
-                    request.org
-                ),
-                Some(RemediationKey::TokenInvalidAnonymous),
-            )
-        } else if anonymous_401 && class == CheckClass::TokenInvalid {
-            (
-                format!(
-                    "Azure DevOps refused the request as coming from the anonymous user (HTTP {}){said}",
-                    reply.status
-                ),
-                Some(RemediationKey::TokenInvalidAnonymous),
-            )
-        } else if reply.redirect_loop {
-            (
-                format!(
-                    "Asking who the token belongs to: {} kept redirecting to itself; patwiz stopped after {} redirects (the token went with them: they stayed on the organization's own host).",
-                    request.org, 3
-                ),
-                None,
-            )
-        } else if let Some(target) = &reply.redirected_to {
-            (
-                format!(
-                    "Asking who the token belongs to was redirected to {target}; patwiz did not follow, so the token was not sent there."
-                ),
-                None,
-            )
-        } else if class == CheckClass::NoAccess {
-            (
-                format!(
-                    "Azure DevOps knows the account {} but it has no access to {} (HTTP {}){said}",
-                    account.as_deref().unwrap_or("(not named)"),
-                    request.org,
-                    reply.status
-                ),
-                None,
-            )
-        } else if class == CheckClass::OrgDeactivated {
-            (
-                format!("Azure DevOps says {} is stopped{said}", request.org),
-                None,
-            )
-        } else {
-            let said = if said == "." && reply.status == 203 {
-                ": the sign-in page.".to_string()
-            } else {
-                said
-            };
-            (
-                format!(
-                    "Asking who the token belongs to: HTTP {}{said}",
-                    reply.status
-                ),
-                None,
-            )
-        };
-        return Err(Stop {
-            class,
-            http_status: Some(reply.status),
-            detail,
-            key,
-            // The evidence names the directory; the advice below it, the sign-in name.
-            account: raw_account.as_deref().map(sign_in_name),
-        });
+        return Err(refused(request, &reply, &answer, class, anonymous));
     }
     let from_header = reply
         .headers
@@ -211,6 +131,98 @@ pub(super) fn read_identity(
             .unwrap_or_default(),
     };
     Ok((identity, data.deployment_type))
+}
+
+/// Why the service would not say whose the token is: the refusal in words (the account it
+/// named, a redirect, a stopped organization), with the fix it calls for.
+fn refused(
+    request: &CheckRequest,
+    reply: &Reply,
+    answer: &crate::domain::answer::Answer,
+    class: CheckClass,
+    anonymous: bool,
+) -> Stop {
+    let named = answer.tf400813_user();
+    let raw_account = named
+        .clone()
+        .filter(|u| is_named_account(u))
+        .or_else(|| answer.user_data.clone());
+    let account = raw_account.as_deref().map(account_words);
+    let said = reply
+        .message()
+        .map(|m| format!(": \"{m}\""))
+        .unwrap_or_else(|| ".".to_string());
+    let anonymous_401 = named
+        .as_deref()
+        .is_some_and(|u| u.eq_ignore_ascii_case(ANONYMOUS_ID));
+    let (detail, key) = if anonymous && class == CheckClass::TokenInvalid {
+        (
+            format!(
+                "{} answered with the anonymous identity: the token was not accepted.",
+                request.org
+            ),
+            Some(RemediationKey::TokenInvalidAnonymous),
+        )
+    } else if anonymous_401 && class == CheckClass::TokenInvalid {
+        (
+            format!(
+                "Azure DevOps refused the request as coming from the anonymous user (HTTP {}){said}",
+                reply.status
+            ),
+            Some(RemediationKey::TokenInvalidAnonymous),
+        )
+    } else if reply.redirect_loop {
+        (
+            format!(
+                "Asking who the token belongs to: {} kept redirecting to itself; patwiz stopped after {} redirects (the token went with them: they stayed on the organization's own host).",
+                request.org, 3
+            ),
+            None,
+        )
+    } else if let Some(target) = &reply.redirected_to {
+        (
+            format!(
+                "Asking who the token belongs to was redirected to {target}; patwiz did not follow, so the token was not sent there."
+            ),
+            None,
+        )
+    } else if class == CheckClass::NoAccess {
+        (
+            format!(
+                "Azure DevOps knows the account {} but it has no access to {} (HTTP {}){said}",
+                account.as_deref().unwrap_or("(not named)"),
+                request.org,
+                reply.status
+            ),
+            None,
+        )
+    } else if class == CheckClass::OrgDeactivated {
+        (
+            format!("Azure DevOps says {} is stopped{said}", request.org),
+            None,
+        )
+    } else {
+        let said = if said == "." && reply.status == 203 {
+            ": the sign-in page.".to_string()
+        } else {
+            said
+        };
+        (
+            format!(
+                "Asking who the token belongs to: HTTP {}{said}",
+                reply.status
+            ),
+            None,
+        )
+    };
+    Stop {
+        class,
+        http_status: Some(reply.status),
+        detail,
+        key,
+        // The evidence names the directory; the advice below it, the sign-in name.
+        account: raw_account.as_deref().map(sign_in_name),
+    }
 }
 
 #[cfg(test)]
