@@ -78,6 +78,47 @@ fn api_version(query: &[(String, String)], headers: &HeaderMap) -> Option<String
         })
 }
 
+/// What every answer carries: a fresh activity id, the api-version asked for, the session.
+fn meta_for(
+    scenario: &super::scenario::Scenario,
+    query: &[(String, String)],
+    headers: &HeaderMap,
+) -> Meta {
+    Meta {
+        activity_id: uuid::Uuid::new_v4().to_string(),
+        api_version: api_version(query, headers),
+        session: headers
+            .get("x-tfs-session")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+        user_data: None,
+        tenant_id: scenario.organization.tenant_id.clone(),
+    }
+}
+
+/// The path's segments, percent-decoded.
+fn segments(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .collect()
+}
+
+/// Whether the token holds one of the scopes an operation lists (`None`: it needs none).
+fn grants(token: &TokenSpec, required: Option<&[String]>) -> bool {
+    let Some(required) = required else {
+        return true;
+    };
+    let held: Vec<&str> = token.scopes.iter().map(String::as_str).collect();
+    let any_of: Vec<&str> = required.iter().map(String::as_str).collect();
+    Catalogue::get().grants(held, &any_of)
+}
+
 async fn route(
     state: &EmulatorState,
     method: &Method,
@@ -88,27 +129,9 @@ async fn route(
 ) -> (Response, Option<String>) {
     let scenario = &state.scenario;
     let org_name = &scenario.organization.name;
-    let mut meta = Meta {
-        activity_id: uuid::Uuid::new_v4().to_string(),
-        api_version: api_version(query, headers),
-        session: headers
-            .get("x-tfs-session")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
-        user_data: None,
-        tenant_id: scenario.organization.tenant_id.clone(),
-    };
-    let decoded: Vec<String> = path
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            percent_encoding::percent_decode_str(s)
-                .decode_utf8_lossy()
-                .into_owned()
-        })
-        .collect();
-    let mut segs: Vec<&str> = decoded.iter().map(String::as_str).collect();
+    let mut meta = meta_for(scenario, query, headers);
+    let decoded = segments(path);
+    let segs: Vec<&str> = decoded.iter().map(String::as_str).collect();
 
     // The emulated Microsoft Entra (its own "host": /idp/...).
     if segs.first() == Some(&"idp") {
@@ -131,100 +154,16 @@ async fn route(
         return (resp::stopped_organization(&meta, org_name), None);
     }
 
-    // Which host: /_hosts/{service}/... or the organization's own host.
-    let mut service = Service::Core;
-    if segs.first() == Some(&"_hosts") {
-        match segs.get(1).and_then(|p| Service::from_prefix(p)) {
-            Some(s) if scenario.is_hosted() => {
-                service = s;
-                segs.drain(..2);
-            }
-            _ => return (not_found_route(&meta, path), None),
-        }
-    }
-
-    // Deployment-level resource area lookup: GET /_apis/resourceAreas/{id}?accountName={org}
-    if service == Service::Core && segs.first() == Some(&"_apis") {
-        return (root_resource_area(state, &meta, &segs, query), None);
-    }
-
-    // Organization (global hosts carry none).
-    let rest: Vec<String> = if service.is_global() {
-        segs.iter().map(|s| s.to_string()).collect()
-    } else {
-        let Some(org) = segs.first() else {
-            return (not_found_route(&meta, path), None);
-        };
-        if !org.eq_ignore_ascii_case(org_name) {
-            let exists = scenario
-                .organization
-                .others
-                .iter()
-                .any(|o| o.eq_ignore_ascii_case(org));
-            return (
-                other_organization(&meta, exists, org, &segs[1..], method, headers),
-                None,
-            );
-        }
-        segs[1..].iter().map(|s| s.to_string()).collect()
+    let (service, rest) = match addressed(state, &meta, method, path, headers, query, segs) {
+        Addressed::Here(service, rest) => (service, rest),
+        Addressed::Answered(r) => return (r, None),
     };
     let rest_refs: Vec<&str> = rest.iter().map(String::as_str).collect();
 
-    // The PAT lifecycle API, on the identity host, for Entra bearers only.
-    if service == Service::Vssps
-        && rest_refs.len() == 3
-        && rest_refs[0].eq_ignore_ascii_case("_apis")
-        && rest_refs[1].eq_ignore_ascii_case("tokens")
-        && rest_refs[2].eq_ignore_ascii_case("pats")
-    {
-        return (
-            super::lifecycle::pats_api(
-                scenario,
-                &state.lifecycle,
-                &meta,
-                method,
-                headers,
-                query,
-                body,
-            ),
-            None,
-        );
-    }
-
-    // Anonymous: API locations, resource areas, tenant discovery.
-    if *method == Method::OPTIONS
-        && rest_refs.len() == 1
-        && rest_refs[0].eq_ignore_ascii_case("_apis")
-    {
-        return (
-            resp::json_response(
-                &meta,
-                StatusCode::OK,
-                &locations::options_json(
-                    service,
-                    !scenario.is_hosted(),
-                    scenario.organization.api_ceiling(),
-                ),
-            ),
-            None,
-        );
-    }
-    if service == Service::Core && rest_refs.is_empty() && *method == Method::HEAD {
-        let mut r = resp::unauthorized_empty(&meta, resp::realm_for(service.prefix()));
-        // The cloud names the organization's Microsoft Entra tenant; a Server has none.
-        if scenario.is_hosted()
-            && let Ok(v) = HeaderValue::from_str(&scenario.organization.tenant_id)
-        {
-            r.headers_mut().insert("x-vss-resourcetenant", v);
-        }
+    if let Some(r) = anonymous(
+        state, &meta, service, method, headers, query, body, &rest_refs,
+    ) {
         return (r, None);
-    }
-    if *method == Method::GET
-        && rest_refs.len() >= 2
-        && rest_refs[0].eq_ignore_ascii_case("_apis")
-        && rest_refs[1].eq_ignore_ascii_case("resourceAreas")
-    {
-        return (org_resource_areas(state, &meta, &rest_refs[2..]), None);
     }
 
     // Faults that apply to everyone.
@@ -234,83 +173,12 @@ async fn route(
 
     // Authentication.
     let is_git = rest_refs.iter().any(|s| s.eq_ignore_ascii_case("_git"));
-    // npm and pip, like git, answer a Basic challenge and never read a sign-in page.
-    let is_package = super::packages::serves_packages(scenario, service)
-        && rest_refs
-            .iter()
-            .any(|s| s.eq_ignore_ascii_case("_packaging"));
     let caller = authenticate(state, headers, is_git);
-    let suppress = headers
-        .get("x-tfs-fedauthredirect")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("suppress"));
-    // git gets 401 with the Basic challenge, never the sign-in page: that is what makes git ask
-    // its credential helpers (not recorded; every Azure Repos HTTPS clone without credentials
-    // prompts, as Git Credential Manager's docs describe).
-    let sign_in_instead = !suppress
-        && !is_git
-        && !is_package
-        && matches!(*method, Method::GET | Method::POST | Method::HEAD);
-    let is_connection_data = service == Service::Core
-        && rest_refs.len() == 2
-        && rest_refs[1].eq_ignore_ascii_case("connectionData");
+    let how = Challenge::of(scenario, service, method, headers, &rest_refs);
+    let sign_in_instead = how.sign_in_instead;
     let token = match caller {
         Caller::Token(t) => t,
-        Caller::Anonymous | Caller::Rejected => {
-            if is_connection_data && scenario.organization.public_projects {
-                let body = resources::connection_data(scenario, None);
-                return (resp::json_response(&meta, StatusCode::OK, &body), None);
-            }
-            if sign_in_instead {
-                return (resp::sign_in_page(&meta), None);
-            }
-            let user = if scenario.organization.public_projects {
-                resp::ANONYMOUS_ID
-            } else {
-                ""
-            };
-            let mut r = resp::unauthorized_with(&meta, &resp::tf400813(user));
-            if is_git || is_package {
-                // The Basic challenge git's HTTP client answers with the helper's credentials.
-                if let Ok(v) = HeaderValue::from_str(&format!(
-                    "Basic realm=\"{}\"",
-                    resp::realm_for(service.prefix())
-                )) {
-                    r.headers_mut().append(header::WWW_AUTHENTICATE, v);
-                }
-            }
-            return (r, None);
-        }
-        Caller::ExpiredPage => return (resp::expired_page(&meta), None),
-        Caller::NoAccess(token) => {
-            let name = Some(token.name.clone());
-            let Some(user) = scenario.user(&token.user) else {
-                return (resp::unauthorized_with(&meta, &resp::tf400813("")), name);
-            };
-            meta.user_data = Some(format!("{}:{}", user.id, user.unique_name));
-            let account = format!("{}\\{}", scenario.organization.tenant_id, user.unique_name);
-            let org_url = format!("{}/{}", state.root, org_name);
-            return (
-                resp::not_authorized_account(&meta, &org_url, &account),
-                name,
-            );
-        }
-        Caller::Expired => {
-            let r = if sign_in_instead {
-                resp::sign_in_page(&meta)
-            } else {
-                resp::unauthorized_with(&meta, &resp::expired_pat())
-            };
-            return (r, None);
-        }
-        Caller::ConditionalAccess => {
-            let r = if sign_in_instead {
-                resp::sign_in_page(&meta)
-            } else {
-                resp::unauthorized_with(&meta, &resp::conditional_access())
-            };
-            return (r, None);
-        }
+        other => return refused_caller(state, &mut meta, other, &how),
     };
     let name = Some(token.name.clone());
     let Some(user) = scenario.user(&token.user) else {
@@ -327,90 +195,18 @@ async fn route(
         meta.user_data = Some(format!("{}:{}", user.id, user.unique_name));
         return (not_found_route(&meta, path), name);
     };
-    let held: Vec<&str> = token.scopes.iter().map(String::as_str).collect();
-    if let Some(required) = required {
-        let any_of: Vec<&str> = required.iter().map(String::as_str).collect();
-        if !Catalogue::get().grants(held, &any_of) {
-            let r = if sign_in_instead {
-                resp::sign_in_page(&meta)
-            } else {
-                resp::unauthorized_empty(&meta, resp::realm_for(service.prefix()))
-            };
-            return (r, name);
-        }
+    if !grants(token, required.as_deref()) {
+        let r = if sign_in_instead {
+            resp::sign_in_page(&meta)
+        } else {
+            resp::unauthorized_empty(&meta, resp::realm_for(service.prefix()))
+        };
+        return (r, name);
     }
     meta.user_data = Some(format!("{}:{}", user.id, user.unique_name));
 
-    // Azure DevOps Server takes no api-version above its release's ceiling.
-    if let (Some((major, minor)), Some(asked)) = (
-        scenario.organization.api_ceiling(),
-        meta.api_version.clone(),
-    ) && let Some(refusal) = version_out_of_range(&meta, &asked, major, minor)
-    {
-        return (refusal, name);
-    }
-
-    // Permission check: the user, not the token, lacks a right.
-    if let Some(denial) = token.deny.iter().find(|d| {
-        path.to_ascii_lowercase()
-            .contains(&d.path.to_ascii_lowercase())
-    }) {
-        let status = StatusCode::from_u16(denial.status).unwrap_or(StatusCode::FORBIDDEN);
-        if is_git {
-            // git's refusal is a pkt-line text body (as users quote it), not JSON.
-            let service = query
-                .iter()
-                .find(|(k, _)| k == "service")
-                .map_or("git-upload-pack", |(_, v)| v.as_str());
-            let header = format!("# service={service}\n");
-            let body = format!(
-                "{:04x}{header}0000000000aa{}\n{}\n",
-                header.len() + 4,
-                denial.message,
-                denial.message
-            );
-            return (
-                resp::raw(
-                    &meta,
-                    status,
-                    "text/plain; charset=utf-8",
-                    body.into_bytes(),
-                ),
-                name,
-            );
-        }
-        let type_key = if denial.message.starts_with("Access Denied") {
-            "AccessCheckException"
-        } else {
-            "UnauthorizedAccessException"
-        };
-        return (
-            resp::error(
-                &meta,
-                status,
-                &denial.message,
-                type_key,
-                &format!(
-                    "Microsoft.TeamFoundation.Framework.Server.{type_key}, Microsoft.TeamFoundation.Framework.Server"
-                ),
-            ),
-            name,
-        );
-    }
-
-    if !matches!(*method, Method::GET | Method::HEAD) && meta.api_version.is_none() && !is_git {
-        return (
-            resp::error(
-                &meta,
-                StatusCode::BAD_REQUEST,
-                &format!(
-                    "No api-version was supplied for the \"{method}\" request. The version must be supplied either as part of the Accept header (e.g. \"application/json; api-version=1.0\") or as a query parameter (e.g. \"?api-version=1.0\")."
-                ),
-                "VssVersionNotSpecifiedException",
-                "Microsoft.VisualStudio.Services.WebApi.VssVersionNotSpecifiedException, Microsoft.VisualStudio.Services.WebApi",
-            ),
-            name,
-        );
+    if let Some(r) = refused_request(state, &meta, token, method, path, query, is_git) {
+        return (r, name);
     }
 
     let content_type = headers
@@ -428,8 +224,342 @@ async fn route(
         user: Some(user),
         required_fields: &token.required_fields,
     };
-    let answer = dispatch(&request);
-    let response = match answer {
+    let response = rendered(state, &meta, dispatch(&request));
+    (response, name)
+}
+
+/// Where a request goes: a host of the organization with the path below it, or already
+/// answered (a deployment-level lookup, an unknown host, another organization).
+enum Addressed {
+    Here(Service, Vec<String>),
+    Answered(Response),
+}
+
+/// Which host (`/_hosts/{service}/…` or the organization's own) and which organization a
+/// request addresses, and the path below it.
+fn addressed(
+    state: &EmulatorState,
+    meta: &Meta,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    query: &[(String, String)],
+    mut segs: Vec<&str>,
+) -> Addressed {
+    let scenario = &state.scenario;
+    let org_name = &scenario.organization.name;
+    // Which host: /_hosts/{service}/... or the organization's own host.
+    let mut service = Service::Core;
+    if segs.first() == Some(&"_hosts") {
+        match segs.get(1).and_then(|p| Service::from_prefix(p)) {
+            Some(s) if scenario.is_hosted() => {
+                service = s;
+                segs.drain(..2);
+            }
+            _ => return Addressed::Answered(not_found_route(meta, path)),
+        }
+    }
+
+    // Deployment-level resource area lookup: GET /_apis/resourceAreas/{id}?accountName={org}
+    if service == Service::Core && segs.first() == Some(&"_apis") {
+        return Addressed::Answered(root_resource_area(state, meta, &segs, query));
+    }
+
+    // Organization (global hosts carry none).
+    let rest: Vec<String> = if service.is_global() {
+        segs.iter().map(|s| s.to_string()).collect()
+    } else {
+        let Some(org) = segs.first() else {
+            return Addressed::Answered(not_found_route(meta, path));
+        };
+        if !org.eq_ignore_ascii_case(org_name) {
+            let exists = scenario
+                .organization
+                .others
+                .iter()
+                .any(|o| o.eq_ignore_ascii_case(org));
+            return Addressed::Answered(other_organization(
+                meta,
+                exists,
+                org,
+                &segs[1..],
+                method,
+                headers,
+            ));
+        }
+        segs[1..].iter().map(|s| s.to_string()).collect()
+    };
+    Addressed::Here(service, rest)
+}
+
+/// How a refusal before the token is read is answered: the sign-in page (a browser's GET or
+/// POST without `X-TFS-FedAuthRedirect: Suppress`), or 401, with a Basic challenge for git and
+/// the package feeds.
+struct Challenge {
+    sign_in_instead: bool,
+    basic: bool,
+    /// connectionData, which a public organization answers anonymously.
+    connection_data: bool,
+    realm: &'static str,
+}
+
+impl Challenge {
+    /// How this request is answered if its token is not accepted.
+    fn of(
+        scenario: &super::scenario::Scenario,
+        service: Service,
+        method: &Method,
+        headers: &HeaderMap,
+        rest: &[&str],
+    ) -> Challenge {
+        let is_git = rest.iter().any(|s| s.eq_ignore_ascii_case("_git"));
+        // npm and pip, like git, answer a Basic challenge and never read a sign-in page.
+        let is_package = super::packages::serves_packages(scenario, service)
+            && rest.iter().any(|s| s.eq_ignore_ascii_case("_packaging"));
+        let suppress = headers
+            .get("x-tfs-fedauthredirect")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("suppress"));
+        // git gets 401 with the Basic challenge, never the sign-in page: that is what makes git ask
+        // its credential helpers (not recorded; every Azure Repos HTTPS clone without credentials
+        // prompts, as Git Credential Manager's docs describe).
+        let sign_in_instead = !suppress
+            && !is_git
+            && !is_package
+            && matches!(*method, Method::GET | Method::POST | Method::HEAD);
+        let is_connection_data = service == Service::Core
+            && rest.len() == 2
+            && rest[1].eq_ignore_ascii_case("connectionData");
+        Challenge {
+            sign_in_instead,
+            basic: is_git || is_package,
+            connection_data: is_connection_data,
+            realm: resp::realm_for(service.prefix()),
+        }
+    }
+}
+
+/// The answer to a caller whose token is not accepted here (absent, unknown, expired, blocked by
+/// conditional access, or of an account outside the organization), with the token's name for
+/// the log where there is one.
+fn refused_caller(
+    state: &EmulatorState,
+    meta: &mut Meta,
+    caller: Caller<'_>,
+    how: &Challenge,
+) -> (Response, Option<String>) {
+    let scenario = &state.scenario;
+    let org_name = &scenario.organization.name;
+    match caller {
+        // Never passed here (route serves an accepted token); refused, as the service would a
+        // token it cannot place.
+        Caller::Token(token) => (
+            resp::unauthorized_with(meta, &resp::tf400813("")),
+            Some(token.name.clone()),
+        ),
+        Caller::Anonymous | Caller::Rejected => {
+            if how.connection_data && scenario.organization.public_projects {
+                let body = resources::connection_data(scenario, None);
+                return (resp::json_response(meta, StatusCode::OK, &body), None);
+            }
+            if how.sign_in_instead {
+                return (resp::sign_in_page(meta), None);
+            }
+            let user = if scenario.organization.public_projects {
+                resp::ANONYMOUS_ID
+            } else {
+                ""
+            };
+            let mut r = resp::unauthorized_with(meta, &resp::tf400813(user));
+            if how.basic {
+                // The Basic challenge git's HTTP client answers with the helper's credentials.
+                if let Ok(v) = HeaderValue::from_str(&format!("Basic realm=\"{}\"", how.realm)) {
+                    r.headers_mut().append(header::WWW_AUTHENTICATE, v);
+                }
+            }
+            (r, None)
+        }
+        Caller::ExpiredPage => (resp::expired_page(meta), None),
+        Caller::NoAccess(token) => {
+            let name = Some(token.name.clone());
+            let Some(user) = scenario.user(&token.user) else {
+                return (resp::unauthorized_with(meta, &resp::tf400813("")), name);
+            };
+            meta.user_data = Some(format!("{}:{}", user.id, user.unique_name));
+            let account = format!("{}\\{}", scenario.organization.tenant_id, user.unique_name);
+            let org_url = format!("{}/{}", state.root, org_name);
+            (resp::not_authorized_account(meta, &org_url, &account), name)
+        }
+        Caller::Expired => {
+            let r = if how.sign_in_instead {
+                resp::sign_in_page(meta)
+            } else {
+                resp::unauthorized_with(meta, &resp::expired_pat())
+            };
+            (r, None)
+        }
+        Caller::ConditionalAccess => {
+            let r = if how.sign_in_instead {
+                resp::sign_in_page(meta)
+            } else {
+                resp::unauthorized_with(meta, &resp::conditional_access())
+            };
+            (r, None)
+        }
+    }
+}
+
+/// What the service answers before it authenticates: the PAT lifecycle API (its own Entra
+/// check), API locations (OPTIONS), the tenant challenge (HEAD), the resource areas.
+#[allow(clippy::too_many_arguments)]
+fn anonymous(
+    state: &EmulatorState,
+    meta: &Meta,
+    service: Service,
+    method: &Method,
+    headers: &HeaderMap,
+    query: &[(String, String)],
+    body: &[u8],
+    rest: &[&str],
+) -> Option<Response> {
+    let scenario = &state.scenario;
+    // The PAT lifecycle API, on the identity host, for Entra bearers only.
+    if service == Service::Vssps
+        && rest.len() == 3
+        && rest[0].eq_ignore_ascii_case("_apis")
+        && rest[1].eq_ignore_ascii_case("tokens")
+        && rest[2].eq_ignore_ascii_case("pats")
+    {
+        return Some(super::lifecycle::pats_api(
+            scenario,
+            &state.lifecycle,
+            meta,
+            method,
+            headers,
+            query,
+            body,
+        ));
+    }
+
+    // Anonymous: API locations, resource areas, tenant discovery.
+    if *method == Method::OPTIONS && rest.len() == 1 && rest[0].eq_ignore_ascii_case("_apis") {
+        return Some(resp::json_response(
+            meta,
+            StatusCode::OK,
+            &locations::options_json(
+                service,
+                !scenario.is_hosted(),
+                scenario.organization.api_ceiling(),
+            ),
+        ));
+    }
+    if service == Service::Core && rest.is_empty() && *method == Method::HEAD {
+        let mut r = resp::unauthorized_empty(meta, resp::realm_for(service.prefix()));
+        // The cloud names the organization's Microsoft Entra tenant; a Server has none.
+        if scenario.is_hosted()
+            && let Ok(v) = HeaderValue::from_str(&scenario.organization.tenant_id)
+        {
+            r.headers_mut().insert("x-vss-resourcetenant", v);
+        }
+        return Some(r);
+    }
+    if *method == Method::GET
+        && rest.len() >= 2
+        && rest[0].eq_ignore_ascii_case("_apis")
+        && rest[1].eq_ignore_ascii_case("resourceAreas")
+    {
+        return Some(org_resource_areas(state, meta, &rest[2..]));
+    }
+    None
+}
+
+/// An authenticated request the service still refuses: an api-version above a Server's
+/// ceiling, a right the user lacks, a write with no api-version.
+fn refused_request(
+    state: &EmulatorState,
+    meta: &Meta,
+    token: &TokenSpec,
+    method: &Method,
+    path: &str,
+    query: &[(String, String)],
+    is_git: bool,
+) -> Option<Response> {
+    let scenario = &state.scenario;
+    // Azure DevOps Server takes no api-version above its release's ceiling.
+    if let (Some((major, minor)), Some(asked)) = (
+        scenario.organization.api_ceiling(),
+        meta.api_version.clone(),
+    ) && let Some(refusal) = version_out_of_range(meta, &asked, major, minor)
+    {
+        return Some(refusal);
+    }
+
+    // Permission check: the user, not the token, lacks a right.
+    if let Some(denial) = token.deny.iter().find(|d| {
+        path.to_ascii_lowercase()
+            .contains(&d.path.to_ascii_lowercase())
+    }) {
+        return Some(denied(meta, denial, is_git, query));
+    }
+
+    if !matches!(*method, Method::GET | Method::HEAD) && meta.api_version.is_none() && !is_git {
+        return Some(resp::error(
+            meta,
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "No api-version was supplied for the \"{method}\" request. The version must be supplied either as part of the Accept header (e.g. \"application/json; api-version=1.0\") or as a query parameter (e.g. \"?api-version=1.0\")."
+            ),
+            "VssVersionNotSpecifiedException",
+            "Microsoft.VisualStudio.Services.WebApi.VssVersionNotSpecifiedException, Microsoft.VisualStudio.Services.WebApi",
+        ));
+    }
+    None
+}
+
+/// The user, not the token, lacks a right: git's refusal as a pkt-line text (as users quote
+/// it), anything else as the service's JSON error.
+fn denied(
+    meta: &Meta,
+    denial: &super::scenario::Denial,
+    is_git: bool,
+    query: &[(String, String)],
+) -> Response {
+    let status = StatusCode::from_u16(denial.status).unwrap_or(StatusCode::FORBIDDEN);
+    if is_git {
+        // git's refusal is a pkt-line text body (as users quote it), not JSON.
+        let service = query
+            .iter()
+            .find(|(k, _)| k == "service")
+            .map_or("git-upload-pack", |(_, v)| v.as_str());
+        let header = format!("# service={service}\n");
+        let body = format!(
+            "{:04x}{header}0000000000aa{}\n{}\n",
+            header.len() + 4,
+            denial.message,
+            denial.message
+        );
+        return resp::raw(meta, status, "text/plain; charset=utf-8", body.into_bytes());
+    }
+    let type_key = if denial.message.starts_with("Access Denied") {
+        "AccessCheckException"
+    } else {
+        "UnauthorizedAccessException"
+    };
+    resp::error(
+        meta,
+        status,
+        &denial.message,
+        type_key,
+        &format!(
+            "Microsoft.TeamFoundation.Framework.Server.{type_key}, Microsoft.TeamFoundation.Framework.Server"
+        ),
+    )
+}
+
+/// The resource's answer as the service sends it (a work item written for real is kept); an
+/// operation the emulator does not model is a plain 501, never a made-up success.
+fn rendered(state: &EmulatorState, meta: &Meta, answer: Option<Answer>) -> Response {
+    match answer {
         Some(Answer::Json(status, value)) => {
             if status == StatusCode::OK && value.get("validateOnly") == Some(&json!(false)) {
                 state.store_work_item(value.clone());
@@ -438,16 +568,16 @@ async fn route(
             if let Some(obj) = value.as_object_mut() {
                 obj.remove("validateOnly");
             }
-            resp::json_response(&meta, status, &value)
+            resp::json_response(meta, status, &value)
         }
         Some(Answer::Bytes(status, content_type, bytes)) => {
-            resp::raw(&meta, status, content_type, bytes)
+            resp::raw(meta, status, content_type, bytes)
         }
         // An operation the specs list but the emulator does not model: never a made-up
         // success. 501 says plainly that this answer is the emulator's, not the service's.
         None => {
             let mut r = resp::raw(
-                &meta,
+                meta,
                 StatusCode::NOT_IMPLEMENTED,
                 "text/plain; charset=utf-8",
                 b"The patwiz emulator does not model this operation.".to_vec(),
@@ -455,8 +585,7 @@ async fn route(
             resp::set_service_error(&mut r, "The patwiz emulator does not model this operation.");
             r
         }
-    };
-    (response, name)
+    }
 }
 
 fn dispatch(request: &Request) -> Option<Answer> {
