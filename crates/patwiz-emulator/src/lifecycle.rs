@@ -337,49 +337,7 @@ pub fn identity_provider(
             }))
         }
         (&Method::GET, [_tenant, "oauth2", "v2.0", "authorize"]) => {
-            let (Some(redirect), Some(challenge)) = (q("redirect_uri"), q("code_challenge")) else {
-                return oauth_error(
-                    "invalid_request",
-                    900144,
-                    "The request body must contain the following parameter: 'code_challenge'.",
-                );
-            };
-            if q("code_challenge_method").as_deref() != Some("S256") {
-                return oauth_error("invalid_request", 501491, "Invalid code_challenge_method.");
-            }
-            let Ok(mut target) = url::Url::parse(&redirect) else {
-                return oauth_error("invalid_request", 50011, "The redirect URI is not valid.");
-            };
-            let state = q("state").unwrap_or_default();
-            if settings.consent_required {
-                target
-                    .query_pairs_mut()
-                    .append_pair("error", "consent_required")
-                    .append_pair(
-                        "error_description",
-                        "AADSTS65001: The user or administrator has not consented to use the application.",
-                    )
-                    .append_pair("state", &state);
-            } else {
-                let code = random(48);
-                inner.codes.insert(
-                    code.clone(),
-                    AuthCode {
-                        challenge,
-                        redirect_uri: redirect,
-                        scopes: scopes_of(&q("scope").unwrap_or_default()),
-                    },
-                );
-                target
-                    .query_pairs_mut()
-                    .append_pair("code", &code)
-                    .append_pair("state", &state);
-            }
-            Response::builder()
-                .status(StatusCode::FOUND)
-                .header(header::LOCATION, target.as_str())
-                .body(axum::body::Body::empty())
-                .expect("a valid response")
+            authorize(&mut inner, settings, query)
         }
         (&Method::POST, [_tenant, "oauth2", "v2.0", "devicecode"]) => {
             let params = form(body);
@@ -404,86 +362,7 @@ pub fn identity_provider(
                 "message": format!("To sign in, use a web browser to open the page {uri} and enter the code {user_code} to authenticate."),
             }))
         }
-        (&Method::POST, [_tenant, "oauth2", "v2.0", "token"]) => {
-            let params = form(body);
-            let get = |k: &str| params.get(k).cloned().unwrap_or_default();
-            match get("grant_type").as_str() {
-                "authorization_code" => {
-                    let Some(code) = inner.codes.remove(&get("code")) else {
-                        return oauth_error(
-                            "invalid_grant",
-                            70008,
-                            "The provided authorization code or refresh token has expired due to inactivity.",
-                        );
-                    };
-                    let verifier = get("code_verifier");
-                    inner.secrets.push(verifier.clone());
-                    let hashed = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                        .encode(sha2::Sha256::digest(verifier.as_bytes()));
-                    if hashed != code.challenge {
-                        return oauth_error(
-                            "invalid_grant",
-                            501481,
-                            "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
-                        );
-                    }
-                    if get("redirect_uri") != code.redirect_uri {
-                        return oauth_error(
-                            "invalid_grant",
-                            50011,
-                            "The redirect URI specified in the request does not match.",
-                        );
-                    }
-                    let user = settings.user.clone();
-                    json_ok(&issue(&mut inner, &user, &code.scopes))
-                }
-                "urn:ietf:params:oauth:grant-type:device_code" => {
-                    let code = get("device_code");
-                    let Some(device) = inner.devices.get_mut(&code) else {
-                        return oauth_error(
-                            "expired_token",
-                            70020,
-                            "The provided value for the input parameter 'device_code' is not valid.",
-                        );
-                    };
-                    device.polls += 1;
-                    if !device.approved {
-                        return oauth_error(
-                            "authorization_pending",
-                            70016,
-                            "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
-                        );
-                    }
-                    if settings.device_code_blocked {
-                        return oauth_error(
-                            "invalid_grant",
-                            53003,
-                            "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
-                        );
-                    }
-                    let scopes = device.scopes.clone();
-                    inner.devices.remove(&code);
-                    let user = settings.user.clone();
-                    json_ok(&issue(&mut inner, &user, &scopes))
-                }
-                "refresh_token" => {
-                    // Refresh tokens roll: the one used is spent.
-                    let Some((user, scopes)) = inner.refresh.remove(&get("refresh_token")) else {
-                        return oauth_error(
-                            "invalid_grant",
-                            70000,
-                            "The provided grant is invalid or malformed. The refresh token has been revoked.",
-                        );
-                    };
-                    json_ok(&issue(&mut inner, &user, &scopes))
-                }
-                other => oauth_error(
-                    "unsupported_grant_type",
-                    70003,
-                    &format!("The app requested an unsupported grant type '{other}'."),
-                ),
-            }
-        }
+        (&Method::POST, [_tenant, "oauth2", "v2.0", "token"]) => token(&mut inner, settings, body),
         _ => oauth_error(
             "invalid_request",
             900561,
@@ -513,6 +392,354 @@ struct UpdateBody {
     scope: Option<String>,
     #[serde(default, with = "time::serde::rfc3339::option")]
     valid_to: Option<OffsetDateTime>,
+}
+
+/// A query parameter by its exact name (OAuth's are case-sensitive).
+fn exact(query: &[(String, String)], name: &str) -> Option<String> {
+    query
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+}
+
+/// The authorization endpoint: a code for the PKCE challenge, sent back to the redirect URI
+/// (or `consent_required` there, when the scenario says consent is missing).
+fn authorize(
+    inner: &mut Inner,
+    settings: &LifecycleSettings,
+    query: &[(String, String)],
+) -> Response {
+    let (Some(redirect), Some(challenge)) =
+        (exact(query, "redirect_uri"), exact(query, "code_challenge"))
+    else {
+        return oauth_error(
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'code_challenge'.",
+        );
+    };
+    if exact(query, "code_challenge_method").as_deref() != Some("S256") {
+        return oauth_error("invalid_request", 501491, "Invalid code_challenge_method.");
+    }
+    let Ok(mut target) = url::Url::parse(&redirect) else {
+        return oauth_error("invalid_request", 50011, "The redirect URI is not valid.");
+    };
+    let state = exact(query, "state").unwrap_or_default();
+    if settings.consent_required {
+        target
+            .query_pairs_mut()
+            .append_pair("error", "consent_required")
+            .append_pair(
+                "error_description",
+                "AADSTS65001: The user or administrator has not consented to use the application.",
+            )
+            .append_pair("state", &state);
+    } else {
+        let code = random(48);
+        inner.codes.insert(
+            code.clone(),
+            AuthCode {
+                challenge,
+                redirect_uri: redirect,
+                scopes: scopes_of(&exact(query, "scope").unwrap_or_default()),
+            },
+        );
+        target
+            .query_pairs_mut()
+            .append_pair("code", &code)
+            .append_pair("state", &state);
+    }
+    Response::builder()
+        .status(StatusCode::FOUND)
+        .header(header::LOCATION, target.as_str())
+        .body(axum::body::Body::empty())
+        .expect("a valid response")
+}
+
+/// The token endpoint: an authorization code (with its PKCE verifier), a device code once
+/// approved, or a refresh token (which rolls), each for the scenario's user.
+fn token(inner: &mut Inner, settings: &LifecycleSettings, body: &[u8]) -> Response {
+    let params = form(body);
+    let get = |k: &str| params.get(k).cloned().unwrap_or_default();
+    match get("grant_type").as_str() {
+        "authorization_code" => {
+            let Some(code) = inner.codes.remove(&get("code")) else {
+                return oauth_error(
+                    "invalid_grant",
+                    70008,
+                    "The provided authorization code or refresh token has expired due to inactivity.",
+                );
+            };
+            let verifier = get("code_verifier");
+            inner.secrets.push(verifier.clone());
+            let hashed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(sha2::Sha256::digest(verifier.as_bytes()));
+            if hashed != code.challenge {
+                return oauth_error(
+                    "invalid_grant",
+                    501481,
+                    "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+                );
+            }
+            if get("redirect_uri") != code.redirect_uri {
+                return oauth_error(
+                    "invalid_grant",
+                    50011,
+                    "The redirect URI specified in the request does not match.",
+                );
+            }
+            let user = settings.user.clone();
+            json_ok(&issue(inner, &user, &code.scopes))
+        }
+        "urn:ietf:params:oauth:grant-type:device_code" => {
+            let code = get("device_code");
+            let Some(device) = inner.devices.get_mut(&code) else {
+                return oauth_error(
+                    "expired_token",
+                    70020,
+                    "The provided value for the input parameter 'device_code' is not valid.",
+                );
+            };
+            device.polls += 1;
+            if !device.approved {
+                return oauth_error(
+                    "authorization_pending",
+                    70016,
+                    "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+                );
+            }
+            if settings.device_code_blocked {
+                return oauth_error(
+                    "invalid_grant",
+                    53003,
+                    "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
+                );
+            }
+            let scopes = device.scopes.clone();
+            inner.devices.remove(&code);
+            let user = settings.user.clone();
+            json_ok(&issue(inner, &user, &scopes))
+        }
+        "refresh_token" => {
+            // Refresh tokens roll: the one used is spent.
+            let Some((user, scopes)) = inner.refresh.remove(&get("refresh_token")) else {
+                return oauth_error(
+                    "invalid_grant",
+                    70000,
+                    "The provided grant is invalid or malformed. The refresh token has been revoked.",
+                );
+            };
+            json_ok(&issue(inner, &user, &scopes))
+        }
+        other => oauth_error(
+            "unsupported_grant_type",
+            70003,
+            &format!("The app requested an unsupported grant type '{other}'."),
+        ),
+    }
+}
+
+/// A query parameter, its name in any case.
+fn param(query: &[(String, String)], name: &str) -> Option<String> {
+    query
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.clone())
+}
+
+/// GET: one of the user's tokens by `authorizationId`, or the list (`displayFilterOption`:
+/// active, revoked, expired, all), never with their values.
+fn listed(inner: &Inner, user: &str, query: &[(String, String)]) -> Response {
+    if let Some(id) = param(query, "authorizationId") {
+        return match inner
+            .pats
+            .iter()
+            .find(|m| m.record.authorization_id == id && m.user == user)
+        {
+            Some(m) => result(&m.record, None),
+            None => refused("tokenNotFound"),
+        };
+    }
+    let filter = param(query, "displayFilterOption").unwrap_or_else(|| "active".into());
+    let records: Vec<Value> = inner
+        .pats
+        .iter()
+        .filter(|m| m.user == user)
+        .filter(|m| {
+            let expired = m.record.valid_to.is_some_and(|t| t < inner.clock.now());
+            match filter.to_ascii_lowercase().as_str() {
+                "all" => true,
+                "revoked" => m.revoked,
+                "expired" => expired && !m.revoked,
+                _ => !m.revoked && !expired,
+            }
+        })
+        .map(|m| {
+            let mut v = serde_json::to_value(&m.record).expect("records serialise");
+            v["token"] = Value::Null;
+            v
+        })
+        .collect();
+    json_ok(&json!({"continuationToken": "", "patTokens": records}))
+}
+
+/// POST: a new token, within the organization's policies (creation restricted, global PATs,
+/// Full access, the maximum lifespan: refused or cut).
+fn create(
+    inner: &mut Inner,
+    settings: &LifecycleSettings,
+    user: String,
+    org_id: String,
+    body: &[u8],
+) -> Response {
+    let Ok(asked) = serde_json::from_slice::<CreateBody>(body) else {
+        return refused("invalidScope");
+    };
+    if settings.restrict_creation && !settings.allowlisted {
+        return refused("disablePatCreationPolicyViolation");
+    }
+    if asked.all_orgs {
+        return refused("globalPATCreationBlocked");
+    }
+    let scopes = scopes_of(&asked.scope);
+    if scopes.is_empty()
+        || scopes.iter().any(|s| {
+            s != crate::domain::scopes::FULL_ACCESS
+                && crate::domain::scopes::Catalogue::get().scope(s).is_none()
+        })
+    {
+        return refused("invalidScope");
+    }
+    if settings.full_scope_forbidden
+        && scopes
+            .iter()
+            .any(|s| s == crate::domain::scopes::FULL_ACCESS)
+    {
+        return refused("fullScopePatPolicyViolation");
+    }
+    let mut valid_to = asked
+        .valid_to
+        .unwrap_or(inner.clock.now() + time::Duration::days(30));
+    if valid_to <= inner.clock.now() {
+        return refused("invalidValidTo");
+    }
+    if let Some(max) = settings.max_lifespan_days {
+        let limit = inner.clock.now() + time::Duration::days(max);
+        if valid_to > limit {
+            if settings.lifespan_over == "refuse" {
+                return refused("patLifespanPolicyViolation");
+            }
+            valid_to = limit;
+        }
+    }
+    let value = new_pat_value(inner.clock.now());
+    inner.secrets.push(value.clone());
+    let spec: &'static TokenSpec = Box::leak(Box::new(TokenSpec::minted(
+        &asked.display_name,
+        &value,
+        &user,
+        scopes.clone(),
+    )));
+    let record = PatRecord {
+        authorization_id: uuid::Uuid::new_v4().to_string(),
+        display_name: asked.display_name,
+        scope: scopes.join(" "),
+        target_accounts: Some(vec![org_id]),
+        valid_from: Some(inner.clock.now()),
+        valid_to: Some(valid_to),
+    };
+    let response = result(&record, Some(&value));
+    inner.pats.push(Minted {
+        record,
+        user,
+        spec,
+        revoked: false,
+        revoked_at: None,
+    });
+    response
+}
+
+/// PUT: a token's name, expiry (capped at its creation date plus the maximum) or scopes; its
+/// value stays.
+fn update(inner: &mut Inner, settings: &LifecycleSettings, user: &str, body: &[u8]) -> Response {
+    let Ok(asked) = serde_json::from_slice::<UpdateBody>(body) else {
+        return refused("invalidAuthorizationId");
+    };
+    let max = settings.max_lifespan_days;
+    let refuse_long = settings.lifespan_over == "refuse";
+    let forbid_full = settings.full_scope_forbidden;
+    let today = inner.clock.now();
+    let Some(minted) = inner
+        .pats
+        .iter_mut()
+        .find(|m| m.record.authorization_id == asked.authorization_id && m.user == user)
+    else {
+        return refused("tokenNotFound");
+    };
+    if minted.revoked {
+        return refused("tokenNotFound");
+    }
+    if minted.record.valid_to.is_some_and(|t| t < today) {
+        return refused("expiredPatCannotBeExtended");
+    }
+    if let Some(name) = asked.display_name {
+        minted.record.display_name = name;
+    }
+    if let Some(mut valid_to) = asked.valid_to {
+        if let Some(max) = max {
+            // Capped at the creation date plus the maximum (the 7.2 spec).
+            let limit = minted.record.valid_from.unwrap_or(today) + time::Duration::days(max);
+            if valid_to > limit {
+                if refuse_long {
+                    return refused("patLifespanPolicyViolation");
+                }
+                valid_to = limit;
+            }
+        }
+        minted.record.valid_to = Some(valid_to);
+    }
+    if let Some(scope) = asked.scope {
+        let scopes = scopes_of(&scope);
+        if forbid_full
+            && scopes
+                .iter()
+                .any(|s| s == crate::domain::scopes::FULL_ACCESS)
+        {
+            return refused("fullScopePatPolicyViolation");
+        }
+        minted.record.scope = scopes.join(" ");
+        // The value stays (the answer carries none); what it may do changes.
+        minted.spec = Box::leak(Box::new(TokenSpec::minted(
+            &minted.record.display_name,
+            &minted.spec.value,
+            &minted.user,
+            scopes,
+        )));
+    }
+    result(&minted.record, None)
+}
+
+/// DELETE: revokes the user's token (204), once and for good.
+fn revoke(inner: &mut Inner, user: &str, query: &[(String, String)]) -> Response {
+    let id = param(query, "authorizationId").unwrap_or_default();
+    let today = inner.clock.now();
+    match inner
+        .pats
+        .iter_mut()
+        .find(|m| m.record.authorization_id == id && m.user == user)
+    {
+        Some(m) => {
+            if !m.revoked {
+                m.revoked_at = Some(today);
+            }
+            m.revoked = true;
+            Response::builder()
+                .status(StatusCode::NO_CONTENT)
+                .body(axum::body::Body::empty())
+                .expect("a valid response")
+        }
+        None => refused("tokenNotFound"),
+    }
 }
 
 fn refused(error: &str) -> Response {
@@ -576,193 +803,12 @@ pub fn pats_api(
         return resp::unauthorized_empty(meta, resp::realm_for("vssps"));
     }
     let user = grant.user.clone();
-    let q = |name: &str| {
-        query
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone())
-    };
     let org_id = scenario.organization.id.clone();
     match *method {
-        Method::GET => {
-            if let Some(id) = q("authorizationId") {
-                return match inner
-                    .pats
-                    .iter()
-                    .find(|m| m.record.authorization_id == id && m.user == user)
-                {
-                    Some(m) => result(&m.record, None),
-                    None => refused("tokenNotFound"),
-                };
-            }
-            let filter = q("displayFilterOption").unwrap_or_else(|| "active".into());
-            let records: Vec<Value> = inner
-                .pats
-                .iter()
-                .filter(|m| m.user == user)
-                .filter(|m| {
-                    let expired = m.record.valid_to.is_some_and(|t| t < inner.clock.now());
-                    match filter.to_ascii_lowercase().as_str() {
-                        "all" => true,
-                        "revoked" => m.revoked,
-                        "expired" => expired && !m.revoked,
-                        _ => !m.revoked && !expired,
-                    }
-                })
-                .map(|m| {
-                    let mut v = serde_json::to_value(&m.record).expect("records serialise");
-                    v["token"] = Value::Null;
-                    v
-                })
-                .collect();
-            json_ok(&json!({"continuationToken": "", "patTokens": records}))
-        }
-        Method::POST => {
-            let Ok(asked) = serde_json::from_slice::<CreateBody>(body) else {
-                return refused("invalidScope");
-            };
-            if settings.restrict_creation && !settings.allowlisted {
-                return refused("disablePatCreationPolicyViolation");
-            }
-            if asked.all_orgs {
-                return refused("globalPATCreationBlocked");
-            }
-            let scopes = scopes_of(&asked.scope);
-            if scopes.is_empty()
-                || scopes.iter().any(|s| {
-                    s != crate::domain::scopes::FULL_ACCESS
-                        && crate::domain::scopes::Catalogue::get().scope(s).is_none()
-                })
-            {
-                return refused("invalidScope");
-            }
-            if settings.full_scope_forbidden
-                && scopes
-                    .iter()
-                    .any(|s| s == crate::domain::scopes::FULL_ACCESS)
-            {
-                return refused("fullScopePatPolicyViolation");
-            }
-            let mut valid_to = asked
-                .valid_to
-                .unwrap_or(inner.clock.now() + time::Duration::days(30));
-            if valid_to <= inner.clock.now() {
-                return refused("invalidValidTo");
-            }
-            if let Some(max) = settings.max_lifespan_days {
-                let limit = inner.clock.now() + time::Duration::days(max);
-                if valid_to > limit {
-                    if settings.lifespan_over == "refuse" {
-                        return refused("patLifespanPolicyViolation");
-                    }
-                    valid_to = limit;
-                }
-            }
-            let value = new_pat_value(inner.clock.now());
-            inner.secrets.push(value.clone());
-            let spec: &'static TokenSpec = Box::leak(Box::new(TokenSpec::minted(
-                &asked.display_name,
-                &value,
-                &user,
-                scopes.clone(),
-            )));
-            let record = PatRecord {
-                authorization_id: uuid::Uuid::new_v4().to_string(),
-                display_name: asked.display_name,
-                scope: scopes.join(" "),
-                target_accounts: Some(vec![org_id]),
-                valid_from: Some(inner.clock.now()),
-                valid_to: Some(valid_to),
-            };
-            let response = result(&record, Some(&value));
-            inner.pats.push(Minted {
-                record,
-                user,
-                spec,
-                revoked: false,
-                revoked_at: None,
-            });
-            response
-        }
-        Method::PUT => {
-            let Ok(asked) = serde_json::from_slice::<UpdateBody>(body) else {
-                return refused("invalidAuthorizationId");
-            };
-            let max = settings.max_lifespan_days;
-            let refuse_long = settings.lifespan_over == "refuse";
-            let forbid_full = settings.full_scope_forbidden;
-            let today = inner.clock.now();
-            let Some(minted) = inner
-                .pats
-                .iter_mut()
-                .find(|m| m.record.authorization_id == asked.authorization_id && m.user == user)
-            else {
-                return refused("tokenNotFound");
-            };
-            if minted.revoked {
-                return refused("tokenNotFound");
-            }
-            if minted.record.valid_to.is_some_and(|t| t < today) {
-                return refused("expiredPatCannotBeExtended");
-            }
-            if let Some(name) = asked.display_name {
-                minted.record.display_name = name;
-            }
-            if let Some(mut valid_to) = asked.valid_to {
-                if let Some(max) = max {
-                    // Capped at the creation date plus the maximum (the 7.2 spec).
-                    let limit =
-                        minted.record.valid_from.unwrap_or(today) + time::Duration::days(max);
-                    if valid_to > limit {
-                        if refuse_long {
-                            return refused("patLifespanPolicyViolation");
-                        }
-                        valid_to = limit;
-                    }
-                }
-                minted.record.valid_to = Some(valid_to);
-            }
-            if let Some(scope) = asked.scope {
-                let scopes = scopes_of(&scope);
-                if forbid_full
-                    && scopes
-                        .iter()
-                        .any(|s| s == crate::domain::scopes::FULL_ACCESS)
-                {
-                    return refused("fullScopePatPolicyViolation");
-                }
-                minted.record.scope = scopes.join(" ");
-                // The value stays (the answer carries none); what it may do changes.
-                minted.spec = Box::leak(Box::new(TokenSpec::minted(
-                    &minted.record.display_name,
-                    &minted.spec.value,
-                    &minted.user,
-                    scopes,
-                )));
-            }
-            result(&minted.record, None)
-        }
-        Method::DELETE => {
-            let id = q("authorizationId").unwrap_or_default();
-            let today = inner.clock.now();
-            match inner
-                .pats
-                .iter_mut()
-                .find(|m| m.record.authorization_id == id && m.user == user)
-            {
-                Some(m) => {
-                    if !m.revoked {
-                        m.revoked_at = Some(today);
-                    }
-                    m.revoked = true;
-                    Response::builder()
-                        .status(StatusCode::NO_CONTENT)
-                        .body(axum::body::Body::empty())
-                        .expect("a valid response")
-                }
-                None => refused("tokenNotFound"),
-            }
-        }
+        Method::GET => listed(&inner, &user, query),
+        Method::POST => create(&mut inner, settings, user, org_id, body),
+        Method::PUT => update(&mut inner, settings, &user, body),
+        Method::DELETE => revoke(&mut inner, &user, query),
         _ => resp::route_not_found(meta, "/_apis/tokens/pats"),
     }
 }
