@@ -53,16 +53,15 @@ pub async fn run(options: WizardOptions) -> ExitCode {
         let Some(answer) = answer else {
             break true;
         };
-        let msgs = translate(&app, &answer, &mut printer);
-        let listing_all = app.step == Step::Scopes && answer.trim().eq_ignore_ascii_case("all");
-        if msgs.is_empty() && !answer.trim().is_empty() && !listing_all {
+        let Some(msgs) = translate(&app, &answer, &mut printer) else {
             // Never silence for an answer that does nothing (nor an echo of it: it may be a
             // token typed at the wrong prompt).
             say(&format!(
                 "That answer does nothing on this screen. {}",
                 keys_line(&app)
             ));
-        }
+            continue;
+        };
         for msg in msgs {
             for effect in update(&mut app, msg) {
                 runner.run(effect);
@@ -414,7 +413,19 @@ fn key(c: char) -> KeyEvent {
 
 /// The intents an answer stands for: an empty line is Enter; on a step that takes text the
 /// line is the text; elsewhere each character is the key of the same name.
-fn translate(app: &App, answer: &str, printer: &mut Printer) -> Vec<Msg> {
+/// What an answer does on this screen; `None` when it does nothing here.
+fn translate(app: &App, answer: &str, printer: &mut Printer) -> Option<Vec<Msg>> {
+    if app.step == Step::Scopes && answer.trim().eq_ignore_ascii_case("all") {
+        printer.all_scopes = true;
+        printer.lines.clear();
+        return Some(vec![]);
+    }
+    let msgs = intents_of(app, answer);
+    (!msgs.is_empty()).then_some(msgs)
+}
+
+/// The messages an answer stands for: a key, a typed value, group numbers, Enter.
+fn intents_of(app: &App, answer: &str) -> Vec<Msg> {
     let text = answer.trim();
     let enter = Msg::Intent(Intent::Next);
     if app.overlay.is_some() {
@@ -432,11 +443,6 @@ fn translate(app: &App, answer: &str, printer: &mut Printer) -> Vec<Msg> {
     }
     if text.is_empty() {
         return vec![enter];
-    }
-    if app.step == Step::Scopes && text.eq_ignore_ascii_case("all") {
-        printer.all_scopes = true;
-        printer.lines.clear();
-        return vec![];
     }
     match app.step {
         Step::Save => {

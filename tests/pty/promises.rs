@@ -293,13 +293,7 @@ fn esc_on_done_goes_back_to_the_hand_over() {
     let config = tempfile::tempdir().unwrap();
     let mut s = Session::start(config.path());
     crate::support::pty::to_paste(&mut s);
-    s.send("1");
-    s.send("\r");
-    s.wait_for("5 of 5 proven");
-    s.send("\r");
-    s.wait_for("Step 7 of 9");
-    s.send("\r");
-    s.wait_for("Step 8 of 9");
+    crate::support::pty::to_hand_off(&mut s, "5 of 5 proven");
     s.send("\r");
     s.wait_for("Step 9 of 9");
     s.wait_for("Esc goes back to the hand-over");
@@ -329,13 +323,7 @@ fn the_one_time_reveal_can_show_the_token_as_one_string_to_select() {
         ],
     );
     crate::support::pty::to_paste(&mut s);
-    s.send("1");
-    s.send("\r");
-    s.wait_for("5 of 5 proven");
-    s.send("\r");
-    s.wait_for("Step 7 of 9");
-    s.send("\r");
-    s.wait_for("Step 8 of 9");
+    crate::support::pty::to_hand_off(&mut s, "5 of 5 proven");
     s.send("v");
     s.wait_for("Show the token?");
     s.send("y");

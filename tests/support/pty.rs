@@ -281,14 +281,7 @@ impl Session {
 
 /// Enter through the first four steps of the demo (Git-Zen, the demo organization).
 pub fn to_paste(s: &mut Session) {
-    s.wait_for("Step 1 of 9");
-    s.send("\r");
-    s.wait_for("Step 2 of 9");
-    s.wait_for("/demo");
-    s.send("\r");
-    s.wait_for("Step 3 of 9 · Scopes");
-    s.send("\r");
-    s.wait_for("Step 4 of 9 · Create the token");
+    to_create_for(s, "\r");
     assert!(s.screen().contains("Name: Git-Zen Integration"));
     s.send("\r");
     s.wait_for("Step 5 of 9");
@@ -298,6 +291,14 @@ pub fn to_paste(s: &mut Session) {
 /// the organization, the scopes and the creation guide, to step 5 (Paste).
 #[allow(dead_code)]
 pub fn to_paste_for(s: &mut Session, key: &str) {
+    to_create_for(s, key);
+    s.send("\r");
+    s.wait_for("Step 5 of 9");
+}
+
+/// The demo wizard with the Start screen's `key` pressed (Enter: Git-Zen), through the
+/// organization and the scopes, to step 4 (Create the token).
+fn to_create_for(s: &mut Session, key: &str) {
     s.wait_for("Step 1 of 9");
     s.send(key);
     s.wait_for("Step 2 of 9");
@@ -306,8 +307,6 @@ pub fn to_paste_for(s: &mut Session, key: &str) {
     s.wait_for("Step 3 of 9 · Scopes");
     s.send("\r");
     s.wait_for("Step 4 of 9 · Create the token");
-    s.send("\r");
-    s.wait_for("Step 5 of 9");
 }
 
 /// From the Paste step: demo token 1 pasted and proven (`proven` is the verdict's words), saved
