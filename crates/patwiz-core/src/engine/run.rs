@@ -3,6 +3,8 @@
 //! each result streamed as it arrives.
 
 use std::collections::BTreeSet;
+use std::future::Future;
+use std::pin::Pin;
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
@@ -16,6 +18,7 @@ use super::http::{Auth, Http};
 use super::identity::read_identity;
 use super::outcome::{blocked, fill, run_one};
 use super::probes::{self, Needs, Probe};
+use super::report::CheckResult;
 use super::versions::{ApiLocations, negotiated};
 use super::{CheckRequest, Event, OrgInfo, Report, Stop, Wanted};
 use crate::domain::checks::{CheckClass, RemediationKey, Verdict, remediation};
@@ -77,6 +80,9 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
     let (floor, later): (Vec<_>, Vec<_>) = plan
         .into_iter()
         .partition(|(p, _)| p.as_ref().is_some_and(|p| p.needs == Needs::Nothing));
+    // The floor's probes run beside the identity and context requests and go on running
+    // after them: a refused scope's second ask shares the round of the probes that need the
+    // context instead of adding one.
     let no_context = Context::default();
     let at_the_floor = Run {
         http: &http,
@@ -85,16 +91,22 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
         context: &no_context,
         apis,
     };
-    let (identity_reply, projects_reply, repos_reply, floor_results) = tokio::join!(
+    // Declared before `running`, so they outlive the probes that will borrow them.
+    #[allow(clippy::needless_late_init, reason = "must be dropped after `running`")]
+    let context: Context;
+    #[allow(clippy::needless_late_init, reason = "must be dropped after `running`")]
+    let shared: Run<'_>;
+    let mut running: FuturesUnordered<Probing<'_>> = floor
+        .into_iter()
+        .map(|(probe, wanted)| Box::pin(run_one(&at_the_floor, probe, wanted)) as Probing<'_>)
+        .collect();
+    let replies = futures_util::future::join3(
         http.send(Method::GET, &connection_data, Auth::Rest, None),
         get_if(&http, projects_url.as_deref(), need_project),
         get_if(&http, repos_url.as_deref(), need_repo),
-        futures_util::future::join_all(floor.into_iter().map(|(probe, wanted)| run_one(
-            &at_the_floor,
-            probe,
-            wanted
-        ))),
     );
+    let (early, (identity_reply, projects_reply, repos_reply)) =
+        beside(&mut running, replies).await;
 
     let (identity, deployment) = match read_identity(&request, identity_reply) {
         Ok(found) => found,
@@ -109,30 +121,23 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
         None => org_info,
     };
 
-    let context = build_context(&request, &identity, projects_reply, repos_reply);
+    context = build_context(&request, &identity, projects_reply, repos_reply);
     emit(&events, Event::Probing(scope_names));
 
     let mut checks = Vec::new();
-    for result in floor_results.into_iter().flatten() {
-        emit(&events, Event::Check(result.clone()));
-        checks.push(result);
-    }
-    let shared = Run {
+    heard(&events, &mut checks, early);
+    shared = Run {
         http: &http,
         request: &request,
         discovery: &discovery,
         context: &context,
         apis,
     };
-    let mut running: FuturesUnordered<_> = later
-        .into_iter()
-        .map(|(probe, wanted)| run_one(&shared, probe, wanted))
-        .collect();
+    for (probe, wanted) in later {
+        running.push(Box::pin(run_one(&shared, probe, wanted)));
+    }
     while let Some(result) = running.next().await {
-        if let Some(result) = result {
-            emit(&events, Event::Check(result.clone()));
-            checks.push(result);
-        }
+        heard(&events, &mut checks, [result]);
     }
     drop(running);
     in_request_order(&mut checks, &request);
@@ -149,6 +154,37 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
     finished(&events, report)
 }
 
+/// One probe on its way: its result, or `None` for an extra scope the token does not hold.
+type Probing<'a> = Pin<Box<dyn Future<Output = Option<CheckResult>> + Send + 'a>>;
+
+/// Tells the listener of each result, and keeps it.
+fn heard(
+    events: &Option<UnboundedSender<Event>>,
+    checks: &mut Vec<CheckResult>,
+    results: impl IntoIterator<Item = Option<CheckResult>>,
+) {
+    for result in results.into_iter().flatten() {
+        emit(events, Event::Check(result.clone()));
+        checks.push(result);
+    }
+}
+
+/// Waits for `replies` while the probes already `running` go on; gives back what those probes
+/// finished meanwhile (their events wait until the identity is known) and the replies.
+async fn beside<T>(
+    running: &mut FuturesUnordered<Probing<'_>>,
+    replies: impl Future<Output = T>,
+) -> (Vec<Option<CheckResult>>, T) {
+    let mut early = Vec::new();
+    let mut replies = std::pin::pin!(replies);
+    loop {
+        tokio::select! {
+            got = &mut replies => return (early, got),
+            Some(result) = running.next(), if !running.is_empty() => early.push(result),
+        }
+    }
+}
+
 /// Whether the plan's probes need a project, and a repository, found before they run (a
 /// project named with `--project` needs no search).
 fn context_needed(plan: &[(Option<Probe>, Wanted)], request: &CheckRequest) -> (bool, bool) {
@@ -162,7 +198,7 @@ fn context_needed(plan: &[(Option<Probe>, Wanted)], request: &CheckRequest) -> (
 }
 
 /// The request's order, required first, however the answers arrived.
-fn in_request_order(checks: &mut [super::report::CheckResult], request: &CheckRequest) {
+fn in_request_order(checks: &mut [CheckResult], request: &CheckRequest) {
     checks.sort_by_key(|c| {
         (
             !c.required,
@@ -231,7 +267,7 @@ impl ContextUrls {
 /// The report's notes: the request's own, a Full access warning when the token holds four or
 /// more scopes it was not asked for, and the global-PAT retirement where the guide still
 /// suggests one.
-fn notes_for(request: &CheckRequest, checks: &[super::report::CheckResult]) -> Vec<String> {
+fn notes_for(request: &CheckRequest, checks: &[CheckResult]) -> Vec<String> {
     let mut notes = request.notes.clone();
     let extras_held = checks.iter().filter(|c| !c.required).count();
     if request.probe_extras && extras_held >= 4 {
