@@ -92,8 +92,8 @@ async fn a_token_with_exactly_the_profile_scopes_passes() {
 #[tokio::test]
 async fn every_scope_probe_passes_with_its_scope_and_fails_without_it() {
     let emu = crate::support::clock::start_demo().await.unwrap();
-    for probe in probes::probes() {
-        let scope = probe.scope;
+    for probe in probes::PROBES {
+        let scope = probe.scope.as_str();
         let pass = check(&emu, "full-access", &[scope]).await;
         assert_eq!(
             only(&pass, scope).status,

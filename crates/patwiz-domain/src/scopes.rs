@@ -208,9 +208,94 @@ impl Catalogue {
     }
 }
 
+/// A scope's id as Azure DevOps spells it (`vso.code_write`). The constants are the scopes
+/// patwiz's own code names (its probes); any other comes from the catalogue ([`ScopeId::of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ScopeId(&'static str);
+
+impl ScopeId {
+    pub const WORK: ScopeId = ScopeId("vso.work");
+    pub const WORK_WRITE: ScopeId = ScopeId("vso.work_write");
+    pub const CODE: ScopeId = ScopeId("vso.code");
+    pub const CODE_WRITE: ScopeId = ScopeId("vso.code_write");
+    pub const IDENTITY: ScopeId = ScopeId("vso.identity");
+    pub const PROJECT: ScopeId = ScopeId("vso.project");
+    pub const SERVICE_ENDPOINT: ScopeId = ScopeId("vso.serviceendpoint");
+    pub const SERVICE_ENDPOINT_QUERY: ScopeId = ScopeId("vso.serviceendpoint_query");
+    pub const PROFILE: ScopeId = ScopeId("vso.profile");
+    pub const MEMBER_ENTITLEMENTS: ScopeId = ScopeId("vso.memberentitlementmanagement");
+    pub const GRAPH: ScopeId = ScopeId("vso.graph");
+    pub const BUILD: ScopeId = ScopeId("vso.build");
+    pub const RELEASE: ScopeId = ScopeId("vso.release");
+    pub const PACKAGING: ScopeId = ScopeId("vso.packaging");
+    pub const WIKI: ScopeId = ScopeId("vso.wiki");
+    pub const TEST: ScopeId = ScopeId("vso.test");
+    pub const VARIABLE_GROUPS_READ: ScopeId = ScopeId("vso.variablegroups_read");
+    pub const AGENT_POOLS: ScopeId = ScopeId("vso.agentpools");
+    pub const AUDIT_LOG: ScopeId = ScopeId("vso.auditlog");
+    pub const ANALYTICS: ScopeId = ScopeId("vso.analytics");
+
+    /// The catalogue's scope named `id` (Azure DevOps' ids are case-insensitive).
+    pub fn of(id: &str) -> Option<ScopeId> {
+        Catalogue::get().scope(id).map(|s| ScopeId(s.id.as_str()))
+    }
+
+    pub const fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    /// Whether `id` names this scope, in any case.
+    pub fn is(self, id: &str) -> bool {
+        self.0.eq_ignore_ascii_case(id)
+    }
+
+    /// "Work Items: Read & write".
+    pub fn label(self) -> String {
+        Catalogue::get().label(self.0)
+    }
+}
+
+impl std::fmt::Display for ScopeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_named_scope_is_in_the_catalogue() {
+        let named = [
+            ScopeId::WORK,
+            ScopeId::WORK_WRITE,
+            ScopeId::CODE,
+            ScopeId::CODE_WRITE,
+            ScopeId::IDENTITY,
+            ScopeId::PROJECT,
+            ScopeId::SERVICE_ENDPOINT,
+            ScopeId::SERVICE_ENDPOINT_QUERY,
+            ScopeId::PROFILE,
+            ScopeId::MEMBER_ENTITLEMENTS,
+            ScopeId::GRAPH,
+            ScopeId::BUILD,
+            ScopeId::RELEASE,
+            ScopeId::PACKAGING,
+            ScopeId::WIKI,
+            ScopeId::TEST,
+            ScopeId::VARIABLE_GROUPS_READ,
+            ScopeId::AGENT_POOLS,
+            ScopeId::AUDIT_LOG,
+            ScopeId::ANALYTICS,
+        ];
+        for id in named {
+            assert_eq!(ScopeId::of(id.as_str()), Some(id), "{id}");
+        }
+        assert_eq!(ScopeId::of("VSO.Code"), Some(ScopeId::CODE));
+        assert!(ScopeId::CODE.is("vso.CODE") && !ScopeId::CODE.is("vso.code_write"));
+        assert_eq!(ScopeId::of("vso.nope"), None);
+    }
 
     #[test]
     fn the_dialog_has_one_row_per_group_and_status_beside_codes_levels() {

@@ -5,7 +5,7 @@ use tokio::time::Instant;
 
 use super::http::{HttpError, Reply};
 use super::identity::sign_in_name;
-use super::probes::{Needs, Probe};
+use super::probes::{Denied, Needs, Probe};
 use super::run::{Run, elapsed_ms};
 use super::send::{NotSent, send_probe};
 use super::{CheckRequest, CheckResult, OrgInfo, Report, Stop, Wanted};
@@ -171,7 +171,7 @@ impl Finding {
 /// does not hold (nothing to say).
 pub(super) async fn run_one(
     run: &Run<'_>,
-    probe: Option<Probe>,
+    probe: Option<&'static Probe>,
     wanted: Wanted,
 ) -> Option<CheckResult> {
     let started = Instant::now();
@@ -182,7 +182,7 @@ pub(super) async fn run_one(
             format!("No side-effect-free request can prove {label}; nothing was checked."),
             RemediationKey::Unproven,
         ),
-        Some(probe) => probe_finding(run, &probe, &wanted, &label).await?,
+        Some(probe) => probe_finding(run, probe, &wanted, &label).await?,
     };
     let request = run.request;
     let project =
@@ -251,8 +251,8 @@ async fn probe_finding(
         .map_or_else(|| "(not named)".to_string(), |a| sign_in_name(&a));
     let detail = described(probe, &heard, &where_, confirmed);
     let server = !run.discovery.advertised;
-    let (class, status, key, detail) = if probe.scope.eq_ignore_ascii_case(&wanted.scope) {
-        let key = own_key(heard.class, &wanted.scope, heard.said.as_deref(), server);
+    let (class, status, key, detail) = if probe.scope.is(&wanted.scope) {
+        let key = own_key(heard.class, probe.denied, heard.said.as_deref(), server);
         (heard.class, heard.class.status(), key, detail)
     } else {
         by_nearest(probe, heard.class, label, server, detail)
@@ -368,18 +368,17 @@ fn described(probe: &Probe, heard: &Heard, where_: &str, confirmed: Option<Check
     }
 }
 
-/// The fix for a scope its own probe checked: a permission the service named, else the class's.
-fn own_key(class: CheckClass, scope: &str, said: Option<&str>, server: bool) -> RemediationKey {
-    match (class, scope) {
-        (CheckClass::PermissionDenied, "vso.memberentitlementmanagement") => {
-            RemediationKey::PermissionDeniedAdmin
-        }
-        (CheckClass::PermissionDenied, "vso.code_write")
+/// The fix for a scope its own probe checked: the permission the probe's row names (or the
+/// service named), else the class's.
+fn own_key(class: CheckClass, denied: Denied, said: Option<&str>, server: bool) -> RemediationKey {
+    match (class, denied) {
+        (CheckClass::PermissionDenied, Denied::Admin) => RemediationKey::PermissionDeniedAdmin,
+        (CheckClass::PermissionDenied, Denied::Push)
             if said.is_some_and(|m| m.contains("GenericContribute")) =>
         {
             RemediationKey::PermissionDeniedContribute
         }
-        (CheckClass::PermissionDenied, "vso.code" | "vso.code_write") => {
+        (CheckClass::PermissionDenied, Denied::Code | Denied::Push) => {
             RemediationKey::PermissionDeniedCode
         }
         (CheckClass::Unproven, _) => RemediationKey::UnprovenMissingApi,
@@ -395,7 +394,7 @@ fn by_nearest(
     server: bool,
     detail: String,
 ) -> (CheckClass, CheckStatus, RemediationKey, String) {
-    let lower = Catalogue::get().label(probe.scope);
+    let lower = probe.scope.label();
     match class {
         CheckClass::Ok => (
             CheckClass::Unproven,

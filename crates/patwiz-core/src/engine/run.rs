@@ -187,7 +187,10 @@ async fn beside<T>(
 
 /// Whether the plan's probes need a project, and a repository, found before they run (a
 /// project named with `--project` needs no search).
-fn context_needed(plan: &[(Option<Probe>, Wanted)], request: &CheckRequest) -> (bool, bool) {
+fn context_needed(
+    plan: &[(Option<&'static Probe>, Wanted)],
+    request: &CheckRequest,
+) -> (bool, bool) {
     let needs: BTreeSet<Needs> = plan
         .iter()
         .filter_map(|(p, _)| p.as_ref().map(|p| p.needs))
@@ -328,7 +331,7 @@ pub(super) struct Run<'a> {
 }
 
 /// Which probe answers for each wanted scope (`None`: no probe of its own or below it).
-pub(super) fn plan(request: &CheckRequest) -> Vec<(Option<Probe>, Wanted)> {
+pub(super) fn plan(request: &CheckRequest) -> Vec<(Option<&'static Probe>, Wanted)> {
     let catalogue = Catalogue::get();
     let mut seen = BTreeSet::new();
     let mut plan = Vec::new();
@@ -342,12 +345,13 @@ pub(super) fn plan(request: &CheckRequest) -> Vec<(Option<Probe>, Wanted)> {
     }
     if request.probe_extras {
         let granted = catalogue.closure(request.scopes.iter().map(|w| w.scope.as_str()));
-        for extra in probes::POWERFUL_EXTRAS {
-            if !granted.contains(*extra) && seen.insert(extra.to_string()) {
+        for extra in probes::over_scope() {
+            let id = extra.scope.as_str();
+            if !granted.contains(id) && seen.insert(id.to_string()) {
                 plan.push((
-                    probes::probe_for(extra),
+                    Some(extra),
                     Wanted {
-                        scope: extra.to_string(),
+                        scope: id.to_string(),
                         why: None,
                         required: false,
                     },

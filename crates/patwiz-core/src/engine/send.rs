@@ -26,7 +26,7 @@ pub(super) async fn send_probe(
     let (http, hosts, context) = (run.http, &run.discovery.hosts, run.context);
     let base = probe.target.base(hosts);
     let path = fill_path(probe.path, context, "Task").ok_or(NotSent::Context)?;
-    let url = match (run.apis, probes::location_of(probe)) {
+    let url = match (run.apis, probe.location) {
         (apis, Some(location)) => {
             negotiated(apis, &format!("{base}/{path}"), location).ok_or(NotSent::NoApi)?
         }
@@ -34,7 +34,7 @@ pub(super) async fn send_probe(
     };
     let body = probe.body.map(|(ct, b)| (ct, b.as_bytes().to_vec()));
     let first = http
-        .send(probe.method.clone(), &url, probe.auth, body.clone())
+        .send(probe.verb.method(), &url, probe.auth, body.clone())
         .await;
     let missing_type = matches!(&first, Ok(r) if r.status == 404 && r.message().is_some_and(|m| m.contains("VS402323")));
     if probe.retry == Some(probes::Retry::FirstWorkItemType) && missing_type {
@@ -64,14 +64,12 @@ pub(super) async fn send_probe(
         if let Some(kind) = first_type
             && let Some(path) = fill_path(probe.path, context, &kind)
         {
-            let url = match probes::location_of(probe) {
+            let url = match probe.location {
                 Some(location) => negotiated(run.apis, &format!("{base}/{path}"), location)
                     .ok_or(NotSent::NoApi)?,
                 None => format!("{base}/{path}"),
             };
-            return Ok(http
-                .send(probe.method.clone(), &url, probe.auth, body)
-                .await);
+            return Ok(http.send(probe.verb.method(), &url, probe.auth, body).await);
         }
     }
     Ok(first)
