@@ -16,6 +16,7 @@ pub mod packages;
 pub mod resources;
 pub mod responses;
 mod router;
+mod routes;
 pub mod scenario;
 
 use patwiz_domain as domain;

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::locations::Service;
 use super::responses::{ANONYMOUS_ID, collection, wrapped_exception};
+use super::routes::Params;
 use super::scenario::{Project, Scenario, User};
 
 /// A request as the handlers see it.
@@ -36,10 +37,6 @@ impl Request<'_> {
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
-    }
-
-    fn rest_lower(&self) -> Vec<String> {
-        self.rest.iter().map(|s| s.to_ascii_lowercase()).collect()
     }
 
     fn org(&self) -> &str {
@@ -107,7 +104,7 @@ fn not_found(message: String, type_key: &str) -> Answer {
     )
 }
 
-fn project_missing(name: &str) -> Answer {
+pub fn project_missing(name: &str) -> Answer {
     not_found(
         format!(
             "TF200016: The following project does not exist: {name}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server."
@@ -153,174 +150,216 @@ fn projects_in_scope<'a>(req: &'a Request, project: Option<&'a Project>) -> Vec<
     }
 }
 
-/// Answers a request on the organization's own host (dev.azure.com/{org}).
-pub fn core(req: &Request) -> Option<Answer> {
-    let rest = req.rest_lower();
-    let parts: Vec<&str> = rest.iter().map(String::as_str).collect();
-    // Project-level routes: {project}/_apis/... or {project}/_git/...
-    let (project, tail): (Option<&Project>, &[&str]) = match parts.as_slice() {
-        [first, tail @ ..] if !first.starts_with('_') => {
-            let name = &req.rest[0];
-            match req.scenario.project(name) {
-                Some(p) => (Some(p), tail),
-                None => return Some(project_missing(name)),
-            }
-        }
-        all => (None, all),
+/// `$top`, or no limit.
+fn top(req: &Request) -> usize {
+    req.q("$top")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(usize::MAX)
+}
+
+pub fn connection_data_of(req: &Request, _: Option<&Project>, _: &Params) -> Answer {
+    ok(connection_data(req.scenario, req.user))
+}
+
+pub fn projects(req: &Request, _: &Params) -> Answer {
+    list(
+        req.scenario
+            .projects
+            .iter()
+            .take(top(req))
+            .map(|p| project_ref(req, p))
+            .collect(),
+    )
+}
+
+pub fn project(req: &Request, _: Option<&Project>, params: &Params) -> Answer {
+    let Some(p) = req.scenario.project(params.get("project")) else {
+        return project_missing(params.get("project"));
     };
-    let get = *req.method == Method::GET;
-    let post = *req.method == Method::POST;
-    let answer = match tail {
-        ["_apis", "connectiondata"] if get => ok(connection_data(req.scenario, req.user)),
-        ["_apis", "projects"] if get && project.is_none() => {
-            let top = req.q("$top").and_then(|t| t.parse().ok()).unwrap_or(usize::MAX);
-            list(req.scenario.projects.iter().take(top).map(|p| project_ref(req, p)).collect())
-        }
-        ["_apis", "projects", _] if get => match req.scenario.project(&req.rest[req.rest.len() - 1]) {
-            Some(p) => {
-                let mut v = project_ref(req, p);
-                v["capabilities"] = json!({"processTemplate": {"templateName": p.process}, "versioncontrol": {"sourceControlType": "Git"}});
-                v["defaultTeam"] = json!({"id": guid_for(&format!("{}/{}", p.name, p.teams.first().cloned().unwrap_or_default())), "name": p.teams.first()});
-                ok(v)
-            }
-            None => project_missing(&req.rest[req.rest.len() - 1]),
-        },
-        ["_apis", "teams"] if get && project.is_none() => {
-            let top = req.q("$top").and_then(|t| t.parse().ok()).unwrap_or(usize::MAX);
-            list(
-                req.scenario
-                    .projects
-                    .iter()
-                    .flat_map(|p| p.teams.iter().map(move |t| (p, t)))
-                    .take(top)
-                    .map(|(p, t)| team(req, p, t))
-                    .collect(),
-            )
-        }
-        ["_apis", "projects", _, "teams"] if get => match req.scenario.project(&req.rest[2]) {
-            Some(p) => list(p.teams.iter().map(|t| team(req, p, t)).collect()),
-            None => project_missing(&req.rest[2]),
-        },
-        ["_apis", "git", "repositories"] if get => list(
-            projects_in_scope(req, project)
-                .into_iter()
-                .flat_map(|p| p.repositories.iter().map(move |r| (p, r)))
-                .map(|(p, r)| repository(req, p, r))
-                .collect(),
+    let mut v = project_ref(req, p);
+    v["capabilities"] = json!({"processTemplate": {"templateName": p.process}, "versioncontrol": {"sourceControlType": "Git"}});
+    v["defaultTeam"] = json!({"id": guid_for(&format!("{}/{}", p.name, p.teams.first().cloned().unwrap_or_default())), "name": p.teams.first()});
+    ok(v)
+}
+
+pub fn all_teams(req: &Request, _: &Params) -> Answer {
+    list(
+        req.scenario
+            .projects
+            .iter()
+            .flat_map(|p| p.teams.iter().map(move |t| (p, t)))
+            .take(top(req))
+            .map(|(p, t)| team(req, p, t))
+            .collect(),
+    )
+}
+
+pub fn teams_of(req: &Request, _: Option<&Project>, params: &Params) -> Answer {
+    match req.scenario.project(params.get("project")) {
+        Some(p) => list(p.teams.iter().map(|t| team(req, p, t)).collect()),
+        None => project_missing(params.get("project")),
+    }
+}
+
+pub fn repositories(req: &Request, project: Option<&Project>, _: &Params) -> Answer {
+    list(
+        projects_in_scope(req, project)
+            .into_iter()
+            .flat_map(|p| p.repositories.iter().map(move |r| (p, r)))
+            .map(|(p, r)| repository(req, p, r))
+            .collect(),
+    )
+}
+
+pub fn repository_of(req: &Request, project: Option<&Project>, params: &Params) -> Answer {
+    let wanted = params.get("repository");
+    projects_in_scope(req, project)
+        .into_iter()
+        .flat_map(|p| p.repositories.iter().map(move |r| (p, r)))
+        .find(|(p, r)| {
+            r.eq_ignore_ascii_case(wanted) || guid_for(&format!("{}/{r}", p.name)) == wanted
+        })
+        .map(|(p, r)| ok(repository(req, p, r)))
+        .unwrap_or_else(|| repository_missing(wanted))
+}
+
+fn repository_missing(wanted: &str) -> Answer {
+    not_found(
+        format!(
+            "TF401019: The Git repository with name or identifier {wanted} does not exist or you do not have permissions for the operation you are attempting."
         ),
-        ["_apis", "git", "repositories", _] if get => {
-            let wanted = &req.rest[req.rest.len() - 1];
-            projects_in_scope(req, project)
-                .into_iter()
-                .flat_map(|p| p.repositories.iter().map(move |r| (p, r)))
-                .find(|(p, r)| r.eq_ignore_ascii_case(wanted) || guid_for(&format!("{}/{r}", p.name)) == *wanted)
-                .map(|(p, r)| ok(repository(req, p, r)))
-                .unwrap_or_else(|| not_found(
-                    format!("TF401019: The Git repository with name or identifier {wanted} does not exist or you do not have permissions for the operation you are attempting."),
-                    "GitRepositoryNotFoundException",
-                ))
-        }
-        ["_git", repo, "info", "refs"] if get => {
-            let p = project?;
-            git_advertisement(req, p, repo)
-        }
-        ["_apis", "wit", "workitemrelationtypes"] if get => list(
-            [("System.LinkTypes.Hierarchy-Forward", "Child"), ("System.LinkTypes.Hierarchy-Reverse", "Parent"), ("System.LinkTypes.Related", "Related"), ("ArtifactLink", "Artifact Link")]
-                .iter()
-                .map(|(r, n)| json!({"referenceName": r, "name": n, "attributes": {"usage": if *r == "ArtifactLink" {"resourceLink"} else {"workItemLink"}, "editable": false, "enabled": true}, "url": format!("{}/_apis/wit/workItemRelationTypes/{r}", req.base())}))
-                .collect(),
+        "GitRepositoryNotFoundException",
+    )
+}
+
+pub fn relation_types(req: &Request, _: Option<&Project>, _: &Params) -> Answer {
+    list(
+        [("System.LinkTypes.Hierarchy-Forward", "Child"), ("System.LinkTypes.Hierarchy-Reverse", "Parent"), ("System.LinkTypes.Related", "Related"), ("ArtifactLink", "Artifact Link")]
+            .iter()
+            .map(|(r, n)| json!({"referenceName": r, "name": n, "attributes": {"usage": if *r == "ArtifactLink" {"resourceLink"} else {"workItemLink"}, "editable": false, "enabled": true}, "url": format!("{}/_apis/wit/workItemRelationTypes/{r}", req.base())}))
+            .collect(),
+    )
+}
+
+pub fn fields(req: &Request, _: Option<&Project>, _: &Params) -> Answer {
+    list(
+        ["System.Id", "System.Title", "System.State", "System.AssignedTo", "System.AreaPath", "System.IterationPath"]
+            .iter()
+            .map(|f| json!({"referenceName": f, "name": f.trim_start_matches("System."), "type": "string", "readOnly": *f == "System.Id", "url": format!("{}/_apis/wit/fields/{f}", req.base())}))
+            .collect(),
+    )
+}
+
+pub fn work_item_types(req: &Request, p: &Project, _: &Params) -> Answer {
+    list(
+        p.work_item_types
+            .iter()
+            .map(|t| work_item_type(req, p, t))
+            .collect(),
+    )
+}
+
+pub fn work_item_type_of(req: &Request, p: &Project, params: &Params) -> Answer {
+    let wanted = params.get("type");
+    p.work_item_types
+        .iter()
+        .find(|t| t.eq_ignore_ascii_case(wanted))
+        .map(|t| ok(work_item_type(req, p, t)))
+        .unwrap_or_else(|| type_missing(wanted))
+}
+
+pub fn new_work_item(req: &Request, p: &Project, params: &Params) -> Answer {
+    create_work_item(req, p, params.get("type"))
+}
+
+pub fn build_definitions(req: &Request, p: &Project, _: &Params) -> Answer {
+    list(
+        p.build_definitions
+            .iter()
+            .enumerate()
+            .take(top(req))
+            .map(|(i, d)| json!({"id": i + 1, "name": d, "path": "\\", "type": "build", "queueStatus": "enabled", "revision": 3, "project": project_ref(req, p), "url": format!("{}/{}/_apis/build/Definitions/{}", req.base(), p.id, i + 1)}))
+            .collect(),
+    )
+}
+
+pub fn endpoint_types(_: &Request, _: Option<&Project>, _: &Params) -> Answer {
+    list(
+        [("azurerm", "Azure Resource Manager"), ("github", "GitHub"), ("generic", "Generic"), ("dockerregistry", "Docker Registry")]
+            .iter()
+            .map(|(n, d)| json!({"name": n, "displayName": d, "description": format!("Service connection for {d}"), "authenticationSchemes": [{"scheme": "UsernamePassword"}], "dataSources": [], "endpointUrl": {"displayName": "Server URL", "isVisible": "true"}}))
+            .collect(),
+    )
+}
+
+pub fn endpoints(_: &Request, p: &Project, _: &Params) -> Answer {
+    list(p.service_endpoints.iter().map(|e| json!({"id": guid_for(&format!("{}/se/{e}", p.name)), "name": e, "type": "azurerm", "url": "https://management.azure.com/", "isReady": true, "isShared": false, "owner": "Library", "serviceEndpointProjectReferences": [{"projectReference": {"id": p.id, "name": p.name}, "name": e}]})).collect())
+}
+
+pub fn endpoint_proxy(req: &Request, p: &Project, _: &Params) -> Answer {
+    let id = req.q("endpointId").unwrap_or_default().to_string();
+    match p
+        .service_endpoints
+        .iter()
+        .find(|e| guid_for(&format!("{}/se/{e}", p.name)) == id)
+    {
+        Some(_) => ok(
+            json!({"result": [], "statusCode": "ok", "errorMessage": "", "activityId": guid_for(&id)}),
         ),
-        ["_apis", "wit", "fields"] if get => list(
-            ["System.Id", "System.Title", "System.State", "System.AssignedTo", "System.AreaPath", "System.IterationPath"]
-                .iter()
-                .map(|f| json!({"referenceName": f, "name": f.trim_start_matches("System."), "type": "string", "readOnly": *f == "System.Id", "url": format!("{}/_apis/wit/fields/{f}", req.base())}))
-                .collect(),
+        None => not_found(
+            format!(
+                "Service connection with id {id} could not be found or you do not have permission to use it."
+            ),
+            "ServiceEndpointNotFoundException",
         ),
-        ["_apis", "wit", "workitemtypes"] if get => {
-            let p = project?;
-            list(p.work_item_types.iter().map(|t| work_item_type(req, p, t)).collect())
-        }
-        ["_apis", "wit", "workitemtypes", _] if get => {
-            let p = project?;
-            let wanted = &req.rest[req.rest.len() - 1];
-            p.work_item_types
-                .iter()
-                .find(|t| t.eq_ignore_ascii_case(wanted))
-                .map(|t| ok(work_item_type(req, p, t)))
-                .unwrap_or_else(|| type_missing(wanted))
-        }
-        ["_apis", "wit", "workitems", kind] if post && kind.starts_with('$') => {
-            let p = project?;
-            return Some(create_work_item(req, p, &req.rest[req.rest.len() - 1][1..]));
-        }
-        ["_apis", "build", "definitions"] if get => {
-            let p = project?;
-            let top = req.q("$top").and_then(|t| t.parse().ok()).unwrap_or(usize::MAX);
-            list(
-                p.build_definitions
-                    .iter()
-                    .enumerate()
-                    .take(top)
-                    .map(|(i, d)| json!({"id": i + 1, "name": d, "path": "\\", "type": "build", "queueStatus": "enabled", "revision": 3, "project": project_ref(req, p), "url": format!("{}/{}/_apis/build/Definitions/{}", req.base(), p.id, i + 1)}))
-                    .collect(),
-            )
-        }
-        ["_apis", "serviceendpoint", "types"] if get => list(
-            [("azurerm", "Azure Resource Manager"), ("github", "GitHub"), ("generic", "Generic"), ("dockerregistry", "Docker Registry")]
-                .iter()
-                .map(|(n, d)| json!({"name": n, "displayName": d, "description": format!("Service connection for {d}"), "authenticationSchemes": [{"scheme": "UsernamePassword"}], "dataSources": [], "endpointUrl": {"displayName": "Server URL", "isVisible": "true"}}))
-                .collect(),
-        ),
-        ["_apis", "serviceendpoint", "endpoints"] if get => {
-            let p = project?;
-            list(p.service_endpoints.iter().map(|e| json!({"id": guid_for(&format!("{}/se/{e}", p.name)), "name": e, "type": "azurerm", "url": "https://management.azure.com/", "isReady": true, "isShared": false, "owner": "Library", "serviceEndpointProjectReferences": [{"projectReference": {"id": p.id, "name": p.name}, "name": e}]})).collect())
-        }
-        ["_apis", "serviceendpoint", "endpointproxy"] if post => {
-            let p = project?;
-            let id = req.q("endpointId").unwrap_or_default().to_string();
-            match p.service_endpoints.iter().find(|e| guid_for(&format!("{}/se/{e}", p.name)) == id) {
-                Some(_) => ok(json!({"result": [], "statusCode": "ok", "errorMessage": "", "activityId": guid_for(&id)})),
-                None => not_found(
-                    format!("Service connection with id {id} could not be found or you do not have permission to use it."),
-                    "ServiceEndpointNotFoundException",
-                ),
-            }
-        }
-        ["_apis", "distributedtask", "pools"] if get => list(
-            req.scenario
-                .agent_pools
-                .iter()
-                .enumerate()
-                .map(|(i, pool)| json!({"id": i + 1, "name": pool.name, "isHosted": pool.name == "Azure Pipelines", "poolType": "automation", "size": 2, "isLegacy": false, "options": "none"}))
-                .collect(),
-        ),
-        ["_apis", "distributedtask", "variablegroups"] if get => {
-            let p = project?;
-            list(p.variable_groups.iter().enumerate().map(|(i, g)| json!({"id": i + 1, "name": g, "type": "Vsts", "variables": {"environment": {"value": "production"}}, "isShared": false})).collect())
-        }
-        ["_apis", "wiki", "wikis"] if get => list(
-            projects_in_scope(req, project)
-                .into_iter()
-                .flat_map(|p| p.wikis.iter().map(move |w| (p, w)))
-                .map(|(p, w)| json!({"id": guid_for(&format!("{}/wiki/{w}", p.name)), "name": w, "type": "projectWiki", "projectId": p.id, "mappedPath": "/", "url": format!("{}/{}/_apis/wiki/wikis/{w}", req.base(), p.id)}))
-                .collect(),
-        ),
-        ["_apis", "testplan", "plans"] if get => {
-            let p = project?;
-            list(p.test_plans.iter().enumerate().map(|(i, t)| json!({"id": i + 1, "name": t, "state": "Active", "project": {"id": p.id, "name": p.name}})).collect())
-        }
-        ["_apis", "test", "runs"] if get => list(Vec::new()),
-        ["_apis", "favorite", "favorites"] if get => list(Vec::new()),
-        ["_apis", "hooks", "publishers"] if get => list(
-            [("tfs", "Azure DevOps"), ("rm", "Release Management"), ("pipelines", "Pipelines")]
-                .iter()
-                .map(|(id, name)| json!({"id": id, "name": name, "description": format!("Publishes {name} events"), "supportedEvents": []}))
-                .collect(),
-        ),
-        ["_odata", _, "projects"] if get => odata_projects(req),
-        _ => return None,
-    };
-    Some(answer)
+    }
+}
+
+pub fn agent_pools(req: &Request, _: Option<&Project>, _: &Params) -> Answer {
+    list(
+        req.scenario
+            .agent_pools
+            .iter()
+            .enumerate()
+            .map(|(i, pool)| json!({"id": i + 1, "name": pool.name, "isHosted": pool.name == "Azure Pipelines", "poolType": "automation", "size": 2, "isLegacy": false, "options": "none"}))
+            .collect(),
+    )
+}
+
+pub fn variable_groups(_: &Request, p: &Project, _: &Params) -> Answer {
+    list(p.variable_groups.iter().enumerate().map(|(i, g)| json!({"id": i + 1, "name": g, "type": "Vsts", "variables": {"environment": {"value": "production"}}, "isShared": false})).collect())
+}
+
+pub fn wikis(req: &Request, project: Option<&Project>, _: &Params) -> Answer {
+    list(
+        projects_in_scope(req, project)
+            .into_iter()
+            .flat_map(|p| p.wikis.iter().map(move |w| (p, w)))
+            .map(|(p, w)| json!({"id": guid_for(&format!("{}/wiki/{w}", p.name)), "name": w, "type": "projectWiki", "projectId": p.id, "mappedPath": "/", "url": format!("{}/{}/_apis/wiki/wikis/{w}", req.base(), p.id)}))
+            .collect(),
+    )
+}
+
+pub fn test_plans(_: &Request, p: &Project, _: &Params) -> Answer {
+    list(p.test_plans.iter().enumerate().map(|(i, t)| json!({"id": i + 1, "name": t, "state": "Active", "project": {"id": p.id, "name": p.name}})).collect())
+}
+
+/// A list the demo organization has nothing in (test runs, favorites).
+pub fn nothing(_: &Request, _: Option<&Project>, _: &Params) -> Answer {
+    list(Vec::new())
+}
+
+pub fn hook_publishers(_: &Request, _: Option<&Project>, _: &Params) -> Answer {
+    list(
+        [("tfs", "Azure DevOps"), ("rm", "Release Management"), ("pipelines", "Pipelines")]
+            .iter()
+            .map(|(id, name)| json!({"id": id, "name": name, "description": format!("Publishes {name} events"), "supportedEvents": []}))
+            .collect(),
+    )
+}
+
+pub fn git_refs(req: &Request, p: &Project, params: &Params) -> Answer {
+    git_advertisement(req, p, params.get("repository"))
 }
 
 fn team(req: &Request, p: &Project, t: &str) -> Value {
@@ -521,7 +560,7 @@ fn pkt(line: &str) -> String {
     format!("{:04x}{line}", line.len() + 4)
 }
 
-fn odata_projects(req: &Request) -> Answer {
+pub fn odata_projects(req: &Request, _: Option<&Project>, _: &Params) -> Answer {
     let top = req
         .q("$top")
         .and_then(|t| t.parse().ok())
@@ -532,73 +571,59 @@ fn odata_projects(req: &Request) -> Answer {
     }))
 }
 
-/// Identities, graph (vssps.dev.azure.com/{org}).
-pub fn vssps(req: &Request) -> Option<Answer> {
-    let rest = req.rest_lower();
-    let parts: Vec<&str> = rest.iter().map(String::as_str).collect();
-    let get = *req.method == Method::GET;
-    let answer = match parts.as_slice() {
-        ["_apis", "identities"] if get => {
-            let wanted: Vec<&User> = if let Some(ids) = req.q("identityIds") {
-                ids.split(',')
-                    .filter_map(|id| {
-                        req.scenario
-                            .users
-                            .iter()
-                            .find(|u| u.id.eq_ignore_ascii_case(id.trim()))
-                    })
-                    .collect()
-            } else if let Some(value) = req.q("filterValue") {
-                let value = value.to_ascii_lowercase();
-                req.scenario
-                    .users
-                    .iter()
-                    .filter(|u| {
-                        u.unique_name.to_ascii_lowercase().contains(&value)
-                            || u.display_name.to_ascii_lowercase().contains(&value)
-                    })
-                    .collect()
-            } else if let Some(descriptors) = req.q("descriptors") {
-                req.scenario
-                    .users
-                    .iter()
-                    .filter(|u| descriptors.contains(&u.unique_name))
-                    .collect()
-            } else {
-                return Some(Answer::Json(
-                    StatusCode::BAD_REQUEST,
-                    wrapped_exception(
-                        "VS403429: Exactly one of descriptors, identityIds, subjectDescriptors, socialDescriptors, or searchFilter with filterValue must be specified.",
-                        "ArgumentException",
-                        "System.ArgumentException, mscorlib",
-                    ),
-                ));
-            };
-            list(
-                wanted
-                    .into_iter()
-                    .map(|u| identity(req.scenario, u))
-                    .collect(),
-            )
-        }
-        ["_apis", "graph", "descriptors", _] if get => {
-            let key = &req.rest[req.rest.len() - 1];
-            match req
-                .scenario
-                .users
-                .iter()
-                .find(|u| u.id.eq_ignore_ascii_case(key))
-            {
-                Some(u) => ok(json!({"value": format!("aad.{}", base64_id(&u.id)), "_links": {}})),
-                None => not_found(
-                    format!("VS860018: The storage key {key} could not be found."),
-                    "StorageKeyNotFoundException",
-                ),
-            }
-        }
-        _ => return None,
+/// Identities by id, by name or by descriptor (vssps.dev.azure.com/{org}).
+pub fn identities(req: &Request, _: &Params) -> Answer {
+    let users = &req.scenario.users;
+    let wanted: Vec<&User> = if let Some(ids) = req.q("identityIds") {
+        ids.split(',')
+            .filter_map(|id| users.iter().find(|u| u.id.eq_ignore_ascii_case(id.trim())))
+            .collect()
+    } else if let Some(value) = req.q("filterValue") {
+        let value = value.to_ascii_lowercase();
+        users
+            .iter()
+            .filter(|u| {
+                u.unique_name.to_ascii_lowercase().contains(&value)
+                    || u.display_name.to_ascii_lowercase().contains(&value)
+            })
+            .collect()
+    } else if let Some(descriptors) = req.q("descriptors") {
+        users
+            .iter()
+            .filter(|u| descriptors.contains(&u.unique_name))
+            .collect()
+    } else {
+        return Answer::Json(
+            StatusCode::BAD_REQUEST,
+            wrapped_exception(
+                "VS403429: Exactly one of descriptors, identityIds, subjectDescriptors, socialDescriptors, or searchFilter with filterValue must be specified.",
+                "ArgumentException",
+                "System.ArgumentException, mscorlib",
+            ),
+        );
     };
-    Some(answer)
+    list(
+        wanted
+            .into_iter()
+            .map(|u| identity(req.scenario, u))
+            .collect(),
+    )
+}
+
+pub fn graph_descriptor(req: &Request, params: &Params) -> Answer {
+    let key = params.get("storage_key");
+    match req
+        .scenario
+        .users
+        .iter()
+        .find(|u| u.id.eq_ignore_ascii_case(key))
+    {
+        Some(u) => ok(json!({"value": format!("aad.{}", base64_id(&u.id)), "_links": {}})),
+        None => not_found(
+            format!("VS860018: The storage key {key} could not be found."),
+            "StorageKeyNotFoundException",
+        ),
+    }
 }
 
 fn identity(scenario: &Scenario, u: &User) -> Value {
@@ -622,41 +647,38 @@ fn identity(scenario: &Scenario, u: &User) -> Value {
     })
 }
 
-/// User entitlements (vsaex.dev.azure.com/{org}).
-pub fn vsaex(req: &Request) -> Option<Answer> {
-    let rest = req.rest_lower();
-    let parts: Vec<&str> = rest.iter().map(String::as_str).collect();
-    let get = *req.method == Method::GET;
-    let answer = match parts.as_slice() {
-        ["_apis", "userentitlements"] if get => ok(json!({
-            "members": req.scenario.users.iter().map(|u| entitlement(req.scenario, u)).collect::<Vec<_>>(),
-            // As recorded: an empty string, not null, and the members once more as `items`.
-            "continuationToken": "",
-            "totalCount": req.scenario.users.len(),
-            "items": req.scenario.users.iter().map(|u| entitlement(req.scenario, u)).collect::<Vec<_>>()
-        })),
-        ["_apis", "userentitlements", _] if get => {
-            let id = &req.rest[req.rest.len() - 1];
-            match req
-                .scenario
-                .users
-                .iter()
-                .find(|u| u.id.eq_ignore_ascii_case(id))
-            {
-                Some(u) => ok(entitlement(req.scenario, u)),
-                None => not_found(
-                    format!("VS403283: Could not find user with id {id}."),
-                    "UserEntitlementNotFoundException",
-                ),
-            }
-        }
-        ["_apis", "userentitlementsummary"] if get => ok(json!({
-            "licenses": [{"licenseName": "Basic", "assigned": req.scenario.users.iter().filter(|u| u.license == "Basic").count()}],
-            "availableAccessLevels": [{"licensingSource": "account", "accountLicenseType": "express", "licenseDisplayName": "Basic"}]
-        })),
-        _ => return None,
-    };
-    Some(answer)
+/// Every user's entitlement (vsaex.dev.azure.com/{org}).
+pub fn entitlements(req: &Request, _: &Params) -> Answer {
+    ok(json!({
+        "members": req.scenario.users.iter().map(|u| entitlement(req.scenario, u)).collect::<Vec<_>>(),
+        // As recorded: an empty string, not null, and the members once more as `items`.
+        "continuationToken": "",
+        "totalCount": req.scenario.users.len(),
+        "items": req.scenario.users.iter().map(|u| entitlement(req.scenario, u)).collect::<Vec<_>>()
+    }))
+}
+
+pub fn entitlement_of(req: &Request, params: &Params) -> Answer {
+    let id = params.get("user");
+    match req
+        .scenario
+        .users
+        .iter()
+        .find(|u| u.id.eq_ignore_ascii_case(id))
+    {
+        Some(u) => ok(entitlement(req.scenario, u)),
+        None => not_found(
+            format!("VS403283: Could not find user with id {id}."),
+            "UserEntitlementNotFoundException",
+        ),
+    }
+}
+
+pub fn entitlement_summary(req: &Request, _: &Params) -> Answer {
+    ok(json!({
+        "licenses": [{"licenseName": "Basic", "assigned": req.scenario.users.iter().filter(|u| u.license == "Basic").count()}],
+        "availableAccessLevels": [{"licensingSource": "account", "accountLicenseType": "express", "licenseDisplayName": "Basic"}]
+    }))
 }
 
 fn entitlement(scenario: &Scenario, u: &User) -> Value {
@@ -678,69 +700,38 @@ fn entitlement(scenario: &Scenario, u: &User) -> Value {
 }
 
 /// Release definitions (vsrm.dev.azure.com/{org}).
-pub fn vsrm(req: &Request) -> Option<Answer> {
-    let rest = req.rest_lower();
-    let parts: Vec<&str> = rest.iter().map(String::as_str).collect();
-    match parts.as_slice() {
-        [_, "_apis", "release", "definitions"] if *req.method == Method::GET => {
-            let Some(p) = req.scenario.project(&req.rest[0]) else {
-                return Some(project_missing(&req.rest[0]));
-            };
-            Some(list(p.release_definitions.iter().enumerate().map(|(i, d)| json!({"id": i + 1, "name": d, "path": "\\", "releaseNameFormat": "Release-$(rev:r)", "revision": 2})).collect()))
-        }
-        _ => None,
-    }
+pub fn release_definitions(_: &Request, p: &Project, _: &Params) -> Answer {
+    list(p.release_definitions.iter().enumerate().map(|(i, d)| json!({"id": i + 1, "name": d, "path": "\\", "releaseNameFormat": "Release-$(rev:r)", "revision": 2})).collect())
 }
 
-/// Feeds (feeds.dev.azure.com/{org}).
-pub fn feeds(req: &Request) -> Option<Answer> {
-    let rest = req.rest_lower();
-    let parts: Vec<&str> = rest.iter().map(String::as_str).collect();
-    let get = *req.method == Method::GET;
-    match parts.as_slice() {
-        ["_apis", "packaging", "globalpermissions"] if get => Some(list(vec![
-            json!({"role": "feedCreator", "identityDescriptor": "Microsoft.TeamFoundation.Identity;S-1-9-1551374245-0-0-0-0-3"}),
-        ])),
-        ["_apis", "packaging", "feeds"] if get => Some(list(
-            req.scenario
-                .organization
-                .feeds
-                .iter()
-                .map(|f| feed_json(None, f))
-                .collect(),
-        )),
-        ["_apis", "packaging", "feeds", feed] if get => {
-            let found =
-                req.scenario.organization.feeds.iter().find(|f| {
-                    f.eq_ignore_ascii_case(feed) || guid_for(&format!("/feed/{f}")) == *feed
-                });
-            Some(found.map_or_else(
-                || super::packages::feed_missing(&req.rest[3]),
-                |f| ok(feed_json(None, f)),
-            ))
-        }
-        [_, "_apis", "packaging", "feeds"] if get => {
-            let Some(p) = req.scenario.project(&req.rest[0]) else {
-                return Some(project_missing(&req.rest[0]));
-            };
-            Some(list(
-                p.feeds.iter().map(|f| feed_json(Some(p), f)).collect(),
-            ))
-        }
-        [_, "_apis", "packaging", "feeds", feed] if get => {
-            let Some(p) = req.scenario.project(&req.rest[0]) else {
-                return Some(project_missing(&req.rest[0]));
-            };
-            let found = p.feeds.iter().find(|f| {
-                f.eq_ignore_ascii_case(feed) || guid_for(&format!("{}/feed/{f}", p.name)) == *feed
-            });
-            Some(found.map_or_else(
-                || super::packages::feed_missing(&req.rest[4]),
-                |f| ok(feed_json(Some(p), f)),
-            ))
-        }
-        _ => None,
-    }
+/// Who may create feeds (feeds.dev.azure.com/{org}).
+pub fn feed_permissions(_: &Request, _: &Params) -> Answer {
+    list(vec![
+        json!({"role": "feedCreator", "identityDescriptor": "Microsoft.TeamFoundation.Identity;S-1-9-1551374245-0-0-0-0-3"}),
+    ])
+}
+
+/// The organization's feeds, or a project's.
+pub fn feeds(req: &Request, project: Option<&Project>, _: &Params) -> Answer {
+    let names = project.map_or(&req.scenario.organization.feeds, |p| &p.feeds);
+    list(names.iter().map(|f| feed_json(project, f)).collect())
+}
+
+/// One feed by name or id, of the organization or of a project.
+pub fn feed(req: &Request, project: Option<&Project>, params: &Params) -> Answer {
+    let wanted = params.get("feed");
+    let (names, prefix) = match project {
+        Some(p) => (&p.feeds, p.name.as_str()),
+        None => (&req.scenario.organization.feeds, ""),
+    };
+    let found = names.iter().find(|f| {
+        f.eq_ignore_ascii_case(wanted)
+            || guid_for(&format!("{prefix}/feed/{f}")).eq_ignore_ascii_case(wanted)
+    });
+    found.map_or_else(
+        || super::packages::feed_missing(wanted),
+        |f| ok(feed_json(project, f)),
+    )
 }
 
 fn feed_json(project: Option<&Project>, name: &str) -> Value {
@@ -760,33 +751,10 @@ fn feed_json(project: Option<&Project>, name: &str) -> Value {
     }
 }
 
-/// Audit log (auditservice.dev.azure.com/{org}).
-pub fn audit(req: &Request) -> Option<Answer> {
-    let rest = req.rest_lower();
-    match rest
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        ["_apis", "audit", "actions"] if *req.method == Method::GET => Some(list(vec![
-            json!({"actionId": "Token.PatCreateEvent", "area": "Token", "category": "create"}),
-            json!({"actionId": "Project.CreateCompleted", "area": "Project", "category": "create"}),
-        ])),
-        _ => None,
-    }
-}
-
-/// Analytics OData (analytics.dev.azure.com/{org}).
-pub fn analytics(req: &Request) -> Option<Answer> {
-    let rest = req.rest_lower();
-    match rest
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        ["_odata", _, "projects"] if *req.method == Method::GET => Some(odata_projects(req)),
-        _ => None,
-    }
+/// Audit log actions (auditservice.dev.azure.com/{org}).
+pub fn audit_actions(_: &Request, _: &Params) -> Answer {
+    list(vec![
+        json!({"actionId": "Token.PatCreateEvent", "area": "Token", "category": "create"}),
+        json!({"actionId": "Project.CreateCompleted", "area": "Project", "category": "create"}),
+    ])
 }

@@ -224,7 +224,7 @@ async fn route(
         user: Some(user),
         required_fields: &token.required_fields,
     };
-    let response = rendered(state, &meta, dispatch(&request));
+    let response = rendered(state, &meta, super::routes::answer(&request));
     (response, name)
 }
 
@@ -585,26 +585,6 @@ fn rendered(state: &EmulatorState, meta: &Meta, answer: Option<Answer>) -> Respo
             resp::set_service_error(&mut r, "The patwiz emulator does not model this operation.");
             r
         }
-    }
-}
-
-fn dispatch(request: &Request) -> Option<Answer> {
-    match request.service {
-        Service::Core => resources::core(request)
-            .or_else(|| resources::vssps(request))
-            .or_else(|| resources::vsaex(request))
-            .or_else(|| resources::vsrm(request))
-            .or_else(|| resources::feeds(request))
-            .or_else(|| resources::audit(request))
-            .or_else(|| super::packages::answer(request)),
-        Service::Vssps => resources::vssps(request),
-        Service::Vsaex => resources::vsaex(request),
-        Service::Vsrm => resources::vsrm(request),
-        Service::Feeds => resources::feeds(request),
-        Service::Pkgs => super::packages::answer(request),
-        Service::AuditService => resources::audit(request),
-        Service::Analytics => resources::analytics(request),
-        _ => None,
     }
 }
 
