@@ -195,6 +195,36 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if let Some(refused) = refused(&state, &headers, &uri) {
+        return refused;
+    }
+    let path = percent_encoding::percent_decode_str(uri.path())
+        .decode_utf8_lossy()
+        .to_string();
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let Ok(mut secrets) = state.secrets.lock() else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", "lock");
+    };
+    match (method, segments.as_slice()) {
+        (Method::GET, ["secrets"]) => list_secrets(&state, &secrets),
+        (Method::PUT, ["secrets", name]) => set_secret(&state, &mut secrets, name, &body),
+        (Method::GET, ["secrets", name, rest @ ..]) => get_secret(&state, &secrets, name, rest),
+        (Method::PATCH, ["secrets", name, id]) => {
+            update_secret(&state, &mut secrets, name, id, &body)
+        }
+        _ => error(
+            StatusCode::BAD_REQUEST,
+            "BadParameter",
+            "Unsupported operation.",
+        ),
+    }
+}
+
+type Secrets = BTreeMap<String, Vec<Version>>;
+
+/// The refusal of a request without an accepted bearer token (with Key Vault's challenge), or
+/// without an api-version.
+fn refused(state: &VaultState, headers: &HeaderMap, uri: &Uri) -> Option<Response> {
     let bearer = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -213,182 +243,160 @@ async fn handle(
         {
             r.headers_mut().insert("www-authenticate", v);
         }
-        return r;
+        return Some(r);
     }
-    if !uri.query().unwrap_or("").contains("api-version=") {
-        return error(
+    (!uri.query().unwrap_or("").contains("api-version=")).then(|| {
+        error(
             StatusCode::BAD_REQUEST,
             "BadParameter",
             "The request URI contains an invalid or missing api-version.",
-        );
-    }
-    let path = percent_encoding::percent_decode_str(uri.path())
-        .decode_utf8_lossy()
-        .to_string();
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let Ok(mut secrets) = state.secrets.lock() else {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", "lock");
+        )
+    })
+}
+
+fn json_answer(status: StatusCode, body: &Value) -> Response {
+    (
+        status,
+        [("content-type", "application/json; charset=utf-8")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn not_json() -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        "BadParameter",
+        "The request body is not JSON.",
+    )
+}
+
+fn string_tags(tags: &Value) -> Option<BTreeMap<String, String>> {
+    tags.as_object().map(|m| {
+        m.iter()
+            .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+            .collect()
+    })
+}
+
+/// `GET /secrets`: each secret's latest version, without its value.
+fn list_secrets(state: &VaultState, secrets: &Secrets) -> Response {
+    let value: Vec<Value> = secrets
+        .iter()
+        .filter_map(|(name, versions)| {
+            let latest = versions.last()?;
+            let mut item = bundle(&state.base, name, latest, false);
+            item["id"] = json!(format!("{}/secrets/{name}", state.base));
+            Some(item)
+        })
+        .collect();
+    json_answer(StatusCode::OK, &json!({"value": value, "nextLink": null}))
+}
+
+/// `PUT /secrets/{name}`: a new version, with at most 15 tags.
+fn set_secret(state: &VaultState, secrets: &mut Secrets, name: &str, body: &[u8]) -> Response {
+    let Ok(request) = serde_json::from_slice::<Value>(body) else {
+        return not_json();
     };
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    match (method, segments.as_slice()) {
-        (Method::GET, ["secrets"]) => {
-            let value: Vec<Value> = secrets
-                .iter()
-                .filter_map(|(name, versions)| {
-                    let latest = versions.last()?;
-                    let mut item = bundle(&state.base, name, latest, false);
-                    item["id"] = json!(format!("{}/secrets/{name}", state.base));
-                    Some(item)
-                })
-                .collect();
-            (
-                StatusCode::OK,
-                [("content-type", "application/json; charset=utf-8")],
-                json!({"value": value, "nextLink": null}).to_string(),
-            )
-                .into_response()
-        }
-        (Method::PUT, ["secrets", name]) => {
-            let Ok(request) = serde_json::from_slice::<Value>(&body) else {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "BadParameter",
-                    "The request body is not JSON.",
-                );
-            };
-            let Some(value) = request["value"].as_str() else {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "BadParameter",
-                    "Property 'value' is required.",
-                );
-            };
-            let tags: BTreeMap<String, String> = request["tags"]
-                .as_object()
-                .map(|m| {
-                    m.iter()
-                        .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
-                        .collect()
-                })
-                .unwrap_or_default();
-            if tags.len() > 15 {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "BadParameter",
-                    "A secret may have at most 15 tags.",
-                );
-            }
-            let mut attributes = json!({
-                "enabled": request["attributes"]["enabled"].as_bool().unwrap_or(true),
-                "created": now,
-                "updated": now,
-                "recoveryLevel": "Recoverable+Purgeable",
-                "recoverableDays": 90
-            });
-            if let Some(exp) = request["attributes"]["exp"].as_i64() {
-                attributes["exp"] = json!(exp);
-            }
-            let id = match state.counter.lock() {
-                Ok(mut c) => {
-                    *c += 1;
-                    format!("{:032x}", u128::from(*c) * 0x9e37_79b9_7f4a_7c15)
-                }
-                Err(_) => return error(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", "lock"),
-            };
-            let version = Version {
-                id,
-                value: value.to_string(),
-                content_type: request["contentType"].as_str().map(str::to_string),
-                attributes,
-                tags,
-            };
-            let out = bundle(&state.base, name, &version, true);
-            secrets
-                .entry((*name).to_string())
-                .or_default()
-                .push(version);
-            (
-                StatusCode::OK,
-                [("content-type", "application/json; charset=utf-8")],
-                out.to_string(),
-            )
-                .into_response()
-        }
-        (Method::GET, ["secrets", name, rest @ ..]) => {
-            let versions = secrets.get(*name);
-            let found = match (versions, rest) {
-                (Some(v), [] | [""]) => v.last(),
-                (Some(v), [id]) => v.iter().find(|x| x.id == *id),
-                _ => None,
-            };
-            match found {
-                Some(v) if v.attributes["enabled"] == false => (
-                    StatusCode::FORBIDDEN,
-                    [("content-type", "application/json; charset=utf-8")],
-                    json!({"error": {
-                        "code": "Forbidden",
-                        "message": "Operation get is not allowed on a disabled secret.",
-                        "innererror": {"code": "SecretDisabled"}
-                    }})
-                    .to_string(),
-                )
-                    .into_response(),
-                Some(v) => (
-                    StatusCode::OK,
-                    [("content-type", "application/json; charset=utf-8")],
-                    bundle(&state.base, name, v, true).to_string(),
-                )
-                    .into_response(),
-                None => error(
-                    StatusCode::NOT_FOUND,
-                    "SecretNotFound",
-                    &format!(
-                        "A secret with (name/id) {name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182"
-                    ),
-                ),
-            }
-        }
-        (Method::PATCH, ["secrets", name, id]) => {
-            let Ok(request) = serde_json::from_slice::<Value>(&body) else {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "BadParameter",
-                    "The request body is not JSON.",
-                );
-            };
-            let Some(version) = secrets
-                .get_mut(*name)
-                .and_then(|v| v.iter_mut().find(|x| x.id == *id))
-            else {
-                return error(
-                    StatusCode::NOT_FOUND,
-                    "SecretNotFound",
-                    &format!(
-                        "A secret with (name/id) {name}/{id} was not found in this key vault."
-                    ),
-                );
-            };
-            if let Some(enabled) = request["attributes"]["enabled"].as_bool() {
-                version.attributes["enabled"] = json!(enabled);
-            }
-            if let Some(tags) = request["tags"].as_object() {
-                version.tags = tags
-                    .iter()
-                    .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
-                    .collect();
-            }
-            version.attributes["updated"] = json!(now);
-            (
-                StatusCode::OK,
-                [("content-type", "application/json; charset=utf-8")],
-                bundle(&state.base, name, version, false).to_string(),
-            )
-                .into_response()
-        }
-        _ => error(
+    let Some(value) = request["value"].as_str() else {
+        return error(
             StatusCode::BAD_REQUEST,
             "BadParameter",
-            "Unsupported operation.",
+            "Property 'value' is required.",
+        );
+    };
+    let tags = string_tags(&request["tags"]).unwrap_or_default();
+    if tags.len() > 15 {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "BadParameter",
+            "A secret may have at most 15 tags.",
+        );
+    }
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let mut attributes = json!({
+        "enabled": request["attributes"]["enabled"].as_bool().unwrap_or(true),
+        "created": now,
+        "updated": now,
+        "recoveryLevel": "Recoverable+Purgeable",
+        "recoverableDays": 90
+    });
+    if let Some(exp) = request["attributes"]["exp"].as_i64() {
+        attributes["exp"] = json!(exp);
+    }
+    let id = match state.counter.lock() {
+        Ok(mut c) => {
+            *c += 1;
+            format!("{:032x}", u128::from(*c) * 0x9e37_79b9_7f4a_7c15)
+        }
+        Err(_) => return error(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", "lock"),
+    };
+    let version = Version {
+        id,
+        value: value.to_string(),
+        content_type: request["contentType"].as_str().map(str::to_string),
+        attributes,
+        tags,
+    };
+    let out = bundle(&state.base, name, &version, true);
+    secrets.entry(name.to_string()).or_default().push(version);
+    json_answer(StatusCode::OK, &out)
+}
+
+/// `GET /secrets/{name}[/{version}]`: the latest or that version, with its value.
+fn get_secret(state: &VaultState, secrets: &Secrets, name: &str, rest: &[&str]) -> Response {
+    let found = match (secrets.get(name), rest) {
+        (Some(v), [] | [""]) => v.last(),
+        (Some(v), [id]) => v.iter().find(|x| x.id == *id),
+        _ => None,
+    };
+    match found {
+        Some(v) if v.attributes["enabled"] == false => json_answer(
+            StatusCode::FORBIDDEN,
+            &json!({"error": {
+                "code": "Forbidden",
+                "message": "Operation get is not allowed on a disabled secret.",
+                "innererror": {"code": "SecretDisabled"}
+            }}),
+        ),
+        Some(v) => json_answer(StatusCode::OK, &bundle(&state.base, name, v, true)),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "SecretNotFound",
+            &format!(
+                "A secret with (name/id) {name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182"
+            ),
         ),
     }
+}
+
+/// `PATCH /secrets/{name}/{version}`: enabled and tags changed, the value never.
+fn update_secret(
+    state: &VaultState,
+    secrets: &mut Secrets,
+    name: &str,
+    id: &str,
+    body: &[u8],
+) -> Response {
+    let Ok(request) = serde_json::from_slice::<Value>(body) else {
+        return not_json();
+    };
+    let Some(version) = secrets
+        .get_mut(name)
+        .and_then(|v| v.iter_mut().find(|x| x.id == id))
+    else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "SecretNotFound",
+            &format!("A secret with (name/id) {name}/{id} was not found in this key vault."),
+        );
+    };
+    if let Some(enabled) = request["attributes"]["enabled"].as_bool() {
+        version.attributes["enabled"] = json!(enabled);
+    }
+    if let Some(tags) = string_tags(&request["tags"]) {
+        version.tags = tags;
+    }
+    version.attributes["updated"] = json!(time::OffsetDateTime::now_utc().unix_timestamp());
+    json_answer(StatusCode::OK, &bundle(&state.base, name, version, false))
 }

@@ -139,136 +139,192 @@ async fn handle(
     if !authorised {
         return errors(StatusCode::FORBIDDEN, &["permission denied"]);
     }
-    let path = percent_encoding::percent_decode_str(uri.path())
-        .decode_utf8_lossy()
-        .to_string();
-    let Some(rest) = path.strip_prefix("/v1/") else {
+    let Some(call) = Call::of(&uri, &query, &body) else {
         return errors(StatusCode::NOT_FOUND, &["no handler for route"]);
     };
-    let mut parts = rest.splitn(3, '/');
-    let (Some(mount), Some(kind)) = (parts.next(), parts.next()) else {
-        return errors(StatusCode::NOT_FOUND, &["no handler for route"]);
-    };
-    let secret_path = parts.next().unwrap_or("").trim_end_matches('/');
-    let key = format!("{mount}/{secret_path}");
     let list = query.get("list").is_some_and(|v| v == "true") || method.as_str() == "LIST";
     let Ok(mut secrets) = state.secrets.lock() else {
         return errors(StatusCode::INTERNAL_SERVER_ERROR, &["internal error"]);
     };
-    match (kind, method.clone()) {
-        ("metadata", _) if list => {
-            let prefix = if secret_path.is_empty() {
-                format!("{mount}/")
-            } else {
-                format!("{key}/")
-            };
-            let mut keys: Vec<String> = Vec::new();
-            for name in secrets.keys().filter_map(|k| k.strip_prefix(&prefix)) {
-                let entry = match name.split_once('/') {
-                    Some((folder, _)) => format!("{folder}/"),
-                    None => name.to_string(),
-                };
-                if !keys.contains(&entry) {
-                    keys.push(entry);
-                }
-            }
-            if keys.is_empty() {
-                return errors(StatusCode::NOT_FOUND, &[]);
-            }
-            answer(StatusCode::OK, json!({"data": {"keys": keys}}))
-        }
-        ("metadata", Method::GET) => match secrets.get(&key) {
-            Some(s) => answer(
-                StatusCode::OK,
-                json!({"data": {
-                    "current_version": s.versions.len(),
-                    "oldest_version": 1,
-                    "max_versions": 0,
-                    "cas_required": false,
-                    "custom_metadata": s.custom,
-                }}),
-            ),
-            None => errors(StatusCode::NOT_FOUND, &[]),
-        },
-        ("metadata", Method::POST | Method::PUT) => {
-            let Ok(value) = serde_json::from_slice::<Value>(&body) else {
-                return errors(StatusCode::BAD_REQUEST, &["error parsing JSON"]);
-            };
-            let secret = secrets.entry(key).or_default();
-            if let Some(custom) = value.get("custom_metadata").and_then(Value::as_object) {
-                secret.custom = custom
-                    .iter()
-                    .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
-                    .collect();
-            }
-            StatusCode::NO_CONTENT.into_response()
-        }
-        ("data", Method::GET) => {
-            let Some(secret) = secrets.get(&key) else {
-                return errors(StatusCode::NOT_FOUND, &[]);
-            };
-            let asked = match query.get("version").map(|v| v.parse::<usize>()) {
-                None | Some(Ok(0)) => secret.versions.len(),
-                Some(Ok(n)) => n,
-                Some(Err(_)) => return errors(StatusCode::BAD_REQUEST, &["invalid version"]),
-            };
-            match asked.checked_sub(1).and_then(|i| secret.versions.get(i)) {
-                // As OpenBao: a destroyed version is a 404 that still names the version.
-                Some(Value::Null) => answer(
-                    StatusCode::NOT_FOUND,
-                    json!({"data": {"data": null, "metadata": {"version": asked, "destroyed": true}}}),
-                ),
-                Some(data) => answer(
-                    StatusCode::OK,
-                    json!({"data": {"data": data, "metadata": {"version": asked, "destroyed": false}}}),
-                ),
-                None => errors(StatusCode::NOT_FOUND, &[]),
-            }
-        }
-        ("destroy", Method::POST | Method::PUT) => {
-            let Ok(value) = serde_json::from_slice::<Value>(&body) else {
-                return errors(StatusCode::BAD_REQUEST, &["error parsing JSON"]);
-            };
-            let Some(asked) = value["versions"].as_array().filter(|v| !v.is_empty()) else {
-                return errors(StatusCode::BAD_REQUEST, &["no versions provided"]);
-            };
-            if let Some(secret) = secrets.get_mut(&key) {
-                for n in asked.iter().filter_map(Value::as_u64) {
-                    let slot = usize::try_from(n)
-                        .ok()
-                        .and_then(|n| n.checked_sub(1))
-                        .and_then(|i| secret.versions.get_mut(i));
-                    if let Some(slot) = slot {
-                        *slot = Value::Null;
-                    }
-                }
-            }
-            StatusCode::NO_CONTENT.into_response()
-        }
-        ("data", Method::POST | Method::PUT) => {
-            let Ok(value) = serde_json::from_slice::<Value>(&body) else {
-                return errors(StatusCode::BAD_REQUEST, &["error parsing JSON"]);
-            };
-            let current = secrets.get(&key).map_or(0, |s| s.versions.len()) as u64;
-            if let Some(cas) = value["options"]["cas"].as_u64()
-                && cas != current
-            {
-                return errors(
-                    StatusCode::BAD_REQUEST,
-                    &["check-and-set parameter did not match the current version"],
-                );
-            }
-            let secret = secrets.entry(key.clone()).or_default();
-            secret.versions.push(value["data"].clone());
-            let version = secret.versions.len() as u64;
-            if let Ok(mut writes) = state.writes.lock() {
-                writes.push((key, version));
-            }
-            answer(
-                StatusCode::OK,
-                json!({"data": {"version": version, "destroyed": false, "deletion_time": ""}}),
-            )
-        }
+    let writes = || state.writes.lock().ok();
+    match (call.kind.as_str(), method) {
+        ("metadata", _) if list => list_keys(&secrets, &call),
+        ("metadata", Method::GET) => read_metadata(&secrets, &call),
+        ("metadata", Method::POST | Method::PUT) => write_metadata(&mut secrets, call),
+        ("data", Method::GET) => read_data(&secrets, &call),
+        ("destroy", Method::POST | Method::PUT) => destroy(&mut secrets, &call),
+        ("data", Method::POST | Method::PUT) => write_data(&mut secrets, call, writes()),
         _ => errors(StatusCode::METHOD_NOT_ALLOWED, &["unsupported operation"]),
     }
+}
+
+type Secrets = BTreeMap<String, Secret>;
+
+fn not_json() -> Response {
+    errors(StatusCode::BAD_REQUEST, &["error parsing JSON"])
+}
+
+/// What a request addresses: `/v1/{mount}/{kind}/{path}`, with its query and body.
+struct Call<'a> {
+    mount: String,
+    /// `data`, `metadata` or `destroy`.
+    kind: String,
+    /// The secret's path inside the mount (empty for the mount itself).
+    path: String,
+    /// `{mount}/{path}`: the secret's key.
+    key: String,
+    query: &'a BTreeMap<String, String>,
+    body: &'a [u8],
+}
+
+impl<'a> Call<'a> {
+    fn of(uri: &Uri, query: &'a BTreeMap<String, String>, body: &'a [u8]) -> Option<Call<'a>> {
+        let decoded = percent_encoding::percent_decode_str(uri.path()).decode_utf8_lossy();
+        let mut parts = decoded.strip_prefix("/v1/")?.splitn(3, '/');
+        let (mount, kind) = (parts.next()?.to_string(), parts.next()?.to_string());
+        let path = parts.next().unwrap_or("").trim_end_matches('/').to_string();
+        Some(Call {
+            key: format!("{mount}/{path}"),
+            mount,
+            kind,
+            path,
+            query,
+            body,
+        })
+    }
+
+    /// The body as JSON, or `None` (answered with [`not_json`]).
+    fn json(&self) -> Option<Value> {
+        serde_json::from_slice(self.body).ok()
+    }
+}
+
+/// `LIST …/metadata/{folder}`: the names and sub-folders (`name/`) in a folder.
+fn list_keys(secrets: &Secrets, call: &Call) -> Response {
+    let prefix = if call.path.is_empty() {
+        format!("{}/", call.mount)
+    } else {
+        format!("{}/", call.key)
+    };
+    let mut keys: Vec<String> = Vec::new();
+    for name in secrets.keys().filter_map(|k| k.strip_prefix(&prefix)) {
+        let entry = match name.split_once('/') {
+            Some((folder, _)) => format!("{folder}/"),
+            None => name.to_string(),
+        };
+        if !keys.contains(&entry) {
+            keys.push(entry);
+        }
+    }
+    if keys.is_empty() {
+        return errors(StatusCode::NOT_FOUND, &[]);
+    }
+    answer(StatusCode::OK, json!({"data": {"keys": keys}}))
+}
+
+fn read_metadata(secrets: &Secrets, call: &Call) -> Response {
+    match secrets.get(&call.key) {
+        Some(s) => answer(
+            StatusCode::OK,
+            json!({"data": {
+                "current_version": s.versions.len(),
+                "oldest_version": 1,
+                "max_versions": 0,
+                "cas_required": false,
+                "custom_metadata": s.custom,
+            }}),
+        ),
+        None => errors(StatusCode::NOT_FOUND, &[]),
+    }
+}
+
+fn write_metadata(secrets: &mut Secrets, call: Call) -> Response {
+    let Some(value) = call.json() else {
+        return not_json();
+    };
+    let secret = secrets.entry(call.key).or_default();
+    if let Some(custom) = value.get("custom_metadata").and_then(Value::as_object) {
+        secret.custom = custom
+            .iter()
+            .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+            .collect();
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// `GET …/data/{path}?version=N`: that version (the latest for none or 0).
+fn read_data(secrets: &Secrets, call: &Call) -> Response {
+    let Some(secret) = secrets.get(&call.key) else {
+        return errors(StatusCode::NOT_FOUND, &[]);
+    };
+    let asked = match call.query.get("version").map(|v| v.parse::<usize>()) {
+        None | Some(Ok(0)) => secret.versions.len(),
+        Some(Ok(n)) => n,
+        Some(Err(_)) => return errors(StatusCode::BAD_REQUEST, &["invalid version"]),
+    };
+    match asked.checked_sub(1).and_then(|i| secret.versions.get(i)) {
+        // As OpenBao: a destroyed version is a 404 that still names the version.
+        Some(Value::Null) => answer(
+            StatusCode::NOT_FOUND,
+            json!({"data": {"data": null, "metadata": {"version": asked, "destroyed": true}}}),
+        ),
+        Some(data) => answer(
+            StatusCode::OK,
+            json!({"data": {"data": data, "metadata": {"version": asked, "destroyed": false}}}),
+        ),
+        None => errors(StatusCode::NOT_FOUND, &[]),
+    }
+}
+
+/// `POST …/destroy/{path}` `{"versions":[…]}`: those versions' data gone for good.
+fn destroy(secrets: &mut Secrets, call: &Call) -> Response {
+    let Some(value) = call.json() else {
+        return not_json();
+    };
+    let Some(asked) = value["versions"].as_array().filter(|v| !v.is_empty()) else {
+        return errors(StatusCode::BAD_REQUEST, &["no versions provided"]);
+    };
+    if let Some(secret) = secrets.get_mut(&call.key) {
+        for n in asked.iter().filter_map(Value::as_u64) {
+            let slot = usize::try_from(n)
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|i| secret.versions.get_mut(i));
+            if let Some(slot) = slot {
+                *slot = Value::Null;
+            }
+        }
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// `POST …/data/{path}` `{"data":…,"options":{"cas":N}}`: a new version, if `cas` (when
+/// given) is the current one.
+fn write_data(
+    secrets: &mut Secrets,
+    call: Call,
+    writes: Option<std::sync::MutexGuard<'_, Vec<(String, u64)>>>,
+) -> Response {
+    let Some(value) = call.json() else {
+        return not_json();
+    };
+    let current = secrets.get(&call.key).map_or(0, |s| s.versions.len()) as u64;
+    if let Some(cas) = value["options"]["cas"].as_u64()
+        && cas != current
+    {
+        return errors(
+            StatusCode::BAD_REQUEST,
+            &["check-and-set parameter did not match the current version"],
+        );
+    }
+    let secret = secrets.entry(call.key.clone()).or_default();
+    secret.versions.push(value["data"].clone());
+    let version = secret.versions.len() as u64;
+    if let Some(mut writes) = writes {
+        writes.push((call.key, version));
+    }
+    answer(
+        StatusCode::OK,
+        json!({"data": {"version": version, "destroyed": false, "deletion_time": ""}}),
+    )
 }
