@@ -9,9 +9,7 @@ use crate::domain::token::Token;
 
 /// The token `patwiz login` stored for this organization, if a secret store is available.
 async fn stored_token(org: &OrgUrl) -> Option<Token> {
-    let vault = crate::store::rotation::LocalStore::open(&config_dir()?)
-        .await
-        .ok()?;
+    let vault = super::ctx().local_store().await.ok()?;
     vault.token(&org.key()).await.ok().flatten()
 }
 

@@ -820,13 +820,16 @@ fn print_profiles() -> CmdResult {
 
 /// The clock of this run, read once: the system's, or the day a test names with
 /// `PATWIZ_TEST_CLOCK` (see [`crate::clock::TEST_CLOCK_VAR`]).
-/// The context every use case of a command gets: the default client, this process's clock and
-/// the person's profiles directory.
+/// The context every use case of a command gets: the default client, this process's clock,
+/// the person's profiles directory and this computer's store (the secret store the platform
+/// and `PATWIZ_SECRET_STORE` choose).
 pub(crate) fn ctx() -> crate::flows::Ctx {
     crate::flows::Ctx {
         http: crate::engine::http::HttpOptions::default(),
         clock: clock(),
         profiles_dir: user_profiles_dir(),
+        config_dir: config_dir(),
+        secret_store: None,
     }
 }
 

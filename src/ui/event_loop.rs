@@ -179,9 +179,7 @@ pub fn write_to_terminal(copy: &TerminalCopy) {
 pub async fn forget_demo(app: &App, options: &WizardOptions) {
     if options.forget_on_exit
         && !app.stored_orgs.is_empty()
-        && let Ok(vault) =
-            crate::store::rotation::LocalStore::open_with(&options.config_dir, options.secret_store)
-                .await
+        && let Ok(vault) = options.ctx().local_store().await
     {
         for org in &app.stored_orgs {
             let _ = crate::flows::keep::forget(&vault, org).await;

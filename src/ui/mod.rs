@@ -69,6 +69,20 @@ impl WizardOptions {
     }
 }
 
+impl WizardOptions {
+    /// What every use case this run calls is given: the client, the clock, the person's
+    /// profiles and this computer's store as the options name them.
+    pub fn ctx(&self) -> crate::flows::Ctx {
+        crate::flows::Ctx {
+            http: self.http.clone(),
+            clock: self.clock,
+            profiles_dir: Some(self.config_dir.join("profiles")),
+            config_dir: Some(self.config_dir.clone()),
+            secret_store: self.secret_store,
+        }
+    }
+}
+
 /// `PATWIZ_CLIPBOARD_SECONDS` (1 to 300), else 30.
 fn clipboard_for_from_env() -> Duration {
     let seconds = std::env::var("PATWIZ_CLIPBOARD_SECONDS")

@@ -20,7 +20,6 @@ use crate::engine::Stop;
 use crate::engine::discovery;
 use crate::engine::http::{Http, HttpOptions};
 use crate::flows;
-use crate::store::rotation::LocalStore;
 use crate::store::rotation::LocalStoreError;
 use crate::store::secret::Backend;
 use crate::store::settings::OrgSettings;
@@ -28,11 +27,9 @@ use secrecy::zeroize::Zeroizing;
 
 pub struct Runner {
     tx: UnboundedSender<Msg>,
-    config_dir: PathBuf,
     reports_dir: PathBuf,
-    /// The client, clock and profiles every use case this run calls is given.
+    /// The client, clock, profiles and local store every use case this run calls is given.
     ctx: flows::Ctx,
-    secret_store: Option<Backend>,
     validation: Option<JoinHandle<()>>,
     clipboard: Clipboard,
     /// The token this run put on the clipboard last, cleared when the wizard ends.
@@ -72,14 +69,8 @@ impl Runner {
     pub fn new(tx: UnboundedSender<Msg>, options: &super::WizardOptions) -> Runner {
         Runner {
             tx,
-            config_dir: options.config_dir.clone(),
             reports_dir: options.reports_dir.clone(),
-            ctx: flows::Ctx {
-                http: options.http.clone(),
-                clock: options.clock,
-                profiles_dir: Some(options.config_dir.join("profiles")),
-            },
-            secret_store: options.secret_store,
+            ctx: options.ctx(),
             validation: None,
             clipboard: Clipboard::new(),
             copied: None,
@@ -185,17 +176,13 @@ impl Runner {
                 self.spawn(async move { Msg::ReminderWritten(result) });
             }
             Effect::Save(request) if request.team.is_some() => {
-                let dir = self.config_dir.clone();
-                self.spawn(async move { Msg::SavedTeam(save_team(*request, dir).await) });
+                let ctx = self.ctx.clone();
+                self.spawn(async move { Msg::SavedTeam(save_team(*request, &ctx).await) });
             }
             Effect::Save(request) => {
-                let dir = self.config_dir.clone();
-                let backend = self.secret_store;
+                let ctx = self.ctx.clone();
                 let lifecycle = self.lifecycle.clone();
-                let now = self.ctx.now();
-                self.spawn(async move {
-                    Msg::Saved(save(*request, dir, backend, lifecycle, now).await)
-                });
+                self.spawn(async move { Msg::Saved(save(*request, &ctx, lifecycle).await) });
             }
             Effect::Mend {
                 org,
@@ -210,24 +197,18 @@ impl Runner {
                 });
             }
             Effect::Extend { org, valid_to } => {
-                let dir = self.config_dir.clone();
-                let backend = self.secret_store;
                 let ctx = self.ctx.clone();
                 let lifecycle = self.lifecycle.clone();
                 let io = self.sign_in_io();
                 self.spawn(async move {
-                    Msg::Extended(extend(org, valid_to, dir, backend, ctx, lifecycle, io).await)
+                    Msg::Extended(extend(org, valid_to, ctx, lifecycle, io).await)
                 });
             }
             Effect::Mint(request) => {
-                let dir = self.config_dir.clone();
-                let backend = self.secret_store;
                 let ctx = self.ctx.clone();
                 let lifecycle = self.lifecycle.clone();
                 let io = self.sign_in_io();
-                self.spawn(async move {
-                    Msg::Minted(mint(*request, dir, backend, ctx, lifecycle, io).await)
-                });
+                self.spawn(async move { Msg::Minted(mint(*request, ctx, lifecycle, io).await) });
             }
             Effect::StopSignIn => self.stop_sign_in.send_modify(|n| *n += 1),
         }
@@ -330,13 +311,10 @@ impl Runner {
     }
 
     fn describe_store(&mut self) {
-        let backend = self.secret_store;
+        let ctx = self.ctx.clone();
         self.spawn(async move {
             Msg::StoreDescribed(
-                match LocalStore::open_with(std::path::Path::new(""), backend)
-                    .await
-                    .map(|v| v.store)
-                {
+                match ctx.local_store().await.map(|v| v.store) {
                     Ok(store) if store.backend() == Backend::Keyutils => format!(
                         "{} — {}. After a reboot it is gone, and Azure DevOps cannot show it again (you would create a new one): for a store that lasts, unlock your desktop keyring, or set PATWIZ_SECRET_STORE=secret-service.",
                         store.backend().name(),
@@ -518,19 +496,15 @@ async fn wizard_entra(
 
 async fn mint(
     request: MintRequest,
-    dir: PathBuf,
-    backend: Option<Backend>,
     ctx: flows::Ctx,
     keep: KeptLifecycle,
     io: SignInIo,
 ) -> Result<Box<flows::mint::CreatedHere>, MintFailure> {
     let fail = |e| mint_failure(&request.org, e);
-    let vault = LocalStore::open_with(&dir, backend)
-        .await
-        .map_err(|e| MintFailure {
-            text: e.to_string(),
-            policy: None,
-        })?;
+    let vault = ctx.local_store().await.map_err(|e| MintFailure {
+        text: e.to_string(),
+        policy: None,
+    })?;
     let entra = wizard_entra(&request.org, &ctx.http, io, "nothing was created").await?;
     let (created, lifecycle) = flows::mint::create_for_wizard(
         &request.org,
@@ -591,8 +565,6 @@ async fn signed_in<'a>(
 async fn extend(
     org: OrgUrl,
     valid_to: time::OffsetDateTime,
-    dir: PathBuf,
-    backend: Option<Backend>,
     ctx: flows::Ctx,
     keep: KeptLifecycle,
     io: SignInIo,
@@ -600,9 +572,7 @@ async fn extend(
     let plain = |text: String| MintFailure { text, policy: None };
     let kept = signed_in(&keep, &org, &ctx.http, io).await?;
     let lifecycle = kept.as_ref().expect("just connected");
-    let vault = LocalStore::open_with(&dir, backend)
-        .await
-        .map_err(|e| plain(e.to_string()))?;
+    let vault = ctx.local_store().await.map_err(|e| plain(e.to_string()))?;
     let mended = flows::mint::extend(&ctx, lifecycle, &vault, &org, valid_to)
         .await
         .map_err(|e| mint_failure(&org, e))?;
@@ -633,7 +603,7 @@ async fn mend(
 /// created here is then settled in the journal: it is stored, in the vault.
 async fn save_team(
     request: SaveRequest,
-    dir: PathBuf,
+    ctx: &flows::Ctx,
 ) -> Result<String, crate::ui::msg::TeamSaveError> {
     use crate::flows::team_vault::{Destination, ProvenForVault};
     let uri = request.team.clone().unwrap_or_default();
@@ -651,7 +621,7 @@ async fn save_team(
         })
         .await?;
     let store = &destination.store;
-    if let Some(id) = &request.authorization_id {
+    if let (Some(id), Some(dir)) = (&request.authorization_id, &ctx.config_dir) {
         flows::mint::settle_journal(&crate::store::settings::SettingsFile::new(dir), id);
     }
     Ok(format!(
@@ -686,12 +656,11 @@ fn vault_sign_in(
 
 async fn save(
     request: SaveRequest,
-    dir: PathBuf,
-    backend: Option<Backend>,
+    ctx: &flows::Ctx,
     lifecycle: KeptLifecycle,
-    now: time::OffsetDateTime,
 ) -> Result<flows::keep::Stored, LocalStoreError> {
-    let vault = LocalStore::open_with(&dir, backend).await?;
+    let now = ctx.now();
+    let vault = ctx.local_store().await?;
     let proven = flows::keep::Proven {
         org: &request.org,
         token: &request.token,

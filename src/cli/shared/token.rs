@@ -3,25 +3,26 @@
 use crate::cli::CliError;
 use std::process::ExitCode;
 
-use crate::cli::{config_dir, token_text, usage};
+use crate::cli::{token_text, usage};
 use crate::domain::checks::Verdict;
 use crate::domain::org_url::OrgUrl;
 use crate::domain::profiles;
 use crate::domain::token::{Token, check_pasted};
 use crate::engine::Report;
 use crate::flows;
-use crate::store::rotation::LocalStore;
+use crate::store::rotation::{LocalStore, LocalStoreError};
 
+/// This computer's store, as the run's context names it.
 pub(crate) async fn open_vault() -> Result<LocalStore, CliError> {
-    let Some(dir) = config_dir() else {
-        return Err(usage("no config directory: set PATWIZ_CONFIG_DIR"));
-    };
-    LocalStore::open(&dir).await.map_err(|e| {
-        eprintln!(
-            "patwiz: {}",
-            crate::domain::text::safe_message(&e.to_string())
-        );
-        CliError::Said(ExitCode::from(3))
+    crate::cli::ctx().local_store().await.map_err(|e| match e {
+        LocalStoreError::NoConfigDir => usage("no config directory: set PATWIZ_CONFIG_DIR"),
+        e => {
+            eprintln!(
+                "patwiz: {}",
+                crate::domain::text::safe_message(&e.to_string())
+            );
+            CliError::Said(ExitCode::from(3))
+        }
     })
 }
 

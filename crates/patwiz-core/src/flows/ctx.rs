@@ -1,6 +1,7 @@
 //! What every use case is given rather than finding for itself: how to reach the service
-//! (the HTTP client's options), what time it is (the clock), and where the person's own
-//! integration profiles are. The wizard and the command line each build one at start; a test
+//! (the HTTP client's options), what time it is (the clock), where the person's own
+//! integration profiles are, and this computer's store (the config directory and the secret
+//! store chosen for the run). The wizard and the command line each build one at start; a test
 //! builds one with a fixed clock and a scratch profiles directory.
 
 use std::path::PathBuf;
@@ -10,6 +11,8 @@ use crate::domain::org_url::OrgUrl;
 use crate::domain::profiles::{Profile, ProfileError};
 use crate::domain::token::Token;
 use crate::engine::http::HttpOptions;
+use crate::store::rotation::{LocalStore, LocalStoreError};
+use crate::store::secret::Backend;
 
 use super::prove::Proof;
 
@@ -22,12 +25,26 @@ pub struct Ctx {
     pub clock: Clock,
     /// The directory of the person's own profiles (`None`: built-in profiles only).
     pub profiles_dir: Option<PathBuf>,
+    /// Where this computer's settings live (`None`: this system has no config directory).
+    pub config_dir: Option<PathBuf>,
+    /// The secret store tokens are kept in (`None`: the one the platform and
+    /// `PATWIZ_SECRET_STORE` choose).
+    pub secret_store: Option<Backend>,
 }
 
 impl Ctx {
     /// The profile called `name`: a built-in one or one of the person's.
     pub fn profile(&self, name: &str) -> Result<Profile, ProfileError> {
         crate::store::user_profiles::find(name, self.profiles_dir.as_deref())
+    }
+
+    /// This computer's store: the run's secret store and the settings beside it.
+    pub async fn local_store(&self) -> Result<LocalStore, LocalStoreError> {
+        let dir = self
+            .config_dir
+            .as_deref()
+            .ok_or(LocalStoreError::NoConfigDir)?;
+        Ok(LocalStore::open_with(dir, self.secret_store).await?)
     }
 
     /// Now, by this run's clock.
@@ -74,6 +91,22 @@ mod tests {
         assert_eq!(ctx.profile("acme").unwrap().name, "acme");
         assert_eq!(ctx.profile("git-zen").unwrap().name, "git-zen");
         assert!(Ctx::default().profile("acme").is_err());
+    }
+
+    #[tokio::test]
+    async fn the_local_store_is_the_one_the_context_names() {
+        assert!(matches!(
+            Ctx::default().local_store().await,
+            Err(LocalStoreError::NoConfigDir)
+        ));
+        let tmp = tempfile::tempdir().unwrap();
+        let ctx = Ctx {
+            config_dir: Some(tmp.path().to_path_buf()),
+            secret_store: Some(Backend::Memory),
+            ..Ctx::default()
+        };
+        let local = ctx.local_store().await.unwrap();
+        assert_eq!(local.store.backend(), Backend::Memory);
     }
 
     #[test]

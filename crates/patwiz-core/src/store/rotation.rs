@@ -18,6 +18,8 @@ pub const ROTATION_STEPS: [&str; 5] = ["marked", "staged", "swapped", "recorded"
 /// is stored, and whether anything is left that `status` would not show.
 #[derive(Debug, thiserror::Error)]
 pub enum LocalStoreError {
+    #[error("this system has no config directory for patwiz's settings: set PATWIZ_CONFIG_DIR")]
+    NoConfigDir,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
