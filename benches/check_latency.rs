@@ -170,11 +170,7 @@ async fn after_discovery(
     let scopes: Vec<Wanted> = profile
         .scopes
         .iter()
-        .map(|s| Wanted {
-            scope: s.id.clone(),
-            why: None,
-            required: true,
-        })
+        .map(|s| Wanted::required(s.id.as_str()))
         .collect();
     let mut after = Vec::new();
     for _ in 0..RUNS {

@@ -31,11 +31,7 @@ fn main() {
         let scopes: Vec<Wanted> = profile
             .scopes
             .iter()
-            .map(|s| Wanted {
-                scope: s.id.clone(),
-                why: None,
-                required: true,
-            })
+            .map(|s| Wanted::required(s.id.as_str()))
             .collect();
         println!(
             "status --check, {} ms per authenticated answer, {} organizations at once",

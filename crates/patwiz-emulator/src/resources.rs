@@ -612,18 +612,20 @@ pub fn identities(req: &Request, _: &Params) -> Answer {
 
 pub fn graph_descriptor(req: &Request, params: &Params) -> Answer {
     let key = params.get("storage_key");
-    match req
-        .scenario
-        .users
-        .iter()
-        .find(|u| u.id.eq_ignore_ascii_case(key))
-    {
+    match user_by_id(req, key) {
         Some(u) => ok(json!({"value": format!("aad.{}", base64_id(&u.id)), "_links": {}})),
         None => not_found(
             format!("VS860018: The storage key {key} could not be found."),
             "StorageKeyNotFoundException",
         ),
     }
+}
+
+fn user_by_id<'a>(req: &'a Request, id: &str) -> Option<&'a User> {
+    req.scenario
+        .users
+        .iter()
+        .find(|u| u.id.eq_ignore_ascii_case(id))
 }
 
 fn identity(scenario: &Scenario, u: &User) -> Value {
@@ -660,12 +662,7 @@ pub fn entitlements(req: &Request, _: &Params) -> Answer {
 
 pub fn entitlement_of(req: &Request, params: &Params) -> Answer {
     let id = params.get("user");
-    match req
-        .scenario
-        .users
-        .iter()
-        .find(|u| u.id.eq_ignore_ascii_case(id))
-    {
+    match user_by_id(req, id) {
         Some(u) => ok(entitlement(req.scenario, u)),
         None => not_found(
             format!("VS403283: Could not find user with id {id}."),

@@ -84,6 +84,17 @@ pub struct Wanted {
     pub required: bool,
 }
 
+impl Wanted {
+    /// A scope asked for, with no reason given.
+    pub fn required(scope: impl Into<String>) -> Wanted {
+        Wanted {
+            scope: scope.into(),
+            why: None,
+            required: true,
+        }
+    }
+}
+
 /// Everything a run needs.
 #[derive(Debug, Clone)]
 pub struct CheckRequest {

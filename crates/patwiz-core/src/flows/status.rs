@@ -94,15 +94,7 @@ pub fn live_request(org: &OrgSettings, token: &Token) -> Result<CheckRequest, No
             stored_for: org.key.clone(),
         });
     }
-    let scopes = org
-        .scopes
-        .iter()
-        .map(|s| Wanted {
-            scope: s.clone(),
-            why: None,
-            required: true,
-        })
-        .collect();
+    let scopes = org.scopes.iter().map(Wanted::required).collect();
     Ok(engine::request_for(
         parsed,
         token.clone(),
