@@ -7,17 +7,15 @@ use clap::{Args, Parser, Subcommand};
 pub(crate) use error::{CliError, CmdResult};
 use secrecy::zeroize::Zeroizing;
 
-mod check;
 #[cfg(feature = "demo")]
-mod demo;
+mod commands;
 mod error;
-mod exec_cmd;
-mod feed_cmds;
-mod git_cmds;
-mod lifecycle_cmds;
 mod shared;
-mod store_cmds;
-mod vault_cmds;
+
+use commands::{
+    check, create, demo, doctor, exec, feed, forget, git_credential, login, mend, remind, rotate,
+    setup_git, status, tokens,
+};
 
 /// Exit status for a command-line usage error (BSD sysexits `EX_USAGE`).
 pub use crate::domain::checks::EXIT_USAGE;
@@ -486,24 +484,20 @@ fn run(cli: Cli) -> CmdResult {
             ..WizardArgs::default()
         })),
         Some(Command::Check(args)) => block_on(check::run(args)),
-        Some(Command::Login(args)) => block_on(store_cmds::login(args)),
-        Some(Command::Status(args)) if args.from.is_some() => block_on(vault_cmds::status(args)),
-        Some(Command::Status(args)) => block_on(store_cmds::status(args)),
-        Some(Command::Rotate(args)) if args.to.is_some() => block_on(vault_cmds::rotate(args)),
-        Some(Command::Rotate(args)) if args.create => block_on(lifecycle_cmds::rotate(args)),
-        Some(Command::Rotate(args)) => block_on(store_cmds::rotate(args)),
-        Some(Command::Create(args)) => block_on(lifecycle_cmds::create(args)),
-        Some(Command::Tokens(args)) => block_on(lifecycle_cmds::tokens(args)),
-        Some(Command::Mend(args)) => block_on(lifecycle_cmds::mend(args)),
-        Some(Command::GitCredential(args)) => block_on(git_cmds::credential(&args.operation)),
-        Some(Command::SetupGit(args)) => block_on(git_cmds::setup(args)),
-        Some(Command::Exec(args)) => block_on(exec_cmd::run(args)),
-        Some(Command::Npmrc(args)) => block_on(feed_cmds::run(feed_cmds::Client::Npm, args)),
-        Some(Command::PipConf(args)) => block_on(feed_cmds::run(feed_cmds::Client::Pip, args)),
-        Some(Command::Forget(args)) => block_on(store_cmds::forget(args)),
-        Some(Command::Remind(args)) => block_on(store_cmds::remind(args)),
-        Some(Command::Doctor(args)) if args.scan => block_on(store_cmds::scan()),
-        Some(Command::Doctor(_)) => block_on(store_cmds::doctor()),
+        Some(Command::Login(args)) => block_on(login::run(args)),
+        Some(Command::Status(args)) => block_on(status::run(args)),
+        Some(Command::Rotate(args)) => block_on(rotate::run(args)),
+        Some(Command::Create(args)) => block_on(create::run(args)),
+        Some(Command::Tokens(args)) => block_on(tokens::run(args)),
+        Some(Command::Mend(args)) => block_on(mend::run(args)),
+        Some(Command::GitCredential(args)) => block_on(git_credential::run(&args.operation)),
+        Some(Command::SetupGit(args)) => block_on(setup_git::run(args)),
+        Some(Command::Exec(args)) => block_on(exec::run(args)),
+        Some(Command::Npmrc(args)) => block_on(feed::run(feed::Client::Npm, args)),
+        Some(Command::PipConf(args)) => block_on(feed::run(feed::Client::Pip, args)),
+        Some(Command::Forget(args)) => block_on(forget::run(args)),
+        Some(Command::Remind(args)) => block_on(remind::run(args)),
+        Some(Command::Doctor(args)) => block_on(doctor::run(args)),
     }
 }
 

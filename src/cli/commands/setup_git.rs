@@ -1,66 +1,9 @@
-//! `patwiz git-credential get|store|erase` (git's credential helper protocol) and
-//! `patwiz setup-git` (the user-level git configuration that uses it).
+//! `patwiz setup-git`: make git ask patwiz for the organization's credentials.
 
 use crate::cli::CmdResult;
-use std::io::{Read as _, Write as _};
+use crate::cli::shared::token::open_vault;
+use crate::cli::{SetupGitArgs, usage};
 use std::process::ExitCode;
-
-use super::shared::token::open_vault;
-use super::{SetupGitArgs, usage};
-use crate::domain::git_credential::{Request, pick};
-
-/// git's helper call. Only `get` answers; `store` and `erase` change nothing (the token is
-/// patwiz's to manage: a 401 seen by git does not delete it).
-pub async fn credential(operation: &str) -> CmdResult {
-    let mut input = String::new();
-    let _ = std::io::stdin().take(64 * 1024).read_to_string(&mut input);
-    match operation {
-        "get" => {}
-        "store" | "erase" => return Ok(ExitCode::SUCCESS),
-        other => {
-            return Err(usage(format!(
-                "git-credential {other}: git calls get, store or erase"
-            )));
-        }
-    }
-    let request = Request::parse(&input);
-    let Ok(vault) = open_vault().await else {
-        // No answer: git asks its next helper.
-        return Ok(ExitCode::SUCCESS);
-    };
-    let Ok((settings, _)) = vault.settings.load() else {
-        return Ok(ExitCode::SUCCESS);
-    };
-    let urls: Vec<String> = settings.orgs.iter().map(|o| o.url.clone()).collect();
-    let Some(url) = pick(&request, &urls) else {
-        return Ok(ExitCode::SUCCESS);
-    };
-    let Some(entry) = settings.orgs.iter().find(|o| o.url == url) else {
-        return Ok(ExitCode::SUCCESS);
-    };
-    let Ok(Some(token)) = vault.token(&entry.key).await else {
-        return Ok(ExitCode::SUCCESS);
-    };
-    let mut answer = secrecy::zeroize::Zeroizing::new(String::new());
-    answer.push_str(&format!(
-        "username={}\n",
-        request.username.as_deref().unwrap_or("patwiz")
-    ));
-    answer.push_str(&format!("password={}\n", token.expose()));
-    if let Some(date) = entry.expires {
-        // git drops a credential past this moment (Git Credential Manager sends none).
-        let end = date
-            .with_hms(23, 59, 59)
-            .expect("a valid time")
-            .assume_utc()
-            .unix_timestamp();
-        answer.push_str(&format!("password_expiry_utc={end}\n"));
-    }
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(answer.as_bytes());
-    let _ = out.flush();
-    Ok(ExitCode::SUCCESS)
-}
 
 /// The configuration lines: a helper and useHttpPath for each stored organization's origin.
 fn lines(origins: &[String], helper: &str) -> Vec<(String, String)> {
@@ -79,7 +22,7 @@ fn git(args: &[&str]) -> std::io::Result<std::process::Output> {
     std::process::Command::new("git").args(args).output()
 }
 
-pub async fn setup(args: SetupGitArgs) -> CmdResult {
+pub async fn run(args: SetupGitArgs) -> CmdResult {
     let vault = open_vault().await?;
     let Ok((settings, _)) = vault.settings.load() else {
         return Err(usage("the settings cannot be read"));

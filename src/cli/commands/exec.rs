@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use base64::Engine as _;
 
-use super::shared::token::open_vault;
-use super::{ExecArgs, usage};
+use crate::cli::shared::token::open_vault;
+use crate::cli::{ExecArgs, usage};
 use crate::domain::checks::Verdict;
 
 /// The variables and what each consumer is: the token under the names az, Terraform, the
@@ -50,7 +50,7 @@ fn environment(
 }
 
 pub async fn run(args: ExecArgs) -> CmdResult {
-    let org = super::org_or_only_stored(args.org.as_deref())?;
+    let org = crate::cli::org_or_only_stored(args.org.as_deref())?;
     let Some((program, rest)) = args.command.split_first() else {
         return Err(usage(
             "nothing to run: patwiz exec --org URL -- COMMAND [ARGS…]",
@@ -88,7 +88,7 @@ pub async fn run(args: ExecArgs) -> CmdResult {
         }
     };
     if !args.no_check {
-        let profile = super::find_profile(&entry.profile)?;
+        let profile = crate::cli::find_profile(&entry.profile)?;
         let report = crate::flows::prove::run(
             crate::flows::prove::request(crate::flows::prove::Proof {
                 org: org.clone(),

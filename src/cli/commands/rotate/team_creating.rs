@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use super::Plan;
+use super::team::Plan;
 use crate::cli::RotateArgs;
 use crate::cli::shared::dates::today;
 use crate::cli::shared::team_vault::kv_failure;

@@ -3,7 +3,7 @@
 use crate::cli::CmdResult;
 use std::process::ExitCode;
 
-use super::{DemoArgs, UsageError};
+use crate::cli::{DemoArgs, UsageError};
 
 fn load_scenario(path: Option<&std::path::Path>) -> Result<crate::emulator::Scenario, UsageError> {
     match path {
@@ -30,7 +30,7 @@ fn load_scenario(path: Option<&std::path::Path>) -> Result<crate::emulator::Scen
 /// the day patwiz runs on (the test clock's, when one is set).
 async fn start_emulator(args: &DemoArgs) -> Result<crate::emulator::Emulator, UsageError> {
     let mut scenario = load_scenario(args.scenario.as_deref())?;
-    let clock = super::clock();
+    let clock = crate::cli::clock();
     if clock != crate::clock::Clock::system() {
         scenario = scenario.on_day(clock.now());
     }
@@ -42,7 +42,7 @@ async fn start_emulator(args: &DemoArgs) -> Result<crate::emulator::Emulator, Us
 pub async fn serve(args: DemoArgs) -> CmdResult {
     let emulator = match start_emulator(&args).await {
         Ok(e) => e,
-        Err(e) => return Err(super::usage(e)),
+        Err(e) => return Err(crate::cli::usage(e)),
     };
     println!(
         "Azure DevOps emulator: demo organization at {}",
@@ -126,12 +126,12 @@ fn offered(scenario: &crate::emulator::Scenario) -> Vec<crate::ui::state::DemoTo
 pub async fn wizard(args: DemoArgs) -> CmdResult {
     let emulator = match start_emulator(&args).await {
         Ok(e) => e,
-        Err(e) => return Err(super::usage(e)),
+        Err(e) => return Err(crate::cli::usage(e)),
     };
     let demo_tokens = offered(emulator.scenario());
     let scratch = match tempfile_dir() {
         Ok(dir) => dir,
-        Err(e) => return Err(super::usage(e)),
+        Err(e) => return Err(crate::cli::usage(e)),
     };
     let config = scratch.path().to_path_buf();
     let options = crate::ui::WizardOptions {
@@ -140,10 +140,10 @@ pub async fn wizard(args: DemoArgs) -> CmdResult {
         demo_tokens,
         forget_on_exit: true,
         // Reports outlive the demo's scratch settings: the real config directory keeps them.
-        reports_dir: super::config_dir()
+        reports_dir: crate::cli::config_dir()
             .unwrap_or_else(std::env::temp_dir)
             .join("reports"),
-        clock: super::clock(),
+        clock: crate::cli::clock(),
         ..crate::ui::WizardOptions::new(config.clone())
     };
     let code = if crate::ui::wants_plain(args.plain) {

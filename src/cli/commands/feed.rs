@@ -10,8 +10,8 @@ use std::process::ExitCode;
 use reqwest::Method;
 use secrecy::zeroize::Zeroizing;
 
-use super::shared::token::open_vault;
-use super::{FeedArgs, usage};
+use crate::cli::shared::token::open_vault;
+use crate::cli::{FeedArgs, usage};
 use crate::domain::checks::Verdict;
 use crate::domain::feed_config::{self, Feed, PipPlacement};
 use crate::domain::org_url::OrgUrl;
@@ -63,8 +63,8 @@ fn shown(path: &std::path::Path) -> String {
 }
 
 pub async fn run(client: Client, args: FeedArgs) -> CmdResult {
-    let org = super::org_or_only_stored(args.org.as_deref())?;
-    super::refuse_lookalike(&org, false)?;
+    let org = crate::cli::org_or_only_stored(args.org.as_deref())?;
+    crate::cli::refuse_lookalike(&org, false)?;
     if let Err(bad) = feed_config::check_feed_name(&args.feed) {
         return Err(usage(format!("--feed: {bad}")));
     }
@@ -105,10 +105,10 @@ pub async fn run(client: Client, args: FeedArgs) -> CmdResult {
 /// The token: from standard input, or the one stored for `org`.
 async fn token_for(org: &OrgUrl, token_stdin: bool, client: Client) -> Result<Token, CliError> {
     if token_stdin {
-        let raw = super::read_token_stdin().map_err(usage)?;
+        let raw = crate::cli::read_token_stdin().map_err(usage)?;
         return match check_pasted(&raw) {
             Ok(checked) => {
-                super::warn_if_mistyped(&checked);
+                crate::cli::warn_if_mistyped(&checked);
                 Ok(checked.token)
             }
             Err(shape) => {
@@ -174,7 +174,7 @@ async fn prove_feed(
     )
     .await;
     if report.verdict != Verdict::Pass {
-        super::print_report(&report);
+        crate::cli::print_report(&report);
         eprintln!("patwiz: nothing was written: the token cannot read feeds.");
         return Err(CliError::Said(ExitCode::from(report.exit_code())));
     }
@@ -314,7 +314,7 @@ fn preview(client: Client, feed: &Feed, token: &Token, path: &std::path::Path) {
 }
 
 fn write(client: Client, feed: &Feed, token: &Token, path: &std::path::Path) -> CmdResult {
-    let Some(config) = super::config_dir() else {
+    let Some(config) = crate::cli::config_dir() else {
         return Err(usage("no config directory: set PATWIZ_CONFIG_DIR"));
     };
     let _lock = match crate::store::files::exclusive_lock(

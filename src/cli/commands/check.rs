@@ -3,13 +3,13 @@
 use crate::cli::CmdResult;
 use std::process::ExitCode;
 
-use super::{CheckArgs, config_dir, token_text, usage};
+use crate::cli::{CheckArgs, config_dir, token_text, usage};
 use crate::domain::org_url::OrgUrl;
 use crate::domain::token::Token;
 
 /// The token `patwiz login` stored for this organization, if a secret store is available.
 async fn stored_token(org: &OrgUrl) -> Option<Token> {
-    let vault = super::ctx().local_store().await.ok()?;
+    let vault = crate::cli::ctx().local_store().await.ok()?;
     vault.token(&org.key()).await.ok().flatten()
 }
 
@@ -17,8 +17,8 @@ pub async fn run(mut args: CheckArgs) -> CmdResult {
     use crate::domain::token::check_pasted;
     use crate::engine;
 
-    let org = super::org_or_only_stored(args.org.as_deref())?;
-    super::refuse_lookalike(&org, args.server)?;
+    let org = crate::cli::org_or_only_stored(args.org.as_deref())?;
+    crate::cli::refuse_lookalike(&org, args.server)?;
     if args.ca_file.is_none() {
         args.ca_file = std::env::var_os("SSL_CERT_FILE")
             .filter(|v| !v.is_empty())
@@ -46,12 +46,13 @@ pub async fn run(mut args: CheckArgs) -> CmdResult {
         scopes: &args.scopes,
         stored_profile: stored_profile.as_deref(),
     };
-    let (scopes, profile) = match crate::flows::prove::what_to_prove(&super::ctx(), &org, &asked) {
-        Ok(found) => found,
-        Err(e) => return Err(usage(e)),
-    };
+    let (scopes, profile) =
+        match crate::flows::prove::what_to_prove(&crate::cli::ctx(), &org, &asked) {
+            Ok(found) => found,
+            Err(e) => return Err(usage(e)),
+        };
     let command = format!("patwiz check --org {org}");
-    let ask = super::TokenAsk {
+    let ask = crate::cli::TokenAsk {
         command: &command,
         prompt: None,
     };
@@ -75,7 +76,7 @@ pub async fn run(mut args: CheckArgs) -> CmdResult {
     // The same request the wizard builds; a token refused by its shape is never sent.
     let (token, notes) = match &checked {
         Ok(checked) => {
-            super::warn_if_mistyped(checked);
+            crate::cli::warn_if_mistyped(checked);
             (checked.token.clone(), checked.notes.clone())
         }
         Err(_) => (Token::new(String::new()), Vec::new()),
@@ -101,7 +102,7 @@ pub async fn run(mut args: CheckArgs) -> CmdResult {
     if args.json {
         println!("{}", report.to_json());
     } else {
-        super::print_report(&report);
+        crate::cli::print_report(&report);
     }
     Ok(ExitCode::from(report.exit_code_for(args.strict)))
 }
