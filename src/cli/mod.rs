@@ -7,13 +7,14 @@ use clap::{Args, Parser, Subcommand};
 pub(crate) use error::{CliError, CmdResult};
 use secrecy::zeroize::Zeroizing;
 
-#[cfg(feature = "demo")]
 mod commands;
 mod error;
 mod shared;
 
+#[cfg(feature = "demo")]
+use commands::demo;
 use commands::{
-    check, create, demo, doctor, exec, feed, forget, git_credential, login, mend, remind, rotate,
+    check, create, doctor, exec, feed, forget, git_credential, login, mend, remind, rotate,
     setup_git, status, tokens,
 };
 

@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod create;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod doctor;
 pub mod exec;
