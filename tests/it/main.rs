@@ -19,6 +19,7 @@ mod lifecycle;
 mod plain_mode;
 mod properties;
 mod recorded_service;
+mod service_codes;
 mod snapshots;
 mod team_rotation;
 mod team_vault;

@@ -391,7 +391,7 @@ async fn validate_screens() {
     snap!("06_validate_permission_denied", &app);
     // The rest is one key away, and the screen says where it is.
     let shown = screen(&app, 80, 24);
-    assert!(shown.contains("more line below: ↓ or PgDn"), "{shown}");
+    assert!(shown.contains("below: ↓ or PgDn"), "{shown}");
     press(&mut app, KeyCode::End);
     let shown = screen(&app, 80, 24);
     assert!(
@@ -403,7 +403,7 @@ async fn validate_screens() {
         "the identity stays pinned:\n{shown}"
     );
     press(&mut app, KeyCode::Home);
-    assert!(screen(&app, 80, 24).contains("more line below"));
+    assert!(screen(&app, 80, 24).contains("below: ↓ or PgDn"));
 
     let mut app = initial_app(&options);
     to_paste(&mut app, 0);

@@ -164,6 +164,19 @@ impl Answer {
         self.message_has("VS403463") || self.message_has("conditional access")
     }
 
+    /// The account a refusal names: TF400813's user (see [`Answer::tf400813_user`]) or
+    /// TF401444's ("Please sign-in at least once as {account} in a web browser").
+    pub fn named_account(&self) -> Option<String> {
+        if let Some(user) = self.tf400813_user() {
+            return Some(user);
+        }
+        let message = self.message.as_deref()?;
+        let after = &message[message.find("TF401444")?..];
+        let start = after.find(" as ")? + " as ".len();
+        let len = after[start..].find(" in a web browser")?;
+        Some(after[start..start + len].trim().to_string())
+    }
+
     /// The account a `TF400813: The user '…' is not authorized` names: `Some("")` for the
     /// empty user, the anonymous id for an anonymous caller, else `tenant\upn` or a name.
     pub fn tf400813_user(&self) -> Option<String> {

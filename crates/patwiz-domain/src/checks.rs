@@ -172,6 +172,8 @@ pub const EXIT_OVER_PRIVILEGED: u8 = 4;
 pub enum Verdict {
     Pass,
     MissingScopes,
+    /// The token's scopes are right, but its account lacks a permission the service named.
+    PermissionDenied,
     TokenRejected,
     Unreachable,
 }
@@ -181,7 +183,9 @@ impl Verdict {
     pub fn exit_code(self) -> u8 {
         match self {
             Verdict::Pass => 0,
-            Verdict::MissingScopes => 1,
+            // The fix is on the person's side in both: the token's scopes or the account's
+            // permissions (exit 1 has always meant either).
+            Verdict::MissingScopes | Verdict::PermissionDenied => 1,
             Verdict::TokenRejected => 2,
             Verdict::Unreachable => 3,
         }
@@ -191,6 +195,7 @@ impl Verdict {
         match self {
             Verdict::Pass => "pass",
             Verdict::MissingScopes => "missing-scopes",
+            Verdict::PermissionDenied => "permission-denied",
             Verdict::TokenRejected => "token-rejected",
             Verdict::Unreachable => "unreachable",
         }
@@ -201,6 +206,9 @@ impl Verdict {
         match self {
             Verdict::Pass => format!("The token works for {integration}"),
             Verdict::MissingScopes => format!("The token will not work for {integration} yet"),
+            Verdict::PermissionDenied => format!(
+                "The token's scopes are right, but its account lacks a permission {integration} needs"
+            ),
             Verdict::TokenRejected => "Azure DevOps rejected this token".to_string(),
             Verdict::Unreachable => "The token could not be checked".to_string(),
         }
@@ -215,21 +223,31 @@ impl Verdict {
         }
     }
 
-    /// The verdict from the statuses of the required checks.
-    pub fn from_required<I: IntoIterator<Item = CheckStatus>>(statuses: I) -> Verdict {
-        let mut any_error = false;
-        for status in statuses {
-            match status {
-                CheckStatus::Fail => return Verdict::MissingScopes,
-                // A required scope that could not be checked leaves the verdict open.
-                CheckStatus::Error | CheckStatus::Skipped => any_error = true,
+    /// The verdict from the required checks' classes and statuses: their worst evidence. A
+    /// refusal of the token (policy, no access, invalid, expired) outranks a stopped or missing
+    /// organization, which outranks an account's missing permission, which outranks a missing
+    /// scope; a check left unfinished (timeout, throttling, an error) only leaves an otherwise
+    /// passing verdict open. The verdict never names a class no check had.
+    pub fn from_required<I: IntoIterator<Item = (CheckClass, CheckStatus)>>(checks: I) -> Verdict {
+        let (mut token, mut organization, mut denied, mut missing, mut open) =
+            (false, false, false, false, false);
+        for (class, status) in checks {
+            match (class, status) {
+                (c, _) if c.rejects_token() => token = true,
+                (CheckClass::OrgNotFound | CheckClass::OrgDeactivated, _) => organization = true,
+                (CheckClass::PermissionDenied, CheckStatus::Fail) => denied = true,
+                (_, CheckStatus::Fail) => missing = true,
+                (_, CheckStatus::Error | CheckStatus::Skipped) => open = true,
                 _ => {}
             }
         }
-        if any_error {
-            Verdict::Unreachable
-        } else {
-            Verdict::Pass
+        match () {
+            () if token => Verdict::TokenRejected,
+            () if organization => Verdict::Unreachable,
+            () if denied => Verdict::PermissionDenied,
+            () if missing => Verdict::MissingScopes,
+            () if open => Verdict::Unreachable,
+            () => Verdict::Pass,
         }
     }
 }
@@ -247,7 +265,7 @@ static REMEDIATIONS: LazyLock<BTreeMap<String, Remediation>> = LazyLock::new(|| 
 });
 
 /// Values that fill the `{placeholders}` of a remediation.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Fill<'a> {
     pub checkbox: &'a str,
     pub scope: &'a str,
@@ -257,6 +275,8 @@ pub struct Fill<'a> {
     pub account: &'a str,
     /// The project a check used.
     pub project: &'a str,
+    /// The permission the service named (a service code's fix).
+    pub permission: &'a str,
 }
 
 impl Fill<'_> {
@@ -269,6 +289,7 @@ impl Fill<'_> {
             "org" => self.org,
             "account" => self.account,
             "project" => self.project,
+            "permission" => self.permission,
             _ => return None,
         })
     }
@@ -460,6 +481,44 @@ pub enum Expect {
     Authorised,
 }
 
+/// The class a refusal's own code gives it (the service code catalogue), unless the class
+/// depends on the account it names (TF400813: the rules below decide).
+fn catalogued(answer: &Answer) -> Option<CheckClass> {
+    if answer.status < 400 {
+        return None;
+    }
+    let entry = crate::service_codes::said(answer.message.as_deref()?)?.entry?;
+    (!entry.by_account).then_some(entry.class)
+}
+
+/// The remediation of a result of `class`: when the service's message carries a code that
+/// means `class`, the catalogue's fix for it (chosen by the code, never by patwiz's own
+/// sentences); else `key`'s, and a code the catalogue does not know is named after it.
+pub fn remediation_said(
+    key: impl Into<RemediationKey>,
+    class: CheckClass,
+    said: Option<&str>,
+    fill: &Fill,
+) -> Remediation {
+    let told = said.and_then(crate::service_codes::said);
+    if let Some((told, entry)) =
+        told.and_then(|t| t.entry.filter(|e| e.class == class).map(|e| (t, e)))
+    {
+        return entry.fix(told.message, fill);
+    }
+    match told {
+        Some(told) if told.entry.is_none() && class != CheckClass::Ok => {
+            let mut r = remediation(key, fill);
+            r.text = format!(
+                "{} (Azure DevOps' code for this answer is {}; patwiz has no advice of its own for it.)",
+                r.text, told.code
+            );
+            r
+        }
+        _ => remediation(key, fill),
+    }
+}
+
 /// True for a `TF400813` user that is a real account (not empty, not the anonymous id).
 pub fn is_named_account(user: &str) -> bool {
     !user.trim().is_empty()
@@ -479,6 +538,9 @@ pub fn is_named_account(user: &str) -> bool {
 pub fn classify_probe(answer: &Answer, expect: Expect) -> CheckClass {
     if answer.is_stopped_organization() {
         return CheckClass::OrgDeactivated;
+    }
+    if let Some(class) = catalogued(answer) {
+        return class;
     }
     match answer.status {
         200..=299 if answer.status == 203 || answer.is_html() => CheckClass::TokenInvalid,
@@ -506,6 +568,9 @@ pub fn classify_probe(answer: &Answer, expect: Expect) -> CheckClass {
 pub fn classify_identity(answer: &Answer, anonymous: bool) -> CheckClass {
     if answer.is_stopped_organization() {
         return CheckClass::OrgDeactivated;
+    }
+    if let Some(class) = catalogued(answer) {
+        return class;
     }
     match answer.status {
         203 => CheckClass::TokenInvalid,
@@ -560,6 +625,7 @@ mod tests {
             org: "contoso",
             account: "ada@contoso.com",
             project: "web",
+            permission: "",
         };
         assert_eq!(
             fill.apply("Tick {checkbox} for {integration} in {project} ({unknown}, {"),
@@ -782,15 +848,30 @@ mod tests {
     #[test]
     fn verdicts_and_exit_codes() {
         use CheckStatus::*;
-        assert_eq!(Verdict::from_required([Pass, Warn, Pass]), Verdict::Pass);
+        let of = |statuses: &[(CheckClass, CheckStatus)]| Verdict::from_required(statuses.to_vec());
+        let ok = (CheckClass::Ok, Pass);
+        let missing = (CheckClass::MissingScope, Fail);
+        let timeout = (CheckClass::Timeout, Error);
+        assert_eq!(of(&[ok, (CheckClass::Unproven, Warn), ok]), Verdict::Pass);
+        assert_eq!(of(&[ok, missing, timeout]), Verdict::MissingScopes);
+        assert_eq!(of(&[ok, timeout]), Verdict::Unreachable);
         assert_eq!(
-            Verdict::from_required([Pass, Fail, Error]),
-            Verdict::MissingScopes
-        );
-        assert_eq!(Verdict::from_required([Pass, Error]), Verdict::Unreachable);
-        assert_eq!(
-            Verdict::from_required([Pass, Skipped]),
+            of(&[ok, (CheckClass::Unproven, Skipped)]),
             Verdict::Unreachable
+        );
+        // The worst evidence decides, and the verdict names only what a check found.
+        let denied = (CheckClass::PermissionDenied, Fail);
+        let blocked = (CheckClass::PolicyBlocked, Fail);
+        let stopped = (CheckClass::OrgDeactivated, Error);
+        assert_eq!(of(&[ok, denied]), Verdict::PermissionDenied);
+        assert_eq!(of(&[missing, denied]), Verdict::PermissionDenied);
+        assert_eq!(of(&[missing, blocked, denied]), Verdict::TokenRejected);
+        assert_eq!(of(&[blocked, blocked]), Verdict::TokenRejected);
+        assert_eq!(of(&[missing, stopped]), Verdict::Unreachable);
+        assert_eq!(of(&[denied, stopped]), Verdict::Unreachable);
+        assert_eq!(
+            of(&[(CheckClass::NoAccess, Fail), missing]),
+            Verdict::TokenRejected
         );
         assert_eq!(
             Verdict::for_blocking_class(CheckClass::TokenExpired),
@@ -803,13 +884,14 @@ mod tests {
         let codes: Vec<u8> = [
             Verdict::Pass,
             Verdict::MissingScopes,
+            Verdict::PermissionDenied,
             Verdict::TokenRejected,
             Verdict::Unreachable,
         ]
         .iter()
         .map(|v| v.exit_code())
         .collect();
-        assert_eq!(codes, [0, 1, 2, 3]);
+        assert_eq!(codes, [0, 1, 1, 2, 3]);
     }
 
     #[test]

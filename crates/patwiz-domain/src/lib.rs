@@ -12,6 +12,7 @@ pub mod org_url;
 pub mod profiles;
 pub mod scopes;
 pub mod secret_scan;
+pub mod service_codes;
 pub mod team_vault;
 pub mod text;
 pub mod token;

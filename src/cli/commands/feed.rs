@@ -242,7 +242,7 @@ async fn prove_feed(
                 feed.name
             );
             Err(CliError::Said(ExitCode::from(
-                Verdict::MissingScopes.exit_code(),
+                Verdict::PermissionDenied.exit_code(),
             )))
         }
         status => {

@@ -135,7 +135,10 @@ pub(crate) async fn put_quietly(
                 }
             }
             if forced {
-                println!("Stored anyway (--force): the facts beside it say missing-scopes.");
+                println!(
+                    "Stored anyway (--force): the facts beside it say {}.",
+                    proven.report.verdict.as_str()
+                );
             }
             println!("{}", expiry_line(proven.expires));
             Ok(ExitCode::SUCCESS)

@@ -9,22 +9,41 @@ use super::outcome::http_error_class;
 use super::{ANONYMOUS_ID, CheckRequest, Identity, Stop};
 use crate::domain::checks::{CheckClass, RemediationKey, classify_identity, is_named_account};
 
-/// An account as the service names it (`{tenant}\{upn}`), in words: the sign-in name, and the
-/// directory it belongs to.
+/// An account as the service names it (`{directory}\{upn}`, or `{directory}\…\{upn}`), in
+/// words: the sign-in name, and the kind of account the directory part says it is: one of a
+/// Microsoft Entra directory (a tenant id), a personal Microsoft account (`Windows Live ID`),
+/// or a Windows domain's (Azure DevOps Server).
 pub(super) fn account_words(raw: &str) -> String {
-    match raw.split_once('\\') {
-        Some((tenant, upn)) if !tenant.is_empty() && !upn.is_empty() => {
-            format!("{upn} (of the Microsoft Entra directory {tenant})")
-        }
-        _ => raw.to_string(),
+    let (Some((directory, _)), Some((_, upn))) = (raw.split_once('\\'), raw.rsplit_once('\\'))
+    else {
+        return raw.to_string();
+    };
+    if directory.is_empty() || upn.is_empty() {
+        return raw.to_string();
+    }
+    if directory.eq_ignore_ascii_case("Windows Live ID") {
+        format!("{upn} (a personal Microsoft account)")
+    } else if uuid_shaped(directory) {
+        format!("{upn} (of the Microsoft Entra directory {directory})")
+    } else {
+        format!("{upn} (of the domain {directory})")
     }
 }
 
-/// The sign-in name alone (`upn` of `{tenant}\{upn}`): what the advice calls the account once
-/// the evidence above it has named its directory.
+/// A tenant id: 8-4-4-4-12 hexadecimal digits.
+fn uuid_shaped(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && groups
+            .iter()
+            .all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// The sign-in name alone (the last part of `{directory}\…\{upn}`): what the advice calls the
+/// account once the evidence above it has named its directory.
 pub(super) fn sign_in_name(raw: &str) -> String {
-    match raw.split_once('\\') {
-        Some((tenant, upn)) if !tenant.is_empty() && !upn.is_empty() => upn.to_string(),
+    match raw.rsplit_once('\\') {
+        Some((directory, upn)) if !directory.is_empty() && !upn.is_empty() => upn.to_string(),
         _ => raw.to_string(),
     }
 }
@@ -143,8 +162,8 @@ fn refused(
     anonymous: bool,
 ) -> Stop {
     let named = answer.tf400813_user();
-    let raw_account = named
-        .clone()
+    let raw_account = answer
+        .named_account()
         .filter(|u| is_named_account(u))
         .or_else(|| answer.user_data.clone());
     let account = raw_account.as_deref().map(account_words);
@@ -222,12 +241,31 @@ fn refused(
         key,
         // The evidence names the directory; the advice below it, the sign-in name.
         account: raw_account.as_deref().map(sign_in_name),
+        said: reply.message(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_account_is_named_as_the_kind_the_service_says_it_is() {
+        assert_eq!(
+            account_words("72f988bf-86f1-41af-91ab-2d7cd011db47\\ann@contoso.com"),
+            "ann@contoso.com (of the Microsoft Entra directory 72f988bf-86f1-41af-91ab-2d7cd011db47)"
+        );
+        assert_eq!(
+            account_words("Windows Live ID\\ann@outlook.com"),
+            "ann@outlook.com (a personal Microsoft account)"
+        );
+        assert_eq!(account_words("CONTOSO\\ann"), "ann (of the domain CONTOSO)");
+        // TF401444 names the directory twice.
+        let twice = "72f988bf-86f1-41af-91ab-2d7cd011db47\\72f988bf-86f1-41af-91ab-2d7cd011db47\\ann@contoso.com";
+        assert_eq!(sign_in_name(twice), "ann@contoso.com");
+        assert!(account_words(twice).starts_with("ann@contoso.com (of the Microsoft Entra"));
+        assert_eq!(account_words("ann@contoso.com"), "ann@contoso.com");
+    }
 
     #[test]
     fn connection_data_is_read_field_by_field() {

@@ -60,6 +60,8 @@ pub struct Stop {
     pub key: Option<RemediationKey>,
     /// The account the service named, by its sign-in name (the evidence names its directory).
     pub account: Option<String>,
+    /// The service's own message (its code chooses the fix).
+    pub said: Option<String>,
 }
 
 impl Stop {
@@ -70,6 +72,7 @@ impl Stop {
             detail: detail.into(),
             key: None,
             account: None,
+            said: None,
         }
     }
 }

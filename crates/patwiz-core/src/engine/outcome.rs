@@ -11,7 +11,7 @@ use super::send::{NotSent, send_probe};
 use super::{CheckRequest, CheckResult, OrgInfo, Report, Stop, Wanted};
 use crate::domain::checks::{
     Answer, CheckClass, CheckStatus, Fill, RemediationKey, Verdict, classify_probe,
-    is_named_account, remediation,
+    is_named_account, remediation, remediation_said,
 };
 use crate::domain::scopes::Catalogue;
 use crate::domain::text::shorten;
@@ -24,6 +24,7 @@ pub(super) fn fill<'a>(request: &'a CheckRequest, checkbox: &'a str, scope: &'a 
         org: request.org.as_str(),
         account: "",
         project: request.project.as_deref().unwrap_or_default(),
+        permission: "",
     }
 }
 
@@ -54,7 +55,7 @@ pub(super) fn blocked(
             let label = catalogue.label(&w.scope);
             let mut filled = fill(request, &label, &w.scope);
             filled.account = stop.account.as_deref().unwrap_or("(not named)");
-            let mut r = remediation(key, &filled);
+            let mut r = remediation_said(key, class, stop.said.as_deref(), &filled);
             if class == CheckClass::TokenInvalid && request.global_pat_retired {
                 let g = remediation(
                     RemediationKey::TokenInvalidGlobal,
@@ -151,6 +152,8 @@ struct Finding {
     key: RemediationKey,
     /// The account the service named (for a refusal's advice), or empty.
     account: String,
+    /// The service's own message (its code chooses the fix).
+    said: Option<String>,
 }
 
 impl Finding {
@@ -163,6 +166,7 @@ impl Finding {
             detail,
             key,
             account: String::new(),
+            said: None,
         }
     }
 }
@@ -190,7 +194,7 @@ pub(super) async fn run_one(
     let mut filled = fill(request, &label, &wanted.scope);
     filled.account = &finding.account;
     filled.project = &project;
-    let r = remediation(finding.key, &filled);
+    let r = remediation_said(finding.key, finding.class, finding.said.as_deref(), &filled);
     Some(CheckResult {
         scope: wanted.scope.clone(),
         label,
@@ -238,13 +242,14 @@ async fn probe_finding(
             ),
             key: RemediationKey::ExtraScope,
             account: String::new(),
+            said: None,
         });
     }
     let account = heard
         .answer
         .as_ref()
         .and_then(|a| {
-            a.tf400813_user()
+            a.named_account()
                 .filter(|u| is_named_account(u))
                 .or_else(|| a.user_data.clone())
         })
@@ -264,6 +269,7 @@ async fn probe_finding(
         detail,
         key,
         account,
+        said: heard.answer.and_then(|a| a.message),
     })
 }
 

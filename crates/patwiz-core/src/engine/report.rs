@@ -219,13 +219,17 @@ impl Report {
         out
     }
 
-    /// The verdict as a headline for a person. A token whose scopes are all there but whose
-    /// account lacks a permission (a Stakeholder, not an administrator) is said to be that, not
-    /// "missing scopes"; a token refused before any scope was tried says why it was refused (a
-    /// token that was read but whose account is not in the organization was not "rejected").
+    /// The verdict as a headline for a person. A refused token says why it was refused, by the
+    /// first check that refused it (a token that was read but whose account is not in the
+    /// organization was not "rejected").
     pub fn headline(&self, integration: &str) -> String {
         if self.verdict == Verdict::TokenRejected {
-            match self.checks.first().map(|c| c.class) {
+            match self
+                .checks
+                .iter()
+                .map(|c| c.class)
+                .find(|c| c.rejects_token())
+            {
                 Some(CheckClass::NoAccess) => {
                     return "The token's account has no access to this organization".to_string();
                 }
@@ -235,21 +239,6 @@ impl Report {
                 }
                 _ => {}
             }
-        }
-        let failing: Vec<&CheckResult> = self
-            .checks
-            .iter()
-            .filter(|c| c.required && c.status == CheckStatus::Fail)
-            .collect();
-        if self.verdict == Verdict::MissingScopes
-            && !failing.is_empty()
-            && failing
-                .iter()
-                .all(|c| c.class == CheckClass::PermissionDenied)
-        {
-            return format!(
-                "The token's scopes are right, but its account lacks a permission {integration} needs"
-            );
         }
         let extra = self.over_privileged().len();
         if self.verdict == Verdict::Pass && extra > 0 {

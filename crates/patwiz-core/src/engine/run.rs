@@ -141,7 +141,12 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
     }
     drop(running);
     in_request_order(&mut checks, &request);
-    let verdict = Verdict::from_required(checks.iter().filter(|c| c.required).map(|c| c.status));
+    let verdict = Verdict::from_required(
+        checks
+            .iter()
+            .filter(|c| c.required)
+            .map(|c| (c.class, c.status)),
+    );
     let report = Report {
         checked_at: Some(request.clock.now()),
         org: org_info,

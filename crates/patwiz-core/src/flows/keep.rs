@@ -115,8 +115,8 @@ pub enum Admission {
 pub fn admit(report: &Report, force: bool) -> Admission {
     match report.verdict {
         Verdict::Pass => Admission::Passed,
-        Verdict::MissingScopes if force => Admission::Forced,
-        Verdict::MissingScopes => Admission::Refused {
+        Verdict::MissingScopes | Verdict::PermissionDenied if force => Admission::Forced,
+        Verdict::MissingScopes | Verdict::PermissionDenied => Admission::Refused {
             force_would_do: true,
         },
         _ => Admission::Refused {

@@ -707,7 +707,7 @@ pub fn exit_code(members: &[Member]) -> u8 {
                 match m.verdict.as_str() {
                     "pass" if m.expiry.needs_action() => 1,
                     "pass" => 0,
-                    "missing-scopes" => 1,
+                    "missing-scopes" | "permission-denied" => 1,
                     "token-rejected" => 2,
                     _ => 3,
                 }
