@@ -170,6 +170,28 @@ pub struct CheckArgs {
     // Read by hand, not with clap's `env`: clap would list it in the usage line as required.
     #[arg(long)]
     pub ca_file: Option<PathBuf>,
+    /// The highest REST API version to ask for (5.0 for Azure DevOps Server 2019) [default:
+    /// patwiz's own, lowered to what the server names when it refuses them, and remembered
+    /// for a stored organization].
+    #[arg(long, value_parser = parse_api_version)]
+    pub api_version: Option<crate::engine::versions::ApiVersion>,
+}
+
+/// `--api-version`: `MAJOR.MINOR`, from 1.0 to 7.1 (the REST API versions Azure DevOps has).
+fn parse_api_version(text: &str) -> Result<crate::engine::versions::ApiVersion, String> {
+    let version = crate::engine::versions::ApiVersion::parse(text)
+        .filter(|_| text.trim().chars().all(|c| c.is_ascii_digit() || c == '.'))
+        .ok_or_else(|| format!("\"{text}\" is not a REST API version such as 7.1 or 5.0"))?;
+    let (lowest, highest) = (
+        crate::engine::versions::ApiVersion { major: 1, minor: 0 },
+        crate::engine::versions::ApiVersion { major: 7, minor: 2 },
+    );
+    if version < lowest || version > highest {
+        return Err(format!(
+            "{version} is not a REST API version of Azure DevOps (1.0 to 7.2)"
+        ));
+    }
+    Ok(version)
 }
 
 #[derive(Debug, Args)]
@@ -844,6 +866,18 @@ pub(crate) fn clock() -> crate::clock::Clock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_api_version_is_one_azure_devops_has() {
+        assert_eq!(
+            parse_api_version("5.0").unwrap(),
+            crate::engine::versions::ApiVersion { major: 5, minor: 0 }
+        );
+        assert!(parse_api_version("7.1").is_ok());
+        for bad in ["9.0", "0.5", "7.1-preview", "five", ""] {
+            assert!(parse_api_version(bad).is_err(), "{bad}");
+        }
+    }
     use clap::CommandFactory;
 
     #[test]

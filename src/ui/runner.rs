@@ -201,7 +201,7 @@ impl Runner {
                 let lifecycle = self.lifecycle.clone();
                 let io = self.sign_in_io();
                 self.spawn(async move {
-                    Msg::Extended(extend(org, valid_to, ctx, lifecycle, io).await)
+                    Msg::Extended(Box::pin(extend(org, valid_to, ctx, lifecycle, io)).await)
                 });
             }
             Effect::Mint(request) => {

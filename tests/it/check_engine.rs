@@ -575,3 +575,73 @@ async fn azure_devops_server_is_never_asked_for_more_than_its_release_takes() {
         }
     }
 }
+
+#[tokio::test]
+async fn without_location_data_each_server_release_is_asked_again_at_the_ceiling_it_names() {
+    for (release, ceiling) in [
+        ("2018", (4, 1)),
+        ("2019", (5, 0)),
+        ("2020", (6, 0)),
+        ("2022", (7, 0)),
+    ] {
+        // A proxy in front of the Server lets no OPTIONS through: no location data.
+        let mut scenario = Scenario::built_in("server-2019").unwrap();
+        scenario.organization.server_version = Some(release.to_string());
+        scenario.organization.location_data = false;
+        let emu = crate::support::clock::start(scenario, "127.0.0.1:0")
+            .await
+            .unwrap();
+        let report = check(&emu, "full-access", GIT_ZEN).await;
+        assert_eq!(
+            report.verdict,
+            Verdict::Pass,
+            "{release}: {}",
+            report.to_text(None)
+        );
+        assert_eq!(
+            report.org.api_version.as_deref(),
+            Some(format!("{}.{}", ceiling.0, ceiling.1).as_str()),
+            "{release}: the ceiling learned is reported (and so remembered)"
+        );
+        let text = report.to_json();
+        assert!(!text.contains("again later"), "{release}: {text}");
+        let requests = emu.requests();
+        let refused: Vec<_> = requests.iter().filter(|r| r.status == 400).collect();
+        assert!(!refused.is_empty(), "{release}: 7.1 was refused first");
+        for r in &refused {
+            // Only the first round (asked before any answer named the ceiling) is refused:
+            // what needs the project goes out at the ceiling, and nothing is refused twice.
+            assert!(
+                !r.path_and_query.contains("Fabrikam"),
+                "{release}: asked after the ceiling was known: {}",
+                r.path_and_query
+            );
+            let path = r.path_and_query.split('?').next().unwrap();
+            assert_eq!(
+                refused
+                    .iter()
+                    .filter(|o| o.path_and_query.split('?').next() == Some(path))
+                    .count(),
+                1,
+                "{release}: {path} refused twice"
+            );
+        }
+        // (Discovery's anonymous lookups are not held to a version.)
+        for r in requests
+            .iter()
+            .filter(|r| r.status != 400 && r.had_authorization)
+        {
+            let Some(version) = r
+                .path_and_query
+                .split(['?', '&'])
+                .find_map(|p| p.strip_prefix("api-version="))
+            else {
+                continue;
+            };
+            let number = version.split('-').next().unwrap();
+            let (a, b) = number.split_once('.').unwrap();
+            let asked: (u32, u32) = (a.parse().unwrap(), b.parse().unwrap());
+            assert!(asked <= ceiling, "{release}: {}", r.path_and_query);
+        }
+    }
+}

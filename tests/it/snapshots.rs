@@ -524,6 +524,7 @@ fn overlays() {
             url: String::new(),
             name: String::new(),
             kind: Default::default(),
+            api_version: None,
         },
         identity: None,
         verdict: patwiz::domain::checks::Verdict::Pass,

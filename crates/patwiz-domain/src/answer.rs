@@ -190,6 +190,24 @@ impl Answer {
     }
 }
 
+/// The REST API ceiling a version refusal names: "The requested REST API version of 7.1 is out
+/// of range for this server. The latest REST API version this server supports is 5.0." (the
+/// wording of every Azure DevOps Server and TFS release; `VssVersionOutOfRangeException`).
+pub fn version_ceiling_in(message: &str) -> Option<String> {
+    let lower = message.to_ascii_lowercase();
+    if !lower.contains("out of range") {
+        return None;
+    }
+    let at = lower.find("supports is ")? + "supports is ".len();
+    let version: String = message[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let version = version.trim_end_matches('.');
+    let (major, minor) = version.split_once('.').unwrap_or((version, ""));
+    (!major.is_empty() && minor.chars().all(|c| c.is_ascii_digit())).then(|| version.to_string())
+}
+
 /// The title of an HTML page ("Access Denied: The Personal Access Token used has expired.").
 fn html_title(body: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(&body[..body.len().min(64 * 1024)]);
@@ -224,6 +242,31 @@ fn plain_reason(body: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_version_refusal_names_the_servers_ceiling() {
+        for (message, ceiling) in [
+            (
+                "The requested REST API version of 7.2 is out of range for this server. The latest REST API version this server supports is 6.1.",
+                "6.1",
+            ),
+            (
+                "The requested REST API version of 5.2 is out of range for this server. The latest REST API version this server supports is 5.1.",
+                "5.1",
+            ),
+            (
+                "The requested REST API version of 7.1 is out of range for this server. The latest REST API version this server supports is 4.1.",
+                "4.1",
+            ),
+        ] {
+            assert_eq!(version_ceiling_in(message).as_deref(), Some(ceiling));
+        }
+        assert_eq!(
+            version_ceiling_in("The latest version this server supports is 5.0"),
+            None
+        );
+        assert_eq!(version_ceiling_in("out of range; supports is soon"), None);
+    }
 
     fn read(status: u16, ct: Option<&str>, service_error: Option<&str>, body: &[u8]) -> Answer {
         Answer::read(RawAnswer {

@@ -443,6 +443,15 @@ fn anonymous(
 
     // Anonymous: API locations, resource areas, tenant discovery.
     if *method == Method::OPTIONS && rest.len() == 1 && rest[0].eq_ignore_ascii_case("_apis") {
+        if !scenario.organization.location_data {
+            // As a reverse proxy in front of a Server that lets no OPTIONS through.
+            return Some(resp::raw(
+                meta,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "text/plain; charset=utf-8",
+                b"Method Not Allowed".to_vec(),
+            ));
+        }
         return Some(resp::json_response(
             meta,
             StatusCode::OK,

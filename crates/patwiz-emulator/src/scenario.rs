@@ -58,6 +58,11 @@ pub struct Organization {
     /// (5.0, 6.0, 7.0, 7.1) and no cloud-only APIs. Implies `deployment_type = "onPremises"`.
     #[serde(default)]
     pub server_version: Option<String>,
+    /// Whether `OPTIONS {collection}/_apis` gives the location data (default yes). Without
+    /// it (a proxy that refuses OPTIONS), a client learns a Server's ceiling only from the
+    /// version refusal.
+    #[serde(default = "yes")]
+    pub location_data: bool,
     /// Azure Artifacts feeds of the organization itself (project feeds are the projects').
     #[serde(default)]
     pub feeds: Vec<String>,
@@ -67,12 +72,17 @@ impl Organization {
     /// The highest api-version this deployment takes (None: the cloud, no ceiling).
     pub fn api_ceiling(&self) -> Option<(u32, u32)> {
         Some(match self.server_version.as_deref()? {
+            "2018" => (4, 1),
             "2019" => (5, 0),
             "2020" => (6, 0),
             "2022" => (7, 0),
             _ => (7, 1),
         })
     }
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_tenant() -> String {

@@ -29,18 +29,30 @@ pub async fn run(mut args: CheckArgs) -> CmdResult {
     {
         return Err(usage(format!("--ca-file (or SSL_CERT_FILE): {e}")));
     }
-    // Neither --profile nor --scopes: the profile this organization was stored with (the
-    // settings are read only then).
-    let stored_profile = if args.profile.is_none() && args.scopes.is_empty() {
-        config_dir().and_then(|dir| {
-            crate::store::settings::SettingsFile::new(dir)
-                .load()
-                .ok()
-                .and_then(|(settings, _)| settings.get(&org.key()).map(|o| o.profile.clone()))
+    // Neither --profile nor --scopes: the profile this organization was stored with; without
+    // --api-version, the REST API ceiling remembered for it (the settings are read only then).
+    let needs_settings =
+        (args.profile.is_none() && args.scopes.is_empty()) || args.api_version.is_none();
+    let stored = needs_settings
+        .then(|| {
+            config_dir().and_then(|dir| {
+                crate::store::settings::SettingsFile::new(dir)
+                    .load()
+                    .ok()
+                    .and_then(|(settings, _)| settings.get(&org.key()).cloned())
+            })
         })
-    } else {
-        None
-    };
+        .flatten();
+    let stored_profile = stored
+        .as_ref()
+        .filter(|_| args.profile.is_none() && args.scopes.is_empty())
+        .map(|o| o.profile.clone());
+    let api_ceiling = args.api_version.or_else(|| {
+        stored
+            .as_ref()
+            .and_then(|o| o.api_version.as_deref())
+            .and_then(engine::versions::ApiVersion::parse)
+    });
     let asked = crate::flows::prove::Asked {
         profile: args.profile.as_deref(),
         scopes: &args.scopes,
@@ -70,6 +82,7 @@ pub async fn run(mut args: CheckArgs) -> CmdResult {
         request_timeout: std::time::Duration::from_secs(args.timeout.max(1)),
         deadline: std::time::Duration::from_secs(args.deadline.max(1)),
         ca_file: args.ca_file.clone(),
+        api_ceiling,
     };
     let checked = check_pasted(&raw);
     drop(raw);

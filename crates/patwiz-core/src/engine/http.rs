@@ -14,6 +14,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use super::versions::{ApiVersion, api_version_of, with_api_version};
 use base64::Engine as _;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
@@ -107,6 +108,10 @@ pub struct HttpOptions {
     pub request_timeout: Duration,
     pub deadline: Duration,
     pub ca_file: Option<std::path::PathBuf>,
+    /// The highest REST API version to ask for: given with `--api-version`, or what an earlier
+    /// run learned from the deployment's refusal. `None`: patwiz's own versions, lowered when
+    /// a refusal names the deployment's ceiling.
+    pub api_ceiling: Option<ApiVersion>,
 }
 
 impl Default for HttpOptions {
@@ -115,6 +120,7 @@ impl Default for HttpOptions {
             request_timeout: Duration::from_secs(10),
             deadline: Duration::from_secs(30),
             ca_file: None,
+            api_ceiling: None,
         }
     }
 }
@@ -140,6 +146,9 @@ pub struct Http {
     token: Option<Token>,
     request_timeout: Duration,
     deadline: Instant,
+    /// The highest api-version this deployment takes, as given or learned from a refusal
+    /// during this run (every later request asks for no more).
+    ceiling: std::sync::Mutex<Option<ApiVersion>>,
 }
 
 impl Http {
@@ -162,12 +171,74 @@ impl Http {
             request_timeout: options.request_timeout,
             // Bounded: no deadline from a flag or a caller can overflow the clock.
             deadline: Instant::now() + options.deadline.min(Duration::from_secs(86_400)),
+            ceiling: std::sync::Mutex::new(options.api_ceiling),
         })
+    }
+
+    /// The REST API ceiling this run has learned (or was given): what to remember for the
+    /// organization.
+    pub fn api_ceiling(&self) -> Option<ApiVersion> {
+        *self
+            .ceiling
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Lowers the ceiling to `version` (never raises it).
+    fn learn_ceiling(&self, version: ApiVersion) {
+        let mut ceiling = self
+            .ceiling
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if ceiling.is_none_or(|c| version < c) {
+            *ceiling = Some(version);
+        }
     }
 
     /// Sends one request (following same-origin redirects and retrying 429/503 within the
     /// deadline) and reads the whole body.
+    ///
+    /// A request never asks for more than the deployment's REST API ceiling once it is known;
+    /// when the deployment refuses a version as out of range and names its ceiling (as every
+    /// Server release does), the request is asked once more at that version, and so is every
+    /// later one.
     pub async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        auth: Auth,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Result<Reply, HttpError> {
+        let first = self
+            .send_at_most(method.clone(), url, auth, body.clone())
+            .await?;
+        let Some(ceiling) = version_ceiling_named(&first) else {
+            return Ok(first);
+        };
+        let asked = api_version_of(url).and_then(ApiVersion::parse);
+        if asked.is_none_or(|asked| asked <= ceiling) {
+            return Ok(first);
+        }
+        self.learn_ceiling(ceiling);
+        self.send_at_most(method, url, auth, body).await
+    }
+
+    /// `url` at no more than the ceiling known now.
+    async fn send_at_most(
+        &self,
+        method: Method,
+        url: &str,
+        auth: Auth,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Result<Reply, HttpError> {
+        let url = match self.api_ceiling() {
+            Some(ceiling) => capped(url, ceiling),
+            None => url.to_string(),
+        };
+        self.send_following(method, &url, auth, body).await
+    }
+
+    async fn send_following(
         &self,
         method: Method,
         url: &str,
@@ -501,6 +572,36 @@ pub fn load_certificates(path: &Path) -> Result<Vec<reqwest::Certificate>, Clien
     Ok(certificates)
 }
 
+/// The ceiling a refusal names: 400 "The requested REST API version of 7.1 is out of range for
+/// this server. The latest REST API version this server supports is 5.0." (every Server
+/// release words it so; `VssVersionOutOfRangeException`).
+fn version_ceiling_named(reply: &Reply) -> Option<ApiVersion> {
+    if reply.status != 400 {
+        return None;
+    }
+    let message = reply.message()?;
+    crate::domain::answer::version_ceiling_in(&message).and_then(|v| ApiVersion::parse(&v))
+}
+
+/// `url` asking for no more than `ceiling`: a higher `api-version` becomes the ceiling (a
+/// preview keeps the preview flag, without a resource version the lower release may not have).
+fn capped(url: &str, ceiling: ApiVersion) -> String {
+    let Some(asked) = api_version_of(url) else {
+        return url.to_string();
+    };
+    match ApiVersion::parse(asked) {
+        Some(version) if version > ceiling => {
+            let lowered = if asked.contains("-preview") {
+                format!("{ceiling}-preview")
+            } else {
+                ceiling.to_string()
+            };
+            with_api_version(url, &lowered)
+        }
+        _ => url.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -517,6 +618,30 @@ mod tests {
             h.insert(header::RETRY_AFTER, HeaderValue::from_static(hostile));
             assert!(retry_after(&h) <= MAX_RETRY_WAIT, "{hostile}");
         }
+    }
+
+    #[test]
+    fn a_request_asks_for_no_more_than_the_ceiling() {
+        let five = ApiVersion { major: 5, minor: 0 };
+        assert_eq!(
+            capped(
+                "https://h/o/_apis/teams?$top=1&api-version=7.1-preview.3",
+                five
+            ),
+            "https://h/o/_apis/teams?$top=1&api-version=5.0-preview"
+        );
+        assert_eq!(
+            capped("https://h/o/_apis/projects?api-version=7.1", five),
+            "https://h/o/_apis/projects?api-version=5.0"
+        );
+        assert_eq!(
+            capped("https://h/o/_apis/projects?api-version=4.1", five),
+            "https://h/o/_apis/projects?api-version=4.1"
+        );
+        assert_eq!(
+            capped("https://h/o/_git/r/info/refs", five),
+            "https://h/o/_git/r/info/refs"
+        );
     }
 
     #[test]

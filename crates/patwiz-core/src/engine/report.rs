@@ -14,6 +14,10 @@ pub struct OrgInfo {
     pub name: String,
     /// `cloud`, `cloud-legacy` or `server`.
     pub kind: crate::domain::org_url::OrgKind,
+    /// The highest REST API version the deployment takes, when patwiz asked for less than its
+    /// own (given with `--api-version`, remembered, or learned from a refusal this run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

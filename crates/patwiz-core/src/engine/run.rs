@@ -147,6 +147,8 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
             .filter(|c| c.required)
             .map(|c| (c.class, c.status)),
     );
+    let mut org_info = org_info;
+    org_info.api_version = http.api_ceiling().map(|v| v.to_string());
     let report = Report {
         checked_at: Some(request.clock.now()),
         org: org_info,
@@ -310,6 +312,7 @@ pub(super) fn org_info(org: &OrgUrl, deployment: Option<&str>) -> OrgInfo {
         url: org.as_str().to_string(),
         name: org.name().to_string(),
         kind,
+        api_version: None,
     }
 }
 

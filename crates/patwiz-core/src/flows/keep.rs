@@ -75,6 +75,7 @@ pub fn settings_for(proven: &Proven<'_>, backend: Backend, now: OffsetDateTime) 
         rotating: false,
         authorization_id: proven.authorization_id.map(str::to_string),
         revoking: Vec::new(),
+        api_version: proven.report.org.api_version.clone(),
     }
 }
 
@@ -82,6 +83,9 @@ pub fn settings_for(proven: &Proven<'_>, backend: Backend, now: OffsetDateTime) 
 pub fn record_check(entry: &mut OrgSettings, report: &Report, now: OffsetDateTime) {
     entry.last_check = Some(now);
     entry.last_verdict = Some(report.verdict);
+    if report.org.api_version.is_some() {
+        entry.api_version.clone_from(&report.org.api_version);
+    }
     if let Some(identity) = &report.identity {
         entry.identity = Some(SavedIdentity::from(identity));
     }

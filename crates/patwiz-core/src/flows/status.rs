@@ -95,12 +95,13 @@ pub fn live_request(org: &OrgSettings, token: &Token) -> Result<CheckRequest, No
         });
     }
     let scopes = org.scopes.iter().map(Wanted::required).collect();
-    Ok(engine::request_for(
-        parsed,
-        token.clone(),
-        scopes,
-        &org.profile,
-    ))
+    let mut request = engine::request_for(parsed, token.clone(), scopes, &org.profile);
+    // The REST API ceiling an earlier check learned for this deployment.
+    request.http.api_ceiling = org
+        .api_version
+        .as_deref()
+        .and_then(engine::versions::ApiVersion::parse);
+    Ok(request)
 }
 
 /// Every stored organization's status; with `check`, each token is proven again (all at

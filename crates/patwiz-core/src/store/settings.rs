@@ -75,6 +75,10 @@ pub struct OrgSettings {
     /// to an hour): their ids, checked again by `status`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub revoking: Vec<String>,
+    /// The highest REST API version the deployment takes, learned from its refusal (an Azure
+    /// DevOps Server without location data): later checks ask for no more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
 }
 
 /// A token patwiz created whose fate is not settled yet: written down before the token is
@@ -505,6 +509,7 @@ mod v1 {
                     rotating: o.rotating,
                     authorization_id: None,
                     revoking: Vec::new(),
+                    api_version: None,
                 })
                 .collect();
             super::Settings {

@@ -14,7 +14,13 @@ use std::process::ExitCode;
 /// `patwiz rotate --create`: a new token created, proven and swapped in, the old one revoked.
 pub async fn run(args: RotateArgs) -> CmdResult {
     let org = crate::cli::org_or_only_stored(args.org.as_deref())?;
-    rotate_create(org, &args.sign_in, args.expires.as_deref(), args.json).await
+    Box::pin(rotate_create(
+        org,
+        &args.sign_in,
+        args.expires.as_deref(),
+        args.json,
+    ))
+    .await
 }
 
 async fn rotate_create(

@@ -90,7 +90,12 @@ pub async fn run(args: RotateArgs) -> CmdResult {
             scopes,
             facts,
         };
-        return super::team_creating::rotate_creating(destination, plan, &args).await;
+        return Box::pin(super::team_creating::rotate_creating(
+            destination,
+            plan,
+            &args,
+        ))
+        .await;
     }
     let (token, notes) = read_new_token(args.token_stdin, "rotate", &org)?;
     let report = validate(&org, &token, &scopes, Some(&profile), notes).await;

@@ -531,7 +531,7 @@ pub async fn fleet(
 ) -> Result<Fleet, KvError> {
     let listing = store.list(prefix).await?;
     let mut members = futures_util::stream::iter(listing.paths)
-        .map(|path| async move { read_member(ctx, store, &path, check, trusted).await })
+        .map(|path| async move { Box::pin(read_member(ctx, store, &path, check, trusted)).await })
         .buffer_unordered(parallelism.max(1))
         .collect::<Vec<_>>()
         .await;
