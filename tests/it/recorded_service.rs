@@ -455,3 +455,71 @@ async fn check_output_uses_no_internal_words() {
         assert!(!text.contains(internal), "{internal} in {text}");
     }
 }
+
+#[tokio::test]
+async fn an_account_that_never_signed_in_is_told_to_sign_in_once_not_to_copy_the_token_again() {
+    let rules = vec![
+        rule("GET", "/_apis/resourceareas", &["resourceareas-list-2025"]),
+        rule(
+            "GET",
+            "/_apis/connectiondata",
+            &["reconstructed-tf401444-401"],
+        ),
+    ];
+    let run = check(rules, "v-anvashist0376", &["--profile", "git-zen"]).await;
+    assert_eq!(run.class("vso.code"), "no-access", "{:#}", run.json);
+    assert_eq!(run.json["verdict"], "token-rejected");
+    let words = run.words("vso.code");
+    assert!(
+        words.contains("ann@contoso.com") && words.contains("in a web browser"),
+        "{words}"
+    );
+    assert!(
+        words.contains("TF401444"),
+        "the service's own words: {words}"
+    );
+    assert!(
+        !words.contains("copied it") && !words.contains("revoked"),
+        "{words}"
+    );
+}
+
+#[tokio::test]
+async fn a_personal_microsoft_account_is_named_as_one() {
+    let rules = vec![
+        rule("GET", "/_apis/resourceareas", &["resourceareas-list-2025"]),
+        rule(
+            "GET",
+            "/_apis/connectiondata",
+            &["reconstructed-tf400813-msa-401"],
+        ),
+    ];
+    let run = check(rules, "v-anvashist0376", &["--profile", "git-zen"]).await;
+    assert_eq!(run.class("vso.code"), "no-access", "{:#}", run.json);
+    let words = run.words("vso.code");
+    assert!(
+        words.contains("ann@outlook.com (a personal Microsoft account)"),
+        "{words}"
+    );
+    assert!(
+        !words.contains("Entra directory Windows Live ID"),
+        "{words}"
+    );
+}
+
+#[tokio::test]
+async fn a_conditional_access_refusal_at_the_probes_makes_the_verdict_token_rejected() {
+    let mut rules = base_rules();
+    rules.push(rule("GET", "/_apis/teams", &["reconstructed-vs403463-401"]));
+    let run = check(
+        rules,
+        "v-anvashist0376",
+        &["--scopes", "vso.project,vso.work"],
+    )
+    .await;
+    assert_eq!(run.class("vso.project"), "policy-blocked", "{:#}", run.json);
+    // The verdict names only what a probe had: never missing-scopes here.
+    assert_eq!(run.json["verdict"], "token-rejected", "{:#}", run.json);
+    assert_eq!(run.code, 2);
+    assert!(run.words("vso.project").contains("allowed network"));
+}

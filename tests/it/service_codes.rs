@@ -285,3 +285,31 @@ async fn a_code_the_catalogue_does_not_know_keeps_its_class_and_is_named() {
         c.remediation
     );
 }
+
+#[tokio::test]
+async fn a_request_refused_as_written_is_never_told_to_be_asked_again_later() {
+    let case = Case {
+        code: "",
+        scope: Some("vso.build"),
+        path: "build/definitions",
+        status: 400,
+        message: "The request is invalid.",
+        source: "made up: a 400 that names no code",
+        verdict: Verdict::Unreachable,
+        says: &[],
+    };
+    let emu = crate::support::clock::start(scenario(&case), "127.0.0.1:0")
+        .await
+        .unwrap();
+    let report = check(&emu, "vso.build").await;
+    let c = &report.checks[0];
+    assert_eq!(c.class, CheckClass::ServerError, "{}", report.to_text(None));
+    assert_eq!(report.verdict, case.verdict);
+    let text = format!("{} {}", report.to_text(None), report.to_json());
+    assert!(!text.contains("again later"), "{text}");
+    assert!(
+        c.remediation.contains("will not change"),
+        "{}",
+        c.remediation
+    );
+}

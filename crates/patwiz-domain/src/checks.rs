@@ -350,6 +350,9 @@ pub enum RemediationKey {
     ServerError,
     /// A server error of Azure DevOps Server (no cloud status page to point at).
     ServerErrorServer,
+    /// A request refused as written (a 4xx that names no scope, permission or code patwiz
+    /// knows): asking again will not change it.
+    ServerErrorRefused,
     Network,
     Timeout,
     Unproven,
@@ -363,7 +366,7 @@ pub enum RemediationKey {
 }
 
 impl RemediationKey {
-    pub const ALL: [RemediationKey; 25] = [
+    pub const ALL: [RemediationKey; 26] = [
         RemediationKey::Ok,
         RemediationKey::MissingScope,
         RemediationKey::PermissionDenied,
@@ -382,6 +385,7 @@ impl RemediationKey {
         RemediationKey::RateLimited,
         RemediationKey::ServerError,
         RemediationKey::ServerErrorServer,
+        RemediationKey::ServerErrorRefused,
         RemediationKey::Network,
         RemediationKey::Timeout,
         RemediationKey::Unproven,
@@ -412,6 +416,7 @@ impl RemediationKey {
             RemediationKey::RateLimited => "rate-limited",
             RemediationKey::ServerError => "server-error",
             RemediationKey::ServerErrorServer => "server-error-server",
+            RemediationKey::ServerErrorRefused => "server-error-refused",
             RemediationKey::Network => "network",
             RemediationKey::Timeout => "timeout",
             RemediationKey::Unproven => "unproven",

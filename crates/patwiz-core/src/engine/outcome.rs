@@ -28,9 +28,19 @@ pub(super) fn fill<'a>(request: &'a CheckRequest, checkbox: &'a str, scope: &'a 
     }
 }
 
-/// The remediation key of `class`, with the variant for Azure DevOps Server.
-pub(super) fn remediation_key(class: CheckClass, server: bool) -> RemediationKey {
+/// The remediation key of `class`, with the variants for an answer that will not change
+/// (a 4xx refusal of the request as written) and for Azure DevOps Server.
+pub(super) fn remediation_key(
+    class: CheckClass,
+    server: bool,
+    http_status: Option<u16>,
+) -> RemediationKey {
     match class {
+        CheckClass::ServerError
+            if http_status.is_some_and(|s| (400..500).contains(&s) && s != 429) =>
+        {
+            RemediationKey::ServerErrorRefused
+        }
         CheckClass::ServerError if server => RemediationKey::ServerErrorServer,
         other => other.into(),
     }
@@ -46,7 +56,9 @@ pub(super) fn blocked(
     started: Instant,
 ) -> Report {
     let (class, http_status, detail) = (stop.class, stop.http_status, stop.detail.as_str());
-    let key = stop.key.unwrap_or_else(|| remediation_key(class, server));
+    let key = stop
+        .key
+        .unwrap_or_else(|| remediation_key(class, server, http_status));
     let catalogue = Catalogue::get();
     let checks = request
         .scopes
@@ -257,10 +269,21 @@ async fn probe_finding(
     let detail = described(probe, &heard, &where_, confirmed);
     let server = !run.discovery.advertised;
     let (class, status, key, detail) = if probe.scope.is(&wanted.scope) {
-        let key = own_key(heard.class, probe.denied, heard.said.as_deref(), server);
+        let key = own_key(
+            heard.class,
+            probe.denied,
+            heard.said.as_deref(),
+            (server, heard.http_status),
+        );
         (heard.class, heard.class.status(), key, detail)
     } else {
-        by_nearest(probe, heard.class, label, server, detail)
+        by_nearest(
+            probe,
+            heard.class,
+            label,
+            (server, heard.http_status),
+            detail,
+        )
     };
     Some(Finding {
         class,
@@ -376,7 +399,13 @@ fn described(probe: &Probe, heard: &Heard, where_: &str, confirmed: Option<Check
 
 /// The fix for a scope its own probe checked: the permission the probe's row names (or the
 /// service named), else the class's.
-fn own_key(class: CheckClass, denied: Denied, said: Option<&str>, server: bool) -> RemediationKey {
+/// `at`: whether the deployment is Azure DevOps Server, and the answer's HTTP status.
+fn own_key(
+    class: CheckClass,
+    denied: Denied,
+    said: Option<&str>,
+    at: (bool, Option<u16>),
+) -> RemediationKey {
     match (class, denied) {
         (CheckClass::PermissionDenied, Denied::Admin) => RemediationKey::PermissionDeniedAdmin,
         (CheckClass::PermissionDenied, Denied::Push)
@@ -388,7 +417,7 @@ fn own_key(class: CheckClass, denied: Denied, said: Option<&str>, server: bool) 
             RemediationKey::PermissionDeniedCode
         }
         (CheckClass::Unproven, _) => RemediationKey::UnprovenMissingApi,
-        (class, _) => remediation_key(class, server),
+        (class, _) => remediation_key(class, at.0, at.1),
     }
 }
 
@@ -397,7 +426,7 @@ fn by_nearest(
     probe: &Probe,
     class: CheckClass,
     label: &str,
-    server: bool,
+    at: (bool, Option<u16>),
     detail: String,
 ) -> (CheckClass, CheckStatus, RemediationKey, String) {
     let lower = probe.scope.label();
@@ -426,7 +455,7 @@ fn by_nearest(
         other => (
             other,
             other.status(),
-            remediation_key(other, server),
+            remediation_key(other, at.0, at.1),
             detail,
         ),
     }
