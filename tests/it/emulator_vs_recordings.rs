@@ -272,6 +272,18 @@ fn cases() -> Vec<Case> {
 /// Recordings not replayed, with the reason.
 const NOT_REPLAYED: &[(&str, &str)] = &[
     (
+        "reconstructed-tf401444-401",
+        "an account state (never signed in) the demo has no user for; the emulator gives it through a token's denial (tests/it/service_codes.rs)",
+    ),
+    (
+        "reconstructed-tf400813-msa-401",
+        "a personal Microsoft account, which the demo organization has none of; given through a denial in tests/it/service_codes.rs",
+    ),
+    (
+        "reconstructed-vs403463-401",
+        "a conditional access refusal on a probe; the demo's conditional-access token and tests/it/service_codes.rs give it",
+    ),
+    (
         "400-json-wrappedexception",
         "team iteration settings are not modelled by the emulator",
     ),
