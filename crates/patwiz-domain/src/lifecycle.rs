@@ -122,67 +122,22 @@ impl Refusal {
         }
     }
 
-    /// In words, for the panel, the CLI and the report. `org` names the organization.
+    /// In words, for the panel, the CLI and the report (from the service code catalogue,
+    /// `assets/service-codes.toml`). `org` names the organization.
     pub fn explain(&self, org: &str) -> Explained {
-        let manual = "Create the token by hand instead: the same scopes, in the browser (patwiz lists them and proves the result)";
-        let (what, who, now) = match self {
-            Refusal::CreationRestricted => (
-                format!("{org} restricts who may create personal access tokens (the \"Restrict personal access token creation\" policy), and your account is not on its allowlist."),
-                "A Project Collection Administrator of the organization (Organization settings → Policies).".to_string(),
-                "Ask an administrator to add you to the allowlist, or to create the token for the integration's service account. Tokens you already have keep working.".to_string(),
-            ),
-            Refusal::GlobalBlocked => (
-                "Tokens for \"All accessible organizations\" can no longer be created (and are retired as of 2026-12-01).".to_string(),
-                "Microsoft's service; an administrator cannot lift it.".to_string(),
-                format!("Create the token for {org} only: patwiz always does; if you saw this, report it."),
-            ),
-            Refusal::FullScopeForbidden => (
-                "Your Microsoft Entra tenant forbids Full-access tokens (the \"Restrict full-scoped personal access token creation\" policy).".to_string(),
-                "An Azure DevOps Administrator of the tenant (Microsoft Entra → Azure DevOps policies).".to_string(),
-                "Choose the scopes the integration needs (patwiz does by default) and create it again.".to_string(),
-            ),
-            Refusal::LifespanTooLong => (
-                "Your tenant caps how long a token may live (\"Enforce maximum personal access token lifespan\"), and the expiry asked for is past it.".to_string(),
-                "An Azure DevOps Administrator of the tenant.".to_string(),
-                "Choose a shorter expiry (--expires, or a shorter preset) and create it again.".to_string(),
-            ),
-            Refusal::ExpiredCannotBeExtended => (
-                "The token has expired: since 2026-03-31 an expired token can be neither extended nor changed.".to_string(),
-                "No one: this is how Azure DevOps works now.".to_string(),
-                "Create a new token with the same scopes (patwiz create, or rotate --create) and hand it over.".to_string(),
-            ),
-            Refusal::InvalidScope => (
-                "Azure DevOps does not accept one of the scopes asked for.".to_string(),
-                "—".to_string(),
-                format!("Check the profile's scopes (patwiz profiles). {manual}."),
-            ),
-            Refusal::InvalidValidTo => (
-                "Azure DevOps does not accept the expiry date asked for (in the past, or malformed).".to_string(),
-                "—".to_string(),
-                "Choose a date from tomorrow to a year ahead.".to_string(),
-            ),
-            Refusal::NotFound => (
-                "Azure DevOps has no token with that id for your account (revoked, or created by someone else).".to_string(),
-                "—".to_string(),
-                "List your tokens with `patwiz tokens`; create a new one if it is gone.".to_string(),
-            ),
-            Refusal::AccessDenied => (
-                format!("Azure DevOps refused to manage tokens for your account in {org}, without naming a policy (the creation restriction is the usual reason)."),
-                "A Project Collection Administrator of the organization.".to_string(),
-                format!("Ask an administrator whether PAT creation is restricted. {manual}."),
-            ),
-            Refusal::PolicyUnreadable => (
-                "Azure DevOps could not read the organization's or tenant's token policy, so it refused.".to_string(),
-                "Microsoft's service (usually passing).".to_string(),
-                format!("Try again in a few minutes. {manual}."),
-            ),
-            Refusal::Other(name) => (
-                format!("Azure DevOps refused with \"{name}\"."),
-                "—".to_string(),
-                format!("{manual}."),
-            ),
-        };
-        Explained { what, who, now }
+        let fill = |text: &str| text.replace("{org}", org);
+        match crate::service_codes::lifecycle_error(&self.name()) {
+            Some(e) => Explained {
+                what: fill(&e.what),
+                who: e.who.clone(),
+                now: fill(&e.now),
+            },
+            None => Explained {
+                what: format!("Azure DevOps refused with \"{}\".", self.name()),
+                who: "—".to_string(),
+                now: "Create the token by hand instead: the same scopes, in the browser (patwiz lists them and proves the result).".to_string(),
+            },
+        }
     }
 }
 
@@ -239,6 +194,40 @@ pub fn display_name(token_name: &str, org: &str, nonce: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_pat_token_error_is_explained_by_the_catalogue_and_read_back() {
+        let known = [
+            Refusal::CreationRestricted,
+            Refusal::GlobalBlocked,
+            Refusal::FullScopeForbidden,
+            Refusal::LifespanTooLong,
+            Refusal::ExpiredCannotBeExtended,
+            Refusal::InvalidScope,
+            Refusal::InvalidValidTo,
+            Refusal::NotFound,
+            Refusal::AccessDenied,
+            Refusal::PolicyUnreadable,
+        ];
+        for refusal in &known {
+            let entry = crate::service_codes::lifecycle_error(&refusal.name())
+                .unwrap_or_else(|| panic!("{} has no entry", refusal.name()));
+            assert!(!entry.source.is_empty() && !entry.what.is_empty());
+        }
+        for entry in crate::service_codes::lifecycle_errors() {
+            for name in std::iter::once(&entry.name).chain(&entry.aliases) {
+                let read = Refusal::parse(name).unwrap();
+                assert!(known.contains(&read), "{name} reads as {read:?}");
+                assert_eq!(
+                    crate::service_codes::lifecycle_error(&read.name()).map(|e| &e.name),
+                    Some(&entry.name)
+                );
+            }
+            assert!(!entry.what.contains('{') || entry.what.contains("{org}"));
+        }
+        let other = Refusal::parse("somethingNew").unwrap();
+        assert!(other.explain("contoso").what.contains("somethingNew"));
+    }
     use time::macros::datetime;
 
     #[test]

@@ -47,12 +47,31 @@ struct PermissionName {
     shown: String,
 }
 
+/// One `patTokenError` value of the PAT lifecycle API, explained.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleError {
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub class: CheckClass,
+    /// What happened (`{org}` filled in).
+    pub what: String,
+    /// Who can change it.
+    pub who: String,
+    /// What to do now.
+    pub now: String,
+    pub source: String,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Catalogue {
     code: Vec<ServiceCode>,
     #[serde(default)]
     permission: Vec<PermissionName>,
+    #[serde(default)]
+    lifecycle: Vec<LifecycleError>,
 }
 
 static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
@@ -63,6 +82,19 @@ static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
 /// Every code of the catalogue.
 pub fn all() -> &'static [ServiceCode] {
     &CATALOGUE.code
+}
+
+/// Every `patTokenError` value the catalogue explains.
+pub fn lifecycle_errors() -> &'static [LifecycleError] {
+    &CATALOGUE.lifecycle
+}
+
+/// The explanation of the `patTokenError` value `name` (or one of its other spellings).
+pub fn lifecycle_error(name: &str) -> Option<&'static LifecycleError> {
+    let name = name.trim();
+    lifecycle_errors().iter().find(|e| {
+        e.name.eq_ignore_ascii_case(name) || e.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+    })
 }
 
 /// The catalogue's entry for `code` (any case).
