@@ -413,7 +413,7 @@ fn write_reminder(
 /// Whether the organization exists, asked anonymously: the kind of Azure DevOps, or why not.
 pub async fn check_org(org: &OrgUrl, options: &HttpOptions) -> Result<String, Stop> {
     let http = Http::anonymous(options)
-        .map_err(|e| Stop::new(CheckClass::Network, None, e.to_string()))?;
+        .map_err(|e| Stop::new(CheckClass::Configuration, None, e.to_string()))?;
     let found = discovery::discover(&http, org).await?;
     Ok(if found.advertised {
         "Azure DevOps Services".into()

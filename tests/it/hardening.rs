@@ -148,6 +148,7 @@ fn within(mut cmd: Command, limit: Duration) -> Option<std::process::Output> {
     }
 }
 
+#[cfg(unix)]
 fn mkfifo(path: &std::path::Path) {
     let made = Command::new("mkfifo").arg(path).status().unwrap();
     assert!(made.success());

@@ -30,10 +30,13 @@ pub enum CheckClass {
     OrgDeactivated,
     /// The service refused, then allowed, the same request: a warning, never a pass.
     Inconsistent,
+    /// patwiz could not start on this computer as configured (its HTTPS client refused the
+    /// CA file given, say): nothing was asked.
+    Configuration,
 }
 
 impl CheckClass {
-    pub const ALL: [CheckClass; 16] = [
+    pub const ALL: [CheckClass; 17] = [
         CheckClass::Ok,
         CheckClass::MissingScope,
         CheckClass::PermissionDenied,
@@ -50,6 +53,7 @@ impl CheckClass {
         CheckClass::ProjectNotFound,
         CheckClass::OrgDeactivated,
         CheckClass::Inconsistent,
+        CheckClass::Configuration,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -70,6 +74,7 @@ impl CheckClass {
             CheckClass::ProjectNotFound => "project-not-found",
             CheckClass::OrgDeactivated => "org-deactivated",
             CheckClass::Inconsistent => "inconsistent",
+            CheckClass::Configuration => "configuration",
         }
     }
 
@@ -93,6 +98,7 @@ impl CheckClass {
             CheckClass::ProjectNotFound => "project not found",
             CheckClass::OrgDeactivated => "organization stopped",
             CheckClass::Inconsistent => "refused, then allowed",
+            CheckClass::Configuration => "patwiz could not start its client",
         }
     }
 
@@ -112,7 +118,8 @@ impl CheckClass {
             | CheckClass::Network
             | CheckClass::Timeout
             | CheckClass::ProjectNotFound
-            | CheckClass::OrgDeactivated => CheckStatus::Error,
+            | CheckClass::OrgDeactivated
+            | CheckClass::Configuration => CheckStatus::Error,
         }
     }
 
@@ -359,6 +366,8 @@ pub enum RemediationKey {
     /// The deployment has no such API.
     UnprovenMissingApi,
     Inconsistent,
+    /// patwiz's client could not start as configured.
+    Configuration,
     /// The token holds a powerful scope the integration does not need.
     ExtraScope,
     /// The token looks like a Full access one.
@@ -366,7 +375,7 @@ pub enum RemediationKey {
 }
 
 impl RemediationKey {
-    pub const ALL: [RemediationKey; 26] = [
+    pub const ALL: [RemediationKey; 27] = [
         RemediationKey::Ok,
         RemediationKey::MissingScope,
         RemediationKey::PermissionDenied,
@@ -391,6 +400,7 @@ impl RemediationKey {
         RemediationKey::Unproven,
         RemediationKey::UnprovenMissingApi,
         RemediationKey::Inconsistent,
+        RemediationKey::Configuration,
         RemediationKey::ExtraScope,
         RemediationKey::FullAccess,
     ];
@@ -422,6 +432,7 @@ impl RemediationKey {
             RemediationKey::Unproven => "unproven",
             RemediationKey::UnprovenMissingApi => "unproven-missing-api",
             RemediationKey::Inconsistent => "inconsistent",
+            RemediationKey::Configuration => "configuration",
             RemediationKey::ExtraScope => "extra-scope",
             RemediationKey::FullAccess => "full-access",
         }
@@ -447,6 +458,7 @@ impl From<CheckClass> for RemediationKey {
             CheckClass::ProjectNotFound => RemediationKey::ProjectNotFound,
             CheckClass::OrgDeactivated => RemediationKey::OrgDeactivated,
             CheckClass::Inconsistent => RemediationKey::Inconsistent,
+            CheckClass::Configuration => RemediationKey::Configuration,
         }
     }
 }
@@ -683,7 +695,8 @@ mod tests {
                 "no-access",
                 "project-not-found",
                 "org-deactivated",
-                "inconsistent"
+                "inconsistent",
+                "configuration"
             ]
         );
         for c in all {

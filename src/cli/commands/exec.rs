@@ -130,12 +130,15 @@ pub async fn run(args: ExecArgs) -> CmdResult {
         eprintln!("patwiz: cannot run {program}: {error}");
         Ok(ExitCode::from(127))
     }
+    // No exec() here: the child runs, and its exit code is passed on.
     #[cfg(not(unix))]
     match command.status() {
-        Ok(status) => ExitCode::from(u8::try_from(status.code().unwrap_or(1)).unwrap_or(1)),
+        Ok(status) => Ok(ExitCode::from(
+            u8::try_from(status.code().unwrap_or(1)).unwrap_or(1),
+        )),
         Err(error) => {
             eprintln!("patwiz: cannot run {program}: {error}");
-            ExitCode::from(127)
+            Ok(ExitCode::from(127))
         }
     }
 }

@@ -241,7 +241,8 @@ fn first_line(app: &App, theme: Theme, spinner: usize) -> Line<'static> {
                     | CheckClass::Network
                     | CheckClass::Timeout
                     | CheckClass::ServerError
-                    | CheckClass::RateLimited,
+                    | CheckClass::RateLimited
+                    | CheckClass::Configuration,
                 ) => " The check could not run.",
                 _ => " Azure DevOps rejected this token.",
             };

@@ -465,6 +465,22 @@ impl Capped {
     }
 }
 
+/// An error and every cause below it ("builder error: … : the system refused …"): the cause
+/// is what says why.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut words = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        if !words.contains(&said) {
+            words.push_str(": ");
+            words.push_str(&said);
+        }
+        source = cause.source();
+    }
+    words
+}
+
 /// For https: proxies from the environment (only tunnelled through); for plain http (loopback
 /// only): never a proxy.
 fn build_clients(options: &HttpOptions) -> Result<(reqwest::Client, reqwest::Client), ClientError> {
@@ -487,9 +503,13 @@ fn build_clients(options: &HttpOptions) -> Result<(reqwest::Client, reqwest::Cli
         if !certificates.is_empty() {
             builder = builder.tls_certs_merge(certificates.iter().cloned());
         }
-        builder
-            .build()
-            .map_err(|e| ClientError::Build(e.to_string()))
+        builder.build().map_err(|e| {
+            let why = crate::domain::text::clean_line(&error_chain(&e));
+            ClientError::Build(match &options.ca_file {
+                Some(path) => format!("with the CA file {}: {why}", path.display()),
+                None => why,
+            })
+        })
     };
     Ok((build(true)?, build(false)?))
 }
@@ -618,6 +638,32 @@ mod tests {
             h.insert(header::RETRY_AFTER, HeaderValue::from_static(hostile));
             assert!(retry_after(&h) <= MAX_RETRY_WAIT, "{hostile}");
         }
+    }
+
+    #[test]
+    fn a_client_that_cannot_start_says_every_cause() {
+        #[derive(Debug)]
+        struct Layer(&'static str, Option<Box<Layer>>);
+        impl std::fmt::Display for Layer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.0)
+            }
+        }
+        impl std::error::Error for Layer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                self.1.as_deref().map(|l| l as _)
+            }
+        }
+        let os = Layer("E_INVALIDARG (0x80070057)", None);
+        let tls = Layer(
+            "the platform verifier refused the CA file",
+            Some(Box::new(os)),
+        );
+        let top = Layer("builder error", Some(Box::new(tls)));
+        assert_eq!(
+            error_chain(&top),
+            "builder error: the platform verifier refused the CA file: E_INVALIDARG (0x80070057)"
+        );
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub async fn run(request: CheckRequest, events: Option<UnboundedSender<Event>>) 
     let http = match Http::new(request.token.clone(), &request.http) {
         Ok(http) => http,
         Err(message) => {
-            let stop = Stop::new(CheckClass::Network, None, message.to_string());
+            let stop = Stop::new(CheckClass::Configuration, None, message.to_string());
             return finished(&events, blocked(&request, org_info, &stop, false, started));
         }
     };
