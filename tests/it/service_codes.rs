@@ -191,6 +191,14 @@ fn scenario(case: &Case) -> Scenario {
     .unwrap()
 }
 
+/// `case`'s answer met by its scope's check.
+async fn check_case(case: &Case) -> Report {
+    let emu = crate::support::clock::start(scenario(case), "127.0.0.1:0")
+        .await
+        .unwrap();
+    check(&emu, case.scope.unwrap_or("vso.project")).await
+}
+
 async fn check(emu: &Emulator, scope: &str) -> Report {
     let mut request = engine::request_for(
         OrgUrl::parse(&emu.org_url()).unwrap(),
@@ -209,11 +217,8 @@ async fn check(emu: &Emulator, scope: &str) -> Report {
 async fn each_code_is_answered_with_its_class_its_fix_and_the_services_words() {
     for case in CASES {
         let entry = service_codes::find(case.code).unwrap();
-        let emu = crate::support::clock::start(scenario(case), "127.0.0.1:0")
-            .await
-            .unwrap();
         let scope = case.scope.unwrap_or("vso.project");
-        let report = check(&emu, scope).await;
+        let report = check_case(case).await;
         let text = report.to_text(None);
         let c = report
             .checks
@@ -268,10 +273,7 @@ async fn a_code_the_catalogue_does_not_know_keeps_its_class_and_is_named() {
         verdict: Verdict::PermissionDenied,
         says: &[],
     };
-    let emu = crate::support::clock::start(scenario(&case), "127.0.0.1:0")
-        .await
-        .unwrap();
-    let report = check(&emu, "vso.build").await;
+    let report = check_case(&case).await;
     let c = &report.checks[0];
     assert_eq!(
         c.class,
@@ -298,10 +300,7 @@ async fn a_request_refused_as_written_is_never_told_to_be_asked_again_later() {
         verdict: Verdict::Unreachable,
         says: &[],
     };
-    let emu = crate::support::clock::start(scenario(&case), "127.0.0.1:0")
-        .await
-        .unwrap();
-    let report = check(&emu, "vso.build").await;
+    let report = check_case(&case).await;
     let c = &report.checks[0];
     assert_eq!(c.class, CheckClass::ServerError, "{}", report.to_text(None));
     assert_eq!(report.verdict, case.verdict);
