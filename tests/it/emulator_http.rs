@@ -29,6 +29,7 @@ async fn call(
     suppress: bool,
     body: Option<(&str, &str)>,
 ) -> Reply {
+    patwiz::engine::http::install_crypto();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(5))
@@ -695,6 +696,7 @@ async fn git_push_advertisement_needs_code_write_and_a_user_name() {
         emu.org_url()
     );
     let full = emu.token("full-access").unwrap();
+    patwiz::engine::http::install_crypto();
     let client = reqwest::Client::new();
     let reply = client
         .get(&url)
@@ -804,6 +806,7 @@ async fn faults_rate_limit_then_recover_and_hang() {
 
     let hanging = emu.token("hanging").unwrap();
     let vssps = area_url(&emu, IMS).await;
+    patwiz::engine::http::install_crypto();
     let client = reqwest::Client::builder()
         .timeout(std::time::Duration::from_millis(300))
         .build()
@@ -833,6 +836,7 @@ async fn faults_truncated_html_and_invalid_utf8() {
     .await
     .unwrap();
     let token = emu.token("full-access").unwrap();
+    patwiz::engine::http::install_crypto();
     let client = reqwest::Client::new();
     let response = client
         .get(format!("{}/_apis/teams?api-version=7.1", emu.org_url()))

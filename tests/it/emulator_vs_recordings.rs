@@ -509,6 +509,7 @@ async fn the_emulator_answers_as_the_recordings_do() {
     let mut replayed: BTreeSet<&str> = BTreeSet::new();
     let mut rows = Vec::new();
     let mut failures = Vec::new();
+    patwiz::engine::http::install_crypto();
     let client = reqwest::Client::new();
     for case in cases() {
         replayed.insert(case.id);
@@ -632,6 +633,7 @@ async fn a_server_release_refuses_versions_above_its_ceiling_and_has_no_cloud_on
             .await
             .unwrap();
     let token = emu.token("full-access").unwrap();
+    patwiz::engine::http::install_crypto();
     let client = reqwest::Client::new();
     let get = |path: &str| {
         client

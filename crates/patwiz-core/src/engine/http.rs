@@ -465,6 +465,13 @@ impl Capped {
     }
 }
 
+/// Makes ring the process's rustls crypto (reqwest is built without a provider of its own):
+/// every client patwiz builds calls this first, and so does any other client in the process
+/// (a test's plain reqwest client, which would panic without one).
+pub fn install_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// An error and every cause below it ("builder error: … : the system refused …"): the cause
 /// is what says why.
 fn error_chain(error: &dyn std::error::Error) -> String {
@@ -488,9 +495,9 @@ fn build_clients(options: &HttpOptions) -> Result<(reqwest::Client, reqwest::Cli
         Some(path) => load_certificates(path)?,
         None => Vec::new(),
     };
-    // ring is the crypto of rustls here; the trust store is the operating system's
-    // (rustls-platform-verifier), plus any --ca-file / SSL_CERT_FILE certificates.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    // The trust store is the operating system's (rustls-platform-verifier), plus any
+    // --ca-file / SSL_CERT_FILE certificates.
+    install_crypto();
     let build = |proxies: bool| {
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
