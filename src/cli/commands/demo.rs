@@ -157,20 +157,19 @@ pub async fn wizard(args: DemoArgs) -> CmdResult {
 }
 
 /// A private directory for the demo's settings, created fresh with an unpredictable name and
-/// mode 0700 (never one that already exists, which another user could have planted), removed
+/// owner-only (never one that already exists, which another user could have planted), removed
 /// when the demo ends.
 fn tempfile_dir() -> Result<tempfile::TempDir, std::io::Error> {
-    let mut builder = tempfile::Builder::new();
-    builder.prefix("patwiz-demo-");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        builder.permissions(std::fs::Permissions::from_mode(0o700));
-    }
-    builder.tempdir().map_err(|e| {
+    let failed = |e: std::io::Error| {
         std::io::Error::new(
             e.kind(),
             format!("cannot create a private scratch directory: {e}"),
         )
-    })
+    };
+    let dir = tempfile::Builder::new()
+        .prefix("patwiz-demo-")
+        .tempdir()
+        .map_err(failed)?;
+    patwiz_platform::private::restrict_to_owner(dir.path()).map_err(failed)?;
+    Ok(dir)
 }

@@ -122,20 +122,14 @@ pub async fn run(args: ExecArgs) -> CmdResult {
         command.env(name, value.as_str());
     }
     drop(token);
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt as _;
-        // Replaced by the command: its signals and exit status are its own.
-        let error = command.exec();
-        eprintln!("patwiz: cannot run {program}: {error}");
-        Ok(ExitCode::from(127))
-    }
-    // No exec() here: the child runs, and its exit code is passed on.
-    #[cfg(not(unix))]
-    match command.status() {
-        Ok(status) => Ok(ExitCode::from(
-            u8::try_from(status.code().unwrap_or(1)).unwrap_or(1),
-        )),
+    // Unix: patwiz is replaced by the command. Windows: its parent, passing Ctrl+C to it and
+    // its exit code on (patwiz_platform::child says how).
+    match patwiz_platform::child::hand_over(&mut command) {
+        Ok(code) => match u8::try_from(code) {
+            Ok(code) => Ok(ExitCode::from(code)),
+            // A Windows exit code above 255 (0xC000013A after Ctrl+C) is passed on whole.
+            Err(_) => std::process::exit(code),
+        },
         Err(error) => {
             eprintln!("patwiz: cannot run {program}: {error}");
             Ok(ExitCode::from(127))

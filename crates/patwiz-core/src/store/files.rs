@@ -5,6 +5,8 @@
 use std::io::Read as _;
 use std::path::Path;
 
+use patwiz_platform::{no_follow, private};
+
 /// The whole text of the regular file at `path`, at most `max` bytes.
 pub fn read_regular(path: &Path, max: u64) -> std::io::Result<String> {
     let bytes = read_regular_bytes(path, max)?;
@@ -14,20 +16,16 @@ pub fn read_regular(path: &Path, max: u64) -> std::io::Result<String> {
 
 /// The bytes of the regular file at `path`, at most `max` of them.
 pub fn read_regular_bytes(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    // Windows refuses to open a folder as a file ("access denied"): say what it is instead.
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(not_regular());
+    }
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = options.open(path)?;
+    let file = no_follow::non_blocking(&mut options).open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
+        return Err(not_regular());
     }
     if meta.len() > max {
         return Err(too_large(max));
@@ -40,8 +38,8 @@ pub fn read_regular_bytes(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Opens `path` for writing (appending, or from the start), creating it with mode 0600,
-/// never through a symlink and never anything but a regular file: a link planted where a
+/// Opens `path` for writing (appending, or from the start), creating it owner-only, never
+/// through a symbolic link and never anything but a regular file: a link planted where a
 /// calendar file, report or log is written cannot redirect the write to another file.
 pub fn open_no_follow(path: &Path, append: bool) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
@@ -51,28 +49,20 @@ pub fn open_no_follow(path: &Path, append: bool) -> std::io::Result<std::fs::Fil
     } else {
         options.write(true);
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options
-            .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    let file = options.open(path).map_err(|e| {
-        if e.raw_os_error() == Some(libc_eloop()) {
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "it is a symbolic link; patwiz never writes through one",
-            )
-        } else {
-            e
-        }
-    })?;
-    if !file.metadata()?.is_file() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
+    open_owner_only(&mut options, path)
+}
+
+/// Opens `path` with `options` through [`no_follow::open`], a file it creates being the
+/// owner's alone.
+fn open_owner_only(
+    options: &mut std::fs::OpenOptions,
+    path: &Path,
+) -> std::io::Result<std::fs::File> {
+    private::create_file_owner_only(options);
+    let created = std::fs::symlink_metadata(path).is_err();
+    let file = no_follow::open(options, path)?;
+    if created {
+        private::seal(path)?;
     }
     Ok(file)
 }
@@ -82,16 +72,11 @@ pub fn open_no_follow(path: &Path, append: bool) -> std::io::Result<std::fs::Fil
 /// goes with the file, however the process ends.
 pub fn exclusive_lock(path: &Path, wait: std::time::Duration) -> std::io::Result<std::fs::File> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        private::create_dir_owner_only(dir)?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
-    }
-    let file = options.open(path)?;
+    let file = open_owner_only(&mut options, path)?;
     let started = std::time::Instant::now();
     loop {
         match file.try_lock() {
@@ -119,14 +104,8 @@ pub fn write_no_follow(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.sync_all()
 }
 
-#[cfg(unix)]
-fn libc_eloop() -> i32 {
-    libc::ELOOP
-}
-
-#[cfg(not(unix))]
-fn libc_eloop() -> i32 {
-    -1
+fn not_regular() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file")
 }
 
 fn too_large(max: u64) -> std::io::Error {
@@ -140,14 +119,13 @@ fn too_large(max: u64) -> std::io::Error {
 mod tests {
     use super::*;
 
-    #[cfg(unix)]
     #[test]
     fn a_planted_symlink_is_never_written_through() {
         let dir = tempfile::tempdir().unwrap();
         let victim = dir.path().join("victim");
         std::fs::write(&victim, "keep me").unwrap();
         let link = dir.path().join("reminder.ics");
-        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        no_follow::symlink_file(&victim, &link).unwrap();
         let err = write_no_follow(&link, b"BEGIN:VCALENDAR").unwrap_err();
         assert!(err.to_string().contains("symbolic link"), "{err}");
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
@@ -155,6 +133,26 @@ mod tests {
         write_no_follow(&plain, b"first version, longer").unwrap();
         write_no_follow(&plain, b"second").unwrap();
         assert_eq!(std::fs::read_to_string(&plain).unwrap(), "second");
+        // The lock file refuses a link the same way.
+        let lock = dir.path().join(".lock");
+        no_follow::symlink_file(&victim, &lock).unwrap();
+        assert!(exclusive_lock(&lock, std::time::Duration::ZERO).is_err());
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+    }
+
+    #[test]
+    fn a_written_file_and_the_lock_are_the_owners_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = dir.path().join("report.txt");
+        write_no_follow(&report, b"report").unwrap();
+        assert!(private::is_owner_only(&report).unwrap(), "a new file");
+        let lock = dir.path().join("config").join(".lock");
+        drop(exclusive_lock(&lock, std::time::Duration::ZERO).unwrap());
+        assert!(private::is_owner_only(&lock).unwrap(), "the lock");
+        assert!(
+            private::is_owner_only(lock.parent().unwrap()).unwrap(),
+            "its folder"
+        );
     }
 
     #[test]

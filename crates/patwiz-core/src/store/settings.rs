@@ -114,21 +114,9 @@ impl PendingToken {
         match self.pid {
             None => true,
             Some(pid) if pid == std::process::id() => false,
-            Some(pid) => !process_alive(pid),
+            Some(pid) => !patwiz_platform::process::alive(pid),
         }
     }
-}
-
-#[cfg(target_os = "linux")]
-fn process_alive(pid: u32) -> bool {
-    std::path::Path::new("/proc").join(pid.to_string()).exists()
-}
-
-#[cfg(not(target_os = "linux"))]
-fn process_alive(_pid: u32) -> bool {
-    // No cheap check without /proc: only the age tells a left-behind entry, which errs on the
-    // side of never revoking a token another run still holds.
-    true
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -283,17 +271,21 @@ impl SettingsFile {
 
     fn write(&self, text: &str) -> Result<(), SettingsError> {
         let err = |e| SettingsError::Write(self.dir.display().to_string(), e);
-        std::fs::create_dir_all(&self.dir).map_err(err)?;
+        patwiz_platform::private::create_dir_owner_only(&self.dir).map_err(err)?;
         let mut tmp = tempfile::Builder::new()
             .prefix(&format!(".{FILE_NAME}.tmp-"))
             .tempfile_in(&self.dir)
             .map_err(err)?;
+        patwiz_platform::private::seal(tmp.path()).map_err(err)?;
         {
             use std::io::Write as _;
             tmp.as_file_mut().write_all(text.as_bytes()).map_err(err)?;
             tmp.as_file().sync_all().map_err(err)?;
         }
-        tmp.persist(self.path()).map_err(|e| err(e.error))?;
+        // Renamed over the old file (on Windows even while another process reads it).
+        let tmp = tmp.into_temp_path();
+        patwiz_platform::replace::replace(&tmp, &self.path()).map_err(err)?;
+        let _ = tmp.keep();
         if let Ok(dir) = std::fs::File::open(&self.dir) {
             let _ = dir.sync_all();
         }
@@ -578,14 +570,44 @@ mod tests {
         );
         let text = std::fs::read_to_string(file.path()).unwrap();
         assert!(text.contains("schema_version = 2"));
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            assert_eq!(
-                std::fs::metadata(file.path()).unwrap().permissions().mode() & 0o777,
-                0o600
-            );
-        }
+    }
+
+    #[test]
+    fn the_settings_and_their_folder_are_the_owners_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = SettingsFile::new(dir.path().join("patwiz"));
+        file.update(|s| s.upsert(sample())).unwrap();
+        assert!(patwiz_platform::private::is_owner_only(&file.path()).unwrap());
+        assert!(patwiz_platform::private::is_owner_only(&dir.path().join("patwiz")).unwrap());
+    }
+
+    #[test]
+    fn a_reader_of_the_old_settings_never_sees_part_of_the_new() {
+        // The atomic replace, as Windows does it too (std opens files sharing delete, so the
+        // rename over an open file succeeds): the reader keeps the old file whole, a new
+        // reader gets the new one whole, nothing is left beside them.
+        use std::io::Read as _;
+        let dir = tempfile::tempdir().unwrap();
+        let file = SettingsFile::new(dir.path());
+        file.update(|s| s.upsert(sample())).unwrap();
+        let old = std::fs::read_to_string(file.path()).unwrap();
+        let mut reader = std::fs::File::open(file.path()).unwrap();
+        let mut other = sample();
+        other.key = "https://dev.azure.com/fabrikam".into();
+        other.url = other.key.clone();
+        file.update(|s| s.upsert(other.clone())).unwrap();
+        let mut kept = String::new();
+        reader.read_to_string(&mut kept).unwrap();
+        assert_eq!(kept, old, "the open reader reads the old file whole");
+        let (now, note) = file.load().unwrap();
+        assert!(note.is_none(), "{note:?}");
+        assert_eq!(now.orgs.len(), 2);
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter(|n| n.contains(".tmp"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
     }
 
     #[test]
@@ -701,7 +723,6 @@ mod tests {
         assert_eq!(settings.orgs.len(), 20, "every parallel update is kept");
     }
 
-    #[cfg(unix)]
     #[test]
     fn a_planted_symlink_is_replaced_not_written_through() {
         let dir = tempfile::tempdir().unwrap();
@@ -709,10 +730,16 @@ mod tests {
         std::fs::write(&victim, "keep me").unwrap();
         let file = SettingsFile::new(dir.path().join("config"));
         std::fs::create_dir_all(dir.path().join("config")).unwrap();
-        std::os::unix::fs::symlink(&victim, file.path()).unwrap();
-        // A symlink where the settings file should be is not settings: it is never followed.
+        patwiz_platform::no_follow::symlink_file(&victim, &file.path()).unwrap();
+        // A symlink where the settings file should be is not settings: it is never followed,
+        // and the atomic replace (rename over it) puts the settings where the link was.
         let _ = file.update(|s| s.upsert(sample()));
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+        file.update(|s| s.upsert(sample())).unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+        let meta = std::fs::symlink_metadata(file.path()).unwrap();
+        assert!(meta.is_file(), "the link was replaced by the settings file");
+        assert_eq!(file.load().unwrap().0.orgs, vec![sample()]);
     }
 
     #[test]

@@ -105,14 +105,7 @@ pub fn write_private(target: &Path, text: &str) -> Result<(), Refusal> {
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     if !dir.exists() {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt as _;
-            builder.mode(0o700);
-        }
-        builder.create(dir).map_err(io)?;
+        patwiz_platform::private::create_dir_owner_only(dir).map_err(io)?;
     }
     let name = target
         .file_name()
@@ -124,12 +117,16 @@ pub fn write_private(target: &Path, text: &str) -> Result<(), Refusal> {
         .prefix(&prefix)
         .tempfile_in(dir)
         .map_err(io)?;
+    patwiz_platform::private::seal(tmp.path()).map_err(io)?;
     {
         use std::io::Write as _;
         tmp.as_file_mut().write_all(text.as_bytes()).map_err(io)?;
         tmp.as_file().sync_all().map_err(io)?;
     }
-    tmp.persist(target).map_err(|e| io(e.error))?;
+    // Renamed over the old file (on Windows even while another process reads it).
+    let tmp = tmp.into_temp_path();
+    patwiz_platform::replace::replace(&tmp, target).map_err(io)?;
+    let _ = tmp.keep();
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
@@ -170,7 +167,7 @@ mod tests {
     }
 
     #[test]
-    fn a_file_inside_a_repository_is_refused_and_one_outside_is_written_0600() {
+    fn a_file_inside_a_repository_is_refused_and_one_outside_is_written() {
         let dir = tempfile::tempdir().unwrap();
         let repo = dir.path().join("project");
         std::fs::create_dir_all(repo.join(".git")).unwrap();
@@ -184,15 +181,17 @@ mod tests {
         let target = writable_target(&outside).unwrap();
         write_private(&target, "[global]\n").unwrap();
         assert_eq!(std::fs::read_to_string(&outside).unwrap(), "[global]\n");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let mode = std::fs::metadata(&outside).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
     }
 
-    #[cfg(unix)]
+    #[test]
+    fn a_written_config_file_and_the_folder_made_for_it_are_the_owners_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("home/.config/pip/pip.conf");
+        write_private(&writable_target(&file).unwrap(), "[global]\n").unwrap();
+        assert!(patwiz_platform::private::is_owner_only(&file).unwrap());
+        assert!(patwiz_platform::private::is_owner_only(file.parent().unwrap()).unwrap());
+    }
+
     #[test]
     fn a_symlinked_dotfile_is_written_at_its_target_unless_that_is_in_a_repository() {
         let dir = tempfile::tempdir().unwrap();
@@ -202,7 +201,7 @@ mod tests {
         let home = dir.path().join("home");
         std::fs::create_dir_all(&home).unwrap();
         let link = home.join(".npmrc");
-        std::os::unix::fs::symlink(dotfiles.join("npmrc"), &link).unwrap();
+        patwiz_platform::no_follow::symlink_file(&dotfiles.join("npmrc"), &link).unwrap();
         let target = writable_target(&link).unwrap();
         write_private(&target, "color=true\n").unwrap();
         assert!(
