@@ -472,9 +472,10 @@ pub fn remediation(key: impl Into<RemediationKey>, fill: &Fill) -> Remediation {
         .expect("every remediation key has its text (tested)");
     let text = fill.apply(&base.text);
     // A sentence that starts with a filled-in name ("the integration does not need…") starts
-    // with a capital.
+    // with a capital; patwiz's own name is written as it is, in lower case.
     let mut chars = text.chars();
     let text = match chars.next() {
+        _ if text.starts_with("patwiz ") => text,
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => text,
     };
@@ -935,6 +936,12 @@ mod tests {
         let r = remediation(RemediationKey::TokenInvalidGlobal, &fill);
         assert!(r.text.contains("2026-12-01") && r.text.contains("https://dev.azure.com/contoso"));
         assert!(r.source.contains("out of date"));
+        let r = remediation(RemediationKey::Configuration, &fill);
+        assert!(
+            r.text.starts_with("patwiz could not"),
+            "its name as written: {}",
+            r.text
+        );
         for class in CheckClass::ALL {
             let r = remediation(class, &fill);
             assert!(
