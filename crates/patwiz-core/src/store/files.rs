@@ -104,6 +104,29 @@ pub fn write_no_follow(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.sync_all()
 }
 
+/// Replaces `target` whole and atomically with `bytes`: a new owner-only temporary file named
+/// `prefix…` beside it (created exclusively with an unpredictable name, so nothing planted is
+/// followed), synced, renamed over `target` (on Windows even while another process reads it),
+/// then the folder synced. Its folder must exist.
+pub fn replace_whole(target: &Path, prefix: &str, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let dir = target
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new().prefix(prefix).tempfile_in(dir)?;
+    private::seal(tmp.path())?;
+    tmp.as_file_mut().write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    let tmp = tmp.into_temp_path();
+    patwiz_platform::replace::replace(&tmp, target)?;
+    let _ = tmp.keep();
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
 fn not_regular() -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file")
 }

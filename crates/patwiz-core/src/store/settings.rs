@@ -272,24 +272,12 @@ impl SettingsFile {
     fn write(&self, text: &str) -> Result<(), SettingsError> {
         let err = |e| SettingsError::Write(self.dir.display().to_string(), e);
         patwiz_platform::private::create_dir_owner_only(&self.dir).map_err(err)?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(&format!(".{FILE_NAME}.tmp-"))
-            .tempfile_in(&self.dir)
-            .map_err(err)?;
-        patwiz_platform::private::seal(tmp.path()).map_err(err)?;
-        {
-            use std::io::Write as _;
-            tmp.as_file_mut().write_all(text.as_bytes()).map_err(err)?;
-            tmp.as_file().sync_all().map_err(err)?;
-        }
-        // Renamed over the old file (on Windows even while another process reads it).
-        let tmp = tmp.into_temp_path();
-        patwiz_platform::replace::replace(&tmp, &self.path()).map_err(err)?;
-        let _ = tmp.keep();
-        if let Ok(dir) = std::fs::File::open(&self.dir) {
-            let _ = dir.sync_all();
-        }
-        Ok(())
+        crate::store::files::replace_whole(
+            &self.path(),
+            &format!(".{FILE_NAME}.tmp-"),
+            text.as_bytes(),
+        )
+        .map_err(err)
     }
 
     /// The entry stored under `key`, if the settings can be read and hold one.

@@ -113,24 +113,7 @@ pub fn write_private(target: &Path, text: &str) -> Result<(), Refusal> {
         .unwrap_or_default();
     let prefix = format!(".{name}{TEMP_MARK}");
     remove_leftovers(dir, &prefix);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&prefix)
-        .tempfile_in(dir)
-        .map_err(io)?;
-    patwiz_platform::private::seal(tmp.path()).map_err(io)?;
-    {
-        use std::io::Write as _;
-        tmp.as_file_mut().write_all(text.as_bytes()).map_err(io)?;
-        tmp.as_file().sync_all().map_err(io)?;
-    }
-    // Renamed over the old file (on Windows even while another process reads it).
-    let tmp = tmp.into_temp_path();
-    patwiz_platform::replace::replace(&tmp, target).map_err(io)?;
-    let _ = tmp.keep();
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    crate::store::files::replace_whole(target, &prefix, text.as_bytes()).map_err(io)
 }
 
 #[cfg(test)]
