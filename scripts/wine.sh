@@ -2,7 +2,8 @@
 # Runs patwiz for Windows (x86_64-pc-windows-gnu, linked with mingw-w64) under Wine on a Linux
 # machine (Debian, amd64): its unit tests (the whole workspace's, Windows' own adapters
 # included: access lists, reparse points, process liveness) and the scriptable journeys
-# against `patwiz demo --serve` running natively, each exit code asserted. What this cannot
+# against `patwiz demo --serve` running natively, each exit code asserted (Ctrl+C at the
+# console during `exec` included, pressed by scripts/wine/ctrlc-press.c). What this cannot
 # prove (the wizard in Windows Terminal or conhost, Git for Windows, https through the Windows
 # trust store) is in the README's platform table.
 #
@@ -69,6 +70,14 @@ C
   rm -rf "$d"
 }
 
+# A helper of the journeys (scripts/wine/NAME.c), built with mingw-w64 into DIR.
+helper() {
+  x86_64-w64-mingw32-gcc -O2 -o "$2/$1.exe" "$ROOT/scripts/wine/$1.c" -lshell32
+}
+
+# The path Windows programs under Wine see for a Linux path (Wine's Z: drive is /).
+windows_path() { printf 'Z:%s' "${1//\//\\}"; }
+
 build() {
   local start=$SECONDS
   cargo build -q --release --locked --target $T $BS --bin patwiz
@@ -82,10 +91,15 @@ build() {
 # itself (the release workflow's runner) they run with the rest.
 #   links: Wine's CreateSymbolicLinkW is a stub (it reports success and makes nothing), so no
 #          planted link exists to refuse; patwiz_platform::no_follow::symlink_file says so.
+#          (A Unix link made beside the prefix is no help: Wine follows it and reports no
+#          reparse point, so no Windows call can see it.)
 #   access lists: Wine keeps no file's access list (it maps one to Unix mode bits, and reads
 #          back SYSTEM, the user and Everyone), so "owner only" can be neither set nor read.
 #   POSIX rename: Wine's rename of a file over one another process holds open fails "access
 #          denied" (no FileRenameInfoEx with POSIX semantics, which Windows 10 1809+ has).
+#          The replace waits for a holder that lets go, as on FAT or network drives; that
+#          test (a_program_that_lets_go_…) runs here. The two whose reader never lets go
+#          are skipped.
 WINE_CANNOT=(
   "POSIX rename|replace::tests::the_new_file_replaces_the_old_one_a_reader_holds_open"
   "POSIX rename|store::settings::tests::a_reader_of_the_old_settings_never_sees_part_of_the_new"
@@ -165,16 +179,26 @@ smoke() {
   journey 0 "exec: the token in the child's environment" 'AZURE_DEVOPS_EXT_PAT is set' \
     $P exec --org "$org" -- cmd /c "if defined AZURE_DEVOPS_EXT_PAT (echo AZURE_DEVOPS_EXT_PAT is set) else (echo not set & exit 9)"
   journey 7 "exec: the child's exit code passes on" '' $P exec --org "$org" -- cmd /c "exit 7"
+  # Ctrl+C at the console while `exec` runs a command: Windows sends it to every process on
+  # the console. patwiz (a parent there: Windows has no exec()) must outlive it, wait for the
+  # command and pass its exit code on: 42 is the command's "Ctrl+C reached me". A parent that
+  # Ctrl+C ends would exit with its own code first. A console needs a terminal: script(1) gives
+  # Wine one.
+  helper ctrlc-child "$W" && helper ctrlc-press "$W" || fails=$((fails + 1))
+  local ready; ready=$(windows_path "$W/ready")
+  journey 42 "exec: Ctrl+C reaches the command, patwiz passes its code on" '' \
+    script -qec "wine '$W/ctrlc-press.exe' '$ready' '$(windows_path "$EXE")' exec --org $org -- '$(windows_path "$W/ctrlc-child.exe")' '$ready'" /dev/null
   journey 0 "forget" '' $P forget --org "$org"
   journey 0 "status after forget" '' $P status
   journey 0 "git-credential get after forget: nothing" '' \
     sh -c "printf '$ask' | $P git-credential get | grep -c '^password=' | grep -qx 0"
   # Wine 8.0's crypt32 refuses the chain engine patwiz builds for an extra CA file (E_INVALIDARG;
   # real Windows 8+ accepts it): the client cannot be built, and patwiz must say why: a
-  # configuration error naming the file, not "check the network".
+  # configuration error (exit 64, before any token is read) naming the file, not "check the
+  # network" and not `unreachable`.
   local ca=$W/extra-ca.pem
   cp /etc/ssl/certs/ca-certificates.crt "$ca" 2>/dev/null || : > "$ca"
-  journey 3 "a client that cannot be built names why" 'cannot start the HTTP client: with the CA file .*extra-ca\.pem: .*Invalid parameter' \
+  journey 64 "a client that cannot be built names why" 'cannot start the HTTP client: with the CA file .*extra-ca\.pem: .*Invalid parameter' \
     sh -c "$P check --org $org --profile git-zen --ca-file $ca --token-stdin < $W/good"
   grep -qi 'network' "$W/out" && { echo "wine:   ... and blames the network"; fails=$((fails + 1)); }
   kill "$demo" 2>/dev/null; wait "$demo" 2>/dev/null

@@ -24,11 +24,6 @@ pub async fn run(mut args: CheckArgs) -> CmdResult {
             .filter(|v| !v.is_empty())
             .map(std::path::PathBuf::from);
     }
-    if let Some(path) = &args.ca_file
-        && let Err(e) = engine::http::load_certificates(path)
-    {
-        return Err(usage(format!("--ca-file (or SSL_CERT_FILE): {e}")));
-    }
     // Neither --profile nor --scopes: the profile this organization was stored with; without
     // --api-version, the REST API ceiling remembered for it (the settings are read only then).
     let needs_settings =
@@ -53,6 +48,20 @@ pub async fn run(mut args: CheckArgs) -> CmdResult {
             .and_then(|o| o.api_version.as_deref())
             .and_then(engine::versions::ApiVersion::parse)
     });
+    let http = engine::http::HttpOptions {
+        request_timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        deadline: std::time::Duration::from_secs(args.deadline.max(1)),
+        ca_file: args.ca_file.clone(),
+        api_ceiling,
+    };
+    // A client that cannot start (a CA file unread or refused, a trust store the system will
+    // not load) is this machine's configuration, said before any token is read or sent.
+    if let Err(e) = engine::http::client_can_start(&http) {
+        return Err(usage(match &args.ca_file {
+            Some(_) => format!("--ca-file (or SSL_CERT_FILE): {e}"),
+            None => e.to_string(),
+        }));
+    }
     let asked = crate::flows::prove::Asked {
         profile: args.profile.as_deref(),
         scopes: &args.scopes,
@@ -77,12 +86,6 @@ pub async fn run(mut args: CheckArgs) -> CmdResult {
             ),
             None => return Err(usage(no_token)),
         },
-    };
-    let http = engine::http::HttpOptions {
-        request_timeout: std::time::Duration::from_secs(args.timeout.max(1)),
-        deadline: std::time::Duration::from_secs(args.deadline.max(1)),
-        ca_file: args.ca_file.clone(),
-        api_ceiling,
     };
     let checked = check_pasted(&raw);
     drop(raw);

@@ -428,6 +428,12 @@ pub(crate) fn clients(
     Ok((client, direct))
 }
 
+/// Whether a client for these options can start: the CA file read and accepted, the system's
+/// trust store loaded. (The client it builds is kept for the requests that follow.)
+pub fn client_can_start(options: &HttpOptions) -> Result<(), ClientError> {
+    clients(options).map(drop)
+}
+
 /// Why a body was not read whole.
 pub(crate) enum Capped {
     /// Larger than `MAX_BODY` (a hostile or broken server): this many bytes, at least.
@@ -573,7 +579,7 @@ const MAX_CA_FILE: u64 = 4 * 1024 * 1024;
 /// The certificates of a CA file (PEM): refused, naming the file, when it cannot be read, is not
 /// a regular file, or holds no certificate at all (garbage, a private key): a CA file that
 /// silently adds nothing would only surface later as a TLS failure that advises this very file.
-pub fn load_certificates(path: &Path) -> Result<Vec<reqwest::Certificate>, ClientError> {
+pub(crate) fn load_certificates(path: &Path) -> Result<Vec<reqwest::Certificate>, ClientError> {
     let pem = crate::store::files::read_regular_bytes(path, MAX_CA_FILE).map_err(|e| {
         ClientError::CaFile(format!("cannot read the CA file {}: {e}", path.display()))
     })?;
@@ -704,6 +710,19 @@ mod tests {
             ..HttpOptions::default()
         };
         assert!(Http::new(Token::new("x"), &options).is_ok());
+    }
+
+    #[test]
+    fn a_client_that_cannot_start_says_so_before_anything_is_sent_naming_the_file() {
+        assert!(client_can_start(&HttpOptions::default()).is_ok());
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("no-such-ca.pem");
+        let options = HttpOptions {
+            ca_file: Some(missing.clone()),
+            ..HttpOptions::default()
+        };
+        let err = client_can_start(&options).unwrap_err().to_string();
+        assert!(err.contains(&missing.display().to_string()), "{err}");
     }
 
     #[test]
