@@ -8,7 +8,7 @@
 //! holds open (FAT and network drives, older Windows, Wine; a virus scanner or search indexer
 //! that opened the file a moment ago) Windows answers "access denied" or "sharing violation":
 //! the rename is tried again for up to two seconds, as Go's and npm's tools do, and then the
-//! error says which program to look for. (`tempfile`'s `persist` tries `MoveFileExW` once.)
+//! error says what may be holding it. (`tempfile`'s `persist` tries `MoveFileExW` once.)
 
 use std::io;
 use std::path::Path;
